@@ -1,0 +1,3 @@
+"""mamori: self-hosted privacy operations."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,63 @@
+"""The `mamori` command.
+
+Commands that need no database (checking a privacy map) run without Django settings, so
+`mamori check` works on a fresh clone with nothing configured. Everything else is a Django
+management command (`mamori migrate`, `mamori map apply`, `mamori demo`, ...).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+# Django's own `check` (system checks) stays reachable under this name.
+DJANGO_SYSTEM_CHECK = "system-check"
+
+
+def _run_check(argv: Sequence[str]) -> int:
+    from mamori.catalog.mapfile.cli import main as check_main
+
+    return check_main(list(argv), prog="mamori check")
+
+
+PURE_COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
+    "check": _run_check,
+}
+
+
+def _ensure_demo_secret() -> None:
+    """The demo must start with no set-up: keep a generated key in the data folder."""
+    if os.environ.get("MAMORI_SECRET_KEY") or os.environ.get("MAMORI_SECRET_KEY_FILE"):
+        return
+    data_dir = Path(os.environ.get("MAMORI_DATA_DIR", "data")).resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key_file = data_dir / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+        key_file.chmod(0o600)
+    os.environ["MAMORI_SECRET_KEY_FILE"] = str(key_file)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] in PURE_COMMANDS:
+        return PURE_COMMANDS[args[0]](args[1:])
+    if args and args[0] == DJANGO_SYSTEM_CHECK:
+        args[0] = "check"
+    if args and args[0] == "demo":
+        _ensure_demo_secret()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mamori.settings")
+
+    from django.core.management import execute_from_command_line
+
+    from mamori.conf import ConfigError
+
+    try:
+        execute_from_command_line(["mamori", *args])
+    except ConfigError as exc:
+        print(f"mamori: configuration error: {exc}", file=sys.stderr)
+        return 2
+    return 0

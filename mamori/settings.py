@@ -1,0 +1,174 @@
+"""The one settings module of mamori, read from environment variables (see docs/configuration.md)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from mamori.conf import (
+    ConfigError,
+    database_config,
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_secret,
+    env_str,
+    env_timezone,
+)
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(env_str("MAMORI_DATA_DIR", "data") or "data").resolve()
+
+DEBUG = env_bool("MAMORI_DEBUG", False)
+
+SECRET_KEY = env_secret("MAMORI_SECRET_KEY") or ""
+if len(SECRET_KEY) < 32:
+    raise ConfigError(
+        "MAMORI_SECRET_KEY (or MAMORI_SECRET_KEY_FILE) must be set to a random string of at least "
+        "32 characters; `mamori demo` makes one for you"
+    )
+
+ALLOWED_HOSTS = env_list("MAMORI_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env_list("MAMORI_CSRF_TRUSTED_ORIGINS", [])
+BASE_URL = (env_str("MAMORI_BASE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
+
+try:  # PyMySQL stands in for mysqlclient, which needs a C toolchain and client headers.
+    import MySQLdb  # type: ignore[import-not-found]  # noqa: F401
+except ImportError:
+    import pymysql
+
+    pymysql.version_info = (2, 2, 1, "final", 0)
+    pymysql.install_as_MySQLdb()
+
+DATABASES = {
+    "default": database_config(
+        env_str("MAMORI_DATABASE_URL") or f"sqlite:///{DATA_DIR / 'mamori.sqlite3'}",
+        base_dir=Path.cwd(),
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+INSTALLED_APPS = [
+    "mamori.core",
+    "mamori.accounts",
+    "mamori.audit",
+    "mamori.catalog",
+    "mamori.console",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "django_tasks",
+    "django_tasks_db",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "mamori.urls"
+WSGI_APPLICATION = "mamori.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "console:login"
+LOGIN_REDIRECT_URL = "console:dashboard"
+
+# Lock-out after repeated failed logins (django-axes), per account and per address.
+AXES_FAILURE_LIMIT = env_int("MAMORI_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = env_int("MAMORI_LOGIN_LOCKOUT_MINUTES", 30, minimum=1) / 60
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+
+OTP_TOTP_ISSUER = env_str("MAMORI_TOTP_ISSUER", "mamori")
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("ja", "日本語")]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = env_timezone("MAMORI_TIME_ZONE", "Asia/Tokyo")
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = env_int("MAMORI_SESSION_SECONDS", 8 * 3600, minimum=300)
+SESSION_COOKIE_SECURE = env_bool("MAMORI_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+EMAIL_BACKEND = env_str("MAMORI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("MAMORI_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("MAMORI_EMAIL_PORT", 25, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env_str("MAMORI_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_secret("MAMORI_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("MAMORI_EMAIL_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("MAMORI_FROM_EMAIL", "privacy@localhost")
+
+TASKS_BACKEND = env_choice("MAMORI_TASKS", "database", ("database", "immediate"))
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend"
+        if TASKS_BACKEND == "database"
+        else "django_tasks.backends.immediate.ImmediateBackend",
+        "QUEUES": ["default"],
+    }
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "stream": sys.stderr}},
+    "root": {"handlers": ["console"], "level": env_choice(
+        "MAMORI_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))},
+    "loggers": {"axes": {"level": "WARNING"}},
+}

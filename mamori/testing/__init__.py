@@ -1,0 +1,1 @@
+"""Shared test helpers: the fixed cast of staff users and small assertions."""

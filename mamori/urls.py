@@ -1,0 +1,8 @@
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="console:dashboard", permanent=False)),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("console/", include("mamori.console.urls")),
+]
