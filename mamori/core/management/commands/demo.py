@@ -1,0 +1,74 @@
+"""`mamori demo`: one command from a fresh clone to a running, browsable mamori."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from mamori.core.server import serve_with_worker
+
+
+def default_demo_map() -> Path:
+    """The onemall example, found next to the package in a clone or under the current folder."""
+    candidates = [
+        Path(__file__).resolve().parents[4] / "examples" / "onemall",
+        Path.cwd() / "examples" / "onemall",
+    ]
+    for candidate in candidates:
+        if candidate.is_dir():
+            return candidate
+    raise CommandError("examples/onemall not found; pass --map PATH to a privacy map")
+
+
+class Command(BaseCommand):
+    help = "Set up and run the demo: migrate, apply the onemall map, create a demo officer, serve web + worker."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--map", type=Path, default=None, help="privacy map to apply (default: onemall)")
+        parser.add_argument("--no-serve", action="store_true", help="set up only, do not start the servers")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from mamori.accounts.services import ensure_demo_staff
+        from mamori.audit.services import Actor
+        from mamori.catalog.services import CatalogError, apply_map
+
+        map_path = options["map"] or default_demo_map()
+        self.stdout.write(f"database: {settings.DATABASES['default']['NAME']}")
+        call_command("migrate", interactive=False, verbosity=0)
+        try:
+            version = apply_map([map_path], Actor.cli("demo"), note="mamori demo")
+        except CatalogError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(f"privacy map: {version.organisation} version {version.number} ({map_path})")
+
+        username, password, totp_secret = ensure_demo_staff()
+        host, port = options["host"], options["port"]
+        self.stdout.write(
+            "\n".join(
+                [
+                    "",
+                    "Demo privacy officer (sign in at the console):",
+                    f"  console:     http://{host}:{port}/console/",
+                    f"  username:    {username}",
+                    f"  password:    {password}",
+                    f"  2FA secret:  {totp_secret}   (add it to any authenticator app, or run:",
+                    f"               mamori staff totp-code {username}   to print the current code)",
+                    "",
+                ]
+            )
+        )
+        if options["no_serve"]:
+            return
+
+        def ready() -> None:
+            self.stdout.write(f"mamori demo on http://{host}:{port}/ with the job worker (Ctrl-C stops both)")
+            self.stdout.flush()
+
+        serve_with_worker(host, port, on_ready=ready)
+        self.stdout.write("stopped")

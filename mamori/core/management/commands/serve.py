@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from mamori.core.server import serve_web, serve_with_worker
+
+
+class Command(BaseCommand):
+    help = "Serve the web application (privacy center, consent, console, API) with waitress."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--with-worker", action="store_true", help="also run the database job worker")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        host, port = options["host"], options["port"]
+
+        def ready() -> None:
+            self.stdout.write(f"mamori serving on http://{host}:{port}/ (Ctrl-C to stop)")
+            self.stdout.flush()
+
+        if options["with_worker"]:
+            serve_with_worker(host, port, on_ready=ready)
+        else:
+            serve_web(host, port, on_ready=ready)

@@ -1,0 +1,69 @@
+"""Running the web server and the embedded job worker, alone or together."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+
+logger = logging.getLogger("mamori.server")
+
+
+def worker_command(queues: str = "*") -> list[str]:
+    return [sys.executable, "-m", "mamori", "db_worker", "--queue-name", queues, "--no-reload", "-v", "1"]
+
+
+def serve_web(host: str, port: int, *, threads: int = 8, on_ready: Callable[[], None] | None = None) -> None:
+    """Serve the WSGI application with waitress until interrupted (SIGINT/SIGTERM)."""
+    from waitress.server import create_server
+
+    from mamori.wsgi import application
+
+    server = create_server(application, host=host, port=port, threads=threads, ident="mamori")
+
+    def _stop(signum: int, frame: object) -> None:
+        server.close()
+
+    previous = {s: signal.signal(s, _stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    if on_ready is not None:
+        on_ready()
+    try:
+        server.run()
+    except (OSError, ValueError):
+        # waitress raises once its sockets are closed under it by _stop; that is the clean way out.
+        pass
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def serve_with_worker(host: str, port: int, *, on_ready: Callable[[], None] | None = None) -> int:
+    """Web server in this process, the database job worker as a child; stop both together."""
+    worker = subprocess.Popen(  # noqa: S603 - our own interpreter and module, no shell
+        worker_command(), env=os.environ.copy(), start_new_session=True
+    )
+    watcher_done = threading.Event()
+
+    def _watch_worker() -> None:
+        code = worker.wait()
+        if not watcher_done.is_set():
+            logger.error("the job worker stopped unexpectedly (exit %s); stopping the web server", code)
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=_watch_worker, daemon=True).start()
+    try:
+        serve_web(host, port, on_ready=on_ready)
+    finally:
+        watcher_done.set()
+        if worker.poll() is None:
+            worker.send_signal(signal.SIGTERM)
+            try:
+                worker.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
+    return 0
