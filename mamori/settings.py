@@ -34,7 +34,7 @@ CSRF_TRUSTED_ORIGINS = env_list("MAMORI_CSRF_TRUSTED_ORIGINS", [])
 BASE_URL = (env_str("MAMORI_BASE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
 
 try:  # PyMySQL stands in for mysqlclient, which needs a C toolchain and client headers.
-    import MySQLdb  # type: ignore[import-not-found]  # noqa: F401
+    import MySQLdb  # type: ignore[import-not-found,unused-ignore]  # noqa: F401
 except ImportError:
     import pymysql
 

@@ -61,7 +61,7 @@ def test_demo_serves_console_and_worker_and_stops_cleanly(tmp_path: Path) -> Non
         assert re.search(r"password:\s+\S{12,}", text), text
         assert "privacy map: onemall version 1" in text, text
 
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/console/login/", timeout=10) as response:  # noqa: S310
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/console/login/", timeout=10) as response:
             assert response.status == 200
             assert b"mamori" in response.read()
         worker_pids = children_of(process.pid)
