@@ -23,8 +23,15 @@ def _run_check(argv: Sequence[str]) -> int:
     return check_main(list(argv), prog="mamori check")
 
 
+def _run_calendar(argv: Sequence[str]) -> int:
+    from mamori.calendars.cli import main as calendar_main
+
+    return calendar_main(list(argv), prog="mamori calendar")
+
+
 PURE_COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
     "check": _run_check,
+    "calendar": _run_calendar,
 }
 
 
