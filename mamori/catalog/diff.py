@@ -139,9 +139,7 @@ def _diff_items(old: dict[str, Any], new: dict[str, Any]) -> Iterable[ItemChange
         if key not in old:
             yield ItemChange(key=key, kind="added", new=item)
         elif old[key] != item:
-            yield ItemChange(
-                key=key, kind="changed", old=old[key], new=item, fields=tuple(diff_fields(old[key], item))
-            )
+            yield ItemChange(key=key, kind="changed", old=old[key], new=item, fields=tuple(diff_fields(old[key], item)))
     for key, item in old.items():
         if key not in new:
             yield ItemChange(key=key, kind="removed", old=item)
@@ -149,8 +147,8 @@ def _diff_items(old: dict[str, Any], new: dict[str, Any]) -> Iterable[ItemChange
 
 def diff_fields(old: Any, new: Any, prefix: str = "") -> list[FieldChange]:
     """Every leaf that differs between two values, by dotted path."""
-    flat_old = _flatten(old, prefix) if old is not None else {}
-    flat_new = _flatten(new, prefix) if new is not None else {}
+    flat_old = flatten(old, prefix) if old is not None else {}
+    flat_new = flatten(new, prefix) if new is not None else {}
     changes = []
     # Paths in the order they appear: new first (so additions read in document order), then removals.
     for path, value in flat_new.items():
@@ -165,7 +163,8 @@ def diff_fields(old: Any, new: Any, prefix: str = "") -> list[FieldChange]:
     return changes
 
 
-def _flatten(value: Any, prefix: str) -> dict[str, Any]:
+def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
+    """A nested value as {dotted path: leaf}; lists of identified items are keyed `[id]`."""
     if isinstance(value, Mapping):
         if not value:
             return {prefix: value} if prefix else {}
@@ -173,14 +172,14 @@ def _flatten(value: Any, prefix: str) -> dict[str, Any]:
         for k, v in value.items():
             if v is None:
                 continue  # an absent optional field and an explicit null read the same
-            flat.update(_flatten(v, f"{prefix}.{k}" if prefix else str(k)))
+            flat.update(flatten(v, f"{prefix}.{k}" if prefix else str(k)))
         return flat
     if isinstance(value, list) and value:
         key = _nested_key(value)
         if key is not None:
             flat = {}
             for item in value:
-                flat.update(_flatten({k: v for k, v in item.items() if k != key}, f"{prefix}[{item[key]}]"))
+                flat.update(flatten({k: v for k, v in item.items() if k != key}, f"{prefix}[{item[key]}]"))
             # An item whose only field is its key would vanish; keep its presence visible.
             for item in value:
                 if len(item) == 1:

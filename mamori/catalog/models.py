@@ -63,9 +63,7 @@ class MapVersion(models.Model):
         verbose_name_plural = _("privacy map versions")
         ordering: ClassVar = ["organisation", "number"]
         constraints: ClassVar = [
-            models.UniqueConstraint(
-                fields=["organisation", "number"], name="catalog_mapversion_unique_number"
-            ),
+            models.UniqueConstraint(fields=["organisation", "number"], name="catalog_mapversion_unique_number"),
         ]
 
     def __str__(self) -> str:

@@ -10,4 +10,9 @@ urlpatterns = [
     path("logout/", auth_views.logout_view, name="logout"),
     # Everything behind sign-in (views.py).
     path("", views.dashboard, name="dashboard"),
+    path("map/", views.map_section, name="map"),
+    path("map/versions/", views.version_list, name="map_versions"),
+    path("map/versions/<int:number>/", views.version_detail, name="map_version"),
+    path("map/diff/<int:a>/<int:b>/", views.version_diff, name="map_diff"),
+    path("map/<slug:section>/", views.map_section, name="map_section"),
 ]
