@@ -56,6 +56,10 @@ class MapVersion(models.Model):
     applied_at = models.DateTimeField(_("applied at"), default=timezone.now)
     note = models.TextField(_("note"), blank=True)
 
+    # Set by services.apply_map on the version it has just stored (not a database field), so
+    # callers can tell "applied" from "unchanged".
+    was_created = False
+
     objects: ClassVar[MapVersionQuerySet] = MapVersionQuerySet.as_manager()  # type: ignore[assignment]
 
     class Meta:

@@ -129,4 +129,5 @@ def apply_map(paths: Sequence[str | Path], actor: Actor, note: str = "") -> MapV
                 "counts": section_counts(document),
             },
         )
+    version.was_created = True
     return version

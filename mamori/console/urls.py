@@ -1,5 +1,6 @@
 from django.urls import path
 
+from mamori.audit import views as audit_views
 from mamori.console import auth_views, views
 
 app_name = "console"
@@ -8,6 +9,9 @@ urlpatterns = [
     # Sign-in, second factor and sign-out (auth_views.py).
     path("login/", auth_views.login_view, name="login"),
     path("logout/", auth_views.logout_view, name="logout"),
+    path("login/code/", auth_views.otp_verify_view, name="otp_verify"),
+    path("login/authenticator/", auth_views.otp_setup_view, name="otp_setup"),
+    path("audit/", audit_views.audit_list, name="audit"),
     # Everything behind sign-in (views.py).
     path("", views.dashboard, name="dashboard"),
     path("map/", views.map_section, name="map"),

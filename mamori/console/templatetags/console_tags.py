@@ -74,3 +74,19 @@ def can_read_audit(user: Any) -> bool:
 def count_rows(counts: Mapping[str, int]) -> list[tuple[str, str, int]]:
     """The dashboard's counts as (section, label, number), in a fixed order."""
     return [(name, str(label), counts.get(name, 0)) for name, label in COUNT_LABELS.items()]
+
+
+@register.filter
+def item_label(item: Any, key: str) -> str:
+    """An item's name next to its key in a diff, unless the name is the key (cookies)."""
+    name = item.get("name") if isinstance(item, Mapping) else None
+    label = localized(name)
+    return "" if label == key else label
+
+
+@register.filter
+def fields_without(item: Any, key: str) -> list[tuple[str, Any]]:
+    """An added or removed item's fields, less the one that identifies it (already shown)."""
+    if not isinstance(item, Mapping):
+        return []
+    return [(path, leaf) for path, leaf in fields(item) if item.get(path) != key]
