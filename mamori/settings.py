@@ -21,6 +21,8 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("MAMORI_DATA_DIR", "data") or "data").resolve()
 
 DEBUG = env_bool("MAMORI_DEBUG", False)
+# Demo mode: allows `mamori staff totp-code demo` (prints the demo account's second factor).
+MAMORI_DEMO = env_bool("MAMORI_DEMO", False)
 
 SECRET_KEY = env_secret("MAMORI_SECRET_KEY") or ""
 if len(SECRET_KEY) < 32:
@@ -121,6 +123,7 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ADMIN = False
 AXES_VERBOSE = False
+AXES_LOCKOUT_CALLABLE = "mamori.console.auth_views.lockout_response"
 
 OTP_TOTP_ISSUER = env_str("MAMORI_TOTP_ISSUER", "mamori")
 

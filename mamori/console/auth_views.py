@@ -73,8 +73,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
             signin.refused_without_role(user)
             form.add_error(None, _("This account may not use the console. Ask an administrator for a role."))
         else:
-            signin.start(request, user)  # type: ignore[arg-type]
-            step = "console:otp_verify" if signin.confirmed_device(user) else "console:otp_setup"  # type: ignore[arg-type]
+            signin.start(request, user)
+            step = "console:otp_verify" if signin.confirmed_device(user) else "console:otp_setup"
             return HttpResponseRedirect(_step_url(step, next_url))
     return render(request, "console/login.html", {"form": form, "next": next_url})
 
@@ -115,7 +115,7 @@ def _qr_svg(device: TOTPDevice) -> str:
     image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
     svg = image.to_string(encoding="unicode")
     # Drop the XML declaration so the SVG can sit inline in the page.
-    return svg[svg.index("<svg"):] if "<svg" in svg else svg
+    return svg[svg.index("<svg") :] if "<svg" in svg else svg
 
 
 @sensitive_post_parameters("code")
