@@ -1,0 +1,120 @@
+"""What each jurisdiction code means: its law, the legal bases that law knows, calendars."""
+
+from __future__ import annotations
+
+import re
+
+EU_MEMBER_STATES = frozenset(
+    [
+        "AT",
+        "BE",
+        "BG",
+        "HR",
+        "CY",
+        "CZ",
+        "DK",
+        "EE",
+        "FI",
+        "FR",
+        "DE",
+        "GR",
+        "HU",
+        "IE",
+        "IT",
+        "LV",
+        "LT",
+        "LU",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SK",
+        "SI",
+        "ES",
+        "SE",
+    ]
+)
+
+GDPR = "GDPR"
+UK_GDPR = "UK GDPR"
+APPI = "APPI"
+CPRA = "CCPA/CPRA"
+
+_GDPR_BASES = (
+    "consent",
+    "contract",
+    "legal_obligation",
+    "vital_interests",
+    "public_task",
+    "legitimate_interests",
+)
+LEGAL_BASES: dict[str, tuple[str, ...]] = {
+    GDPR: _GDPR_BASES,
+    UK_GDPR: _GDPR_BASES,
+    APPI: ("published_purpose", "consent", "legal_exception"),
+    CPRA: ("business_purpose", "consent", "notice_at_collection"),
+}
+
+RIGHTS = (
+    "access",
+    "portability",
+    "rectification",
+    "addition",
+    "erasure",
+    "restriction",
+    "objection",
+    "withdraw_consent",
+    "cease_third_party_provision",
+    "provision_records",
+    "opt_out_sale_sharing",
+    "limit_sensitive",
+    "usage_report",
+)
+
+_EU_MEMBER = re.compile(r"^EU-([A-Z]{2})$")
+
+
+def is_jurisdiction(code: str) -> bool:
+    if code in ("JP", "EU", "EEA", "UK", "US-CA"):
+        return True
+    match = _EU_MEMBER.match(code)
+    return bool(match and match.group(1) in EU_MEMBER_STATES)
+
+
+def law_of(code: str) -> str:
+    """The law a (valid) jurisdiction code implies."""
+    if code == "JP":
+        return APPI
+    if code == "UK":
+        return UK_GDPR
+    if code == "US-CA":
+        return CPRA
+    return GDPR
+
+
+def basis_lookup_order(code: str) -> tuple[str, ...]:
+    """Which legal_basis keys answer for a jurisdiction: EU member states and the EEA fall back to EU."""
+    if _EU_MEMBER.match(code):
+        return (code, "EU", "EEA")
+    if code == "EEA":
+        return ("EEA", "EU")
+    if code == "EU":
+        return ("EU", "EEA")
+    return (code,)
+
+
+def is_calendar(calendar: str) -> bool:
+    """Calendar ids: JP, US-CA, UK (England) and EU-<member state>."""
+    if calendar in ("JP", "US-CA", "UK"):
+        return True
+    match = _EU_MEMBER.match(calendar)
+    return bool(match and match.group(1) in EU_MEMBER_STATES)
+
+
+def known_calendars() -> list[str]:
+    return ["JP", "UK", "US-CA", *sorted(f"EU-{state}" for state in EU_MEMBER_STATES)]
+
+
+def known_jurisdictions() -> list[str]:
+    return ["JP", "EU", "EEA", "UK", "US-CA", *sorted(f"EU-{state}" for state in EU_MEMBER_STATES)]
