@@ -33,7 +33,7 @@ class Command(BaseCommand):
         versions.add_argument("organisation", nargs="?", metavar="ORG")
 
         diff = sub.add_parser("diff", help="item-by-item changes between two versions (default: previous vs current)")
-        diff.add_argument("args", nargs="*", metavar="ORG V1 V2")
+        diff.add_argument("diff_args", nargs="*", metavar="ORG V1 V2")
 
         show = sub.add_parser("show", help="print a version's normalized map as JSON")
         show.add_argument("organisation", nargs="?", metavar="ORG")
@@ -47,7 +47,7 @@ class Command(BaseCommand):
         elif action == "versions":
             self._versions(options["organisation"])
         elif action == "diff":
-            self._diff(options["args"])
+            self._diff(options["diff_args"])
         else:
             self._show(options["organisation"], options["number"], options["sources"])
 
