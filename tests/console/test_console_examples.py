@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 
 from mamori.accounts.models import User
 from mamori.audit.services import Actor
@@ -36,9 +37,13 @@ def test_example_map_applies_and_every_page_renders(
             response = client.get(url, HTTP_ACCEPT_LANGUAGE=language)
             assert response.status_code == 200, (language, url)
             assert version.organisation.encode() in response.content, (language, url)
+        legal_name = version.document["organisation"]["legal_name"]
+        expected = legal_name[language] if isinstance(legal_name, dict) else legal_name
+        page = client.get(reverse("console:map") + org, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        assert escape(expected) in page
 
 
 def test_the_examples_are_there() -> None:
-    # The four seed companies' maps; when one is renamed this list changes with it.
+    # The seed companies' maps (more join as they are written); a rename changes this list.
     names = {p.name for p in EXAMPLE_DIRS}
-    assert {"i-pro", "inpro"} <= names
+    assert {"i-pro", "inpro", "onemall"} <= names
