@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 
 from mamori.accounts.models import Role, User
 from mamori.testing.staff import login_staff, make_staff
@@ -56,6 +55,10 @@ def client_as(db: None) -> Callable[[User], Client]:
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    """Real hashing costs ~0.3 s per password; tests check behaviour, not key stretching."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _fast_password_hashing() -> Iterator[None]:
+    """Real hashing costs ~0.3 s per password; tests check behaviour, not key stretching.
+
+    (override_settings rather than the `settings` fixture: some tests parametrize a `settings` argument.)
+    """
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
