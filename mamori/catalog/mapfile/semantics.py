@@ -359,7 +359,7 @@ class _Checker:
             self.report(
                 self.at(*path),
                 _("{what} {verb} unknown column '{target}'").format(what=what, verb=verb, target=target)
-                + suggestion(column, table.column_names()),
+                + suggestion(target, {f"{table_name}.{name}" for name in table.column_names()}),
             )
 
     # ------------------------------------------------------------ retention, cookies, collection

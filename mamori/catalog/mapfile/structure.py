@@ -5,6 +5,7 @@ from __future__ import annotations
 import types
 import typing
 from datetime import date
+from difflib import get_close_matches
 from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
@@ -22,8 +23,20 @@ def validate(data: dict[str, Any], index: SourceIndex) -> tuple[PrivacyMap | Non
     try:
         return PrivacyMap.model_validate(data), []
     except ValidationError as exc:
-        problems = [_translate(error, index) for error in exc.errors(include_url=False)]
-        return None, problems
+        errors = _drop_missing_explained_by_typos(exc.errors(include_url=False))
+        return None, [_translate(error, index) for error in errors]
+
+
+def _drop_missing_explained_by_typos(errors: list[ErrorDetails]) -> list[ErrorDetails]:
+    """`legal_bases:` for `legal_basis:` is one mistake: report the typo, not also the missing key."""
+    suggested = set()
+    for error in errors:
+        if error["type"] == "extra_forbidden":
+            parent = tuple(error["loc"][:-1])
+            close = get_close_matches(str(error["loc"][-1]), _keys_at(parent), n=1, cutoff=0.6)
+            if close:
+                suggested.add((*parent, close[0]))
+    return [error for error in errors if not (error["type"] == "missing" and tuple(error["loc"]) in suggested)]
 
 
 # ---------------------------------------------------------------- annotations along a path

@@ -114,8 +114,10 @@ def _read_text(path: FsPath, name: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         raise MapReadError(
-            name, _("not UTF-8 text (byte {offset} cannot be decoded)").format(offset=exc.start)
+            name, _("not UTF-8 text (line {line}, byte {column})").format(line=line, column=column)
         ) from exc
 
 
@@ -125,7 +127,10 @@ def _location(node: Node) -> Location:
 
 
 def _compose(text: str, name: str) -> tuple[Node | None, Problem | None]:
-    loader = _MapLoader(text)
+    try:
+        loader = _MapLoader(text)  # the reader rejects control characters right here
+    except yaml.reader.ReaderError as exc:
+        raise MapReadError(name, _("not a text file ({reason})").format(reason=exc.reason)) from exc
     loader.name = name
     try:
         return loader.get_single_node(), None
