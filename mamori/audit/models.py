@@ -11,6 +11,7 @@ addresses): the log is kept longer than the data it describes. Refer to records 
 
 from __future__ import annotations
 
+import json
 from typing import Any, NoReturn
 
 from django.db import models
@@ -68,6 +69,16 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("audit entries cannot be deleted")
+
+    @property
+    def details_text(self) -> str:
+        """`key=value, ...` for display (templates cannot call .items() on a dict with an "items" key)."""
+        if not isinstance(self.details, dict):
+            return json.dumps(self.details, ensure_ascii=False)
+        return ", ".join(
+            f"{key}={json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value}"
+            for key, value in sorted(self.details.items())
+        )
 
 
 class AuditChainHead(models.Model):

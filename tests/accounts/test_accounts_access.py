@@ -73,11 +73,11 @@ def test_accounts_audit_page_refuses_other_roles(who, request, client_as):
 @pytest.mark.parametrize("who", ["officer", "auditor"])
 def test_accounts_audit_page_allows_officer_and_auditor(who, request, client_as):
     user = request.getfixturevalue(who)
-    record(Actor.system("test"), "map.applied", target_type="map_version", target_id="1")
+    record(Actor.system("test"), "map.applied", target_type="map_version", target_id="1", details={"items": 3})
     response = client_as(user).get(AUDIT_URL)
     html = response.content.decode()
     assert response.status_code == 200
-    assert "map.applied" in html
+    assert "map.applied" in html and "items=3" in html
     assert "Chain intact" in html
 
 
