@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from . import semantics, structure
+from .i18n import _
 from .locations import Location, Problem, SourceIndex
 from .schema import LIST_SECTIONS, PrivacyMap
 from .values import Duration, LocalText
@@ -45,7 +46,14 @@ def load_map(paths: Sequence[str | os.PathLike[str]]) -> LoadResult:
     document = load_document(paths, LIST_SECTIONS)
     problems = list(document.problems)
     privacy_map: PrivacyMap | None = None
-    if document.complete:
+    if document.complete and not document.data and not problems:
+        problems.append(
+            Problem.at(
+                document.index.value(()),
+                _("the map is empty: it needs at least mamori, organisation and jurisdictions"),
+            )
+        )
+    elif document.complete:
         privacy_map, structure_problems = structure.validate(document.data, document.index)
         problems.extend(structure_problems)
     if privacy_map is not None:

@@ -138,9 +138,12 @@ def _compose(text: str, name: str) -> tuple[Node | None, Problem | None]:
         raise MapReadError(name, _("not a text file ({reason})").format(reason=exc.reason)) from exc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        message = _("invalid YAML: {problem}").format(problem=exc.problem or exc.context or "")
-        if exc.context and exc.problem:
-            message += f" ({exc.context})"
+        if (exc.problem or "").startswith("but found another document"):
+            message = _("a map file holds one YAML document; another one starts here")
+        else:
+            message = _("invalid YAML: {problem}").format(problem=exc.problem or exc.context or "")
+            if exc.context and exc.problem:
+                message += f" ({exc.context})"
         if mark is None:
             return None, Problem(name, 1, 1, message)
         return None, Problem(name, mark.line + 1, mark.column + 1, message)
@@ -191,6 +194,9 @@ class _Builder:
                 self.problem(key_node, _("a key must be plain text, not a mapping or a list"))
                 continue
             key = str(key_node.value)
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self.problem(key_node, _("YAML merge keys (<<) are not supported: write the keys out"))
+                continue
             if key in first_seen:
                 self.problem(
                     key_node,
