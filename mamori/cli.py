@@ -35,19 +35,23 @@ PURE_COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
 }
 
 
-def _ensure_demo_secret(*, create: bool) -> None:
-    """The demo must start with no set-up: keep a generated key in the data folder."""
+def _use_demo_secret(*, create: bool) -> bool:
+    """The demo must start with no set-up: keep a generated key in the data folder.
+
+    Returns True when the demo's own key is in use, i.e. this is the demo's data folder.
+    """
     if os.environ.get("MAMORI_SECRET_KEY") or os.environ.get("MAMORI_SECRET_KEY_FILE"):
-        return
+        return False
     data_dir = Path(os.environ.get("MAMORI_DATA_DIR", "data")).resolve()
     key_file = data_dir / "secret_key"
     if not key_file.exists():
         if not create:
-            return
+            return False
         data_dir.mkdir(parents=True, exist_ok=True)
         key_file.write_text(secrets.token_urlsafe(48), encoding="utf-8")
         key_file.chmod(0o600)
     os.environ["MAMORI_SECRET_KEY_FILE"] = str(key_file)
+    return True
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -57,9 +61,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args and args[0] == DJANGO_SYSTEM_CHECK:
         args[0] = "check"
     if args and (args[0] == "demo" or args[:2] == ["staff", "totp-code"]):
-        # The demo's own commands run against the demo's data folder with its generated key.
-        _ensure_demo_secret(create=args[0] == "demo")
-        os.environ.setdefault("MAMORI_DEMO", "1")
+        # The demo's own commands run against the demo's data folder with its generated key;
+        # demo-only helpers are enabled only there, never where a real key is configured.
+        if _use_demo_secret(create=args[0] == "demo"):
+            os.environ.setdefault("MAMORI_DEMO", "1")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mamori.settings")
 
     from django.core.management import execute_from_command_line

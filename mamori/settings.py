@@ -119,9 +119,10 @@ LOGIN_REDIRECT_URL = "console:dashboard"
 # Lock-out after repeated failed logins (django-axes), per account and per address.
 AXES_FAILURE_LIMIT = env_int("MAMORI_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = env_int("MAMORI_LOGIN_LOCKOUT_MINUTES", 30, minimum=1) / 60
-AXES_LOCKOUT_PARAMETERS = ["username"]
+# Lock the (account, address) pair: repeated failures from one place lock that account there, and
+# nobody can lock a colleague out from elsewhere just by knowing the user name.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # Per-account lock-out is deliberate; without this every `mamori` command prints axes.W006.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ADMIN = False
 AXES_VERBOSE = False
