@@ -139,6 +139,10 @@ TIME_ZONE = env_timezone("MAMORI_TIME_ZONE", "Asia/Tokyo")
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+try:  # whitenoise serves from here after collectstatic (and from the apps' folders meanwhile)
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+except OSError:
+    pass
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
