@@ -80,6 +80,8 @@ def test_request_records_kept_24_months(m) -> None:  # CP7
 
 
 def test_no_sale_no_sharing_no_disclosure(m) -> None:  # CP9
+    assert m.commitments.signals.global_privacy_control == "honour"
+    assert m.commitments.signals.do_not_track is None  # the seeds say nothing about DNT
     sale = m.commitments.sale
     assert sale.sells is False
     assert sale.shares is False
