@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "mamori.audit",
     "mamori.catalog",
     "mamori.console",
+    "mamori.api",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -1,8 +1,11 @@
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from mamori.api.api import api
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="console:dashboard", permanent=False)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("console/", include("mamori.console.urls")),
+    path("api/v1/", api.urls),
 ]

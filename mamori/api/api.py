@@ -1,0 +1,47 @@
+"""The REST API at /api/v1/ (OpenAPI 3 at /api/v1/openapi.json).
+
+Domains add their routers here. Staff and automation endpoints use scoped bearer tokens;
+the few public endpoints (consent events, the privacy center's forms) declare `auth=None`
+and are rate-limited by their domain.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import NinjaAPI, Schema
+
+from mamori import __version__
+from mamori.api import problems
+from mamori.api.auth import TokenAuth, require_scope
+from mamori.api.map_endpoints import router as map_router
+from mamori.api.models import ApiToken
+
+api = NinjaAPI(
+    title="mamori API",
+    version=__version__,
+    description="Privacy operations: privacy map, requests, consent, fulfilment, audit.",
+    auth=TokenAuth(),
+    urls_namespace="api",
+    docs_url="/docs",
+)
+problems.install(api)
+
+
+class WhoAmI(Schema):
+    token: str
+    owner: str
+    role: str
+    scopes: list[str]
+
+
+@api.get("/whoami", response=WhoAmI, tags=["tokens"], summary="The token in use and its scopes")
+def whoami(request: HttpRequest) -> dict[str, Any]:
+    token: ApiToken = request.auth  # type: ignore[attr-defined]  # set by TokenAuth
+    return {"token": token.prefix, "owner": token.owner.get_username(), "role": token.owner.role,
+            "scopes": token.scopes}
+
+
+api.add_router("/map", map_router)
+__all__ = ["api", "require_scope"]

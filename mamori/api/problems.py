@@ -1,0 +1,51 @@
+"""Errors as RFC 9457 problem documents (application/problem+json), the same shape everywhere."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from mamori.core.errors import DomainError
+
+PROBLEM_TYPE = "application/problem+json"
+
+
+def problem(status: int, title: str, detail: str = "", *, code: str = "", **extra: Any) -> HttpResponse:
+    import json
+
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    if code:
+        body["code"] = code
+    body.update(extra)
+    return HttpResponse(json.dumps(body, ensure_ascii=False), status=status, content_type=PROBLEM_TYPE)
+
+
+def install(api: NinjaAPI) -> None:
+    @api.exception_handler(ValidationError)
+    def _validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        errors = [
+            {"loc": [str(part) for part in error.get("loc", [])], "message": error.get("msg", "invalid")}
+            for error in exc.errors
+        ]
+        return problem(422, "Invalid request", "The request body or parameters are not valid.",
+                       code="validation_error", errors=errors)
+
+    @api.exception_handler(AuthenticationError)
+    def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        response = problem(401, "Not authenticated", "Send 'Authorization: Bearer <token>'.",
+                           code="not_authenticated")
+        response["WWW-Authenticate"] = "Bearer"
+        return response
+
+    @api.exception_handler(HttpError)
+    def _http(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        return problem(exc.status_code, str(exc.message) or "Error", code=f"http_{exc.status_code}")
+
+    @api.exception_handler(DomainError)
+    def _domain(request: HttpRequest, exc: DomainError) -> HttpResponse:
+        return problem(409 if exc.code.endswith("conflict") else 400, "Request refused", exc.message, code=exc.code)
