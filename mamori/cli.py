@@ -60,11 +60,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return PURE_COMMANDS[args[0]](args[1:])
     if args and args[0] == DJANGO_SYSTEM_CHECK:
         args[0] = "check"
-    if args and (args[0] == "demo" or args[:2] == ["staff", "totp-code"]):
-        # The demo's own commands run against the demo's data folder with its generated key;
-        # demo-only helpers are enabled only there, never where a real key is configured.
-        if _use_demo_secret(create=args[0] == "demo"):
-            os.environ.setdefault("MAMORI_DEMO", "1")
+    # The demo's own commands run against the demo's data folder with its generated key;
+    # demo-only helpers are enabled only there, never where a real key is configured.
+    demo_command = bool(args) and (args[0] == "demo" or args[:2] == ["staff", "totp-code"])
+    if demo_command and _use_demo_secret(create=args[0] == "demo"):
+        os.environ.setdefault("MAMORI_DEMO", "1")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mamori.settings")
 
     from django.core.management import execute_from_command_line

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
@@ -140,10 +141,8 @@ TIME_ZONE = env_timezone("MAMORI_TIME_ZONE", "Asia/Tokyo")
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
-try:  # whitenoise serves from here after collectstatic (and from the apps' folders meanwhile)
+with contextlib.suppress(OSError):  # whitenoise serves from here after collectstatic
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-except OSError:
-    pass
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 

@@ -15,7 +15,7 @@ from mamori.api.models import SCOPES, ApiToken
 from mamori.audit.services import Actor, record
 from mamori.core.errors import DomainError
 
-TOKEN_PREFIX = "mamori_"
+TOKEN_PREFIX = "mamori_"  # noqa: S105 - a public marker, not a secret
 
 
 class ApiTokenError(DomainError):
