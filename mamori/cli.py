@@ -51,6 +51,14 @@ def _use_demo_secret(*, create: bool) -> bool:
         key_file.write_text(secrets.token_urlsafe(48), encoding="utf-8")
         key_file.chmod(0o600)
     os.environ["MAMORI_SECRET_KEY_FILE"] = str(key_file)
+    if not os.environ.get("MAMORI_ENCRYPTION_KEYS") and not os.environ.get("MAMORI_ENCRYPTION_KEYS_FILE"):
+        encryption_file = data_dir / "encryption_keys"
+        if not encryption_file.exists():
+            from cryptography.fernet import Fernet
+
+            encryption_file.write_text(Fernet.generate_key().decode("ascii"), encoding="utf-8")
+            encryption_file.chmod(0o600)
+        os.environ["MAMORI_ENCRYPTION_KEYS_FILE"] = str(encryption_file)
     return True
 
 

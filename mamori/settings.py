@@ -32,6 +32,28 @@ if len(SECRET_KEY) < 32:
         "32 characters; `mamori demo` makes one for you"
     )
 
+def _encryption_keys() -> list[str]:
+    from cryptography.fernet import Fernet
+
+    raw = env_secret("MAMORI_ENCRYPTION_KEYS") or ""
+    keys = [key.strip() for key in raw.split(",") if key.strip()]
+    if not keys:
+        raise ConfigError(
+            "MAMORI_ENCRYPTION_KEYS (or MAMORI_ENCRYPTION_KEYS_FILE) must hold at least one Fernet key "
+            "(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'); "
+            "`mamori demo` makes one for you"
+        )
+    for number, key in enumerate(keys, start=1):
+        try:
+            Fernet(key.encode("ascii"))
+        except (ValueError, UnicodeEncodeError):
+            raise ConfigError(f"MAMORI_ENCRYPTION_KEYS: key {number} is not a valid Fernet key") from None
+    return keys
+
+
+# Identity documents and export packages are encrypted with the first key; older keys still decrypt.
+MAMORI_ENCRYPTION_KEYS = _encryption_keys()
+
 ALLOWED_HOSTS = env_list("MAMORI_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("MAMORI_CSRF_TRUSTED_ORIGINS", [])
 BASE_URL = (env_str("MAMORI_BASE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
@@ -59,6 +81,11 @@ INSTALLED_APPS = [
     "mamori.catalog",
     "mamori.console",
     "mamori.api",
+    "mamori.notices",
+    "mamori.rights",
+    "mamori.fulfilment",
+    "mamori.consent",
+    "mamori.center",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -162,6 +189,19 @@ EMAIL_HOST_USER = env_str("MAMORI_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = env_secret("MAMORI_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("MAMORI_EMAIL_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("MAMORI_FROM_EMAIL", "privacy@localhost")
+
+# The cache holds rate-limit counters. The default is per process (fine for the demo's single
+# web process); several web processes must share one: MAMORI_CACHE_URL=redis://127.0.0.1:6379/0.
+CACHE_URL = env_str("MAMORI_CACHE_URL", "") or ""
+if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://")):
+    raise ConfigError(f"MAMORI_CACHE_URL={CACHE_URL!r} must be a redis:// or rediss:// URL")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "mamori"}
+}
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_VIEW = "mamori.core.ratelimited.too_many_requests"
 
 TASKS_BACKEND = env_choice("MAMORI_TASKS", "database", ("database", "immediate"))
 TASKS = {

@@ -69,6 +69,7 @@ def extract() -> None:
         raise SystemExit("--extract needs GNU gettext (xgettext); apt-get install gettext")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mamori.settings")
     os.environ.setdefault("MAMORI_SECRET_KEY", "i18n-extraction-only-" + "x" * 32)
+    os.environ.setdefault("MAMORI_ENCRYPTION_KEYS", "kN2m9yqH0cX1b7WJ3wO2Qz3oQe2r5cB1s8Xy6tQd0hE=")
     import django
     from django.core.management import call_command
 

@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 
 GOOD_KEY = "k" * 40
+ENCRYPTION_KEY = "kN2m9yqH0cX1b7WJ3wO2Qz3oQe2r5cB1s8Xy6tQd0hE="
 
 
 def run_mamori(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if not k.startswith("MAMORI_") and k != "DJANGO_SETTINGS_MODULE"}
+    base["MAMORI_ENCRYPTION_KEYS"] = ENCRYPTION_KEY
     base.update(env)
     return subprocess.run(
         [sys.executable, "-m", "mamori", *args], env=base, cwd=cwd, capture_output=True, text=True, timeout=120
@@ -36,6 +38,10 @@ def run_mamori(*args: str, env: dict[str, str], cwd: Path) -> subprocess.Complet
         ({"MAMORI_SECRET_KEY": GOOD_KEY, "MAMORI_SECRET_KEY_FILE": "/nonexistent"},
          "MAMORI_SECRET_KEY and MAMORI_SECRET_KEY_FILE are both set"),
         ({"MAMORI_SECRET_KEY_FILE": "/nonexistent/secret"}, "MAMORI_SECRET_KEY_FILE: cannot read /nonexistent/secret"),
+        ({"MAMORI_SECRET_KEY": GOOD_KEY, "MAMORI_ENCRYPTION_KEYS": ""}, "MAMORI_ENCRYPTION_KEYS (or MAMORI_ENCRYPTION"),
+        ({"MAMORI_SECRET_KEY": GOOD_KEY, "MAMORI_ENCRYPTION_KEYS": "not-a-key"},
+         "MAMORI_ENCRYPTION_KEYS: key 1 is not a valid Fernet key"),
+        ({"MAMORI_SECRET_KEY": GOOD_KEY, "MAMORI_CACHE_URL": "memcached://x"}, "MAMORI_CACHE_URL='memcached://x' must be"),
     ],
 )
 def test_bad_configuration_fails_loudly(tmp_path: Path, env: dict[str, str], message: str) -> None:

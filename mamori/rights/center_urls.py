@@ -1,0 +1,5 @@
+"""Privacy-center pages of the rights domain, mounted under /privacy/<organisation>/."""
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []
