@@ -1,0 +1,89 @@
+"""The one interface between rights requests and the fulfilment engine.
+
+Rights (this package) owns requests, identity verification and clocks; the
+fulfilment engine owns finding, exporting and changing personal data in the
+company's systems. They meet only here: the engine registers a handler for the
+rights it can carry out (in ``FulfilmentConfig.ready()``), and rights hands a
+verified request over as a :class:`FulfilmentTask`. With no handler for a
+right, staff complete the request manually.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+
+@dataclass(frozen=True)
+class FulfilmentTask:
+    """A verified request, as the engine needs to see it (no free text from the requester)."""
+
+    request_id: int
+    organisation: str
+    # Right ids as in docs/privacy-map.md (access, portability, erasure, rectification, restriction, ...).
+    right: str
+    # Verified identity kind -> value, e.g. {"email": "a@b.jp"}.
+    identities: dict[str, str]
+    language: str  # "en" | "ja"
+    # Right-specific details, e.g. rectification: {"fields": {"contact.phone": "+81..."}}.
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class FulfilmentOutcome:
+    status: str  # "completed" | "needs_review" | "failed"
+    summary: dict[str, Any]  # counts per system/table, no personal data
+    # A ZIP written by the engine; rights stores it encrypted, then deletes the file.
+    package_path: Path | None = None
+    message: str = ""
+
+
+OUTCOME_STATUSES = ("completed", "needs_review", "failed")
+
+
+@runtime_checkable
+class FulfilmentHandler(Protocol):
+    rights: tuple[str, ...]
+
+    def plan(self, task: FulfilmentTask) -> dict[str, Any]:
+        """What would happen, per system/table (shown to staff before execution)."""
+        ...
+
+    def execute(self, task: FulfilmentTask) -> FulfilmentOutcome:
+        """Carry the task out; idempotent and resumable."""
+        ...
+
+    def match_data_points(self, organisation: str, points: dict[str, str]) -> set[str]:
+        """Which of the submitted data points match the company's records (verification)."""
+        ...
+
+
+_lock = threading.Lock()
+_handlers: dict[str, FulfilmentHandler] = {}
+
+
+def register_handler(handler: FulfilmentHandler) -> None:
+    """Register ``handler`` for every right in ``handler.rights``; a later registration wins."""
+    with _lock:
+        for right in handler.rights:
+            _handlers[right] = handler
+
+
+def unregister_handler(handler: FulfilmentHandler) -> None:
+    """Remove ``handler`` wherever it is registered (used by tests)."""
+    with _lock:
+        for right, registered in list(_handlers.items()):
+            if registered is handler:
+                del _handlers[right]
+
+
+def handler_for(right: str) -> FulfilmentHandler | None:
+    with _lock:
+        return _handlers.get(right)
+
+
+def registered_rights() -> tuple[str, ...]:
+    with _lock:
+        return tuple(sorted(_handlers))
