@@ -167,6 +167,7 @@ USE_TZ = True
 TIME_ZONE = env_timezone("MAMORI_TIME_ZONE", "Asia/Tokyo")
 
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "static"
 with contextlib.suppress(OSError):  # whitenoise serves from here after collectstatic
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)

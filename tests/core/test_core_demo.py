@@ -64,6 +64,8 @@ def test_demo_serves_console_and_worker_and_stops_cleanly(tmp_path: Path) -> Non
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/console/login/", timeout=10) as response:
             assert response.status == 200
             assert b"mamori" in response.read()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/mamori/mamori.css", timeout=10) as response:  # noqa: S310
+            assert response.status == 200
         worker_pids = children_of(process.pid)
         assert worker_pids, "the job worker is not running"
 
@@ -79,3 +81,10 @@ def test_demo_serves_console_and_worker_and_stops_cleanly(tmp_path: Path) -> Non
     assert (tmp_path / "data" / "mamori.sqlite3").is_file()
     # The generated key is kept private to the owner.
     assert oct((tmp_path / "data" / "secret_key").stat().st_mode & 0o777) == "0o600"
+
+
+def test_stylesheet_is_served(client) -> None:  # type: ignore[no-untyped-def]
+    """Pages link /static/mamori/mamori.css; it must be served without collectstatic (whitenoise finders)."""
+    response = client.get("/static/mamori/mamori.css")
+    assert response.status_code == 200
+    assert b"--accent" in b"".join(response.streaming_content)
