@@ -64,7 +64,7 @@ def test_demo_serves_console_and_worker_and_stops_cleanly(tmp_path: Path) -> Non
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/console/login/", timeout=10) as response:
             assert response.status == 200
             assert b"mamori" in response.read()
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/mamori/mamori.css", timeout=10) as response:  # noqa: S310
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/mamori/mamori.css", timeout=10) as response:
             assert response.status == 200
         worker_pids = children_of(process.pid)
         assert worker_pids, "the job worker is not running"
