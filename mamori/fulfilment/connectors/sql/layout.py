@@ -1,0 +1,225 @@
+"""How the tables of one SQL system hang together: links, ownership paths, a safe order.
+
+Links come from the map where a table lists them, otherwise from the database's foreign keys
+(reflection). Ownership decides whose row a row is:
+
+- a table whose `owner` column links nowhere is a *root* (customers: `owner: id`); a person's
+  root keys are the owner values of the root rows their identities match;
+- `owner: customer_id` with a link `customer_id -> customers.id` means "the customer's row":
+  the owner is found by following links forward until a root (payments, orders);
+- `owner: orders.customer_id` means "whoever owns the linked order" (order_items);
+- a table without `owner` holds *related* rows: shared things (addresses in the fides sample)
+  that belong to a person only because their own rows point at them, or that point at them.
+
+A row reached through a link but owned by someone else (another customer's card named by one's
+own order) is never anyone's but its owner's: fulfilment selects owned rows by owner, not by
+reachability.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from mamori.fulfilment.connectors.base import ConnectorError
+
+if TYPE_CHECKING:
+    from mamori.catalog.mapfile.schema import System, Table
+
+MAX_PATH = 8  # ownership chains longer than this are a map error (or a cycle)
+
+
+@dataclass(frozen=True)
+class Edge:
+    """`table.column` refers to `target.target_column`: table is the child, target the parent."""
+
+    table: str
+    column: str
+    target: str
+    target_column: str
+    origin: str  # "map" | "foreign_key"
+
+
+@dataclass
+class TableLayout:
+    name: str
+    spec: Table
+    table: sa.Table
+    primary_key: list[str]
+    path: list[Edge] = field(default_factory=list)  # forward links from this table to its root
+    root: str | None = None  # None: a related (unowned) table
+    key: str | None = None  # the owner column on the root
+
+    @property
+    def owned(self) -> bool:
+        return self.root is not None
+
+
+class SqlLayout:
+    def __init__(self, system: System, metadata: sa.MetaData, schema: str | None = None) -> None:
+        self.system = system
+        self.metadata = metadata
+        self.schema = schema
+        self.tables: dict[str, TableLayout] = {}
+        for spec in system.tables:
+            table = metadata.tables.get(f"{schema}.{spec.name}" if schema else spec.name)
+            if table is None:
+                raise ConnectorError(f"system {system.id}: table {spec.name} does not exist in the database")
+            missing = sorted(column for column in spec.column_names() if column not in table.c)
+            if missing:
+                raise ConnectorError(f"system {system.id}: table {spec.name} has no column {', '.join(missing)}")
+            self.tables[spec.name] = TableLayout(
+                name=spec.name, spec=spec, table=table, primary_key=[column.name for column in table.primary_key]
+            )
+        self.edges = self._edges()
+        self.identity_columns: dict[str, tuple[str, str]] = {}
+        for kind, ref in system.identities.items():
+            table_name, column = ref.split(".", 1)
+            if table_name not in self.tables:
+                raise ConnectorError(f"system {system.id}: identity {kind} names unknown table {table_name}")
+            self.identity_columns[kind] = (table_name, column)
+        for layout in self.tables.values():
+            resolved = self._path_for_table(layout.name, depth=0)
+            if resolved is not None:
+                layout.path, layout.root, layout.key = resolved
+
+    # -- links
+
+    def _edges(self) -> list[Edge]:
+        edges: list[Edge] = []
+        for layout in self.tables.values():
+            if layout.spec.links:  # the map overrides what reflection says for this table
+                edges.extend(
+                    Edge(layout.name, link.column, link.table, link.target_column, "map") for link in layout.spec.links
+                )
+                continue
+            for constraint in layout.table.foreign_key_constraints:
+                if len(constraint.elements) != 1:
+                    continue  # composite foreign keys: state them in the map
+                element = constraint.elements[0]
+                target = element.column.table.name
+                if target in self.tables:
+                    edges.append(Edge(layout.name, element.parent.name, target, element.column.name, "foreign_key"))
+        return edges
+
+    def edges_from(self, table: str) -> list[Edge]:
+        return [edge for edge in self.edges if edge.table == table]
+
+    def edges_into(self, table: str) -> list[Edge]:
+        return [edge for edge in self.edges if edge.target == table]
+
+    # -- ownership
+
+    def _path_for_table(self, name: str, depth: int) -> tuple[list[Edge], str, str] | None:
+        spec = self.tables[name].spec
+        if spec.owner is None:
+            identity = next((column for table, column in self.identity_columns.values() if table == name), None)
+            # A table matched directly by an identity but without an owner: its rows are the
+            # person's because they carry the identity itself.
+            return ([], name, identity) if identity else None
+        if "." in spec.owner:
+            other, column = spec.owner.split(".", 1)
+            edge = next((edge for edge in self.edges_from(name) if edge.target == other), None)
+            if edge is None:
+                raise ConnectorError(
+                    f"system {self.system.id}: table {name} is owned through {other} but has no link to it"
+                )
+            rest = self._path_with_owner(other, column, depth + 1)
+            return [edge, *rest[0]], rest[1], rest[2]
+        return self._path_with_owner(name, spec.owner, depth)
+
+    def _path_with_owner(self, name: str, column: str, depth: int) -> tuple[list[Edge], str, str]:
+        if depth > MAX_PATH:
+            raise ConnectorError(f"system {self.system.id}: the ownership of {name} goes round in a circle")
+        edge = next((edge for edge in self.edges_from(name) if edge.column == column), None)
+        if edge is None or edge.target == name:
+            return [], name, column
+        onward = self._path_for_table(edge.target, depth + 1)
+        if onward is None:
+            return [edge], edge.target, edge.target_column
+        return [edge, *onward[0]], onward[1], onward[2]
+
+    def roots(self) -> list[str]:
+        return sorted({layout.root for layout in self.tables.values() if layout.root})
+
+    def path_columns(self) -> set[tuple[str, str]]:
+        """Columns that tie rows to their owners or to each other: erasure keeps them."""
+        columns = {(edge.table, edge.column) for edge in self.edges}
+        columns |= {(edge.target, edge.target_column) for edge in self.edges}
+        for layout in self.tables.values():
+            if layout.root and layout.key:
+                columns.add((layout.root, layout.key))
+        return columns
+
+    # -- SQL fragments
+
+    def sa_table(self, name: str) -> sa.Table:
+        return self.tables[name].table
+
+    def owned_predicate(self, name: str, keys: list[Any]) -> sa.ColumnElement[bool]:
+        """`WHERE` clause selecting the rows of `name` owned by any of `keys` (root key values).
+
+        Nested IN sub-queries rather than joins, so DELETE and UPDATE can use it on every dialect
+        (MySQL refuses a sub-query on the table being changed; none of these touch it).
+        """
+        layout = self.tables[name]
+        assert layout.key is not None
+        return self._predicate(name, layout.path, layout.key, keys)
+
+    def _predicate(self, name: str, path: list[Edge], key: str, keys: list[Any]) -> sa.ColumnElement[bool]:
+        table = self.sa_table(name)
+        if not path:
+            return table.c[key].in_(keys)
+        edge = path[0]
+        if len(path) == 1 and edge.target_column == key:
+            return table.c[edge.column].in_(keys)
+        target = self.sa_table(edge.target)
+        inner = sa.select(target.c[edge.target_column]).where(self._predicate(edge.target, path[1:], key, keys))
+        return table.c[edge.column].in_(inner)
+
+    def owner_join(self, name: str) -> tuple[sa.FromClause, sa.ColumnElement[Any]]:
+        """FROM clause and owner expression, for SELECTs that say whose each row is."""
+        layout = self.tables[name]
+        assert layout.key is not None
+        path = layout.path
+        source: sa.FromClause = layout.table
+        previous: sa.FromClause = layout.table
+        shortcut = bool(path) and path[-1].target_column == layout.key
+        joins = path[:-1] if shortcut else path
+        for number, edge in enumerate(joins):
+            target = self.sa_table(edge.target).alias(f"mamori_owner_{number}")
+            source = source.join(target, previous.c[edge.column] == target.c[edge.target_column])
+            previous = target
+        if shortcut:
+            return source, previous.c[path[-1].column]
+        return source, previous.c[layout.key]
+
+    def primary_key_predicate(self, name: str, keys: list[Any]) -> sa.ColumnElement[bool]:
+        layout = self.tables[name]
+        columns = [layout.table.c[column] for column in layout.primary_key]
+        if len(columns) == 1:
+            return columns[0].in_([key[0] if isinstance(key, list | tuple) else key for key in keys])
+        return sa.tuple_(*columns).in_([tuple(key) for key in keys])
+
+    # -- order
+
+    def children_first(self) -> list[str]:
+        """Tables ordered so every table comes before the tables it links to (FK-safe deletes)."""
+        order: list[str] = []
+        state: dict[str, int] = {}
+
+        def visit(name: str) -> None:
+            if state.get(name) == 2 or state.get(name) == 1:  # done, or a cycle: break it here
+                return
+            state[name] = 1
+            for edge in self.edges_into(name):
+                if edge.table != name:
+                    visit(edge.table)
+            state[name] = 2
+            order.append(name)
+
+        for name in self.tables:
+            visit(name)
+        return order

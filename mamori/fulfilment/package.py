@@ -1,0 +1,147 @@
+"""The access / portability package: a ZIP with JSON and CSV per system and table, plus an HTML
+summary in the subject's language listing categories, purposes, recipients and sources.
+
+Rows are written as they arrive from the datastore: JSON straight into the ZIP entry, CSV into a
+spooled temporary file (kept in memory up to a small size, then on disk) copied in afterwards,
+because a ZIP can only be written one entry at a time. Memory stays bounded however many rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from django.template.loader import render_to_string
+from django.utils import translation
+
+if TYPE_CHECKING:
+    from mamori.catalog.mapfile import PrivacyMap
+
+SPOOL_BYTES = 1 << 20  # CSV kept in memory up to 1 MiB, then spilled to a temporary file
+
+
+class PackageWriter:
+    """Implements `PackageSink`; use as a context manager, then `close()` writes the summary."""
+
+    def __init__(self, path: Path, privacy_map: PrivacyMap, language: str) -> None:
+        self.path = path
+        self.map = privacy_map
+        self.language = "ja" if language.startswith("ja") else "en"
+        self.zip = zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True)
+        self.tables: list[dict[str, Any]] = []
+        self.categories: set[str] = set()
+
+    def __enter__(self) -> PackageWriter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if exc_info[0] is not None:
+            self.zip.close()
+            self.path.unlink(missing_ok=True)
+            return
+        self.close()
+
+    def write_table(
+        self,
+        system_id: str,
+        table: str,
+        columns: Sequence[str],
+        rows: Iterable[Sequence[Any]],
+        categories: Mapping[str, str],
+    ) -> int:
+        base = f"data/{system_id}/{table}"
+        count = 0
+        with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES, mode="w+", newline="", encoding="utf-8") as spool:
+            writer = csv.writer(spool)
+            writer.writerow(columns)
+            with self.zip.open(f"{base}.json", "w", force_zip64=True) as raw:
+                out = io.TextIOWrapper(raw, encoding="utf-8")
+                header = {"system": system_id, "table": table, "columns": list(columns), "categories": dict(categories)}
+                out.write(json.dumps(header, ensure_ascii=False)[:-1] + ', "rows": [')
+                for row in rows:
+                    record = dict(zip(columns, row, strict=True))
+                    out.write(("," if count else "") + "\n  " + json.dumps(record, ensure_ascii=False, default=str))
+                    writer.writerow(["" if value is None else value for value in row])
+                    count += 1
+                out.write("\n]}\n")
+                out.flush()
+                out.detach()
+            spool.seek(0)
+            with self.zip.open(f"{base}.csv", "w", force_zip64=True) as raw:
+                out = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+                shutil.copyfileobj(spool, out)
+                out.flush()
+                out.detach()
+        self.tables.append({"system": system_id, "table": table, "rows": count})
+        if count:
+            self.categories |= {category for column, category in categories.items() if column in columns}
+        return count
+
+    def write_records(self, system_id: str, records: Mapping[str, list[Mapping[str, Any]]]) -> dict[str, int]:
+        """Records a webhook returned: {name: [row dicts]} (columns are the union of the keys)."""
+        written = {}
+        for name, rows in records.items():
+            columns = list(dict.fromkeys(key for row in rows for key in row))
+            written[name] = self.write_table(
+                system_id, name, columns, ([row.get(column) for column in columns] for row in rows), {}
+            )
+        return written
+
+    def add_file(self, name: str, data: bytes) -> None:
+        self.zip.writestr(name, data)
+
+    def close(self) -> None:
+        manifest = {
+            "organisation": self.map.organisation.id,
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            "language": self.language,
+            "tables": self.tables,
+        }
+        self.zip.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
+        self.zip.writestr("index.html", self.summary_html(manifest["created"]))
+        self.zip.close()
+
+    def summary_html(self, created: str) -> str:
+        language = self.language
+        privacy_map = self.map
+        categories = [privacy_map.category(ident) for ident in sorted(self.categories) if privacy_map.find("data_categories", ident)]
+        ids = {category.id for category in categories}
+        purposes = [purpose for purpose in privacy_map.purposes if ids & set(purpose.categories)]
+        recipients = [recipient for recipient in privacy_map.recipients if ids & set(recipient.categories)]
+        sources = [source for source in privacy_map.sources if ids & set(source.categories)]
+        retention = [rule for rule in privacy_map.retention if ids & set(rule.categories)]
+        systems = {system.id: system.name.get(language) for system in privacy_map.systems}
+        with translation.override(language):
+            return render_to_string(
+                "fulfilment/package_summary.html",
+                {
+                    "language": language,
+                    "organisation": privacy_map.organisation.legal_name.get(language),
+                    "created": created,
+                    "tables": [{**table, "system_name": systems.get(table["system"], table["system"])} for table in self.tables],
+                    "categories": [category.name.get(language) for category in categories],
+                    "purposes": [purpose.name.get(language) for purpose in purposes],
+                    "recipients": [
+                        {"name": recipient.name.get(language), "country": recipient.country, "kind": recipient.kind}
+                        for recipient in recipients
+                    ],
+                    "sources": [source.name.get(language) for source in sources],
+                    "retention": [
+                        {
+                            "name": rule.name.get(language),
+                            "period": str(rule.period or ""),
+                            "hold": rule.legal_hold.basis.get(language) if rule.legal_hold else "",
+                            "hold_period": str(rule.legal_hold.period) if rule.legal_hold else "",
+                        }
+                        for rule in retention
+                    ],
+                },
+            )
