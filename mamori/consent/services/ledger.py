@@ -1,0 +1,236 @@
+"""The consent ledger: one insert per banner choice, and the answers read from it.
+
+Consent events are not copied into the audit log: the ledger is itself append-only and sealed,
+and an audit entry per page view would serialise every visitor on the audit chain's lock.
+Staff reads of the ledger (proof exports) are audited.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.utils import timezone
+
+from mamori.audit.services import Actor, record
+from mamori.consent import siteconfig
+from mamori.consent.hashing import keyed_hash, seal, verify_subject_token
+from mamori.consent.models import BannerText, ConsentEvent, ConsentMethod
+from mamori.consent.services.errors import ConsentError
+
+METHODS = frozenset(ConsentMethod.values)
+# Methods that can only take consent away.
+REFUSING_METHODS = frozenset({ConsentMethod.GPC, ConsentMethod.DNT, ConsentMethod.EXPIRY})
+
+SEALED_FIELDS = (
+    "event_id", "site", "organisation", "map_version", "notice_version", "banner_text_hash", "language",
+    "choices", "method", "gpc", "region", "device_hash", "subject_hash", "ip_hash", "user_agent", "recorded_at",
+)  # fmt: skip
+
+
+def _config(site: str) -> dict[str, Any]:
+    try:
+        return siteconfig.site_config(site)
+    except Http404:
+        raise ConsentError(f"unknown consent site '{site}'", code="site_unknown") from None
+
+
+def _normalise_choices(config: dict[str, Any], choices: dict[str, bool], method: str, gpc: bool) -> dict[str, bool]:
+    categories = {category["id"]: category for category in config["categories"]}
+    unknown = sorted(set(choices) - set(categories))
+    if unknown:
+        raise ConsentError(f"unknown cookie categories: {', '.join(unknown)}", code="choices_invalid")
+    result = {}
+    for ident, category in categories.items():
+        if category["essential"]:
+            if choices.get(ident) is False:
+                raise ConsentError(f"'{ident}' is essential and always on", code="choices_invalid")
+            result[ident] = True
+        else:
+            result[ident] = bool(choices.get(ident, False))
+    granted_optional = [ident for ident, on in result.items() if on and not categories[ident]["essential"]]
+    if method in REFUSING_METHODS and granted_optional:
+        raise ConsentError(f"a '{method}' event cannot grant consent", code="choices_invalid")
+    if gpc and config["gpc"]:
+        sold = [ident for ident in granted_optional if categories[ident]["sale"]]
+        if sold:
+            raise ConsentError("with Global Privacy Control on, sale/sharing categories stay off: "
+                               + ", ".join(sold), code="choices_invalid")
+    return result
+
+
+def _known_text(config: dict[str, Any], digest: str) -> bool:
+    if digest in config["hash"].values():
+        return True
+    # A page loaded before the map changed still shows the old words; they were stored when served.
+    return BannerText.objects.filter(text_hash=digest, site=config["site"]).exists()
+
+
+def record_event(
+    *,
+    event_id: uuid.UUID,
+    site: str,
+    device_id: str,
+    notice_version: int,
+    text_hash: str,
+    language: str,
+    choices: dict[str, bool],
+    method: str,
+    gpc: bool = False,
+    subject_token: str | None = None,
+    ip: str = "",
+    user_agent: str = "",
+    region: str = "",
+) -> tuple[ConsentEvent, bool]:
+    """Append one choice to the ledger. Returns (event, created); a repeated event id is not stored twice."""
+    config = _config(site)
+    if method not in METHODS:
+        raise ConsentError(f"unknown method '{method}'", code="method_invalid")
+    if not 1 <= notice_version <= config["version"]:
+        raise ConsentError(f"notice version {notice_version} was never shown on this site", code="version_invalid")
+    if not _known_text(config, text_hash):
+        raise ConsentError("the banner text hash matches no text this site has shown", code="text_unknown")
+    normalised = _normalise_choices(config, choices, method, gpc)
+    subject_hash = ""
+    if subject_token:
+        subject_id = siteconfig_subject(site, subject_token)
+        subject_hash = keyed_hash("subject", f"{config['organisation']}:{subject_id}")
+    fields: dict[str, Any] = {
+        "event_id": event_id,
+        "site": site,
+        "organisation": config["organisation"],
+        "map_version": config["map_version"],
+        "notice_version": notice_version,
+        "banner_text_hash": text_hash,
+        "language": language[:8],
+        "choices": normalised,
+        "method": method,
+        "gpc": gpc,
+        "region": region[:40],
+        "device_hash": keyed_hash("device", f"{site}:{device_id}"),
+        "subject_hash": subject_hash,
+        "ip_hash": keyed_hash("ip", ip) if ip else "",
+        "user_agent": user_agent[:400],
+        "recorded_at": timezone.now(),
+    }
+    fields["seal"] = seal({name: fields[name] for name in SEALED_FIELDS})
+    fields["granted"] = "," + ",".join(ident for ident, on in normalised.items() if on) + ","
+    try:
+        with transaction.atomic():
+            return ConsentEvent.objects.create(**fields), True
+    except IntegrityError:
+        existing = ConsentEvent.objects.filter(event_id=event_id).first()
+        if existing is None:
+            raise
+        if existing.device_hash != fields["device_hash"]:
+            raise ConsentError("this event id was already used by another device", code="event_conflict") from None
+        return existing, False
+
+
+def siteconfig_subject(site: str, token: str) -> str:
+    subject_id = verify_subject_token(site, token)
+    if subject_id is None:
+        raise ConsentError("the subject token is not signed with this site's key", code="subject_invalid")
+    return subject_id
+
+
+def is_sealed(event: ConsentEvent) -> bool:
+    fields = {name: getattr(event, name) for name in SEALED_FIELDS}
+    fields["event_id"] = uuid.UUID(str(fields["event_id"]))
+    return seal(fields) == event.seal
+
+
+def _event_out(event: ConsentEvent, current_version: int | None = None) -> dict[str, Any]:
+    out = {
+        "event_id": str(event.event_id),
+        "site": event.site,
+        "recorded_at": event.recorded_at.isoformat(),
+        "method": event.method,
+        "choices": event.choices,
+        "notice_version": event.notice_version,
+        "map_version": event.map_version,
+        "banner_text_hash": event.banner_text_hash,
+        "language": event.language,
+        "gpc": event.gpc,
+        "region": event.region,
+    }
+    if current_version is not None:
+        out["current"] = event.notice_version >= current_version
+    return out
+
+
+def _subject_hash(organisation: str, subject_id: str) -> str:
+    return keyed_hash("subject", f"{organisation}:{subject_id}")
+
+
+def _subject_devices(organisation: str, subject_id: str) -> tuple[str, list[str]]:
+    subject_hash = _subject_hash(organisation, subject_id)
+    devices = list(
+        ConsentEvent.objects.filter(organisation=organisation, subject_hash=subject_hash)
+        .values_list("device_hash", flat=True).distinct()
+    )
+    return subject_hash, devices
+
+
+def current_state(site: str, *, device_id: str | None = None, subject_id: str | None = None) -> dict[str, Any]:
+    """The latest choice of a device, or of any device a subject was logged in on."""
+    config = _config(site)
+    if bool(device_id) == bool(subject_id):
+        raise ConsentError("ask about either a device or a subject", code="query_invalid")
+    events = ConsentEvent.objects.filter(site=site)
+    if device_id:
+        events = events.filter(device_hash=keyed_hash("device", f"{site}:{device_id}"))
+        devices = 1
+    else:
+        _subject, hashes = _subject_devices(config["organisation"], str(subject_id))
+        events = events.filter(device_hash__in=hashes)
+        devices = len(hashes)
+    latest = events.order_by("-recorded_at", "-id").first()
+    return {
+        "site": site,
+        "notice_version": config["version"],
+        "devices": devices,
+        "consent": _event_out(latest, config["version"]) if latest else None,
+    }
+
+
+def proof_of_consent(organisation: str, subject_id: str, actor: Actor) -> dict[str, Any]:
+    """Every ledger entry of a subject's devices, the words each one was shown, and whether each
+    entry is still as it was written (its seal). For an auditor or a regulator."""
+    if not subject_id:
+        raise ConsentError("a subject id is needed", code="query_invalid")
+    with transaction.atomic():
+        subject_hash, devices = _subject_devices(organisation, subject_id)
+        events = list(
+            ConsentEvent.objects.filter(organisation=organisation, device_hash__in=devices)
+            .order_by("recorded_at", "id")
+        )
+        texts = {
+            text.text_hash: {"language": text.language, "site": text.site, "content": text.content}
+            for text in BannerText.objects.filter(text_hash__in={event.banner_text_hash for event in events})
+        }
+        entries = []
+        for event in events:
+            entry = _event_out(event)
+            entry |= {
+                "device": event.device_hash,
+                "logged_in_as_subject": event.subject_hash == subject_hash,
+                "ip_hash": event.ip_hash,
+                "user_agent": event.user_agent,
+                "seal": event.seal,
+                "seal_valid": is_sealed(event),
+            }
+            entries.append(entry)
+        record(actor, "consent.proof_exported", target_type="consent_subject", target_id=subject_hash[:16],
+               details={"organisation": organisation, "events": len(entries)})
+    return {
+        "organisation": organisation,
+        "subject": subject_hash,
+        "generated_at": timezone.now().isoformat(),
+        "hashing": "device, subject and IP are HMAC-SHA256 with the server's consent key; "
+                   "banner_text_hash is SHA-256 of the canonical JSON of the texts below",
+        "events": entries,
+        "banner_texts": texts,
+    }

@@ -1,0 +1,224 @@
+"""What the banner of one site shows and does, built from the applied privacy map.
+
+Built once per (site, map version, notice version) and cached; a short-lived pointer says which
+build is current, so the event endpoint does not read or parse the map per event.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.http import Http404
+
+from mamori.catalog.mapfile import PrivacyMap
+from mamori.catalog.models import MapVersion
+from mamori.consent.banner_texts import BANNER_TEXTS, LANGUAGES
+from mamori.consent.hashing import text_hash
+from mamori.consent.models import BannerText, ConsentSite
+
+ESSENTIAL_IDS = frozenset({"essential", "necessary", "strictly-necessary", "strictly_necessary"})
+CONSENT_MODE_SIGNALS = (
+    "ad_storage", "ad_user_data", "ad_personalization", "analytics_storage",
+    "functionality_storage", "personalization_storage", "security_storage",
+)  # fmt: skip
+# Cross-context advertising is "sharing" under the CPRA: these categories are what GPC opts out of.
+SALE_SIGNALS = frozenset({"ad_storage", "ad_user_data", "ad_personalization"})
+POINTER_SECONDS = 30
+BUILD_SECONDS = 24 * 3600
+DEFAULT_COOKIE_DAYS = 180
+
+
+@dataclass(frozen=True)
+class Site:
+    key: str
+    organisation: str
+    domains: tuple[str, ...]
+    cookie_days: int
+
+
+def notice_version(organisation: str) -> int:
+    """The notice version consent is given against; a higher one asks everyone again."""
+    try:
+        from mamori.notices.services import consent_version  # type: ignore[attr-defined,unused-ignore]
+    except (ImportError, AttributeError):
+        return 1
+    return int(consent_version(organisation))
+
+
+def _host(url: str | None) -> str:
+    return (urlsplit(url).hostname or "") if url else ""
+
+
+def resolve_site(key: str) -> Site:
+    """A configured site, or an organisation with an applied map; Http404 otherwise."""
+    default_days = int(getattr(settings, "MAMORI_CONSENT_DAYS", DEFAULT_COOKIE_DAYS))
+    configured = ConsentSite.objects.filter(key=key).first()
+    if configured is not None:
+        return Site(configured.key, configured.organisation, tuple(configured.domains),
+                    configured.cookie_days or default_days)
+    version = MapVersion.objects.current(key)
+    if version is None:
+        raise Http404("unknown consent site")
+    host = _host(version.document.get("organisation", {}).get("website"))
+    domains = (host, host[4:] if host.startswith("www.") else f"www.{host}") if host else ()
+    return Site(key, key, domains, default_days)
+
+
+def _duration_ja(text: str) -> str:
+    if text == "session":
+        return "セッション終了まで"
+    match = re.fullmatch(r"(\d+) (business day|day|week|month|year)s?", text)
+    if not match:
+        return text
+    units = {"business day": "営業日", "day": "日", "week": "週間", "month": "か月", "year": "年"}
+    return f"{match.group(1)}{units[match.group(2)]}"
+
+
+def _texts(privacy_map: PrivacyMap, language: str) -> dict[str, Any]:
+    """Everything a visitor reads in the banner, in one language: the words the hash proves."""
+    categories = {}
+    for category in privacy_map.cookie_categories:
+        rows = [
+            [cookie.name, cookie.provider.get(language),
+             _duration_ja(str(cookie.duration)) if language == "ja" else str(cookie.duration),
+             cookie.purpose.get(language)]
+            for cookie in privacy_map.cookies_in(category.id)
+        ]
+        categories[category.id] = {
+            "name": category.name.get(language),
+            "desc": category.description.get(language) if category.description else "",
+            "cookies": rows,
+        }
+    return {"ui": BANNER_TEXTS[language], "categories": categories,
+            "controller": privacy_map.organisation.legal_name.get(language)}
+
+
+def _is_sale(category: Any, privacy_map: PrivacyMap) -> bool:
+    if SALE_SIGNALS & set(category.consent_mode):
+        return True
+    return any(cookie.party == "third" for cookie in privacy_map.cookies_in(category.id))
+
+
+def honours_gpc(privacy_map: PrivacyMap) -> bool:
+    signals = privacy_map.commitments.signals
+    choice = signals.global_privacy_control if signals else None
+    # California law makes the signal binding; elsewhere the map's own commitment decides.
+    return choice == "honour" or (choice is None and privacy_map.in_scope("US-CA"))
+
+
+def honours_dnt(privacy_map: PrivacyMap) -> bool:
+    signals = privacy_map.commitments.signals
+    return bool(signals and signals.do_not_track == "honour")
+
+
+def build(site: Site, version: MapVersion, notice: int) -> dict[str, Any]:
+    privacy_map = PrivacyMap.from_document(version.document)
+    texts = {language: _texts(privacy_map, language) for language in LANGUAGES}
+    hashes = {language: text_hash(content) for language, content in texts.items()}
+    _remember_texts(site.key, texts, hashes)
+    categories = [
+        {
+            "id": category.id,
+            "essential": category.id in ESSENTIAL_IDS,
+            "modes": list(category.consent_mode),
+            "sale": _is_sale(category, privacy_map),
+            # First-party cookies are the only ones a page can delete when consent is withdrawn.
+            "cookies": [cookie.name for cookie in privacy_map.cookies_in(category.id) if cookie.party == "first"],
+        }
+        for category in privacy_map.cookie_categories
+    ]
+    config = {
+        "site": site.key,
+        "organisation": site.organisation,
+        "map_version": version.number,
+        "version": notice,
+        "days": site.cookie_days,
+        "gpc": honours_gpc(privacy_map),
+        "dnt": honours_dnt(privacy_map),
+        "categories": categories,
+        "events": "/api/v1/consent/events",
+        "policy": f"/privacy/{site.organisation}/",
+        "texts": texts,
+        "hash": hashes,
+    }
+    config["etag"] = text_hash(config)[:32]
+    return config
+
+
+def _remember_texts(site: str, texts: dict[str, Any], hashes: dict[str, str]) -> None:
+    """Store each text version once, so a proof can show the words behind a hash."""
+    known = set(BannerText.objects.filter(text_hash__in=hashes.values()).values_list("text_hash", flat=True))
+    for language, digest in hashes.items():
+        if digest not in known:
+            try:
+                with transaction.atomic():
+                    BannerText.objects.create(text_hash=digest, site=site, language=language, content=texts[language])
+            except IntegrityError:  # another process stored it first
+                pass
+
+
+def _pointer_key(site: str) -> str:
+    return f"mamori:consent:pointer:{site}"
+
+
+def site_config(key: str) -> dict[str, Any]:
+    """The current config of a site (Http404 for unknown sites), from the cache when it can be.
+
+    The dict is shared: callers must not change it.
+    """
+    pointer = cache.get(_pointer_key(key))
+    if pointer is not None:
+        if pointer in _parsed:
+            return _parsed[pointer]
+        built = cache.get(pointer)
+        if built is not None:
+            return _memo(pointer, built)
+    site = resolve_site(key)
+    version = MapVersion.objects.current(site.organisation)
+    if version is None:
+        raise Http404("no privacy map is applied for this site")
+    notice = notice_version(site.organisation)
+    build_key = f"mamori:consent:build:{key}:{version.number}:{notice}:{site.cookie_days}:{','.join(site.domains)}"
+    built = cache.get(build_key)
+    if built is None:
+        config = build(site, version, notice)
+        config["domains"] = list(site.domains)
+        built = json.dumps(config, ensure_ascii=False, separators=(",", ":"))
+        cache.set(build_key, built, BUILD_SECONDS)
+    cache.set(_pointer_key(key), build_key, POINTER_SECONDS)
+    return _memo(build_key, built)
+
+
+# Parsed builds per process: a build never changes once made (its key names the versions).
+_parsed: dict[str, dict[str, Any]] = {}
+
+
+def _memo(build_key: str, built: str) -> dict[str, Any]:
+    if len(_parsed) > 256:
+        _parsed.clear()
+    _parsed[build_key] = json.loads(built)
+    return _parsed[build_key]
+
+
+def forget(key: str | None = None) -> None:
+    """Drop the pointer(s) so the next request rebuilds: after a map is applied or a site changes."""
+    if key is not None:
+        cache.delete(_pointer_key(key))
+        return
+    keys = set(MapVersion.objects.organisations()) | set(ConsentSite.objects.values_list("key", flat=True))
+    cache.delete_many([_pointer_key(site) for site in keys])
+
+
+def allowed_origins(config: dict[str, Any]) -> set[str]:
+    origins = {f"{scheme}://{domain}" for domain in config.get("domains", []) for scheme in ("https", "http")}
+    base = getattr(settings, "BASE_URL", "")
+    if base:
+        origins.add(base)
+    return origins
