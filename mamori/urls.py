@@ -2,6 +2,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from mamori.api.api import api
+from mamori.consent import views as consent_views
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="center:index", permanent=False)),
@@ -9,4 +10,7 @@ urlpatterns = [
     path("console/", include("mamori.console.urls")),
     path("api/v1/", api.urls),
     path("privacy/", include("mamori.center.urls")),
+    path("consent/", include("mamori.consent.urls")),
+    path("console/consent/", include("mamori.consent.console_urls")),
+    path(".well-known/gpc.json", consent_views.gpc_json, name="gpc_json"),
 ]
