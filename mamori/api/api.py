@@ -44,4 +44,5 @@ def whoami(request: HttpRequest) -> dict[str, Any]:
 
 
 api.add_router("/map", map_router)
+api.add_router("/consent", "mamori.consent.api.router")
 __all__ = ["api", "require_scope"]
