@@ -1,5 +1,15 @@
 """Privacy-center pages of the notices domain, mounted under /privacy/<organisation>/."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from mamori.notices import center_views as views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("policy/", views.policy, name="notices_policy"),
+    path("cookies/", views.cookies, name="notices_cookies"),
+    path("cpra/", views.cpra, name="notices_cpra"),
+    path("appi/", views.appi, name="notices_appi"),
+    path("collection/<str:point>/", views.collection, name="notices_collection"),
+    path("changes/", views.changes, name="notices_changes"),
+    path("notices/site-notice.json", views.site_notice_json, name="notices_site_notice_json"),
+]

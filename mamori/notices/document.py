@@ -111,7 +111,7 @@ def _md_section(section: Section, level: int, lines: list[str]) -> None:
 
 # ---------------------------------------------------------------- HTML
 
-_LINKABLE = re.compile(r"(https?://[^\s<>\"')\]）」、。]+|/privacy/[^\s<>\"')\]）」、。]*|[\w.+-]+@[\w-]+\.[\w.-]+\w)")
+_LINKABLE = re.compile(r"(https?://[^\s<>\"')\]）」、。]+|/privacy/[^\s<>\"')\]）」、。]*|[\w.+-]+@[\w-]+\.[\w.-]+\w)")  # noqa: RUF001
 
 
 def _html_inline(text: str) -> str:
@@ -161,7 +161,9 @@ def _html_section(section: Section, level: int, parts: list[str]) -> None:
             parts.append('<div class="table-wrap"><table>')
             if block.caption:
                 parts.append(f"<caption>{escape(block.caption)}</caption>")
-            parts.append("<thead><tr>" + "".join(f'<th scope="col">{escape(h)}</th>' for h in block.headers) + "</tr></thead>")
+            parts.append(
+                "<thead><tr>" + "".join(f'<th scope="col">{escape(h)}</th>' for h in block.headers) + "</tr></thead>"
+            )
             parts.append("<tbody>")
             for row in block.rows:
                 first, *rest = row or [""]

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (Japanese notice text uses full-width punctuation on purpose)
 """Names of the map's coded values (legal bases, rights, kinds, ...) as notices print them, en and ja.
 
 Notices are legal texts in two languages: the wording is written here in both languages rather than
@@ -28,7 +29,10 @@ LAWS: dict[str, Bilingual] = {
     "APPI": ("Act on the Protection of Personal Information (Japan)", "個人情報の保護に関する法律（日本）"),
     "GDPR": ("General Data Protection Regulation (EU/EEA)", "一般データ保護規則（EU/EEA）"),
     "UK GDPR": ("UK General Data Protection Regulation", "英国一般データ保護規則"),
-    "CCPA/CPRA": ("California Consumer Privacy Act, as amended by the CPRA", "カリフォルニア州消費者プライバシー法（CPRAによる改正後）"),
+    "CCPA/CPRA": (
+        "California Consumer Privacy Act, as amended by the CPRA",
+        "カリフォルニア州消費者プライバシー法（CPRAによる改正後）",
+    ),
 }
 
 JURISDICTIONS: dict[str, Bilingual] = {
@@ -41,16 +45,25 @@ JURISDICTIONS: dict[str, Bilingual] = {
 
 RIGHTS: dict[str, Bilingual] = {
     "access": ("Access to (disclosure of) your personal data", "保有個人データの開示"),
-    "portability": ("Data portability: a copy in a structured, machine-readable format", "データポータビリティ（構造化された機械可読形式での写しの提供）"),
+    "portability": (
+        "Data portability: a copy in a structured, machine-readable format",
+        "データポータビリティ（構造化された機械可読形式での写しの提供）",
+    ),
     "rectification": ("Correction of inaccurate data", "内容の訂正"),
     "addition": ("Addition to incomplete data", "内容の追加"),
     "erasure": ("Deletion", "削除（消去）"),
     "restriction": ("Restriction (suspension) of use", "利用の停止（処理の制限）"),
-    "objection": ("Objection to processing, including direct marketing", "処理への異議（ダイレクトマーケティングを含む）"),
+    "objection": (
+        "Objection to processing, including direct marketing",
+        "処理への異議（ダイレクトマーケティングを含む）",
+    ),
     "withdraw_consent": ("Withdrawal of consent at any time", "同意のいつでもの撤回"),
     "cease_third_party_provision": ("Cessation of provision to third parties", "第三者提供の停止"),
     "provision_records": ("Disclosure of records of provision to third parties", "第三者提供記録の開示"),
-    "opt_out_sale_sharing": ("Opt out of the sale or sharing of personal information", "個人情報の販売・共有のオプトアウト"),
+    "opt_out_sale_sharing": (
+        "Opt out of the sale or sharing of personal information",
+        "個人情報の販売・共有のオプトアウト",
+    ),
     "limit_sensitive": ("Limit the use of sensitive personal information", "センシティブ個人情報の利用制限"),
     "usage_report": ("A report on how your data is used", "利用目的の通知（利用状況の報告）"),
 }
@@ -139,11 +152,17 @@ SENSITIVITY: dict[str, Bilingual] = {
 
 CPRA_CATEGORIES: dict[str, Bilingual] = {
     "identifiers": ("Identifiers", "識別子"),
-    "customer_records": ("Customer records (Cal. Civ. Code § 1798.80(e))", "顧客記録（カリフォルニア州民法1798.80条(e)）"),
+    "customer_records": (
+        "Customer records (Cal. Civ. Code § 1798.80(e))",
+        "顧客記録（カリフォルニア州民法1798.80条(e)）",
+    ),
     "protected_characteristics": ("Characteristics of protected classifications", "保護される分類の特性"),
     "commercial": ("Commercial information", "商業情報"),
     "biometric": ("Biometric information", "生体情報"),
-    "internet_activity": ("Internet or other electronic network activity", "インターネットその他の電子ネットワーク上の活動情報"),
+    "internet_activity": (
+        "Internet or other electronic network activity",
+        "インターネットその他の電子ネットワーク上の活動情報",
+    ),
     "geolocation": ("Geolocation data", "位置情報"),
     "sensory": ("Audio, electronic, visual or similar information", "音声・電子・視覚その他これに類する情報"),
     "professional": ("Professional or employment-related information", "職業・雇用に関する情報"),

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001, E501  (notice prose: full-width Japanese punctuation, long sentences kept whole)
 """The sentences and headings of the notices, written in English and Japanese.
 
 Notices are long legal prose: it is written here in both languages (not left to the .po catalog),
@@ -15,8 +16,14 @@ PHRASES: dict[str, Bilingual] = {
     # ---- titles and meta
     "title.privacy": ("Privacy Policy", "プライバシーポリシー"),
     "title.cookies": ("Cookie Policy", "クッキーポリシー"),
-    "title.cpra": ("California Privacy Notice (CPRA Notice at Collection and Appendix)", "カリフォルニア州プライバシー通知（CPRA 収集時の通知および補足）"),
-    "title.appi": ("Matters Published under the Act on the Protection of Personal Information", "個人情報保護法に基づく公表事項"),
+    "title.cpra": (
+        "California Privacy Notice (CPRA Notice at Collection and Appendix)",
+        "カリフォルニア州プライバシー通知（CPRA 収集時の通知および補足）",
+    ),
+    "title.appi": (
+        "Matters Published under the Act on the Protection of Personal Information",
+        "個人情報保護法に基づく公表事項",
+    ),
     "title.collection": ("Notice at collection: {point}", "個人情報の取得時のお知らせ：{point}"),
     "meta.controller": ("{name}", "{name}"),
     "meta.first_published": ("First published: {date}", "制定日：{date}"),
@@ -168,7 +175,10 @@ PHRASES: dict[str, Bilingual] = {
         "Some recipients are outside {home}. Each transfer is protected as follows.",
         "一部の提供先は{home}国外にあります。各移転には以下の保護措置を講じています。",
     ),
-    "joint_use.intro": ("We use personal information jointly with {name}.", "当社は、{name}と個人情報を共同利用します。"),
+    "joint_use.intro": (
+        "We use personal information jointly with {name}.",
+        "当社は、{name}と個人情報を共同利用します。",
+    ),
     "joint_use.items": ("Items jointly used: {items}", "共同利用する項目：{items}"),
     "joint_use.scope": ("Scope of joint users: {text}", "共同利用者の範囲：{text}"),
     "joint_use.purpose": ("Purpose of the joint use: {text}", "利用目的：{text}"),
@@ -179,7 +189,10 @@ PHRASES: dict[str, Bilingual] = {
         "当社は、ご本人のお申出により停止することを条件に、{name}に個人情報を提供します（オプトアウトによる第三者提供）。"
         "以下の事項は個人情報保護委員会に届け出ています。",
     ),
-    "opt_out.purpose": ("Provision to third parties is a purpose of use: {purposes}", "第三者への提供を利用目的とすること：{purposes}"),
+    "opt_out.purpose": (
+        "Provision to third parties is a purpose of use: {purposes}",
+        "第三者への提供を利用目的とすること：{purposes}",
+    ),
     "opt_out.items": ("Items provided: {text}", "提供する項目：{text}"),
     "opt_out.method": ("How they are provided: {text}", "提供の方法：{text}"),
     "opt_out.how_to_stop": ("How to stop it: {text}", "提供の停止の方法：{text}"),
@@ -241,16 +254,16 @@ PHRASES: dict[str, Bilingual] = {
         "当社は、{age}歳未満の消費者の個人情報を販売・共有しません。",
     ),
     "signals.dnt.honour": (
-        "We honour \"Do Not Track\" (DNT) browser signals: when your browser sends one, we treat it as a refusal of "
+        'We honour "Do Not Track" (DNT) browser signals: when your browser sends one, we treat it as a refusal of '
         "non-essential cookies.",
         "当社は「Do Not Track」（DNT）シグナルに対応しています。ブラウザからDNTが送信された場合、必須でないクッキーを拒否したものとして取り扱います。",
     ),
     "signals.dnt.ignore": (
-        "We do not respond to \"Do Not Track\" (DNT) browser signals.",
+        'We do not respond to "Do Not Track" (DNT) browser signals.',
         "当社は「Do Not Track」（DNT）シグナルには対応していません。",
     ),
     "signals.dnt.none": (
-        "We have made no commitment about \"Do Not Track\" (DNT) browser signals.",
+        'We have made no commitment about "Do Not Track" (DNT) browser signals.',
         "「Do Not Track」（DNT）シグナルへの対応については定めていません。",
     ),
     "signals.gpc.honour": (
@@ -314,7 +327,10 @@ PHRASES: dict[str, Bilingual] = {
     ),
     # ---- CPRA
     "h.cpra_collection": ("Notice at collection", "収集時の通知"),
-    "h.cpra_categories": ("Categories collected in the preceding 12 months", "過去12か月間に収集した個人情報のカテゴリ"),
+    "h.cpra_categories": (
+        "Categories collected in the preceding 12 months",
+        "過去12か月間に収集した個人情報のカテゴリ",
+    ),
     "h.cpra_sale": ("Sale and sharing", "販売および共有"),
     "h.cpra_sensitive": ("Sensitive personal information", "センシティブ個人情報"),
     "h.cpra_rights": ("Your California privacy rights", "カリフォルニア州における権利"),
@@ -352,8 +368,8 @@ PHRASES: dict[str, Bilingual] = {
         "当社は、上記の開示先に対し事業目的で個人情報を開示します。",
     ),
     "cpra.opt_out_link": (
-        "You can opt out of the sale or sharing of your personal information at \"Do Not Sell or Share My Personal "
-        "Information\" in our privacy center.",
+        'You can opt out of the sale or sharing of your personal information at "Do Not Sell or Share My Personal '
+        'Information" in our privacy center.',
         "プライバシーセンターの「個人情報の販売・共有をしないでください」から、販売・共有をオプトアウトできます。",
     ),
     "cpra.sensitive.none": (
@@ -370,8 +386,14 @@ PHRASES: dict[str, Bilingual] = {
         "sources, purposes and recipients, covering the preceding 12 months.",
         "知る権利：過去12か月間に当社が収集した個人情報のカテゴリおよび具体的な内容、その取得元、目的、開示先を知る権利。",
     ),
-    "cpra.right.erasure": ("Right to delete personal information we collected from you.", "削除権：当社がご本人から収集した個人情報の削除を求める権利。"),
-    "cpra.right.rectification": ("Right to correct inaccurate personal information.", "訂正権：不正確な個人情報の訂正を求める権利。"),
+    "cpra.right.erasure": (
+        "Right to delete personal information we collected from you.",
+        "削除権：当社がご本人から収集した個人情報の削除を求める権利。",
+    ),
+    "cpra.right.rectification": (
+        "Right to correct inaccurate personal information.",
+        "訂正権：不正確な個人情報の訂正を求める権利。",
+    ),
     "cpra.right.opt_out_sale_sharing": (
         "Right to opt out of the sale or sharing of personal information.",
         "オプトアウト権：個人情報の販売・共有をオプトアウトする権利。",
@@ -442,6 +464,17 @@ PHRASES: dict[str, Bilingual] = {
         "{name}: {country}; {safeguard}",
         "{name}：{country}、{safeguard}",
     ),
+    # ---- e-mail and site notice about a material change
+    "email.subject": ("{name}: changes to our privacy notices", "【{name}】プライバシーに関する通知の変更のお知らせ"),
+    "site_notice.upcoming": (
+        "We are updating our privacy notices. The changes take effect on {date}.",
+        "プライバシーに関する通知を改定します。{date}から適用されます。",
+    ),
+    "site_notice.updated": (
+        "We updated our privacy notices on {date}.",
+        "{date}にプライバシーに関する通知を改定しました。",
+    ),
+    "site_notice.link": ("See what changed", "変更内容を見る"),
     # ---- collection points
     "collection.intro": (
         "{controller} collects the personal information below when you use {point}.",
@@ -463,8 +496,14 @@ PHRASES: dict[str, Bilingual] = {
         "You may ask for disclosure, correction, deletion and the other rights described in our Privacy Policy.",
         "開示、訂正、削除その他プライバシーポリシーに記載の権利を行使できます。",
     ),
-    "collection.policy_link": ("Full details are in our Privacy Policy.", "詳しくはプライバシーポリシーをご覧ください。"),
-    "collection.not_found": ("There is no collection point '{point}' in this map.", "このマップに収集ポイント「{point}」はありません。"),
+    "collection.policy_link": (
+        "Full details are in our Privacy Policy.",
+        "詳しくはプライバシーポリシーをご覧ください。",
+    ),
+    "collection.not_found": (
+        "There is no collection point '{point}' in this map.",
+        "このマップに収集ポイント「{point}」はありません。",
+    ),
 }
 
 

@@ -39,11 +39,21 @@ class AppiMatters(Builder):
 
     def procedure_section(self) -> Section:
         section = self.section("h.appi_procedure", "procedure").paragraph(self.say("appi.procedure"))
-        for key in ("disclosure_procedure", "requests", "correction_deletion", "suspension_of_use", "disclosure_refusals"):
+        for key in (
+            "disclosure_procedure",
+            "requests",
+            "correction_deletion",
+            "suspension_of_use",
+            "disclosure_refusals",
+        ):
             section.paragraph(self.text(key))
         for contact in self.map.organisation.contacts:
             if not contact.handles or "privacy_requests" in contact.handles:
-                section.add(Section(heading=self.t(contact.name), anchor=f"procedure-{contact.id}").bullets(self.contact_lines(contact)))
+                section.add(
+                    Section(heading=self.t(contact.name), anchor=f"procedure-{contact.id}").bullets(
+                        self.contact_lines(contact)
+                    )
+                )
         section.paragraph(self.say("contact.privacy_center", url=self.center_url))
         table = self.clocks_table(["JP"])
         if table:
@@ -55,19 +65,31 @@ class AppiMatters(Builder):
         section.paragraph(self.say("appi.complaints", contacts=self.contact_names("complaints")))
         for contact in self.map.organisation.contacts:
             if not contact.handles or "complaints" in contact.handles:
-                section.add(Section(heading=self.t(contact.name), anchor=f"complaints-{contact.id}").bullets(self.contact_lines(contact)))
+                section.add(
+                    Section(heading=self.t(contact.name), anchor=f"complaints-{contact.id}").bullets(
+                        self.contact_lines(contact)
+                    )
+                )
         lines = []
         for authority in self.map.organisation.supervisory_authorities:
             if authority.jurisdiction == "JP":
                 values = {"name": self.t(authority.name), "jurisdiction": self.jurisdiction("JP")}
-                lines.append(self.say("complaints.authority_url", url=authority.url, **values) if authority.url else self.say("complaints.authority", **values))
+                lines.append(
+                    self.say("complaints.authority_url", url=authority.url, **values)
+                    if authority.url
+                    else self.say("complaints.authority", **values)
+                )
         return section.bullets(lines)
 
     def foreign_section(self) -> Section:
         section = self.section("h.appi_foreign", "foreign")
         lines = []
         for r in self.map.transfers_abroad():
-            safeguard = L.label(L.SAFEGUARDS, r.transfer.safeguard, self.lang) if r.transfer else L.label(L.PROVISION_BASES, r.provision_basis or "", self.lang)
+            safeguard = (
+                L.label(L.SAFEGUARDS, r.transfer.safeguard, self.lang)
+                if r.transfer
+                else L.label(L.PROVISION_BASES, r.provision_basis or "", self.lang)
+            )
             line = self.say("appi.foreign.line", name=self.t(r.name), country=r.country, safeguard=safeguard)
             if r.transfer and r.transfer.note:
                 line = f"{line} — {self.t(r.transfer.note)}"

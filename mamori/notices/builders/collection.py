@@ -18,7 +18,10 @@ class CollectionNotice(Builder):
         if point is None:
             raise UnknownCollectionPoint(self.say("collection.not_found", point=point_id))
         notice = Notice(
-            kind="collection", language=self.lang, title=self.say("title.collection", point=self.t(point.name)), meta=self.meta()
+            kind="collection",
+            language=self.lang,
+            title=self.say("title.collection", point=self.t(point.name)),
+            meta=self.meta(),
         )
         for section in self.sections(point):
             notice.add(section)
@@ -26,9 +29,12 @@ class CollectionNotice(Builder):
 
     def build_all(self) -> Notice:
         """Every collection point of the map in one document (the CLI without --point)."""
-        notice = Notice(kind="collection", language=self.lang, title=self.say("title.collection", point=self.join(
-            [self.t(p.name) for p in self.map.collection_points]
-        )), meta=self.meta())
+        notice = Notice(
+            kind="collection",
+            language=self.lang,
+            title=self.say("title.collection", point=self.join([self.t(p.name) for p in self.map.collection_points])),
+            meta=self.meta(),
+        )
         for point in self.map.collection_points:
             wrapper = Section(heading=self.t(point.name), anchor=point.id)
             wrapper.add(*[s for s in self.sections(point) if not s.empty])
@@ -53,7 +59,9 @@ class CollectionNotice(Builder):
         )
         recipients = self.section("h.collection_recipients", f"{point.id}-recipients")
         if point.recipients:
-            recipients.bullets([self.t(r.name) for r in (self.map.find("recipients", i) for i in point.recipients) if r])
+            recipients.bullets(
+                [self.t(r.name) for r in (self.map.find("recipients", i) for i in point.recipients) if r]
+            )
         else:
             recipients.paragraph(self.say("collection.no_recipients"))
         retention = self.section("h.collection_retention", f"{point.id}-retention")
@@ -65,6 +73,13 @@ class CollectionNotice(Builder):
         voluntary.paragraph(self.say("collection.voluntary" if point.voluntary else "collection.required"))
         voluntary.paragraph(self.t(point.consequence_of_not_providing))
         rights = self.section("h.collection_rights", f"{point.id}-rights").paragraph(self.say("collection.rights"))
-        rights.bullets([line for contact in self.map.organisation.contacts for line in self.contact_lines(contact) if contact.handles == [] or "privacy_requests" in contact.handles])
+        rights.bullets(
+            [
+                line
+                for contact in self.map.organisation.contacts
+                for line in self.contact_lines(contact)
+                if contact.handles == [] or "privacy_requests" in contact.handles
+            ]
+        )
         rights.paragraph(self.say("collection.policy_link"))
         return [intro, items, purposes, recipients, retention, voluntary, rights]

@@ -14,7 +14,13 @@ from mamori.notices.wording import join, say
 
 # Texts of `notices.texts` that a notice places in a section of its own; the others go to
 # "Further information" of the privacy policy, so that every text of the map is published somewhere.
-COOKIE_TEXT_KEYS = ("cookie_policy_dates", "cookies_intro", "cookies", "cookies_third_parties", "cookies_how_to_disable")
+COOKIE_TEXT_KEYS = (
+    "cookie_policy_dates",
+    "cookies_intro",
+    "cookies",
+    "cookies_third_parties",
+    "cookies_how_to_disable",
+)
 CPRA_TEXT_KEYS = ("cpra_verification", "cpra_authorized_agents", "cpra_non_discrimination")
 
 
@@ -101,7 +107,11 @@ class Builder:
         lines.append(self.say("controller.address", address=self.t(org.address)))
         if org.representative:
             title = self.t(org.representative.title) if org.representative.title else ""
-            lines.append(self.say("controller.representative", title=title, name=self.t(org.representative.name)).replace("  ", " "))
+            lines.append(
+                self.say("controller.representative", title=title, name=self.t(org.representative.name)).replace(
+                    "  ", " "
+                )
+            )
         if org.website:
             lines.append(self.say("controller.website", url=org.website))
         return lines
@@ -109,18 +119,32 @@ class Builder:
     def contact_lines(self, contact: Contact) -> list[str]:
         lines = []
         if contact.handles:
-            lines.append(self.say("contact.handles", handles=self.join([L.label(L.HANDLES, h, self.lang) for h in contact.handles])))
+            lines.append(
+                self.say(
+                    "contact.handles", handles=self.join([L.label(L.HANDLES, h, self.lang) for h in contact.handles])
+                )
+            )
         for channel in contact.channels:
             value = channel.value
             if channel.kind == "form" and value.startswith("/privacy"):
                 value = self.center_url
-            lines.append(self.say("contact.channel", kind=L.label(L.CHANNEL_KINDS, channel.kind, self.lang), value=value))
+            lines.append(
+                self.say("contact.channel", kind=L.label(L.CHANNEL_KINDS, channel.kind, self.lang), value=value)
+            )
         if contact.hours:
             hours = contact.hours
             days = L.label(L.OPENING_DAYS, hours.days, self.lang)
             calendar = L.CALENDARS.get(hours.calendar)
             if calendar and hours.days != "every_day":
-                lines.append(self.say("contact.hours", days=days, open=hours.open, close=hours.close, calendar=L.pick(calendar, self.lang)))
+                lines.append(
+                    self.say(
+                        "contact.hours",
+                        days=days,
+                        open=hours.open,
+                        close=hours.close,
+                        calendar=L.pick(calendar, self.lang),
+                    )
+                )
             else:
                 lines.append(self.say("contact.hours_plain", days=days, open=hours.open, close=hours.close))
             lines.append(self.say(f"contact.after_hours.{hours.after_hours}"))
@@ -131,7 +155,11 @@ class Builder:
         for contact in self.map.organisation.contacts:
             if handles and contact.handles and not set(handles) & set(contact.handles):
                 continue
-            section.add(Section(heading=self.t(contact.name), anchor=f"{anchor}-{contact.id}").bullets(self.contact_lines(contact)))
+            section.add(
+                Section(heading=self.t(contact.name), anchor=f"{anchor}-{contact.id}").bullets(
+                    self.contact_lines(contact)
+                )
+            )
         section.paragraph(self.say("contact.privacy_center", url=self.center_url))
         return section
 
@@ -157,9 +185,13 @@ class Builder:
                 [
                     self.join([self.jurisdiction(code) for code in clock.jurisdictions]),
                     rights,
-                    self.say("deadline.acknowledge", period=L.duration(clock.acknowledge, self.lang)) if clock.acknowledge else "",
+                    self.say("deadline.acknowledge", period=L.duration(clock.acknowledge, self.lang))
+                    if clock.acknowledge
+                    else "",
                     self.say("deadline.respond", period=L.duration(clock.respond, self.lang)) if clock.respond else "",
-                    self.say("deadline.extend", period=L.duration(clock.extend_to, self.lang)) if clock.extend_to else "",
+                    self.say("deadline.extend", period=L.duration(clock.extend_to, self.lang))
+                    if clock.extend_to
+                    else "",
                     self.say("deadline.verification", period=L.duration(clock.verification_timeout, self.lang))
                     if clock.verification_timeout
                     else "",
@@ -180,10 +212,16 @@ class Builder:
         for code in self.map.jurisdiction_codes:
             law = self.map_law(code)
             if code not in committed and law in L.LAW_DEADLINES:
-                defaults.append(self.say("rights.law_default", law=self.jurisdiction(code), text=L.pick(L.LAW_DEADLINES[law], self.lang)))
+                defaults.append(
+                    self.say(
+                        "rights.law_default", law=self.jurisdiction(code), text=L.pick(L.LAW_DEADLINES[law], self.lang)
+                    )
+                )
         section.bullets(list(dict.fromkeys(defaults)))
         if self.map.commitments.request_records:
-            section.paragraph(self.say("rights.records", period=L.duration(self.map.commitments.request_records, self.lang)))
+            section.paragraph(
+                self.say("rights.records", period=L.duration(self.map.commitments.request_records, self.lang))
+            )
         return section
 
     @staticmethod

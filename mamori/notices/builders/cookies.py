@@ -41,7 +41,11 @@ class CookiePolicy(Builder):
             if category.id == "essential" or (category.legal_basis and not consent_in):
                 sub.paragraph(self.say("cookies.always_on"))
             elif consent_in:
-                sub.paragraph(self.say("cookies.needs_consent", jurisdictions=self.join([self.jurisdiction(c) for c in consent_in])))
+                sub.paragraph(
+                    self.say(
+                        "cookies.needs_consent", jurisdictions=self.join([self.jurisdiction(c) for c in consent_in])
+                    )
+                )
             if category.legal_basis:
                 bases = [
                     f"{self.jurisdiction(code)}: {L.label(L.LEGAL_BASES, basis, self.lang)}"
@@ -70,5 +74,13 @@ class CookiePolicy(Builder):
                     cookie.domain or "",
                 ]
             )
-        headers = ("th.cookie_name", "th.cookie_purpose", "th.placed_by", "th.cookie_category", "th.party", "th.duration", "th.domain")
+        headers = (
+            "th.cookie_name",
+            "th.cookie_purpose",
+            "th.placed_by",
+            "th.cookie_category",
+            "th.party",
+            "th.duration",
+            "th.domain",
+        )
         return section.add(Table([self.say(h) for h in headers], rows))

@@ -25,9 +25,11 @@ class CpraNotice(Builder):
         notice.add(self.verification_section())
         notice.add(self.agents_section())
         notice.add(self.clocks_section())
-        notice.add(self.section("h.cpra_non_discrimination", "non-discrimination").paragraph(
-            self.text("cpra_non_discrimination") or self.say("cpra.non_discrimination")
-        ))
+        notice.add(
+            self.section("h.cpra_non_discrimination", "non-discrimination").paragraph(
+                self.text("cpra_non_discrimination") or self.say("cpra.non_discrimination")
+            )
+        )
         return notice
 
     def categories_section(self) -> Section:
@@ -55,7 +57,15 @@ class CpraNotice(Builder):
                     self.join([p for p in periods if p]),
                 ]
             )
-        headers = ("th.cpra_category", "th.examples", "th.source", "th.purpose", "th.disclosed_to", "th.sold_shared", "th.retention")
+        headers = (
+            "th.cpra_category",
+            "th.examples",
+            "th.source",
+            "th.purpose",
+            "th.disclosed_to",
+            "th.sold_shared",
+            "th.retention",
+        )
         if rows:
             section.add(Table([self.say(h) for h in headers], rows))
         return section
@@ -89,20 +99,31 @@ class CpraNotice(Builder):
 
     def sensitive_section(self) -> Section:
         section = self.section("h.cpra_sensitive", "sensitive")
-        sensitive = [c for c in self.map.data_categories if "cpra_sensitive" in c.sensitive or c.cpra_category == "sensitive"]
+        sensitive = [
+            c for c in self.map.data_categories if "cpra_sensitive" in c.sensitive or c.cpra_category == "sensitive"
+        ]
         if sensitive:
-            return section.paragraph(self.say("cpra.sensitive.some", items=self.join([self.t(c.name) for c in sensitive])))
+            return section.paragraph(
+                self.say("cpra.sensitive.some", items=self.join([self.t(c.name) for c in sensitive]))
+            )
         return section.paragraph(self.say("cpra.sensitive.none"))
 
     def rights_section(self) -> Section:
         section = self.section("h.cpra_rights", "rights")
-        return section.bullets([self.say(f"cpra.right.{right}") for right in L.RIGHTS_BY_LAW["CCPA/CPRA"]] + [self.say("cpra.non_discrimination")])
+        return section.bullets(
+            [self.say(f"cpra.right.{right}") for right in L.RIGHTS_BY_LAW["CCPA/CPRA"]]
+            + [self.say("cpra.non_discrimination")]
+        )
 
     def submit_section(self) -> Section:
         section = self.section("h.cpra_submit", "submit").paragraph(self.say("cpra.submit"))
         for contact in self.map.organisation.contacts:
             if not contact.handles or "privacy_requests" in contact.handles:
-                section.add(Section(heading=self.t(contact.name), anchor=f"submit-{contact.id}").bullets(self.contact_lines(contact)))
+                section.add(
+                    Section(heading=self.t(contact.name), anchor=f"submit-{contact.id}").bullets(
+                        self.contact_lines(contact)
+                    )
+                )
         return section.paragraph(self.say("contact.privacy_center", url=self.center_url))
 
     def verification_section(self) -> Section:
@@ -127,9 +148,13 @@ class CpraNotice(Builder):
             if clock.extend_to:
                 section.paragraph(self.say("cpra.clock.extend", period=L.duration(clock.extend_to, self.lang)))
             if clock.verification_timeout:
-                section.paragraph(self.say("cpra.clock.verification", period=L.duration(clock.verification_timeout, self.lang)))
+                section.paragraph(
+                    self.say("cpra.clock.verification", period=L.duration(clock.verification_timeout, self.lang))
+                )
         else:
             section.paragraph(L.pick(L.LAW_DEADLINES["CCPA/CPRA"], self.lang))
         if self.map.commitments.request_records:
-            section.paragraph(self.say("cpra.clock.records", period=L.duration(self.map.commitments.request_records, self.lang)))
+            section.paragraph(
+                self.say("cpra.clock.records", period=L.duration(self.map.commitments.request_records, self.lang))
+            )
         return section

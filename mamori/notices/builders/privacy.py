@@ -13,7 +13,10 @@ PLACED_TEXTS: dict[str, tuple[str, ...]] = {
     "recipients": ("payments",),
     "transfers": ("transfers",),
     "security": ("security", "breach", "incidents"),
-    "rights": ("rights", "gdpr_rights", "disclosure_procedure", "requests", "correction_deletion", "suspension_of_use", "disclosure_refusals"),
+    "rights": (
+        "rights", "gdpr_rights", "disclosure_procedure", "requests",
+        "correction_deletion", "suspension_of_use", "disclosure_refusals",
+    ),
     "complaints": ("complaints",),
     "children": ("children",),
     "signals": ("do_not_track",),
@@ -64,7 +67,14 @@ class PrivacyPolicy(Builder):
         section = self.section("h.representatives", "representatives")
         lines = []
         for rep in self.map.organisation.representatives:
-            lines.append(self.say("representative.line", region=self.jurisdiction(rep.region), name=self.t(rep.name), address=self.t(rep.address)))
+            lines.append(
+                self.say(
+                    "representative.line",
+                    region=self.jurisdiction(rep.region),
+                    name=self.t(rep.name),
+                    address=self.t(rep.address),
+                )
+            )
             if rep.email:
                 lines.append(self.say("representative.email", email=rep.email))
         return section.bullets(lines)
@@ -83,7 +93,9 @@ class PrivacyPolicy(Builder):
             ]
             for category in self.map.data_categories
         ]
-        section.add(Table([self.say(h) for h in ("th.category", "th.classification", "th.sensitivity", "th.description")], rows))
+        section.add(
+            Table([self.say(h) for h in ("th.category", "th.classification", "th.sensitivity", "th.description")], rows)
+        )
         history = [self.t(c.name) for c in self.map.data_categories if c.appi_class == "history_characteristic"]
         if history and self.map.in_scope("JP"):
             section.paragraph(self.say("collected.history", items=self.join(history[:4])))
@@ -124,7 +136,13 @@ class PrivacyPolicy(Builder):
             row.append(self.say("yes" if purpose.consent_required else "no"))
             rows.append(row)
         section.add(Table(headers, rows))
-        section.bullets([self.say("purposes.statistics_only", purpose=self.t(p.name)) for p in self.map.purposes if p.statistics_only])
+        section.bullets(
+            [
+                self.say("purposes.statistics_only", purpose=self.t(p.name))
+                for p in self.map.purposes
+                if p.statistics_only
+            ]
+        )
         return section
 
     def recipients_section(self) -> Section:
@@ -147,7 +165,11 @@ class PrivacyPolicy(Builder):
         headers = ("th.recipient", "th.recipient_kind", "th.country", "th.purpose", "th.shared", "th.provision_basis")
         section.add(Table([self.say(h) for h in headers], rows))
         own = [self.t(r.name) for r in self.map.recipients if r.for_own_marketing]
-        section.paragraph(self.say("recipients.own_marketing", names=self.join(own)) if own else self.say("recipients.no_own_marketing"))
+        section.paragraph(
+            self.say("recipients.own_marketing", names=self.join(own))
+            if own
+            else self.say("recipients.no_own_marketing")
+        )
         return self.placed("", "recipients", section)
 
     def transfers(self) -> Section:
@@ -159,7 +181,9 @@ class PrivacyPolicy(Builder):
                 [
                     self.t(r.name),
                     r.country,
-                    L.label(L.SAFEGUARDS, r.transfer.safeguard, self.lang) if r.transfer else L.label(L.PROVISION_BASES, r.provision_basis or "", self.lang),
+                    L.label(L.SAFEGUARDS, r.transfer.safeguard, self.lang)
+                    if r.transfer
+                    else L.label(L.PROVISION_BASES, r.provision_basis or "", self.lang),
                     self.t(r.transfer.note) if r.transfer else "",
                 ]
                 for r in abroad
@@ -215,11 +239,23 @@ class PrivacyPolicy(Builder):
         rows = []
         for rule in self.map.retention:
             hold = (
-                self.say("retention.hold", basis=self.t(rule.legal_hold.basis), period=L.duration(rule.legal_hold.period, self.lang))
+                self.say(
+                    "retention.hold",
+                    basis=self.t(rule.legal_hold.basis),
+                    period=L.duration(rule.legal_hold.period, self.lang),
+                )
                 if rule.legal_hold
                 else ""
             )
-            rows.append([self.t(rule.name), self.categories(rule.categories), self.retention_period(rule.id), hold, self.t(rule.disposal)])
+            rows.append(
+                [
+                    self.t(rule.name),
+                    self.categories(rule.categories),
+                    self.retention_period(rule.id),
+                    hold,
+                    self.t(rule.disposal),
+                ]
+            )
         headers = ("th.rule", "th.items", "th.period", "th.legal_hold", "th.disposal")
         return section.add(Table([self.say(h) for h in headers], rows))
 
@@ -237,13 +273,20 @@ class PrivacyPolicy(Builder):
             rights = L.RIGHTS_BY_LAW.get(law, ())
             if rights:
                 law_name = L.label(L.LAWS, law, self.lang)
-                sub = Section(heading=self.say("h.rights_law", law=law_name), anchor=f"rights-{law.lower().replace(' ', '-').replace('/', '-')}")
+                sub = Section(
+                    heading=self.say("h.rights_law", law=law_name),
+                    anchor=f"rights-{law.lower().replace(' ', '-').replace('/', '-')}",
+                )
                 section.add(sub.bullets([L.label(L.RIGHTS, r, self.lang) for r in rights]))
         self.placed("", "rights", section)
         how = self.section("h.how_to_exercise", "how-to-exercise").paragraph(self.say("rights.how"))
         for contact in self.map.organisation.contacts:
             if not contact.handles or "privacy_requests" in contact.handles:
-                how.add(Section(heading=self.t(contact.name), anchor=f"exercise-{contact.id}").bullets(self.contact_lines(contact)))
+                how.add(
+                    Section(heading=self.t(contact.name), anchor=f"exercise-{contact.id}").bullets(
+                        self.contact_lines(contact)
+                    )
+                )
         how.paragraph(self.say("contact.privacy_center", url=self.center_url))
         section.add(how, self.deadlines_section())
         return section
@@ -254,7 +297,11 @@ class PrivacyPolicy(Builder):
         lines = []
         for authority in self.map.organisation.supervisory_authorities:
             values = {"name": self.t(authority.name), "jurisdiction": self.jurisdiction(authority.jurisdiction)}
-            lines.append(self.say("complaints.authority_url", url=authority.url, **values) if authority.url else self.say("complaints.authority", **values))
+            lines.append(
+                self.say("complaints.authority_url", url=authority.url, **values)
+                if authority.url
+                else self.say("complaints.authority", **values)
+            )
         return self.placed("", "complaints", section.bullets(lines))
 
     def children(self) -> Section:

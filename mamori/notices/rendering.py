@@ -1,0 +1,61 @@
+"""Rendering the notices of a stored map version or a published release (no writes here)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from mamori.catalog.mapfile import PrivacyMap
+from mamori.catalog.models import MapVersion
+from mamori.notices.builders import NotInScope, Options, available_kinds, build_notice
+from mamori.notices.document import Notice, to_markdown
+from mamori.notices.models import NoticeRelease
+
+LANGUAGES = ("en", "ja")
+
+
+def center_url(organisation: str) -> str:
+    from django.conf import settings
+
+    base = str(getattr(settings, "BASE_URL", "") or "").rstrip("/")
+    return f"{base}/privacy/{organisation}/"
+
+
+def options_for(release: NoticeRelease | None, version: MapVersion, language: str) -> Options:
+    if release is None:
+        return Options(language=language, center_url=center_url(version.organisation))
+    return Options(
+        language=language,
+        center_url=center_url(version.organisation),
+        last_modified=release.published_at.date(),
+        effective_from=release.effective_from,
+        version=release.number,
+    )
+
+
+def render_version(
+    version: MapVersion, kind: str, language: str, *, release: NoticeRelease | None = None, point: str | None = None
+) -> Notice:
+    """Raises NotInScope / UnknownCollectionPoint / ValueError like build_notice."""
+    privacy_map = PrivacyMap.from_document(version.document)
+    return build_notice(privacy_map, kind, options_for(release, version, language), point=point)
+
+
+def snapshot(version: MapVersion, published_on: date, effective_from: date, number: int) -> dict[str, dict[str, str]]:
+    """Markdown of every notice the map has, both languages, as a release stores it."""
+    privacy_map = PrivacyMap.from_document(version.document)
+    out: dict[str, dict[str, str]] = {}
+    for kind in available_kinds(privacy_map):
+        out[kind] = {}
+        for language in LANGUAGES:
+            options = Options(
+                language=language,
+                center_url=center_url(version.organisation),
+                last_modified=published_on,
+                effective_from=effective_from,
+                version=number,
+            )
+            try:
+                out[kind][language] = to_markdown(build_notice(privacy_map, kind, options))
+            except NotInScope:
+                continue
+    return out
