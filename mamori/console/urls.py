@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from mamori.audit import views as audit_views
 from mamori.console import auth_views, views
@@ -19,4 +19,5 @@ urlpatterns = [
     path("map/versions/<int:number>/", views.version_detail, name="map_version"),
     path("map/diff/<int:a>/<int:b>/", views.version_diff, name="map_diff"),
     path("map/<slug:section>/", views.map_section, name="map_section"),
+    path("notices/", include("mamori.notices.console_urls")),
 ]
