@@ -161,7 +161,7 @@ def _release_diffs(release: NoticeRelease, language: str) -> list[dict[str, Any]
             )
             lines.append({"css": css, "text": line})
         if lines:
-            title = say(f"title.{kind}", language, point="").rstrip("：: ")
+            title = say(f"title.{kind}", language, point="").rstrip("：: ")  # noqa: RUF001
             out.append({"kind": title, "lines": lines})
     return out
 

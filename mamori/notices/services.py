@@ -236,3 +236,13 @@ def organisation_today_for(organisation: str) -> date:
     if version is None:
         return timezone.localdate()
     return organisation_today(PrivacyMap.from_document(version.document))
+
+
+def publish_if_new(version: MapVersion, actor: Actor) -> NoticeRelease | None:
+    """Publish `version`'s notices unless they already are (deploy scripts and the demo run this
+    every time); the effective date is the earliest the map allows. Returns the new release or None.
+    """
+    previous = latest_release(version.organisation)
+    if previous is not None and previous.map_version.number >= version.number:
+        return None
+    return publish_notices(version, None, actor)
