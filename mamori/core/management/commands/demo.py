@@ -46,6 +46,9 @@ class Command(BaseCommand):
         except CatalogError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"privacy map: {version.organisation} version {version.number} ({map_path})")
+        from mamori.notices.services import publish_if_new
+
+        publish_if_new(version, Actor.cli("demo"))  # the privacy center shows published notices
 
         username, password, totp_secret = ensure_demo_staff()
         host, port = options["host"], options["port"]
