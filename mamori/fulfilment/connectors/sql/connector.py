@@ -268,7 +268,7 @@ class SqlConnector:
     ) -> dict[str, int]:
         layout = self.layout
         held = self.held_categories()
-        links = layout.path_columns()
+        links = layout.key_columns()
         changes: dict[str, dict[str, Any]] = defaultdict(dict)
         for name, value in values.items():
             matched = False

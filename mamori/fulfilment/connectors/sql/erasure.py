@@ -17,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from mamori.fulfilment.connectors.base import ConnectorError, Located, SystemPlan
 from mamori.fulfilment.connectors.sql import expressions
+from mamori.fulfilment.connectors.sql.connector import jsonable
 from mamori.fulfilment.connectors.sql.layout import TableLayout
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ def plan_erasure(connector: SqlConnector, located: Located) -> SystemPlan:
     state = located["state"]
     counts: Mapping[str, Mapping[str, int]] = located["counts"]
     held = connector.held_categories()
-    links = layout.path_columns()
+    links = layout.key_columns()
     entries: dict[str, dict[str, Any]] = {}
     for table in layout.tables.values():
         spec = table.spec
@@ -68,7 +69,25 @@ def plan_erasure(connector: SqlConnector, located: Located) -> SystemPlan:
             entry["action"] = "keep"
             entry["reason"] = entry["reason"] or "no_erasable_fields"
     erasable: dict[str, list[Any]] = {}
+    changing = {
+        (entry["table"], field["name"])
+        for entry in entries.values()
+        if entry["action"] == "update"
+        for field in entry["fields"]
+        if field["strategy"] in ("null", "mask", "hash")
+    }
+    pinned: dict[str, list[Any]] = {}
     with connector.engine.connect() as connection:
+        for table in layout.tables.values():
+            # The erasure changes a column this table's owner is found through (say the e-mail
+            # address visits are linked by): remember the rows by primary key, so execution and
+            # verification still find them afterwards.
+            if table.owned and table.primary_key and layout.path_columns(table.name) & changing:
+                keys = connector._keys(state, table.root or "")
+                if keys:
+                    key_columns = [table.table.c[name] for name in table.primary_key]
+                    rows = connection.execute(sa.select(*key_columns).where(layout.owned_predicate(table.name, keys)))
+                    pinned[table.name] = [[jsonable(value) for value in row] for row in rows]
         for table in layout.tables.values():
             if table.owned or table.name not in state["related"]:
                 continue
@@ -88,7 +107,7 @@ def plan_erasure(connector: SqlConnector, located: Located) -> SystemPlan:
         "kind": "sql",
         "tables": [entries[table.name] for table in layout.tables.values()],
         "order": order,
-        "state": {**state, "erasable": erasable},
+        "state": {**state, "erasable": erasable, "pinned": pinned},
     }
 
 
@@ -130,8 +149,6 @@ def _shared_rows(
     """Related rows that rows of other people (or of nobody in this batch) also point at."""
     if not candidates:
         return set()
-    from mamori.fulfilment.connectors.sql.connector import jsonable
-
     layout = connector.layout
     key_columns = [table.table.c[name] for name in table.primary_key]
     shared: set[tuple[Any, ...]] = set()
@@ -171,6 +188,9 @@ def _shared_rows(
 def _target(connector: SqlConnector, entry: Mapping[str, Any], state: Mapping[str, Any]) -> sa.ColumnElement[bool] | None:
     layout = connector.layout
     table = layout.tables[entry["table"]]
+    if table.name in state.get("pinned", {}):
+        pinned = state["pinned"][table.name]
+        return layout.primary_key_predicate(table.name, pinned) if pinned else None
     if table.owned:
         keys = connector._keys(state, table.root or "")
         return layout.owned_predicate(table.name, keys) if keys else None

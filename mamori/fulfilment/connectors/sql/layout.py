@@ -144,13 +144,15 @@ class SqlLayout:
     def roots(self) -> list[str]:
         return sorted({layout.root for layout in self.tables.values() if layout.root})
 
-    def path_columns(self) -> set[tuple[str, str]]:
-        """Columns that tie rows to their owners or to each other: erasure keeps them."""
-        columns = {(edge.table, edge.column) for edge in self.edges}
-        columns |= {(edge.target, edge.target_column) for edge in self.edges}
-        for layout in self.tables.values():
-            if layout.root and layout.key:
-                columns.add((layout.root, layout.key))
+    def key_columns(self) -> set[tuple[str, str]]:
+        """The roots' owner columns: a person's rows are found again by them, so erasure keeps them."""
+        return {(layout.root, layout.key) for layout in self.tables.values() if layout.root and layout.key}
+
+    def path_columns(self, name: str) -> set[tuple[str, str]]:
+        """Columns the ownership path of `name` reads (both ends of each link)."""
+        columns: set[tuple[str, str]] = set()
+        for edge in self.tables[name].path:
+            columns |= {(edge.table, edge.column), (edge.target, edge.target_column)}
         return columns
 
     # -- SQL fragments

@@ -1,0 +1,158 @@
+"""The fulfilment engine: one privacy map, every system in it, many subjects at once.
+
+No Django models here (the CLI and the benchmarks use it directly); runs with persisted,
+resumable state are in `runs.py`. Bulk is the normal case: `locate`, `plan_erasure`,
+`execute_erasure` and `verify_erasure` take a batch of subjects and issue one statement per table
+for the whole batch.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mamori.fulfilment.connectors import Connector, ConnectorError, connector_for
+from mamori.fulfilment.package import PackageWriter
+
+if TYPE_CHECKING:
+    from mamori.catalog.mapfile import PrivacyMap
+
+DEFAULT_BATCH = 1000
+
+
+class FulfilmentEngine:
+    def __init__(self, privacy_map: PrivacyMap, environ: Mapping[str, str] | None = None) -> None:
+        self.map = privacy_map
+        self.environ = os.environ if environ is None else environ
+        self._connectors: dict[str, Connector] = {}
+        self.unavailable: dict[str, str] = {}  # system id -> why it cannot be reached
+
+    def connector(self, system_id: str) -> Connector:
+        if system_id not in self._connectors:
+            self._connectors[system_id] = connector_for(self.map.system(system_id), self.map, self.environ)
+        return self._connectors[system_id]
+
+    def connectors(self) -> list[Connector]:
+        """Connectors of every system that can be reached; the others are listed in `unavailable`."""
+        available = []
+        for system in self.map.systems:
+            try:
+                available.append(self.connector(system.id))
+            except ConnectorError as exc:
+                self.unavailable[system.id] = str(exc)
+        return available
+
+    def close(self) -> None:
+        for connector in self._connectors.values():
+            close = getattr(connector, "close", None)
+            if close is not None:
+                close()
+
+    # -- find
+
+    def locate(self, subjects: Sequence[Mapping[str, str]]) -> dict[str, dict[str, Any]]:
+        return {connector.system_id: connector.locate(subjects) for connector in self.connectors()}
+
+    # -- access / portability
+
+    def export(
+        self,
+        identities: Mapping[str, str],
+        path: Path,
+        language: str,
+        *,
+        key_prefix: str = "export",
+    ) -> dict[str, dict[str, int]]:
+        """Write one subject's package to `path`; rows per system and table."""
+        written: dict[str, dict[str, int]] = {}
+        with PackageWriter(path, self.map, language) as package:
+            for connector in self.connectors():
+                located = connector.locate([identities])
+                written[connector.system_id] = connector.export(
+                    located, 0, package, idempotency_key=f"{key_prefix}-{connector.system_id}"
+                )
+        return written
+
+    # -- erasure
+
+    def plan_erasure(
+        self, subjects: Sequence[Mapping[str, str]], located: Mapping[str, dict[str, Any]] | None = None
+    ) -> dict[str, Any]:
+        located = located if located is not None else self.locate(subjects)
+        systems = [self.connector(system_id).plan_erasure(found) for system_id, found in located.items()]
+        systems += [
+            {"system": system_id, "kind": self.map.system(system_id).connector, "tables": [], "order": [],
+             "state": {}, "error": message}
+            for system_id, message in self.unavailable.items()
+        ]  # fmt: skip
+        return {"subjects": len(subjects), "systems": systems}
+
+    def execute_erasure(self, plan: Mapping[str, Any], *, key_prefix: str = "erase") -> dict[str, dict[str, int]]:
+        """Each system in its own transaction, in the plan's order."""
+        return {
+            system["system"]: self.connector(system["system"]).erase(
+                system, idempotency_key=f"{key_prefix}-{system['system']}"
+            )
+            for system in plan["systems"]
+            if not system.get("error")
+        }
+
+    def verify_erasure(self, plan: Mapping[str, Any]) -> dict[str, dict[str, int]]:
+        return {
+            system["system"]: self.connector(system["system"]).verify(system)
+            for system in plan["systems"]
+            if not system.get("error")
+        }
+
+    def erase_many(
+        self, subjects: Sequence[Mapping[str, str]], *, batch_size: int = DEFAULT_BATCH, key_prefix: str = "bulk"
+    ) -> dict[str, Any]:
+        """Bulk erasure: per batch, one plan, one transaction per system, one verification pass."""
+        erased: dict[str, dict[str, int]] = {}
+        residue: dict[str, dict[str, int]] = {}
+        for start in range(0, len(subjects), batch_size):
+            batch = subjects[start : start + batch_size]
+            plan = self.plan_erasure(batch)
+            for system, counts in self.execute_erasure(plan, key_prefix=f"{key_prefix}-{start}").items():
+                for table, number in counts.items():
+                    erased.setdefault(system, {}).setdefault(table, 0)
+                    erased[system][table] += number
+            for system, counts in self.verify_erasure(plan).items():
+                for table, number in counts.items():
+                    residue.setdefault(system, {}).setdefault(table, 0)
+                    residue[system][table] += number
+        return {"subjects": len(subjects), "erased": erased, "residue": residue, "unavailable": dict(self.unavailable)}
+
+    # -- rectification / restriction
+
+    def rectify(
+        self, identities: Mapping[str, str], values: Mapping[str, Any], *, key_prefix: str = "rectify"
+    ) -> dict[str, dict[str, int]]:
+        changed = {}
+        for connector in self.connectors():
+            located = connector.locate([identities])
+            changed[connector.system_id] = connector.rectify(
+                located, 0, values, idempotency_key=f"{key_prefix}-{connector.system_id}"
+            )
+        return changed
+
+    def restrict(
+        self, identities: Mapping[str, str], *, restricted: bool, key_prefix: str = "restrict"
+    ) -> dict[str, dict[str, int]]:
+        changed = {}
+        for connector in self.connectors():
+            located = connector.locate([identities])
+            changed[connector.system_id] = connector.restrict(
+                located, 0, restricted=restricted, idempotency_key=f"{key_prefix}-{connector.system_id}"
+            )
+        return changed
+
+
+def public_plan(plan: Mapping[str, Any]) -> dict[str, Any]:
+    """The plan without its located state (keys, identities): safe to show and to store in clear."""
+    return {
+        **{key: value for key, value in plan.items() if key != "systems"},
+        "systems": [{key: value for key, value in system.items() if key != "state"} for system in plan["systems"]],
+    }

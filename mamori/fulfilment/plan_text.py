@@ -1,0 +1,69 @@
+"""The erasure plan in words, for the CLI and the console (strings translatable)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+ACTIONS = {
+    "delete": gettext_lazy("rows deleted"),
+    "update": gettext_lazy("rows kept, personal fields erased"),
+    "keep": gettext_lazy("rows kept unchanged"),
+}
+REASONS = {
+    "": "",
+    "legal_hold": gettext_lazy("legal hold"),
+    "referenced": gettext_lazy("rows that stay point at these rows"),
+    "no_erasable_fields": gettext_lazy("no field of this table is erased"),
+}
+STRATEGIES = {
+    "delete": gettext_lazy("deleted with the row"),
+    "null": gettext_lazy("emptied (NULL)"),
+    "mask": gettext_lazy("masked"),
+    "hash": gettext_lazy("replaced by its SHA-256 hash"),
+    "keep": gettext_lazy("kept"),
+    "hold": gettext_lazy("kept under the legal hold"),
+}
+NOTES = {
+    "": "",
+    "legal_hold": gettext_lazy("legal hold"),
+    "links_records": gettext_lazy("links records together"),
+    "not_nullable": gettext_lazy("the column cannot be empty"),
+    "not_text": gettext_lazy("not a text column"),
+    "cannot_mask": gettext_lazy("cannot be masked"),
+    "cannot_hash": gettext_lazy("cannot be hashed"),
+}
+
+
+def plan_lines(plan: Mapping[str, Any], language: str = "en") -> Iterator[str]:
+    for system in plan["systems"]:
+        yield _("System %(system)s (%(kind)s)") % {"system": system["system"], "kind": system["kind"]}
+        if system.get("error"):
+            yield "  " + _("not reachable: %(error)s") % {"error": system["error"]}
+            continue
+        if system["kind"] == "manual":
+            instructions = system.get("instructions") or {}
+            yield "  " + _("manual task for staff: %(text)s") % {"text": instructions.get(language, "")}
+            continue
+        for table in system["tables"]:
+            reason = REASONS.get(table["reason"], table["reason"])
+            line = _("  %(table)s: %(rows)s rows, %(action)s") % {
+                "table": table["table"], "rows": table["rows"], "action": ACTIONS.get(table["action"], table["action"]),
+            }  # fmt: skip
+            if reason:
+                line += f" ({reason})"
+            if table.get("hold_basis"):
+                line += " — " + _("retention rule %(rule)s: kept %(period)s under %(basis)s") % {
+                    "rule": table["retention"], "period": table["hold_period"],
+                    "basis": table["hold_basis"].get(language, table["hold_basis"].get("en", "")),
+                }  # fmt: skip
+            if table.get("shared_rows"):
+                line += " — " + _("%(count)s shared with other people, kept") % {"count": table["shared_rows"]}
+            yield line
+            for field in table.get("fields", []):
+                note = NOTES.get(field["note"], field["note"])
+                text = f"    {field['name']} [{field['category']}]: {STRATEGIES.get(field['strategy'], field['strategy'])}"
+                yield text + (f" ({note})" if note else "")
