@@ -62,8 +62,9 @@ def site_config(request: HttpRequest, site: str) -> HttpResponse:
         public = {key: value for key, value in config.items() if key != "etag"}
         response = JsonResponse(public, json_dumps_params={"ensure_ascii": False, "separators": (",", ":")})
     response["ETag"] = etag
-    # Short: a material notice change must reach visitors soon; the ETag makes revalidation cheap.
-    response["Cache-Control"] = "public, max-age=60"
+    # Stored but revalidated on every page: a material notice change must reach the next page view,
+    # and with the ETag an unchanged config costs a 304 without a body.
+    response["Cache-Control"] = "public, no-cache"
     response["Access-Control-Allow-Origin"] = "*"
     return response
 

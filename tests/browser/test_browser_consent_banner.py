@@ -1,0 +1,238 @@
+"""The banner in a real browser: blocking before consent, reject, accept, GPC, re-consent after a
+material notice change, keyboard only, Japanese; and the ledger holds an event for each choice."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+
+from mamori.audit.services import Actor
+from mamori.catalog.services import apply_map
+from mamori.consent import siteconfig
+from mamori.consent.models import ConsentEvent
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+OPTIONAL_COOKIES = ("_ga", "_gcl_au", "_fbp")
+GPC_INIT = "Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', {get: () => true});"
+
+
+@pytest.fixture
+def onemall(transactional_db: None, demo_mode: None) -> str:
+    return apply_map([EXAMPLES / "onemall"], Actor.cli("test")).organisation
+
+
+@pytest.fixture
+def ipro(transactional_db: None, demo_mode: None) -> str:
+    return apply_map([EXAMPLES / "i-pro"], Actor.cli("test")).organisation
+
+
+@pytest.fixture
+def context(chromium: Any) -> Iterator[Any]:
+    ctx = chromium.new_context()
+    yield ctx
+    ctx.close()
+
+
+def shop(page: Any, live_server: Any, site: str, lang: str = "en") -> None:
+    page.goto(f"{live_server.url}/consent/demo/{site}/?lang={lang}")
+    page.wait_for_function("window.mamoriConsent && document.readyState === 'complete'")
+
+
+def wait_for_banner(page: Any) -> Any:
+    banner = page.locator("#mamori-cb")
+    banner.wait_for(state="visible", timeout=5000)
+    return banner
+
+
+def runs(page: Any) -> dict[str, int]:
+    found = page.evaluate("Object.assign({}, window.mamoriDemoRuns || {}, {inline: window.gaInlineRuns || 0})")
+    return {name: count for name, count in found.items() if count}
+
+
+def cookie_names(context: Any) -> set[str]:
+    return {cookie["name"] for cookie in context.cookies()}
+
+
+def events(count: int, timeout: float = 5.0) -> list[ConsentEvent]:
+    """The ledger once it holds `count` events (the banner posts in the background)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = list(ConsentEvent.objects.order_by("id"))
+        if len(found) >= count:
+            return found
+        time.sleep(0.05)
+    raise AssertionError(f"expected {count} ledger events, found {ConsentEvent.objects.count()}")
+
+
+def tab_to(page: Any, selector: str, limit: int = 40) -> None:
+    for _ in range(limit):
+        if page.evaluate("s => document.activeElement && document.activeElement.matches(s)", selector):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"keyboard focus never reached {selector}")
+
+
+def test_nothing_optional_runs_before_consent_nor_after_reject_all(
+    live_server: Any, context: Any, onemall: str
+) -> None:
+    page = context.new_page()
+    shop(page, live_server, onemall)
+    banner = wait_for_banner(page)
+    assert banner.get_attribute("role") == "dialog"
+    accept, reject = banner.get_by_role("button", name="Accept all"), banner.get_by_role("button", name="Reject all")
+    # Equally prominent: same size and same look.
+    assert accept.bounding_box()["height"] == reject.bounding_box()["height"]
+    assert accept.evaluate("b => getComputedStyle(b).backgroundColor") == reject.evaluate(
+        "b => getComputedStyle(b).backgroundColor")
+    assert runs(page) == {}
+    assert not cookie_names(context) & set(OPTIONAL_COOKIES)
+    assert page.locator("#demo-pixel").get_attribute("src") is None
+
+    reject.click()
+    assert page.locator("#mamori-cb").count() == 0
+    (event,) = events(1)
+    assert event.method == "click" and event.choices == {
+        "essential": True, "preferences": False, "analytics": False, "advertising": False}
+    assert event.banner_text_hash == siteconfig.site_config(onemall)["hash"]["en"]
+    assert event.ip_hash and event.user_agent and event.ip_hash != "127.0.0.1"
+
+    shop(page, live_server, onemall)  # the choice holds on the next page: no banner, still nothing
+    page.wait_for_timeout(300)
+    assert page.locator("#mamori-cb").count() == 0
+    assert runs(page) == {}
+    assert "mamori_consent" in cookie_names(context)
+    assert not cookie_names(context) & set(OPTIONAL_COOKIES)
+    assert ConsentEvent.objects.count() == 1
+
+
+def test_accept_all_runs_each_tag_once_in_order(live_server: Any, context: Any, onemall: str) -> None:
+    page = context.new_page()
+    shop(page, live_server, onemall)
+    wait_for_banner(page).get_by_role("button", name="Accept all").click()
+    page.wait_for_function("(window.mamoriDemoRuns || {})['facebook-pixel'] === 1")
+    page.wait_for_timeout(200)
+    assert runs(page) == {"google-analytics": 1, "google-ads": 1, "facebook-pixel": 1, "inline": 1}
+    assert page.locator("#demo-log li").all_inner_texts() == [
+        "google-analytics ran", "inline analytics ran", "google-ads ran", "facebook-pixel ran"]
+    assert set(OPTIONAL_COOKIES) <= cookie_names(context)
+    assert page.locator("#demo-pixel").get_attribute("src")
+    consent_calls = page.evaluate(
+        "(window.dataLayer || []).filter(a => a[0] === 'consent').map(a => [a[1], a[2]])")
+    assert [kind for kind, _ in consent_calls][:1] == ["default"] and consent_calls[-1][0] == "update"
+    default, update = consent_calls[0][1], consent_calls[-1][1]
+    assert len(default) == len(update) == 7
+    assert default["ad_storage"] == "denied" and default["security_storage"] == "granted"
+    assert update["ad_storage"] == update["analytics_storage"] == update["ad_personalization"] == "granted"
+    (event,) = events(1)
+    assert all(event.choices.values())
+
+    shop(page, live_server, onemall)  # next page: runs once again, without asking
+    page.wait_for_function("(window.mamoriDemoRuns || {})['facebook-pixel'] === 1")
+    assert page.locator("#mamori-cb").count() == 0
+    assert runs(page) == {"google-analytics": 1, "google-ads": 1, "facebook-pixel": 1, "inline": 1}
+
+
+def test_gpc_gives_the_california_opt_out_without_a_banner(live_server: Any, chromium: Any, ipro: str) -> None:
+    ctx = chromium.new_context(extra_http_headers={"Sec-GPC": "1"})
+    ctx.add_init_script(GPC_INIT)
+    try:
+        page = ctx.new_page()
+        shop(page, live_server, ipro)
+        note = page.locator("#mamori-note")
+        note.wait_for(state="visible", timeout=5000)
+        assert "Global Privacy Control" in note.inner_text()
+        assert note.get_attribute("role") == "status"
+        assert page.locator("#mamori-cb").count() == 0
+        assert runs(page) == {}
+        (event,) = events(1)
+        assert event.method == "gpc" and event.gpc is True
+        assert not any(value for key, value in event.choices.items() if key != "essential")
+        # The server sees the header too, and the choices page says the signal was honoured.
+        page.goto(f"{live_server.url}/privacy/{ipro}/choices/")
+        assert "honour" in page.locator("#gpc-status").inner_text()
+    finally:
+        ctx.close()
+
+
+def test_gpc_is_not_applied_where_the_map_does_not_say_so(live_server: Any, chromium: Any, onemall: str) -> None:
+    ctx = chromium.new_context(extra_http_headers={"Sec-GPC": "1"})
+    ctx.add_init_script(GPC_INIT)
+    try:
+        page = ctx.new_page()
+        shop(page, live_server, onemall)
+        wait_for_banner(page)  # onemall (JP, EEA) makes no GPC commitment: the visitor is asked
+    finally:
+        ctx.close()
+
+
+def test_material_notice_change_asks_again(
+    live_server: Any, context: Any, onemall: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = context.new_page()
+    shop(page, live_server, onemall)
+    wait_for_banner(page).get_by_role("button", name="Accept all").click()
+    events(1)
+
+    monkeypatch.setattr(siteconfig, "notice_version", lambda organisation: 2)
+    cache.clear()
+    siteconfig._parsed.clear()
+    shop(page, live_server, onemall)
+    wait_for_banner(page)
+    assert runs(page) == {}  # the old consent no longer counts
+    page.get_by_role("button", name="Reject all").click()
+    second = events(2)[1]
+    assert second.notice_version == 2 and second.choices["analytics"] is False
+
+
+def test_the_whole_flow_by_keyboard_alone(live_server: Any, context: Any, onemall: str) -> None:
+    page = context.new_page()
+    shop(page, live_server, onemall)
+    wait_for_banner(page)
+    assert page.evaluate("document.activeElement.id") == "mamori-cb"  # focus moved to the banner
+    tab_to(page, "#mamori-cb button[data-a=custom]")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.getAttribute('data-cat')") == "preferences"
+    tab_to(page, "input[data-cat=analytics]")
+    page.keyboard.press("Space")
+    tab_to(page, "#mamori-cb button[data-a=save]")
+    page.keyboard.press("Enter")
+    page.wait_for_function("(window.mamoriDemoRuns || {})['google-analytics'] === 1")
+    assert runs(page) == {"google-analytics": 1, "inline": 1}
+    first = events(1)[0]
+    assert first.choices == {"essential": True, "preferences": False, "analytics": True, "advertising": False}
+    assert "_ga" in cookie_names(context)
+
+    # Reopen with the "cookie settings" link, withdraw analytics: its first-party cookies go.
+    page.focus("body")
+    tab_to(page, "[data-mamori-settings]")
+    page.keyboard.press("Enter")
+    wait_for_banner(page)
+    tab_to(page, "input[data-cat=analytics]")
+    assert page.evaluate("document.activeElement.checked") is True
+    page.keyboard.press("Space")
+    tab_to(page, "#mamori-cb button[data-a=save]")
+    page.keyboard.press("Enter")
+    withdrawal = events(2)[1]
+    assert withdrawal.method == "withdrawal" and withdrawal.choices["analytics"] is False
+    assert "_ga" not in cookie_names(context)
+    assert page.evaluate("document.activeElement.hasAttribute('data-mamori-settings')")  # focus came back
+
+
+def test_japanese_renders(live_server: Any, context: Any, onemall: str) -> None:
+    page = context.new_page()
+    shop(page, live_server, onemall, lang="ja")
+    banner = wait_for_banner(page)
+    assert banner.get_attribute("lang") == "ja"
+    assert "すべて同意する" in banner.inner_text() and "すべて拒否する" in banner.inner_text()
+    banner.get_by_role("button", name="カスタマイズ").click()
+    assert "分析クッキー" in banner.inner_text()
+    banner.get_by_role("button", name="選択を保存").click()
+    (event,) = events(1)
+    assert event.language == "ja" and event.banner_text_hash == siteconfig.site_config(onemall)["hash"]["ja"]
