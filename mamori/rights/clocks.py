@@ -83,7 +83,8 @@ def opening_hours(privacy_map: PrivacyMap, calendar: BusinessCalendar) -> Openin
             continue
         hours = contact.hours
         after = "next_business_day" if hours.after_hours == "next_business_day" else "date_received"
-        contact_calendar: BusinessCalendar | str = calendar if hours.calendar == calendar.calendar_id else hours.calendar
+        same = hours.calendar == calendar.calendar_id
+        contact_calendar: BusinessCalendar | str = calendar if same else hours.calendar
         return OpeningHours.from_settings(
             opens=hours.open, closes=hours.close, time_zone=privacy_map.organisation.time_zone,
             calendar=contact_calendar, after_hours=after,

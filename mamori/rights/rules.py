@@ -62,7 +62,9 @@ REFUSAL_GROUNDS: dict[str, dict[str, object]] = {
     },
     CPRA: {
         "cpra_unverifiable": _("The identity could not be verified"),
-        "cpra_exception": _("A statutory exception applies (e.g. to complete a transaction, security, legal obligation)"),
+        "cpra_exception": _(
+            "A statutory exception applies (e.g. to complete a transaction, security, legal obligation)"
+        ),
         "cpra_rights_of_others": _("Disclosure would conflict with the rights of others or federal/state law"),
         "cpra_disproportionate": _("Impossible or disproportionate effort (correction)"),
         "cpra_no_data": _("We hold no personal information about the requester"),

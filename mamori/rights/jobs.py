@@ -1,0 +1,26 @@
+"""Background jobs of the rights domain (ids in, idempotent; the sweeps run from `mamori requests sweep`
+or the worker's schedule)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def run_fulfilment(request_id: int) -> None:
+    from mamori.rights.services.workflow import run_fulfilment as execute
+
+    execute(request_id)
+
+
+@task()
+def sweep() -> dict[str, int]:
+    """The daily housekeeping: close unverifiable requests, remind, expire results, purge records."""
+    from mamori.rights.services import records
+
+    return {
+        "closed_unverified": records.close_unverifiable(),
+        "reminders": records.send_reminders(),
+        "results_expired": records.expire_results(),
+        "records_purged": records.purge_expired_records(),
+    }

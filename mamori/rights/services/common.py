@@ -1,0 +1,101 @@
+"""Helpers shared by the rights services: the error type, audit entries, the map and calendar."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+
+from mamori.audit.services import Actor, record
+from mamori.catalog.mapfile import PrivacyMap
+from mamori.catalog.models import MapVersion
+from mamori.core import crypto
+from mamori.core.errors import DomainError
+from mamori.rights.models import ClosureDay, RightsRequest
+from mamori.rights.rules import RequestRule, rule_for
+
+REQUESTER = Actor.system("requester")
+SYSTEM = Actor.system("rights")
+
+
+class RightsError(DomainError):
+    code = "rights_error"
+
+
+def audit(actor: Actor, action: str, request: RightsRequest, **details: Any) -> None:
+    """One audit entry per transition; details carry ids and states, never personal data."""
+    record(
+        actor,
+        f"request.{action}",
+        target_type="rights.request",
+        target_id=str(request.pk),
+        details={"reference": request.reference, "organisation": request.organisation, "right": request.right,
+                 "status": request.status, **details},
+    )
+
+
+def keyed_hash(value: str) -> str:
+    """HMAC-SHA256 with the secret key: a stored token or code cannot be replayed from a database dump."""
+    return hmac.new(settings.SECRET_KEY.encode(), value.encode(), hashlib.sha256).hexdigest()
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def new_reference() -> str:
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud on the phone
+    while True:
+        reference = "R-" + "".join(secrets.choice(alphabet) for _ in range(8))
+        if not RightsRequest.objects.filter(reference=reference).exists():
+            return reference
+
+
+def seal(value: Any) -> bytes:
+    return crypto.encrypt(json.dumps(value, ensure_ascii=False).encode())
+
+
+def unseal(blob: bytes | memoryview) -> Any:
+    data = bytes(blob)
+    if not data:
+        return {}
+    return json.loads(crypto.decrypt(data))
+
+
+def current_map(organisation: str) -> tuple[MapVersion, PrivacyMap]:
+    version = MapVersion.objects.current(organisation)
+    if version is None:
+        raise RightsError(f"no privacy map is applied for {organisation}", code="no_map")
+    return version, PrivacyMap.from_document(version.document)
+
+
+def map_of(request: RightsRequest) -> PrivacyMap:
+    """The map a request was received under (its rule must not change under it)."""
+    version = MapVersion.objects.filter(organisation=request.organisation, number=request.map_version).first()
+    if version is None:
+        return current_map(request.organisation)[1]
+    return PrivacyMap.from_document(version.document)
+
+
+def rule_of(request: RightsRequest) -> RequestRule:
+    return rule_for(map_of(request), request.jurisdiction, request.right)
+
+
+def closures_for(organisation: str, calendar_id: str, privacy_map: PrivacyMap) -> dict[date, str]:
+    """Company closures count on the calendar of the company's home country only.
+
+    A closure of the Tokyo office does not close a California or French calendar; those count
+    the law's business days.
+    """
+    if not calendar_id.startswith(privacy_map.organisation.country) and calendar_id != privacy_map.organisation.country:
+        return {}
+    return dict(ClosureDay.objects.filter(organisation=organisation).values_list("day", "name"))
+
+
+def time_zone_of(request: RightsRequest) -> str:
+    return map_of(request).organisation.time_zone

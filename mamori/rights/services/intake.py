@@ -1,0 +1,187 @@
+"""Intake: a request arrives from the privacy center, the API or staff (mail, phone, fax, paper)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+
+from mamori.audit.services import Actor
+from mamori.core import crypto
+from mamori.rights import clocks
+from mamori.rights.models import Channel, Delivery, RequestFile, RequestStatus, RightsRequest
+from mamori.rights.models.requests import ELECTRONIC_CHANNELS
+from mamori.rights.rules import RuleError, requester_jurisdictions, rule_for
+from mamori.rights.services.common import (
+    RightsError,
+    audit,
+    closures_for,
+    current_map,
+    keyed_hash,
+    new_reference,
+    new_token,
+    seal,
+)
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+ALLOWED_CONTENT_TYPES = ("application/pdf", "image/jpeg", "image/png", "image/heic", "image/webp")
+# Data points a requester may give to be matched against the company's records (CP3).
+DATA_POINT_KINDS = ("name", "phone", "postal_code", "customer_number", "order_number", "birth_date")
+
+
+@dataclass
+class Upload:
+    kind: str
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass
+class Submission:
+    organisation: str
+    right: str
+    jurisdiction: str
+    requester_name: str
+    channel: str = Channel.FORM
+    requester_email: str = ""
+    language: str = "en"
+    delivery: str = Delivery.ELECTRONIC
+    postal_address: str = ""
+    phone: str = ""
+    data_points: dict[str, str] = field(default_factory=dict)
+    message: str = ""
+    fields: dict[str, str] = field(default_factory=dict)  # rectification / addition: field -> new value
+    specific_pieces: bool = False
+    declaration_signed: bool = False
+    is_agent: bool = False
+    agent_name: str = ""
+    agent_email: str = ""
+    uploads: list[Upload] = field(default_factory=list)
+    received_at: datetime | None = None
+
+
+def _validate(sub: Submission) -> None:
+    if sub.channel not in Channel.values:
+        raise RightsError("unknown channel", code="bad_channel")
+    if sub.delivery not in Delivery.values:
+        raise RightsError("unknown delivery method", code="bad_delivery")
+    if sub.language not in ("en", "ja"):
+        raise RightsError("language must be en or ja", code="bad_language")
+    if not sub.requester_name.strip():
+        raise RightsError("the requester's name is required", code="name_required")
+    for address in (sub.requester_email, sub.agent_email):
+        if address:
+            try:
+                validate_email(address)
+            except Exception as exc:
+                raise RightsError("an e-mail address is not valid", code="bad_email") from exc
+    contact_email = sub.agent_email if sub.is_agent else sub.requester_email
+    if sub.channel in ELECTRONIC_CHANNELS and not contact_email:
+        raise RightsError("an e-mail address is required for electronic requests", code="email_required")
+    if sub.delivery == Delivery.PAPER and not sub.postal_address.strip():
+        raise RightsError("a postal address is required for an answer on paper", code="address_required")
+    if sub.specific_pieces and not sub.declaration_signed:
+        raise RightsError("specific pieces of information need a signed declaration", code="declaration_required")
+    unknown = set(sub.data_points) - set(DATA_POINT_KINDS)
+    if unknown:
+        raise RightsError(f"unknown data points: {', '.join(sorted(unknown))}", code="bad_data_points")
+    if sub.right in ("rectification", "addition") and not (sub.fields or sub.message.strip()):
+        raise RightsError("say what should be corrected or added", code="fields_required")
+    kinds = {upload.kind for upload in sub.uploads}
+    if sub.is_agent:
+        if not sub.agent_name.strip():
+            raise RightsError("the agent's name is required", code="agent_name_required")
+        missing = {RequestFile.Kind.AGENT_PERMISSION, RequestFile.Kind.AGENT_IDENTITY} - kinds
+        if missing:  # CP8 / PC5: written permission and the agent's own identity documents
+            raise RightsError("an agent must upload the written permission and their identity document",
+                              code="agent_documents_required")
+    for upload in sub.uploads:
+        if upload.kind not in RequestFile.Kind.values or upload.kind == RequestFile.Kind.RESULT:
+            raise RightsError("unknown document kind", code="bad_document")
+        if not upload.data or len(upload.data) > MAX_FILE_BYTES:
+            raise RightsError("each document must be between 1 byte and 10 MB", code="bad_document_size")
+        if upload.content_type not in ALLOWED_CONTENT_TYPES:
+            raise RightsError("documents must be PDF, JPEG, PNG, HEIC or WebP", code="bad_document_type")
+
+
+def store_file(request: RightsRequest, kind: str, filename: str, content_type: str, data: bytes) -> RequestFile:
+    """Files are encrypted before they reach the database; the clear bytes are never stored."""
+    return RequestFile.objects.create(
+        request=request, kind=kind, filename=filename[:200] or "file", content_type=content_type[:100],
+        size=len(data), encrypted=crypto.encrypt(data), uploaded_at=timezone.now(),
+    )  # fmt: skip
+
+
+@transaction.atomic
+def submit_request(sub: Submission, actor: Actor, *, staff: Any = None) -> tuple[RightsRequest, str]:
+    """Create a request, compute its clocks and start verification. Returns it and its status token.
+
+    The token is the requester's private link to the status page; only its keyed hash is stored.
+    """
+    version, privacy_map = current_map(sub.organisation)
+    if sub.jurisdiction not in requester_jurisdictions(privacy_map):
+        raise RightsError("this jurisdiction is not served by the organisation", code="bad_jurisdiction")
+    try:
+        rule = rule_for(privacy_map, sub.jurisdiction, sub.right)
+    except RuleError as exc:
+        raise RightsError(str(exc), code="right_not_offered") from exc
+    _validate(sub)
+    received_at = sub.received_at or timezone.now()
+    if timezone.is_naive(received_at):
+        raise RightsError("the time of receipt needs a time zone", code="bad_received_at")
+    if received_at > timezone.now():
+        raise RightsError("the time of receipt cannot be in the future", code="bad_received_at")
+    zone = privacy_map.organisation.time_zone
+    calendar = clocks.request_calendar(rule, closures_for(sub.organisation, rule.calendar_id, privacy_map))
+    deadlines = clocks.compute_deadlines(
+        rule, received_at, time_zone=zone, hours=clocks.opening_hours(privacy_map, calendar),
+        closures=closures_for(sub.organisation, rule.calendar_id, privacy_map),
+    )  # fmt: skip
+    token = new_token()
+    due_at = clocks.end_of_day_utc(deadlines.respond_by, zone)
+    request = RightsRequest.objects.create(
+        organisation=sub.organisation, map_version=version.number, reference=new_reference(),
+        right=sub.right, jurisdiction=sub.jurisdiction, law=rule.law, calendar_id=rule.calendar_id,
+        status=RequestStatus.VERIFYING, channel=sub.channel, delivery=sub.delivery, language=sub.language,
+        requester_name=sub.requester_name.strip(), requester_email=sub.requester_email.strip(),
+        postal_address=sub.postal_address.strip(), phone=sub.phone.strip(),
+        data_points_encrypted=seal({k: v.strip() for k, v in sub.data_points.items() if v.strip()}),
+        details_encrypted=seal({"message": sub.message.strip(), "fields": sub.fields}),
+        specific_pieces=sub.specific_pieces, declaration_signed=sub.declaration_signed,
+        is_agent=sub.is_agent, agent_name=sub.agent_name.strip(), agent_email=sub.agent_email.strip(),
+        status_token_hash=keyed_hash(token),
+        # Staff-entered and agent requests are checked by a person (documents, a phone call).
+        needs_staff_review=sub.is_agent or sub.channel not in ELECTRONIC_CHANNELS,
+        received_at=received_at, received_on=deadlines.received_on,
+        acknowledge_by=clocks.end_of_day_utc(deadlines.acknowledge_by, zone) if deadlines.acknowledge_by else None,
+        due_at=due_at, original_due_at=due_at,
+        extend_limit_at=clocks.end_of_day_utc(deadlines.extend_limit, zone) if deadlines.extend_limit else None,
+        verify_by=clocks.end_of_day_utc(deadlines.verify_by, zone),
+        created_by=staff,
+    )  # fmt: skip
+    for upload in sub.uploads:
+        store_file(request, upload.kind, upload.filename, upload.content_type, upload.data)
+    audit(actor, "received", request, channel=request.channel, jurisdiction=request.jurisdiction,
+          law=request.law, delivery=request.delivery, agent=request.is_agent, documents=len(sub.uploads),
+          due_on=deadlines.respond_by.isoformat())
+    if request.agent_email or request.requester_email:
+        from mamori.rights.services.verification import issue_code
+
+        _send_after_commit(request.pk, "receipt", token)
+        issue_code(request, actor, token=token)
+    return request, token
+
+
+def _send_after_commit(request_id: int, kind: str, token: str) -> None:
+    from mamori.rights.mail import send_to_requester, status_url
+
+    def send() -> None:
+        request = RightsRequest.objects.get(pk=request_id)
+        send_to_requester(request, kind, status_url=status_url(request, token))
+
+    transaction.on_commit(send)

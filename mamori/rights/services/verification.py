@@ -1,0 +1,150 @@
+"""Identity verification: e-mail one-time codes, matching data points, staff review of documents."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from mamori.audit.services import Actor
+from mamori.rights.handover import handler_for
+from mamori.rights.models import RequestFile, RequestStatus, RightsRequest, VerificationCode
+from mamori.rights.models.requests import ELECTRONIC_CHANNELS
+from mamori.rights.services.common import RightsError, audit, keyed_hash, unseal
+
+CODE_LIFETIME = timedelta(minutes=15)
+MAX_ATTEMPTS = 5
+# CPRA §7062: 2 matching points for reasonable certainty, 3 plus a signed declaration for specific pieces.
+POINTS_REQUIRED = 2
+POINTS_REQUIRED_SPECIFIC = 3
+
+
+def _locked(request: RightsRequest) -> RightsRequest:
+    return RightsRequest.objects.select_for_update().get(pk=request.pk)
+
+
+@transaction.atomic
+def issue_code(request: RightsRequest, actor: Actor, *, token: str) -> None:
+    """E-mail a new one-time code; earlier codes stop working. Callers rate-limit per address and IP."""
+    request = _locked(request)
+    if request.status != RequestStatus.VERIFYING or request.email_verified_at is not None:
+        raise RightsError("this request is not waiting for an e-mail code", code="not_verifying")
+    if not (request.agent_email or request.requester_email):
+        raise RightsError("this request has no e-mail address", code="no_email")
+    now = timezone.now()
+    VerificationCode.objects.filter(request=request, used_at__isnull=True).update(used_at=now)
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    VerificationCode.objects.create(request=request, code_hash=keyed_hash(f"{request.pk}:{code}"),
+                                    created_at=now, expires_at=now + CODE_LIFETIME)
+    audit(actor, "code_sent", request)
+    request_id = request.pk
+
+    def send() -> None:
+        from mamori.rights.mail import send_to_requester, status_url
+
+        fresh = RightsRequest.objects.get(pk=request_id)
+        send_to_requester(fresh, "code", code=code, minutes=int(CODE_LIFETIME.total_seconds() // 60),
+                          status_url=status_url(fresh, token))
+
+    transaction.on_commit(send)
+
+
+def check_code(request: RightsRequest, code: str, actor: Actor) -> bool:
+    """True when ``code`` is the live code. Wrong codes count; after MAX_ATTEMPTS the code is dead.
+
+    The attempt is committed even when the code is wrong (an attacker must not get free tries),
+    so this function commits its own transaction and only then reports the result.
+    """
+    with transaction.atomic():
+        request = _locked(request)
+        if request.status != RequestStatus.VERIFYING or request.email_verified_at is not None:
+            raise RightsError("this request is not waiting for an e-mail code", code="not_verifying")
+        live = (VerificationCode.objects.select_for_update()
+                .filter(request=request, used_at__isnull=True, expires_at__gt=timezone.now()).first())
+        if live is None:
+            raise RightsError("the code has expired; ask for a new one", code="code_expired")
+        live.attempts += 1
+        matches = secrets.compare_digest(live.code_hash, keyed_hash(f"{request.pk}:{code.strip()}"))
+        if not matches:
+            if live.attempts >= MAX_ATTEMPTS:
+                live.used_at = timezone.now()
+            live.save(update_fields=["attempts", "used_at"])
+            audit(actor, "code_failed", request, attempts=live.attempts)
+            return False
+        live.used_at = timezone.now()
+        live.save(update_fields=["attempts", "used_at"])
+        request.email_verified_at = timezone.now()
+        request.save(update_fields=["email_verified_at"])
+        audit(actor, "email_verified", request)
+        _try_automatic_verification(request, actor)
+    return True
+
+
+def _try_automatic_verification(request: RightsRequest, actor: Actor) -> None:
+    """Match the data points against the company's records through the fulfilment engine.
+
+    With no engine for this right, or an agent, or too few matches, a person reviews instead.
+    """
+    handler = handler_for(request.right)
+    if handler is None or request.is_agent or request.channel not in ELECTRONIC_CHANNELS:
+        request.needs_staff_review = True
+        request.save(update_fields=["needs_staff_review"])
+        audit(actor, "staff_review_needed", request, reason="no_handler" if handler is None else "agent_or_channel")
+        return
+    points: dict[str, str] = dict(unseal(request.data_points_encrypted))
+    points["email"] = request.requester_email
+    required = POINTS_REQUIRED_SPECIFIC if request.specific_pieces else POINTS_REQUIRED
+    try:
+        matched = handler.match_data_points(request.organisation, points)
+    except Exception:  # an unreachable database must not lose the request: a person checks instead
+        matched = set()
+    request.matched_points = len(matched & set(points))
+    if request.matched_points >= required and (not request.specific_pieces or request.declaration_signed):
+        mark_verified(request, actor, method="code_and_data_points")
+        return
+    request.needs_staff_review = True
+    request.save(update_fields=["matched_points", "needs_staff_review"])
+    audit(actor, "staff_review_needed", request, reason="too_few_matches", matched=request.matched_points,
+          required=required)
+
+
+def mark_verified(request: RightsRequest, actor: Actor, *, method: str) -> None:
+    """Identity verified: the request moves on and, for electronic requests, is acknowledged."""
+    from mamori.rights.services.workflow import acknowledge
+
+    request.status = RequestStatus.VERIFIED
+    request.identity_verified_at = timezone.now()
+    request.identity_method = method
+    request.needs_staff_review = False
+    request.save(update_fields=["status", "identity_verified_at", "identity_method", "needs_staff_review",
+                                "matched_points"])
+    audit(actor, "verified", request, method=method)
+    if request.acknowledged_at is None and request.channel in ELECTRONIC_CHANNELS:
+        acknowledge(request, actor, via=request.channel)
+
+
+@transaction.atomic
+def review_identity(request: RightsRequest, actor: Actor, *, accept: bool, reason: str = "") -> RightsRequest:
+    """Staff decision on identity (documents, a call back, agent permission)."""
+    from mamori.rights.services.workflow import close_unverified
+
+    request = _locked(request)
+    if request.status != RequestStatus.VERIFYING:
+        raise RightsError("only a request being verified can be reviewed", code="not_verifying")
+    if request.channel in ELECTRONIC_CHANNELS and request.email_verified_at is None and accept:
+        raise RightsError("the requester has not confirmed the e-mail address yet", code="email_unconfirmed")
+    decision = RequestFile.Review.ACCEPTED if accept else RequestFile.Review.REJECTED
+    reviewer: Any = None
+    if actor.kind == "user":
+        reviewer = actor.ident
+    RequestFile.objects.filter(request=request).exclude(kind=RequestFile.Kind.RESULT).update(
+        review=decision, reviewed_by_id=reviewer)
+    audit(actor, "identity_reviewed", request, accepted=accept)
+    if accept:
+        mark_verified(request, actor, method="staff_review")
+    else:
+        close_unverified(request, actor, reason=reason or "rejected_by_staff")
+    return request

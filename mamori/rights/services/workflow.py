@@ -1,0 +1,317 @@
+"""The staff workflow: acknowledge, assign, note, extend, pause, fulfil, complete, deny, close."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from mamori.audit.services import Actor
+from mamori.catalog.mapfile.values import Duration
+from mamori.rights import clocks
+from mamori.rights.handover import OUTCOME_STATUSES, FulfilmentTask, handler_for
+from mamori.rights.models import Channel, RequestFile, RequestNote, RequestPause, RequestStatus, RightsRequest
+from mamori.rights.models.requests import OPEN_STATUSES
+from mamori.rights.rules import RIGHT_LABELS, records_period
+from mamori.rights.services.common import RightsError, audit, map_of, rule_of, unseal
+from mamori.rights.services.intake import store_file
+
+RESULT_LIFETIME = timedelta(days=30)  # how long the requester's download link works
+
+
+def _locked(request: RightsRequest | int) -> RightsRequest:
+    pk = request if isinstance(request, int) else request.pk
+    return RightsRequest.objects.select_for_update().get(pk=pk)
+
+
+def _require_open(request: RightsRequest) -> None:
+    if request.status not in OPEN_STATUSES:
+        raise RightsError("this request is closed", code="closed")
+
+
+def _send_after_commit(request_id: int, kind: str, **extra: Any) -> None:
+    from mamori.rights.mail import send_to_requester
+
+    transaction.on_commit(lambda: send_to_requester(RightsRequest.objects.get(pk=request_id), kind, **extra))
+
+
+def acknowledge(request: RightsRequest, actor: Actor, *, via: str) -> RightsRequest:
+    """Confirm receipt (CP4). Where the map promises it, the confirmation goes back the way the
+    request came in: electronic requests get the e-mail, others are recorded as sent by that channel."""
+    with transaction.atomic():
+        request = _locked(request)
+        _require_open(request)
+        if request.acknowledged_at is not None:
+            raise RightsError("this request was already acknowledged", code="already_acknowledged")
+        if via not in Channel.values:
+            raise RightsError("unknown channel", code="bad_channel")
+        electronic = {Channel.FORM, Channel.API, Channel.EMAIL}
+        same_way = via == request.channel or (via in electronic and request.channel in electronic)
+        if rule_of(request).acknowledge_same_channel and not same_way:
+            raise RightsError("the acknowledgement must go back the way the request came in",
+                              code="wrong_channel")
+        request.acknowledged_at = timezone.now()
+        request.acknowledged_via = via
+        request.save(update_fields=["acknowledged_at", "acknowledged_via"])
+        late = request.acknowledge_by is not None and request.acknowledged_at > request.acknowledge_by
+        audit(actor, "acknowledged", request, via=via, late=late)
+        if via in electronic:
+            _send_after_commit(request.pk, "acknowledgement", verified=request.identity_verified_at is not None)
+    return request
+
+
+@transaction.atomic
+def assign(request: RightsRequest, assignee: Any, actor: Actor) -> RightsRequest:
+    from mamori.rights.access import REQUEST_WORKERS
+
+    request = _locked(request)
+    _require_open(request)
+    if assignee is not None and not assignee.has_role(*REQUEST_WORKERS):
+        raise RightsError("requests can be assigned only to privacy officers and support agents",
+                          code="bad_assignee")
+    request.assignee = assignee
+    request.save(update_fields=["assignee"])
+    audit(actor, "assigned", request, assignee=assignee.pk if assignee else None)
+    return request
+
+
+@transaction.atomic
+def add_note(request: RightsRequest, text: str, actor: Actor, author: Any) -> RequestNote:
+    if not text.strip():
+        raise RightsError("a note cannot be empty", code="empty_note")
+    note = RequestNote.objects.create(request=request, author=author, text=text.strip(), at=timezone.now())
+    audit(actor, "note_added", request, note=note.pk)
+    return note
+
+
+@transaction.atomic
+def extend(request: RightsRequest, reason: str, actor: Actor) -> RightsRequest:
+    """Push the due date to the furthest the rule allows, with a notice and a reason (CP5, Art. 12(3))."""
+    request = _locked(request)
+    _require_open(request)
+    if not reason.strip():
+        raise RightsError("an extension needs a reason, which is told to the requester", code="reason_required")
+    if request.extend_limit_at is None:
+        raise RightsError("the rule for this request allows no extension", code="no_extension")
+    if request.extended_at is not None:
+        raise RightsError("this request was already extended", code="already_extended")
+    if timezone.now() > request.due_at:
+        raise RightsError("the extension must be told before the due date", code="too_late")
+    paused = request.due_at - request.original_due_at  # pauses moved the due date; keep that time
+    request.due_at = request.extend_limit_at + max(paused, timedelta(0))
+    request.extended_at = timezone.now()
+    request.extension_reason = reason.strip()
+    request.save(update_fields=["due_at", "extended_at", "extension_reason"])
+    audit(actor, "extended", request, due_on=clocks.local_date(request.due_at, map_of(request).organisation.time_zone)
+          .isoformat())
+    _send_after_commit(request.pk, "extension", reason=request.extension_reason)
+    return request
+
+
+@transaction.atomic
+def pause(request: RightsRequest, reason: str, actor: Actor) -> RightsRequest:
+    """Stop the clock while waiting for the requester, only where the law allows it (not CPRA)."""
+    request = _locked(request)
+    _require_open(request)
+    if not rule_of(request).pausable:
+        raise RightsError("this law does not let the clock stop", code="not_pausable")
+    if request.paused_since is not None:
+        raise RightsError("the clock is already stopped", code="already_paused")
+    if not reason.strip():
+        raise RightsError("a pause needs a reason", code="reason_required")
+    now = timezone.now()
+    request.paused_since = now
+    request.save(update_fields=["paused_since"])
+    RequestPause.objects.create(request=request, started_at=now, reason=reason.strip())
+    audit(actor, "paused", request)
+    return request
+
+
+@transaction.atomic
+def resume(request: RightsRequest, actor: Actor) -> RightsRequest:
+    """Restart the clock; the due date moves by the whole days it stood still."""
+    request = _locked(request)
+    if request.paused_since is None:
+        raise RightsError("the clock is running", code="not_paused")
+    now = timezone.now()
+    days = math.ceil((now - request.paused_since).total_seconds() / 86400)
+    request.due_at += timedelta(days=days)
+    if request.extend_limit_at is not None:
+        request.extend_limit_at += timedelta(days=days)
+    request.paused_since = None
+    request.save(update_fields=["due_at", "extend_limit_at", "paused_since"])
+    RequestPause.objects.filter(request=request, ended_at__isnull=True).update(ended_at=now)
+    audit(actor, "resumed", request, paused_days=days)
+    return request
+
+
+def fulfilment_task(request: RightsRequest) -> FulfilmentTask:
+    details = unseal(request.details_encrypted)
+    identities = {"email": request.requester_email} if request.requester_email else {}
+    identities.update({kind: value for kind, value in unseal(request.data_points_encrypted).items()
+                       if kind in ("phone", "customer_number", "name")})
+    extra: dict[str, Any] = {"delivery": request.delivery}
+    if details.get("fields"):
+        extra["fields"] = details["fields"]
+    if request.specific_pieces:
+        extra["specific_pieces"] = True
+    return FulfilmentTask(request_id=request.pk, organisation=request.organisation, right=request.right,
+                          identities=identities, language=request.language, details=extra)
+
+
+@transaction.atomic
+def start(request: RightsRequest, actor: Actor) -> RightsRequest:
+    """Begin work on a verified request; with a fulfilment handler, compute the plan for review."""
+    request = _locked(request)
+    if request.status not in (RequestStatus.VERIFIED, RequestStatus.IN_PROGRESS):
+        raise RightsError("only a verified request can be worked on", code="not_verified")
+    handler = handler_for(request.right)
+    if handler is not None:
+        request.plan = handler.plan(fulfilment_task(request))
+    request.status = RequestStatus.IN_PROGRESS
+    request.save(update_fields=["status", "plan"])
+    audit(actor, "started", request, planned=handler is not None)
+    return request
+
+
+@transaction.atomic
+def request_execution(request: RightsRequest, actor: Actor) -> RightsRequest:
+    """Staff approved the plan: the fulfilment engine runs as a job after commit."""
+    from mamori.rights.jobs import run_fulfilment
+
+    request = _locked(request)
+    if request.status != RequestStatus.IN_PROGRESS or request.plan is None:
+        raise RightsError("show the plan before executing it", code="no_plan")
+    if handler_for(request.right) is None:
+        raise RightsError("no fulfilment engine handles this right; complete it manually", code="no_handler")
+    audit(actor, "execution_requested", request)
+    request_id = request.pk
+    transaction.on_commit(lambda: run_fulfilment.enqueue(request_id))
+    return request
+
+
+def run_fulfilment(request_id: int) -> None:
+    """Body of the fulfilment job: execute, store the outcome, keep the package encrypted."""
+    actor = Actor.system("fulfilment")
+    request = RightsRequest.objects.filter(pk=request_id).first()
+    if request is None or request.status != RequestStatus.IN_PROGRESS:
+        return  # already finished (the job is idempotent)
+    handler = handler_for(request.right)
+    if handler is None:
+        return
+    outcome = handler.execute(fulfilment_task(request))
+    status = outcome.status if outcome.status in OUTCOME_STATUSES else "failed"
+    with transaction.atomic():
+        request = _locked(request_id)
+        request.outcome_status = status
+        request.outcome_summary = outcome.summary
+        request.save(update_fields=["outcome_status", "outcome_summary"])
+        audit(actor, "executed", request, outcome=status)
+        package = _store_package(request, outcome.package_path)
+    if status == "completed" and request.status == RequestStatus.IN_PROGRESS:
+        complete(request, actor, message="", result=package)
+
+
+def _store_package(request: RightsRequest, path: Path | None) -> RequestFile | None:
+    if path is None or not path.exists():
+        return None
+    RequestFile.objects.filter(request=request, kind=RequestFile.Kind.RESULT).delete()
+    stored = store_file(request, RequestFile.Kind.RESULT, f"{request.reference}.zip", "application/zip",
+                        path.read_bytes())
+    path.unlink()  # the engine's clear copy must not outlive the encrypted one
+    return stored
+
+
+@transaction.atomic
+def complete(request: RightsRequest, actor: Actor, *, message: str,
+             result: tuple[str, str, bytes] | RequestFile | None = None) -> RightsRequest:
+    """Close the request as answered; ``result`` is an upload (name, type, bytes) or a stored file."""
+    request = _locked(request)
+    if request.status not in (RequestStatus.VERIFIED, RequestStatus.IN_PROGRESS):
+        raise RightsError("only a verified request can be completed", code="not_verified")
+    if request.paused_since is not None:
+        raise RightsError("resume the clock first", code="paused")
+    if isinstance(result, tuple):
+        name, content_type, data = result
+        if not data:
+            raise RightsError("the result file is empty", code="empty_result")
+        RequestFile.objects.filter(request=request, kind=RequestFile.Kind.RESULT).delete()
+        store_file(request, RequestFile.Kind.RESULT, name, content_type, data)
+    has_result = RequestFile.objects.filter(request=request, kind=RequestFile.Kind.RESULT).exists()
+    request.response_message = message.strip()
+    request.result_expires_at = timezone.now() + RESULT_LIFETIME if has_result else None
+    _close(request, RequestStatus.COMPLETED)
+    audit(actor, "completed", request, result=has_result, late=timezone.now() > request.due_at)
+    zone = map_of(request).organisation.time_zone
+    _send_after_commit(
+        request.pk, "completion", message=request.response_message, has_result=has_result,
+        expires_on=clocks.local_date(request.result_expires_at, zone) if request.result_expires_at else None,
+        paper=request.delivery == "paper",
+    )  # fmt: skip
+    return request
+
+
+@transaction.atomic
+def deny(request: RightsRequest, ground: str, actor: Actor, *, message: str = "") -> RightsRequest:
+    """Refuse on one of the grounds the request's law allows (RULES.md "Refusals")."""
+    request = _locked(request)
+    _require_open(request)
+    grounds = rule_of(request).refusal_grounds
+    if ground not in grounds:
+        raise RightsError("this ground is not one the law of this request allows", code="bad_ground")
+    request.denial_ground = ground
+    request.response_message = message.strip()
+    _close(request, RequestStatus.DENIED)
+    audit(actor, "denied", request, ground=ground)
+    from django.utils import translation
+
+    with translation.override(request.language):
+        ground_label = str(grounds[ground])
+    _send_after_commit(request.pk, "denial", ground_label=ground_label, message=request.response_message)
+    return request
+
+
+def close_unverified(request: RightsRequest, actor: Actor, *, reason: str) -> RightsRequest:
+    """Close without processing: identity not verified in time (CP6) or rejected by staff."""
+    with transaction.atomic():
+        request = _locked(request)
+        if request.status != RequestStatus.VERIFYING:
+            raise RightsError("only a request being verified can be closed as unverified", code="not_verifying")
+        _close(request, RequestStatus.CLOSED_UNVERIFIED)
+        audit(actor, "closed_unverified", request, reason=reason)
+        _send_after_commit(request.pk, "closed_unverified")
+    return request
+
+
+def _close(request: RightsRequest, status: str) -> None:
+    """Every closing path: set the state, start the records period, purge identity documents."""
+    now = timezone.now()
+    period = records_period(map_of(request))
+    request.status = status
+    request.closed_at = now
+    request.paused_since = None
+    request.purge_after = purge_moment(now, period)
+    request.save(update_fields=["status", "closed_at", "paused_since", "purge_after", "denial_ground",
+                                "response_message", "result_expires_at"])
+    purged, _ = RequestFile.objects.filter(request=request).exclude(kind=RequestFile.Kind.RESULT).delete()
+    request.codes.all().delete()
+    if purged:
+        audit(Actor.system("rights"), "documents_purged", request, files=purged)
+
+
+def purge_moment(closed_at: datetime, period: Duration) -> datetime:
+    """When a closed request's record may go: ``period`` after closing (months counted as months)."""
+    if period.unit in ("month", "year"):
+        months = period.amount * (12 if period.unit == "year" else 1)
+        return datetime.combine(clocks.add_months(closed_at.date(), months), closed_at.timetz())
+    days = period.amount * (7 if period.unit == "week" else 1)
+    return closed_at + timedelta(days=days)
+
+
+def right_label(request: RightsRequest) -> str:
+    return str(RIGHT_LABELS.get(request.right, request.right))
+
