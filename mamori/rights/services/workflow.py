@@ -315,3 +315,14 @@ def purge_moment(closed_at: datetime, period: Duration) -> datetime:
 def right_label(request: RightsRequest) -> str:
     return str(RIGHT_LABELS.get(request.right, request.right))
 
+
+
+@transaction.atomic
+def record_download(request: RightsRequest, file: RequestFile, actor: Actor, *, staff: Any = None) -> bytes:
+    """Decrypt a file for download and log who took it (the requester's result, or staff reading documents)."""
+    from mamori.core import crypto
+    from mamori.rights.models import DownloadLog
+
+    DownloadLog.objects.create(request=request, file_kind=file.kind, by_staff=staff, at=timezone.now())
+    audit(actor, "file_downloaded", request, kind=file.kind, file=file.pk)
+    return crypto.decrypt(bytes(file.encrypted))

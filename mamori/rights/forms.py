@@ -1,0 +1,109 @@
+"""Forms of the privacy center and the console. They only parse; the services decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from mamori.rights.models import Channel, Delivery, RequestFile
+from mamori.rights.rules import RIGHT_LABELS
+
+
+def jurisdiction_label(code: str) -> str:
+    names = {"JP": _("Japan"), "US-CA": _("California, USA"), "UK": _("United Kingdom"), "EU": _("European Union")}
+    if code in names:
+        return str(names[code])
+    if code.startswith("EU-"):
+        return f"{_('European Union')}: {code[3:]}"
+    return code
+
+
+class RequestForm(forms.Form):
+    jurisdiction = forms.ChoiceField(label=_("Where do you live?"))
+    right = forms.ChoiceField(label=_("What would you like us to do?"))
+    requester_name = forms.CharField(label=_("Your full name"), max_length=200)
+    requester_email = forms.EmailField(label=_("Your e-mail address"), required=False,
+                                       help_text=_("We send a one-time code to confirm it is yours."))
+    phone = forms.CharField(label=_("Telephone number (optional, helps us find your records)"), max_length=40,
+                            required=False)
+    postal_code = forms.CharField(label=_("Postal code (optional)"), max_length=20, required=False)
+    customer_number = forms.CharField(label=_("Customer or member number (optional)"), max_length=60, required=False)
+    message = forms.CharField(label=_("Details of your request (for a correction: what is wrong and what is right)"),
+                              widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=4000)
+    delivery = forms.ChoiceField(label=_("How would you like to receive our answer?"), choices=Delivery.choices,
+                                 initial=Delivery.ELECTRONIC, widget=forms.RadioSelect)
+    postal_address = forms.CharField(label=_("Postal address (required for an answer on paper)"),
+                                     widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=500)
+    specific_pieces = forms.BooleanField(label=_("I ask for the specific pieces of information (not only categories)"),
+                                         required=False)
+    declaration_signed = forms.BooleanField(
+        label=_("I declare under penalty of perjury that I am the person whose information is requested"),
+        required=False)
+    is_agent = forms.BooleanField(label=_("I am an authorized agent acting for someone else"), required=False)
+    agent_name = forms.CharField(label=_("Agent's name"), max_length=200, required=False)
+    agent_email = forms.EmailField(label=_("Agent's e-mail address"), required=False)
+    agent_permission = forms.FileField(label=_("Written permission signed by the person (PDF or image)"),
+                                       required=False)
+    agent_identity = forms.FileField(label=_("The agent's own identity document (PDF or image)"), required=False)
+    identity_document = forms.FileField(label=_("Identity document (optional; PDF or image)"), required=False)
+
+    def __init__(self, *args: Any, jurisdictions: list[str], rights: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["jurisdiction"].choices = [(code, jurisdiction_label(code)) for code in jurisdictions]
+        self.fields["right"].choices = [(right, RIGHT_LABELS[right]) for right in rights]
+
+    def uploads(self) -> list[tuple[str, Any]]:
+        pairs = [("agent_permission", RequestFile.Kind.AGENT_PERMISSION),
+                 ("agent_identity", RequestFile.Kind.AGENT_IDENTITY),
+                 ("identity_document", RequestFile.Kind.IDENTITY)]
+        return [(kind, self.cleaned_data[name]) for name, kind in pairs if self.cleaned_data.get(name)]
+
+
+class StaffRequestForm(RequestForm):
+    """A request that came by mail, phone, fax or paper, typed in by staff (CP4: the channel is kept)."""
+
+    channel = forms.ChoiceField(label=_("How did the request arrive?"),
+                                choices=[c for c in Channel.choices if c[0] not in (Channel.FORM, Channel.API)])
+    language = forms.ChoiceField(label=_("Requester's language"), choices=[("ja", "日本語"), ("en", "English")])
+    received_at = forms.DateTimeField(label=_("Received at (controller's time zone)"),
+                                      widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(label=_("Verification code"), max_length=12)
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label=_("Internal note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class CompleteForm(forms.Form):
+    message = forms.CharField(label=_("Message to the requester"), widget=forms.Textarea(attrs={"rows": 3}),
+                              required=False, max_length=4000)
+    result = forms.FileField(label=_("Result file (optional)"), required=False)
+
+
+class DenyForm(forms.Form):
+    ground = forms.ChoiceField(label=_("Ground"))
+    message = forms.CharField(label=_("Explanation to the requester"), widget=forms.Textarea(attrs={"rows": 3}),
+                              required=False, max_length=4000)
+
+    def __init__(self, *args: Any, grounds: dict[str, object], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["ground"].choices = list(grounds.items())
+
+
+class ClosureForm(forms.Form):
+    organisation = forms.ChoiceField(label=_("Organisation"))
+    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    name = forms.CharField(label=_("Name"), max_length=120)
+
+    def __init__(self, *args: Any, organisations: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].choices = [(org, org) for org in organisations]

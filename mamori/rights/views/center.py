@@ -1,0 +1,145 @@
+"""Public privacy-center pages: the request form, the private status page, code entry, download."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_ratelimit.core import is_ratelimited
+from django_ratelimit.exceptions import Ratelimited
+
+from mamori.center.access import current_map
+from mamori.rights.forms import CodeForm, RequestForm
+from mamori.rights.models import Channel, RequestFile, RequestStatus, RightsRequest
+from mamori.rights.rules import RIGHT_LABELS, offered_rights, requester_jurisdictions
+from mamori.rights.services.common import REQUESTER, RightsError, keyed_hash
+from mamori.rights.services.intake import Submission, Upload, submit_request
+from mamori.rights.services.verification import check_code, issue_code
+from mamori.rights.services.workflow import record_download
+
+
+def _limit(request: HttpRequest, group: str, rate: str, key: Any = "ip") -> None:
+    if is_ratelimited(request, group=group, key=key, rate=rate, increment=True):
+        raise Ratelimited
+
+
+def submission_from(form: RequestForm, organisation: str, channel: str, language: str) -> Submission:
+    data = form.cleaned_data
+    points = {"name": data["requester_name"], "phone": data.get("phone", ""),
+              "postal_code": data.get("postal_code", ""), "customer_number": data.get("customer_number", "")}
+    uploads = [Upload(kind, upload.name, upload.content_type or "", upload.read()) for kind, upload in form.uploads()]
+    return Submission(
+        organisation=organisation, right=data["right"], jurisdiction=data["jurisdiction"],
+        requester_name=data["requester_name"], requester_email=data.get("requester_email") or "",
+        channel=channel, language=language, delivery=data["delivery"],
+        postal_address=data.get("postal_address", ""), phone=data.get("phone", ""),
+        data_points={key: value for key, value in points.items() if value},
+        message=data.get("message", ""), specific_pieces=data.get("specific_pieces", False),
+        declaration_signed=data.get("declaration_signed", False), is_agent=data.get("is_agent", False),
+        agent_name=data.get("agent_name", ""), agent_email=data.get("agent_email") or "", uploads=uploads,
+    )  # fmt: skip
+
+
+def _form_choices(privacy_map: Any) -> tuple[list[str], list[str], dict[str, list[str]]]:
+    jurisdictions = requester_jurisdictions(privacy_map)
+    per_jurisdiction = {code: offered_rights(privacy_map, code) for code in jurisdictions}
+    every_right = [right for right in RIGHT_LABELS if any(right in rights for rights in per_jurisdiction.values())]
+    return jurisdictions, every_right, per_jurisdiction
+
+
+def new_request(request: HttpRequest, organisation: str) -> HttpResponse:
+    _version, privacy_map = current_map(organisation)
+    jurisdictions, rights, per_jurisdiction = _form_choices(privacy_map)
+    initial = {"right": request.GET.get("right", ""), "jurisdiction": request.GET.get("jurisdiction", "")}
+    form = RequestForm(request.POST or None, request.FILES or None, jurisdictions=jurisdictions, rights=rights,
+                       initial=initial)
+    if request.method == "POST":
+        _limit(request, "rights.submit", "10/h")
+        if form.is_valid():
+            language = (translation.get_language() or "en").split("-")[0]
+            try:
+                _created, token = submit_request(
+                    submission_from(form, organisation, Channel.FORM, "ja" if language == "ja" else "en"), REQUESTER)
+            except RightsError as exc:
+                form.add_error(None, exc.message)
+            else:
+                return redirect("center:requests_status", organisation=organisation, token=token)
+    return render(request, "rights/center/new.html", {
+        "organisation": organisation, "map": privacy_map, "form": form,
+        "per_jurisdiction": {code: [str(RIGHT_LABELS[r]) for r in rights] for code, rights in per_jurisdiction.items()},
+    })  # fmt: skip
+
+
+def _by_token(organisation: str, token: str) -> RightsRequest:
+    found = RightsRequest.objects.filter(organisation=organisation, status_token_hash=keyed_hash(token)).first()
+    if found is None:
+        raise Http404("no such request")
+    return found
+
+
+def status(request: HttpRequest, organisation: str, token: str) -> HttpResponse:
+    _limit(request, "rights.status", "120/h")
+    _version, privacy_map = current_map(organisation)
+    found = _by_token(organisation, token)
+    result = found.files.filter(kind=RequestFile.Kind.RESULT).first()
+    downloadable = bool(result and found.result_expires_at and found.result_expires_at > timezone.now())
+    return render(request, "rights/center/status.html", {
+        "organisation": organisation, "map": privacy_map, "req": found, "token": token,
+        "right_label": RIGHT_LABELS.get(found.right, found.right), "code_form": CodeForm(),
+        "waiting_for_code": found.status == RequestStatus.VERIFYING and found.email_verified_at is None
+        and bool(found.requester_email or found.agent_email),
+        "downloadable": downloadable, "time_zone": privacy_map.organisation.time_zone,
+    })  # fmt: skip
+
+
+@require_POST
+def verify(request: HttpRequest, organisation: str, token: str) -> HttpResponse:
+    _limit(request, "rights.verify", "30/h")
+    found = _by_token(organisation, token)
+    form = CodeForm(request.POST)
+    from django.contrib import messages
+
+    if form.is_valid():
+        try:
+            ok = check_code(found, form.cleaned_data["code"], REQUESTER)
+        except RightsError as exc:
+            messages.error(request, exc.message)
+        else:
+            if ok:
+                messages.success(request, _("Thank you: your e-mail address is confirmed."))
+            else:
+                messages.error(request, _("That code is not right. Check the e-mail and try again."))
+    return redirect("center:requests_status", organisation=organisation, token=token)
+
+
+@require_POST
+def resend(request: HttpRequest, organisation: str, token: str) -> HttpResponse:
+    from django.contrib import messages
+
+    found = _by_token(organisation, token)
+    address = (found.agent_email or found.requester_email).lower()
+    _limit(request, "rights.resend.ip", "10/h")
+    _limit(request, "rights.resend.address", "3/h", key=lambda _group, _request: address)
+    try:
+        issue_code(found, REQUESTER, token=token)
+    except RightsError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("We have sent you a new code."))
+    return redirect("center:requests_status", organisation=organisation, token=token)
+
+
+def download(request: HttpRequest, organisation: str, token: str) -> HttpResponse:
+    _limit(request, "rights.download", "30/h")
+    found = _by_token(organisation, token)
+    result = found.files.filter(kind=RequestFile.Kind.RESULT).first()
+    if result is None or found.result_expires_at is None or found.result_expires_at <= timezone.now():
+        raise Http404("the download has expired")
+    data = record_download(found, result, REQUESTER)
+    return FileResponse(io.BytesIO(data), as_attachment=True,
+                        filename=result.filename, content_type=result.content_type)
