@@ -1,0 +1,231 @@
+"""Console pages of the rights domain: the queue, a request, staff entry, closures, metrics.
+
+Thin views: parse, check access (rights.access), call a service, redirect with a message.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from mamori.accounts.access import staff_required
+from mamori.accounts.models import User
+from mamori.audit.services import Actor
+from mamori.catalog.models import MapVersion
+from mamori.rights import access
+from mamori.rights.clocks import local_date
+from mamori.rights.forms import ClosureForm, CompleteForm, DenyForm, NoteForm, ReasonForm, StaffRequestForm
+from mamori.rights.handover import handler_for
+from mamori.rights.models import ClosureDay, RequestFile, RequestStatus
+from mamori.rights.models.requests import OPEN_STATUSES
+from mamori.rights.rules import RIGHT_LABELS, offered_rights, requester_jurisdictions
+from mamori.rights.services import closures as closure_services
+from mamori.rights.services import records, verification, workflow
+from mamori.rights.services.common import RightsError, current_map, rule_of
+from mamori.rights.services.intake import submit_request
+from mamori.rights.views.center import submission_from
+
+
+def _time_zone(organisation: str) -> str:
+    try:
+        return current_map(organisation)[1].organisation.time_zone
+    except RightsError:
+        return "UTC"
+
+
+@staff_required(*access.REQUEST_READERS)
+def queue(request: HttpRequest) -> HttpResponse:
+    requests = access.access_requests(request.user)
+    status = request.GET.get("status", "open")
+    if status == "open":
+        requests = requests.filter(status__in=OPEN_STATUSES)
+    elif status in RequestStatus.values:
+        requests = requests.filter(status=status)
+    for name in ("organisation", "right"):
+        if request.GET.get(name):
+            requests = requests.filter(**{name: request.GET[name]})
+    if request.GET.get("mine"):
+        requests = requests.filter(assignee=request.user)
+    now = timezone.now()
+    soon = {r.pk for r in records.due_soon_or_overdue(now)}
+    zones: dict[str, str] = {}
+    rows = [{"req": r, "overdue": r.is_open and r.due_at < now, "soon": r.pk in soon and r.due_at >= now,
+             "due_on": local_date(r.due_at, zones.setdefault(r.organisation, _time_zone(r.organisation))),
+             "right_label": RIGHT_LABELS.get(r.right, r.right)} for r in requests.order_by("due_at", "pk")[:500]]
+    return render(request, "rights/console/queue.html", {
+        "rows": rows, "nav": "requests", "statuses": RequestStatus.choices, "status": status,
+        "rights": RIGHT_LABELS.items(), "organisations": MapVersion.objects.organisations(),
+        "can_work": request.user.has_role(*access.REQUEST_WORKERS),
+    })  # fmt: skip
+
+
+@staff_required(*access.REQUEST_READERS)
+def detail(request: HttpRequest, request_id: int) -> HttpResponse:
+    found = access.access_request(request.user, request_id)
+    rule = rule_of(found)
+    zone = _time_zone(found.organisation)
+    return render(request, "rights/console/detail.html", {
+        "req": found, "rule": rule, "time_zone": zone, "nav": "requests",
+        "right_label": RIGHT_LABELS.get(found.right, found.right),
+        "files": found.files.all(), "notes": found.notes.select_related("author"), "pauses": found.pauses.all(),
+        "handler": handler_for(found.right) is not None,
+        "can_work": request.user.has_role(*access.REQUEST_WORKERS),
+        "workers": User.objects.filter(role__in=access.REQUEST_WORKERS, is_active=True),
+        "note_form": NoteForm(), "reason_form": ReasonForm(), "complete_form": CompleteForm(),
+        "deny_form": DenyForm(grounds=rule.refusal_grounds), "now": timezone.now(),
+    })  # fmt: skip
+
+
+def _act(request: HttpRequest, request_id: int, action: Callable[..., Any]) -> HttpResponse:
+    found = access.access_request(request.user, request_id, write=True)
+    try:
+        action(found, Actor.for_user(request.user))
+    except RightsError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Done."))
+    return redirect("console:requests_detail", request_id=found.pk)
+
+
+def _form_or_error(form: Any) -> dict[str, Any]:
+    if not form.is_valid():
+        raise RightsError(_("Please fill in the form correctly."))
+    return dict(form.cleaned_data)
+
+
+@require_POST
+@staff_required(*access.REQUEST_WORKERS)
+def act(request: HttpRequest, request_id: int, action: str) -> HttpResponse:
+    post, files = request.POST, request.FILES
+
+    def assign(found: Any, actor: Actor) -> None:
+        raw = post.get("assignee", "")
+        assignee = User.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+        if raw and assignee is None:
+            raise RightsError(_("No such staff member."))
+        workflow.assign(found, assignee, actor)
+
+    def note(found: Any, actor: Actor) -> None:
+        workflow.add_note(found, _form_or_error(NoteForm(post))["text"], actor, request.user)
+
+    def complete(found: Any, actor: Actor) -> None:
+        data = _form_or_error(CompleteForm(post, files))
+        upload = data.get("result")
+        result = (upload.name, upload.content_type or "application/octet-stream", upload.read()) if upload else None
+        workflow.complete(found, actor, message=data.get("message", ""), result=result)
+
+    def deny(found: Any, actor: Actor) -> None:
+        data = _form_or_error(DenyForm(post, grounds=rule_of(found).refusal_grounds))
+        workflow.deny(found, data["ground"], actor, message=data.get("message", ""))
+
+    actions: dict[str, Callable[[Any, Actor], Any]] = {
+        "assign": assign,
+        "note": note,
+        "acknowledge": lambda found, actor: workflow.acknowledge(found, actor, via=post.get("via", found.channel)),
+        "extend": lambda found, actor: workflow.extend(found, _form_or_error(ReasonForm(post))["reason"], actor),
+        "pause": lambda found, actor: workflow.pause(found, _form_or_error(ReasonForm(post))["reason"], actor),
+        "resume": workflow.resume,
+        "accept_identity": lambda found, actor: verification.review_identity(found, actor, accept=True),
+        "reject_identity": lambda found, actor: verification.review_identity(
+            found, actor, accept=False, reason="rejected_by_staff"),
+        "start": workflow.start,
+        "execute": workflow.request_execution,
+        "complete": complete,
+        "deny": deny,
+    }
+    if action not in actions:
+        raise Http404("no such action")
+    return _act(request, request_id, actions[action])
+
+
+@staff_required(*access.REQUEST_WORKERS)
+def file_download(request: HttpRequest, request_id: int, file_id: int) -> HttpResponse:
+    found = access.access_request(request.user, request_id, write=True)
+    stored = RequestFile.objects.filter(request=found, pk=file_id).first()
+    if stored is None:
+        raise Http404("no such file")
+    data = workflow.record_download(found, stored, Actor.for_user(request.user), staff=request.user)
+    return FileResponse(io.BytesIO(data), as_attachment=True, filename=stored.filename,
+                        content_type=stored.content_type)
+
+
+@staff_required(*access.REQUEST_WORKERS)
+def new(request: HttpRequest) -> HttpResponse:
+    organisation = request.GET.get("org") or request.POST.get("org") or ""
+    organisations = MapVersion.objects.organisations()
+    if organisation not in organisations:
+        if len(organisations) == 1:
+            organisation = organisations[0]
+        else:
+            return render(request, "rights/console/choose_org.html", {"organisations": organisations,
+                                                                      "nav": "requests"})
+    _version, privacy_map = current_map(organisation)
+    jurisdictions = requester_jurisdictions(privacy_map)
+    rights = [right for right in RIGHT_LABELS if any(right in offered_rights(privacy_map, code)
+                                                     for code in jurisdictions)]
+    form = StaffRequestForm(request.POST or None, request.FILES or None, jurisdictions=jurisdictions, rights=rights)
+    if request.method == "POST" and form.is_valid():
+        zone = ZoneInfo(privacy_map.organisation.time_zone)
+        received: datetime = form.cleaned_data["received_at"]
+        received = received.replace(tzinfo=zone) if timezone.is_naive(received) else received
+        submission = submission_from(form, organisation, form.cleaned_data["channel"], form.cleaned_data["language"])
+        submission.received_at = received
+        try:
+            created, _token = submit_request(submission, Actor.for_user(request.user), staff=request.user)
+        except RightsError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The request was recorded."))
+            return redirect("console:requests_detail", request_id=created.pk)
+    return render(request, "rights/console/new.html", {"form": form, "organisation": organisation,
+                                                       "nav": "requests"})
+
+
+@staff_required(*access.CLOSURE_MANAGERS, *access.REQUEST_READERS)
+def closures(request: HttpRequest) -> HttpResponse:
+    organisations = MapVersion.objects.organisations()
+    can_manage = request.user.has_role(*access.CLOSURE_MANAGERS)
+    form = ClosureForm(request.POST or None, organisations=organisations)
+    if request.method == "POST":
+        if not can_manage:
+            return HttpResponse(status=403)
+        if form.is_valid():
+            try:
+                closure_services.add_closure(form.cleaned_data["organisation"], form.cleaned_data["day"],
+                                             form.cleaned_data["name"], Actor.for_user(request.user), user=request.user)
+            except RightsError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("The closure day was added."))
+                return redirect("console:requests_closures")
+    return render(request, "rights/console/closures.html", {
+        "closures": ClosureDay.objects.all(), "form": form, "can_manage": can_manage, "nav": "requests"})
+
+
+@require_POST
+@staff_required(*access.CLOSURE_MANAGERS)
+def closure_delete(request: HttpRequest, closure_id: int) -> HttpResponse:
+    try:
+        closure_services.remove_closure(closure_id, Actor.for_user(request.user))
+    except RightsError as exc:
+        raise Http404(exc.message) from exc
+    messages.success(request, _("The closure day was removed."))
+    return redirect("console:requests_closures")
+
+
+@staff_required(*access.REQUEST_READERS)
+def metrics(request: HttpRequest) -> HttpResponse:
+    raw = request.GET.get("year", "")
+    year = int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else timezone.now().year
+    rows = [records.year_metrics(org, year) for org in MapVersion.objects.organisations()]
+    return render(request, "rights/console/metrics.html", {"rows": rows, "year": year, "nav": "requests"})
