@@ -1,0 +1,92 @@
+"""Scratch company databases for the fulfilment tests: SQLite files, PostgreSQL and MariaDB.
+
+PostgreSQL (127.0.0.1:5432, user root) and MariaDB (127.0.0.1:3306, root) get a database of their
+own per test, dropped afterwards; a test on a server that is not running is skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from mamori.catalog.mapfile import PrivacyMap, load_map
+from mamori.fulfilment.demo_shop import TABLES, create_shop, shop_schema_path
+
+ROOT = Path(__file__).resolve().parents[2]
+ONEMALL = ROOT / "examples" / "onemall"
+POSTGRES = "postgresql+psycopg://root@127.0.0.1:5432/"
+MARIADB = "mysql+pymysql://root@127.0.0.1:3306/"
+
+
+def onemall_map() -> PrivacyMap:
+    result = load_map([ONEMALL])
+    assert result.ok and result.map is not None
+    return result.map
+
+
+def _server_database(server_url: str, kind: str) -> Iterator[str]:
+    name = f"mamori_fulfil_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(server_url + ("postgres" if kind == "postgresql" else ""), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f"CREATE DATABASE {name}"))
+    except sa.exc.OperationalError as exc:
+        admin.dispose()
+        pytest.skip(f"{kind} server not reachable at 127.0.0.1: {type(exc).__name__}")
+    try:
+        yield server_url + name
+    finally:
+        with admin.connect() as connection:
+            if kind == "postgresql":
+                connection.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            else:
+                connection.execute(sa.text(f"DROP DATABASE IF EXISTS {name}"))
+        admin.dispose()
+
+
+def load_shop(url: str) -> None:
+    """examples/onemall/shop-schema.sql plus the demo shop's rows, on any dialect."""
+    engine = sa.create_engine(url)
+    script = re.sub(r"--[^\n]*", "", shop_schema_path().read_text(encoding="utf-8"))
+    with engine.begin() as connection:
+        for statement in filter(str.strip, script.split(";")):
+            connection.execute(sa.text(statement))
+    metadata = sa.MetaData()
+    metadata.reflect(engine)
+    with engine.begin() as connection:
+        for name, rows in TABLES.items():
+            table = metadata.tables[name]
+            columns = [column.name for column in table.c]
+            connection.execute(table.insert(), [dict(zip(columns, row, strict=True)) for row in rows])
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql", "mariadb"])
+def shop_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The onemall demo shop on each kind of database."""
+    if request.param == "sqlite":
+        path = tmp_path / "shop.sqlite3"
+        create_shop(path)
+        yield f"sqlite:///{path}"
+        return
+    server = POSTGRES if request.param == "postgresql" else MARIADB
+    for url in _server_database(server, request.param):
+        load_shop(url)
+        yield url
+
+
+@pytest.fixture
+def sqlite_shop(tmp_path: Path) -> str:
+    path = tmp_path / "shop.sqlite3"
+    create_shop(path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def postgres_database() -> Iterator[str]:
+    yield from _server_database(POSTGRES, "postgresql")
