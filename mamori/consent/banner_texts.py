@@ -5,6 +5,7 @@ proves consent by the hash of the exact words shown, so the words must not chang
 catalog is regenerated. Changing any of them changes the hash, which is what should happen.
 """
 
+# ruff: noqa: RUF001  (Japanese text uses full-width punctuation on purpose)
 from __future__ import annotations
 
 BANNER_TEXTS: dict[str, dict[str, str]] = {
@@ -49,7 +50,10 @@ BANNER_TEXTS: dict[str, dict[str, str]] = {
             "お使いのブラウザからグローバル・プライバシー・コントロール（GPC）信号を受信しました。"
             "これに従い、お客様の個人情報を販売・共有せず、任意のクッキーは無効のままとします。"
         ),
-        "dnt_honoured": "お使いのブラウザはトラッキングの拒否を求めています。これに従い、任意のクッキーは無効のままとします。",
+        "dnt_honoured": (
+            "お使いのブラウザはトラッキングの拒否を求めています。"
+            "これに従い、任意のクッキーは無効のままとします。"
+        ),
         "gpc_locked": "無効：GPC",
         "reload": "撤回したクッキーは次のページ読み込みから停止します。",
         "close": "閉じる",

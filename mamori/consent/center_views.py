@@ -135,7 +135,8 @@ def privacy_choices(request: HttpRequest, organisation: str) -> HttpResponse:
     statement = str(_("Opt out of the sale and sharing of my personal information."))
     stored = _stored_choice(request)
     device = str(stored.get("id") or uuid.uuid4())
-    previous = stored.get("c") if isinstance(stored.get("c"), dict) and stored.get("s") == organisation else {}
+    same_site = isinstance(stored.get("c"), dict) and stored.get("s") == organisation
+    previous: dict[str, Any] = stored["c"] if same_site else {}
     choices = {c["id"]: bool(previous.get(c["id"])) and not c["sale"] for c in config["categories"]
                if not c["essential"]}
     try:
@@ -152,6 +153,7 @@ def privacy_choices(request: HttpRequest, organisation: str) -> HttpResponse:
     cookie = {"id": device, "v": config["version"], "c": {k: int(v) for k, v in choices.items()},
               "t": int(time.time()), "m": "opt_out", "s": organisation}
     # Encoded as the banner encodes it (encodeURIComponent), so the banner reads this choice too.
-    response.set_cookie(CONSENT_COOKIE, quote(json.dumps(cookie, separators=(",", ":")), safe=""), max_age=(config["days"] + 30) * 86400,
-                        samesite="Lax", secure=request.is_secure())
+    value = quote(json.dumps(cookie, separators=(",", ":")), safe="")
+    response.set_cookie(CONSENT_COOKIE, value, max_age=(config["days"] + 30) * 86400, samesite="Lax",
+                        secure=request.is_secure())
     return response

@@ -40,7 +40,7 @@ def consent_rates(sites: dict[str, list[str]], days: int = 30, today: date | Non
             ConsentEvent.objects.filter(site=site, method__in=DECISIONS, recorded_at__date__gte=start)
             .annotate(day=TruncDate("recorded_at")).values("day").annotate(total=Count("id"), **counts)
         )
-        by_day: dict[date, dict[str, Any]] = {row["day"]: row for row in rows}
+        by_day: dict[date, dict[str, Any]] = {row["day"]: dict(row) for row in rows}
         totals = [by_day.get(day, {}).get("total", 0) for day in axis]
         rates: dict[str, list[float | None]] = {}
         for index, category in enumerate(categories):

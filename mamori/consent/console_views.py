@@ -18,6 +18,10 @@ from mamori.consent.access import CONSENT_READERS, PROOF_READERS, known_sites
 from mamori.core.errors import DomainError
 
 
+def _percent(value: float | None) -> int | None:
+    return None if value is None else round(value * 100)
+
+
 @staff_required(*CONSENT_READERS)
 def consent_rates(request: HttpRequest) -> HttpResponse:
     try:
@@ -37,13 +41,14 @@ def consent_rates(request: HttpRequest) -> HttpResponse:
         title = _("Share of consent choices granting each category, per day: %(site)s") % {"site": site}
         rows = [
             {"day": day, "total": total,
-             "rates": [None if rates.rates[c][i] is None else round(rates.rates[c][i] * 100) for c in optional]}
+             "rates": [_percent(rates.rates[c][i]) for c in optional]}
             for i, (day, total) in enumerate(zip(rates.days, rates.totals, strict=True)) if total
         ]
         charts.append({"site": site, "svg": mark_safe(chart.svg(rates, names, title)),  # noqa: S308 - escaped in chart.svg
                        "names": [names[c] for c in optional], "rows": rows, "decisions": sum(rates.totals)})
-    return render(request, "consent/console_rates.html", {"nav": "consent", "charts": charts, "days": days,
-                                                          "can_export": request.user.role in PROOF_READERS})
+    can_export = getattr(request.user, "role", "") in PROOF_READERS
+    return render(request, "consent/console_rates.html",
+                  {"nav": "consent", "charts": charts, "days": days, "can_export": can_export})
 
 
 @staff_required(*PROOF_READERS)
@@ -58,5 +63,6 @@ def proof_export(request: HttpRequest) -> HttpResponse:
     except DomainError as exc:
         return render(request, "consent/console_proof.html", context | {"error": exc.message}, status=400)
     response = HttpResponse(json.dumps(proof, ensure_ascii=False, indent=2), content_type="application/json")
-    response["Content-Disposition"] = f'attachment; filename="consent-proof-{organisation}-{proof["subject"][:12]}.json"'
+    filename = f"consent-proof-{organisation}-{proof['subject'][:12]}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

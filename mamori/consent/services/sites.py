@@ -12,7 +12,8 @@ from mamori.consent import siteconfig
 from mamori.consent.models import ConsentSite
 from mamori.consent.services.errors import ConsentError
 
-_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(:\d{1,5})?$")
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_DOMAIN = re.compile(rf"^(?=.{{1,253}}$)({_LABEL}\.)*{_LABEL}(:\d{{1,5}})?$")
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
 
 

@@ -200,6 +200,6 @@ def confirmed_subscribers(organisation: str) -> list[tuple[str, str]]:
     rows = Subscription.objects.filter(organisation=organisation, status=SubscriptionStatus.CONFIRMED,
                                        email_encrypted__isnull=False)
     for row in rows:
-        if row.email_hash not in seen:
+        if row.email_hash not in seen and row.email_encrypted is not None:
             seen[row.email_hash] = (crypto.decrypt(bytes(row.email_encrypted)).decode(), row.language)
     return list(seen.values())
