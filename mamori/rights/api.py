@@ -1,0 +1,165 @@
+"""REST endpoints for rights requests: /api/v1/requests (scopes requests:read / requests:write).
+
+The token needs the scope, and its owner a role that may see requests (marketing never does).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from mamori.api.auth import require_scope
+from mamori.audit.services import Actor
+from mamori.rights.access import REQUEST_READERS, REQUEST_WORKERS
+from mamori.rights.models import Channel, RightsRequest
+from mamori.rights.services.common import rule_of
+from mamori.rights.services.intake import DATA_POINT_KINDS, Submission, submit_request
+from mamori.rights.services.workflow import complete, deny, extend
+
+router = Router(tags=["requests"])
+
+
+class RequestIn(Schema):
+    organisation: str
+    right: str
+    jurisdiction: str
+    requester_name: str
+    requester_email: str = ""
+    language: str = "en"
+    delivery: str = "electronic"
+    postal_address: str = ""
+    data_points: dict[str, str] = {}
+    message: str = ""
+    fields: dict[str, str] = {}
+    specific_pieces: bool = False
+    declaration_signed: bool = False
+    channel: str = Channel.API
+    received_at: datetime | None = None
+
+
+class RequestOut(Schema):
+    id: int
+    reference: str
+    organisation: str
+    right: str
+    jurisdiction: str
+    law: str
+    status: str
+    channel: str
+    delivery: str
+    language: str
+    received_at: datetime
+    received_on: str
+    acknowledge_by: datetime | None
+    acknowledged_at: datetime | None
+    due_at: datetime
+    extend_limit_at: datetime | None
+    extended_at: datetime | None
+    verify_by: datetime
+    closed_at: datetime | None
+    denial_ground: str
+    assignee: str | None
+
+
+class Created(RequestOut):
+    status_token: str  # the requester's private link; shown once
+
+
+class ReasonIn(Schema):
+    reason: str
+
+
+class DenyIn(Schema):
+    ground: str
+    message: str = ""
+
+
+class CompleteIn(Schema):
+    message: str = ""
+
+
+def _out(found: RightsRequest) -> dict[str, Any]:
+    return {
+        "id": found.pk, "reference": found.reference, "organisation": found.organisation, "right": found.right,
+        "jurisdiction": found.jurisdiction, "law": found.law, "status": found.status, "channel": found.channel,
+        "delivery": found.delivery, "language": found.language, "received_at": found.received_at,
+        "received_on": found.received_on.isoformat(), "acknowledge_by": found.acknowledge_by,
+        "acknowledged_at": found.acknowledged_at, "due_at": found.due_at, "extend_limit_at": found.extend_limit_at,
+        "extended_at": found.extended_at, "verify_by": found.verify_by, "closed_at": found.closed_at,
+        "denial_ground": found.denial_ground,
+        "assignee": found.assignee.get_username() if found.assignee else None,
+    }  # fmt: skip
+
+
+def _actor(request: HttpRequest, scope: str, roles: tuple[str, ...]) -> Actor:
+    token = require_scope(request, scope)
+    if not token.owner.has_role(*roles):
+        raise HttpError(403, "The token's owner may not work with rights requests.")
+    return Actor.for_user(token.owner)
+
+
+def _get(request_id: int) -> RightsRequest:
+    found = RightsRequest.objects.select_related("assignee").filter(pk=request_id).first()
+    if found is None:
+        raise HttpError(404, "No such request.")
+    return found
+
+
+@router.get("", response=list[RequestOut], summary="Requests, by due date (filters: organisation, status, right)")
+def list_requests(request: HttpRequest, organisation: str = "", status: str = "", right: str = "",
+                  limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+    _actor(request, "requests:read", REQUEST_READERS)
+    found = RightsRequest.objects.select_related("assignee").order_by("due_at", "pk")
+    for name, value in (("organisation", organisation), ("status", status), ("right", right)):
+        if value:
+            found = found.filter(**{name: value})
+    limit = max(1, min(limit, 500))
+    return [_out(row) for row in found[max(offset, 0): max(offset, 0) + limit]]
+
+
+@router.get("/{request_id}", response=RequestOut, summary="One request")
+def get_request(request: HttpRequest, request_id: int) -> dict[str, Any]:
+    _actor(request, "requests:read", REQUEST_READERS)
+    return _out(_get(request_id))
+
+
+@router.post("", response={201: Created}, summary="Record a request (e.g. from the company's own site or mailbox)")
+def create_request(request: HttpRequest, body: RequestIn) -> tuple[int, dict[str, Any]]:
+    actor = _actor(request, "requests:write", REQUEST_WORKERS)
+    unknown = set(body.data_points) - set(DATA_POINT_KINDS)
+    if unknown:
+        raise HttpError(400, f"Unknown data points: {', '.join(sorted(unknown))}.")
+    created, token = submit_request(Submission(
+        organisation=body.organisation, right=body.right, jurisdiction=body.jurisdiction,
+        requester_name=body.requester_name, requester_email=body.requester_email, channel=body.channel,
+        language=body.language, delivery=body.delivery, postal_address=body.postal_address,
+        data_points=body.data_points, message=body.message, fields=body.fields,
+        specific_pieces=body.specific_pieces, declaration_signed=body.declaration_signed,
+        received_at=body.received_at,
+    ), actor)  # fmt: skip
+    return 201, _out(created) | {"status_token": token}
+
+
+@router.post("/{request_id}/extend", response=RequestOut, summary="Extend, with the reason told to the requester")
+def extend_request(request: HttpRequest, request_id: int, body: ReasonIn) -> dict[str, Any]:
+    actor = _actor(request, "requests:write", REQUEST_WORKERS)
+    return _out(extend(_get(request_id), body.reason, actor))
+
+
+@router.post("/{request_id}/deny", response=RequestOut, summary="Deny on a ground the request's law allows")
+def deny_request(request: HttpRequest, request_id: int, body: DenyIn) -> dict[str, Any]:
+    actor = _actor(request, "requests:write", REQUEST_WORKERS)
+    found = _get(request_id)
+    if body.ground not in rule_of(found).refusal_grounds:
+        raise HttpError(400, f"Allowed grounds: {', '.join(rule_of(found).refusal_grounds)}.")
+    return _out(deny(found, body.ground, actor, message=body.message))
+
+
+@router.post("/{request_id}/complete", response=RequestOut, summary="Complete a verified request")
+def complete_request(request: HttpRequest, request_id: int, body: CompleteIn) -> dict[str, Any]:
+    actor = _actor(request, "requests:write", REQUEST_WORKERS)
+    return _out(complete(_get(request_id), actor, message=body.message))
