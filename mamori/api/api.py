@@ -44,5 +44,6 @@ def whoami(request: HttpRequest) -> dict[str, Any]:
 
 
 api.add_router("/map", map_router)
+api.add_router("/requests", "mamori.rights.api.router")
 api.add_router("/consent", "mamori.consent.api.router")
 __all__ = ["api", "require_scope"]
