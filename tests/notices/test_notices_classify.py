@@ -48,7 +48,11 @@ def test_first_publication_and_no_change_are_not_material(onemall: dict[str, Any
 
 MATERIAL_EDITS: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
     ("new purpose", lambda d: d["purposes"].append({**d["purposes"][0], "id": "profiling"}), "new_purpose"),
-    ("new category", lambda d: d["data_categories"].append({**d["data_categories"][0], "id": "contact.fax"}), "new_category"),
+    (
+        "new category",
+        lambda d: d["data_categories"].append({**d["data_categories"][0], "id": "contact.fax"}),
+        "new_category",
+    ),
     (
         "new recipient",
         lambda d: d["recipients"].append({**d["recipients"][0], "id": "new-partner"}),
@@ -67,7 +71,11 @@ MATERIAL_EDITS: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
     ),
     ("longer retention", lambda d: item(d, "retention", "inquiry-data").update(period="1 year"), "longer_retention"),
     ("cookie lasts longer", lambda d: item(d, "cookies", "_gid", "name").update(duration="1 year"), "longer_cookie"),
-    ("DNT to GPC weaker", lambda d: d["commitments"].setdefault("signals", {}).update(global_privacy_control="ignore"), None),
+    (
+        "DNT to GPC weaker",
+        lambda d: d["commitments"].setdefault("signals", {}).update(global_privacy_control="ignore"),
+        None,
+    ),
     ("slower answer", lambda d: d["commitments"]["request_clocks"][0].update(respond="30 days"), "slower_answer"),
     ("younger users", lambda d: d["commitments"].update(minimum_age=13), "younger_users"),
     ("shorter notice", lambda d: d["commitments"]["changes"].update(advance_notice="7 days"), "less_notice"),
@@ -78,7 +86,9 @@ MATERIAL_EDITS: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
 
 
 @pytest.mark.parametrize(("label", "edit", "reason"), MATERIAL_EDITS, ids=[m[0] for m in MATERIAL_EDITS])
-def test_material_changes(onemall: dict[str, Any], label: str, edit: Callable[[dict[str, Any]], None], reason: str | None) -> None:
+def test_material_changes(
+    onemall: dict[str, Any], label: str, edit: Callable[[dict[str, Any]], None], reason: str | None
+) -> None:
     result = classify(onemall, changed(onemall, edit))
     if label == "DNT to GPC weaker":
         # onemall has no GPC commitment: stating "ignore" weakens nothing it promised.
@@ -97,7 +107,9 @@ def test_shorter_advance_notice_and_dropped_email_are_material(onemall: dict[str
 
 
 def test_gpc_no_longer_honoured_is_material(ipro: dict[str, Any]) -> None:
-    result = classify(ipro, changed(ipro, lambda d: d["commitments"]["signals"].update(global_privacy_control="ignore")))
+    result = classify(
+        ipro, changed(ipro, lambda d: d["commitments"]["signals"].update(global_privacy_control="ignore"))
+    )
     assert result.material and "weaker_signal" in result.material_reasons
 
 
@@ -114,18 +126,28 @@ def test_request_clock_changes(ipro: dict[str, Any]) -> None:
 EDITORIAL_EDITS: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
     ("wording", lambda d: d["notices"]["texts"]["security"].update(en="Reworded."), "wording"),
     ("dates", lambda d: d["notices"].update(last_modified="2025-01-01"), "dates"),
-    ("contact", lambda d: d["organisation"]["contacts"][0].update(channels=[{"kind": "email", "value": "p@x.jp"}]), "contacts"),
+    (
+        "contact",
+        lambda d: d["organisation"]["contacts"][0].update(channels=[{"kind": "email", "value": "p@x.jp"}]),
+        "contacts",
+    ),
     ("removed purpose", lambda d: d["purposes"].remove(item(d, "purposes", "newsletter")), "less_processing"),
     ("removed cookie", lambda d: d["cookies"].remove(item(d, "cookies", "_ga", "name")), "less_processing"),
     ("shorter retention", lambda d: item(d, "retention", "account-data").update(period="14 days"), "shorter_or_equal"),
-    ("essential cookie", lambda d: d["cookies"].append({**item(d, "cookies", "onemall_csrf", "name"), "name": "x"}), "essential_cookie"),
+    (
+        "essential cookie",
+        lambda d: d["cookies"].append({**item(d, "cookies", "onemall_csrf", "name"), "name": "x"}),
+        "essential_cookie",
+    ),
     ("systems", lambda d: d["systems"][0].update(connection_env="OTHER_URL"), "internal"),
     ("new jurisdiction", lambda d: d["jurisdictions"].append({"code": "UK"}), "more_rights"),
 ]
 
 
 @pytest.mark.parametrize(("label", "edit", "reason"), EDITORIAL_EDITS, ids=[e[0] for e in EDITORIAL_EDITS])
-def test_editorial_changes(onemall: dict[str, Any], label: str, edit: Callable[[dict[str, Any]], None], reason: str) -> None:
+def test_editorial_changes(
+    onemall: dict[str, Any], label: str, edit: Callable[[dict[str, Any]], None], reason: str
+) -> None:
     result = classify(onemall, changed(onemall, edit))
     assert result.changes, label
     assert not result.material, result.changes
@@ -140,5 +162,7 @@ def test_every_reason_reads_in_both_languages() -> None:
 
 def test_ambiguous_periods_count_as_longer(onemall: dict[str, Any]) -> None:
     # "1 month" may be 31 days: when in doubt, tell people.
-    result = classify(onemall, changed(onemall, lambda d: item(d, "retention", "account-data").update(period="1 month")))
+    result = classify(
+        onemall, changed(onemall, lambda d: item(d, "retention", "account-data").update(period="1 month"))
+    )
     assert result.material and "longer_retention" in result.material_reasons

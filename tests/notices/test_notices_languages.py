@@ -14,7 +14,11 @@ from mamori.notices.document import to_html, to_markdown
 from mamori.notices.wording import PHRASES
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-LABEL_TABLES = [value for name, value in vars(labels).items() if name.isupper() and not name.startswith("_") and isinstance(value, dict) and name != "RIGHTS_BY_LAW"]
+LABEL_TABLES = [
+    value
+    for name, value in vars(labels).items()
+    if name.isupper() and not name.startswith("_") and isinstance(value, dict) and name != "RIGHTS_BY_LAW"
+]
 
 
 def english_fragments() -> set[str]:

@@ -37,7 +37,11 @@ NEW_COOKIE = """
 
 
 def people(organisation: str) -> list[tuple[str, str]]:
-    return [("alice@example.com", "en"), ("hanako@example.jp", "ja"), ("ALICE@example.com", "en")] if organisation == "onemall" else []
+    return (
+        [("alice@example.com", "en"), ("hanako@example.jp", "ja"), ("ALICE@example.com", "en")]
+        if organisation == "onemall"
+        else []
+    )
 
 
 @pytest.fixture
@@ -48,7 +52,9 @@ def audience() -> Iterator[None]:
 
 
 def actions() -> list[str]:
-    return list(AuditEntry.objects.filter(action__startswith="notices.").order_by("seq").values_list("action", flat=True))
+    return list(
+        AuditEntry.objects.filter(action__startswith="notices.").order_by("seq").values_list("action", flat=True)
+    )
 
 
 @pytest.mark.django_db
@@ -85,7 +91,11 @@ def test_material_change_end_to_end(
     # E-mail: each person once, in their language, with no address in the audit log.
     assert sorted(m.to[0] for m in mail.outbox) == ["alice@example.com", "hanako@example.jp"]
     japanese = next(m for m in mail.outbox if m.to == ["hanako@example.jp"])
-    assert "プライバシー" in japanese.subject and "2025年4月2日" in japanese.body and "必須でない新たなクッキー" in japanese.body
+    assert (
+        "プライバシー" in japanese.subject
+        and "2025年4月2日" in japanese.body
+        and "必須でない新たなクッキー" in japanese.body
+    )
     english = next(m for m in mail.outbox if m.to == ["alice@example.com"])
     assert "April 2, 2025" in english.body and "a new non-essential cookie" in english.body
     assert "/privacy/onemall/changes/?version=2" in english.body
@@ -117,12 +127,16 @@ def test_material_change_end_to_end(
 
 
 @pytest.mark.django_db
-def test_editorial_change_tells_nobody(map_copy: Callable[[str], Path], audience: None, django_capture_on_commit_callbacks) -> None:
+def test_editorial_change_tells_nobody(
+    map_copy: Callable[[str], Path], audience: None, django_capture_on_commit_callbacks
+) -> None:
     folder = map_copy("onemall")
     actor = Actor.cli("officer")
     publish_notices(apply_map([folder], actor), None, actor)
     notices = folder / "notices.yaml"
-    notices.write_text(notices.read_text().replace("absolute security cannot be guaranteed", "no system is perfectly safe"))
+    notices.write_text(
+        notices.read_text().replace("absolute security cannot be guaranteed", "no system is perfectly safe")
+    )
     with django_capture_on_commit_callbacks(execute=True):
         release = publish_notices(apply_map([folder], actor), None, actor)
     assert not release.material and release.reasons == []

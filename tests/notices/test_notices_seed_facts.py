@@ -36,9 +36,19 @@ def cookie_row(text: str, *cells: str) -> bool:
 # ---------------------------------------------------------------- i-PRO (seeds 000, 001)
 
 
-def test_ipro_cookie_policy_row() -> None:  # 000: "PHPSESSID_SECURE | Preserves users states ... | i-PRO | End of browser session"
+def test_ipro_cookie_policy_row() -> (
+    None
+):  # 000: "PHPSESSID_SECURE | Preserves users states ... | i-PRO | End of browser session"
     cookies = rendered("i-pro", "cookies")
-    assert cookie_row(cookies, "PHPSESSID_SECURE", "Preserves users states across page requests", "i-PRO", "Essential cookies", "First party", "End of browser session")
+    assert cookie_row(
+        cookies,
+        "PHPSESSID_SECURE",
+        "Preserves users states across page requests",
+        "i-PRO",
+        "Essential cookies",
+        "First party",
+        "End of browser session",
+    )
     assert "| Name | Purpose | Placed by | Category | First or third party | Duration |" in cookies
     ja = rendered("i-pro", "cookies", "ja")
     assert "PHPSESSID_SECURE" in ja and "ブラウザのセッション終了まで" in ja
@@ -125,10 +135,23 @@ def test_inpro_privacy_policy_facts(fact: str) -> None:
 
 def test_inpro_appi_matters_hold_contact_hours_joint_use_and_opt_out() -> None:
     appi = rendered("inpro", "appi")
-    for fact in ("(+81) 50-5375-8684", "09:00–18:00", "Joint use", "Items provided:", "How to stop it:", "Security control measures"):
+    for fact in (
+        "(+81) 50-5375-8684",
+        "09:00–18:00",
+        "Joint use",
+        "Items provided:",
+        "How to stop it:",
+        "Security control measures",
+    ):
         assert fact in appi
     ja = rendered("inpro", "appi", "ja")
-    for fact in ("埼玉県熊谷市銀座4-5-20", "共同利用", "オプトアウトによる第三者提供", "翌営業日", "個人情報保護委員会"):
+    for fact in (
+        "埼玉県熊谷市銀座4-5-20",
+        "共同利用",
+        "オプトアウトによる第三者提供",
+        "翌営業日",
+        "個人情報保護委員会",
+    ):
         assert fact in ja
 
 
@@ -162,9 +185,13 @@ def test_onemall_privacy_policy_facts(fact: str) -> None:
 
 def test_onemall_cookie_rows() -> None:
     cookies = rendered("onemall", "cookies")
-    assert cookie_row(cookies, "_ga", "Google Analytics: distinguishes users", "Google", "Analytics cookies", "First party", "2 years")
+    assert cookie_row(
+        cookies, "_ga", "Google Analytics: distinguishes users", "Google", "Analytics cookies", "First party", "2 years"
+    )
     assert cookie_row(cookies, "IDE", "Google", "Remarketing cookies", "Third party", "13 months")
-    assert cookie_row(cookies, "onemall_session", "onemall", "Session and security cookies", "First party", "End of browser session")
+    assert cookie_row(
+        cookies, "onemall_session", "onemall", "Session and security cookies", "First party", "End of browser session"
+    )
     assert cookie_row(cookies, "fr", "Facebook", "Remarketing cookies", "Third party", "90 days")
 
 
@@ -180,7 +207,13 @@ def test_onemall_collection_notices() -> None:  # OM13
 
 @pytest.mark.parametrize(
     "fact",
-    ["PicoCELA", "03-6661-2780", "SSL", "Third-party ad distributors (Google)", "Contractors (under a confidentiality agreement)"],
+    [
+        "PicoCELA",
+        "03-6661-2780",
+        "SSL",
+        "Third-party ad distributors (Google)",
+        "Contractors (under a confidentiality agreement)",
+    ],
 )
 def test_picocela_privacy_policy_facts(fact: str) -> None:
     assert fact in rendered("picocela", "privacy")

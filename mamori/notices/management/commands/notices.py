@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -13,7 +14,7 @@ class Command(BaseCommand):
     requires_migrations_checks = False
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("args", nargs="*", metavar="render PATH [options]")
+        parser.add_argument("args", nargs=argparse.REMAINDER, metavar="render PATH [options]")
 
     def run_from_argv(self, argv: list[str]) -> None:
         # Our own parser reads the arguments, so --help and errors look the same as the pure command.
