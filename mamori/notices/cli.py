@@ -11,10 +11,14 @@ import argparse
 import sys
 from collections.abc import Sequence
 from datetime import date
-from typing import TextIO
+from typing import Protocol
 
 from mamori.notices.builders import KINDS, NotInScope, Options, UnknownCollectionPoint, build_notice
 from mamori.notices.document import standalone_html, to_html, to_markdown
+
+
+class Writer(Protocol):
+    def write(self, text: str, /) -> object: ...
 
 
 def build_parser(prog: str = "mamori notices") -> argparse.ArgumentParser:
@@ -31,7 +35,7 @@ def build_parser(prog: str = "mamori notices") -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None, prog: str = "mamori notices", stdout: TextIO | None = None) -> int:
+def main(argv: Sequence[str] | None = None, prog: str = "mamori notices", stdout: Writer | None = None) -> int:
     out = stdout or sys.stdout
     args = build_parser(prog).parse_args(list(sys.argv[1:] if argv is None else argv))
     from mamori.catalog.mapfile import MapReadError, load_map

@@ -35,7 +35,9 @@ def test_center_pages_render_every_notice_in_both_languages(client: Client, exam
                 continue
             assert response.status_code == 200, (page, language)
             html = response.content.decode()
-            assert f'lang="{language}"' in html and '<th scope="col">' in html or page in ("appi", "cpra")
+            assert f'lang="{language}"' in html
+            if page in ("policy", "cookies"):
+                assert '<th scope="col">' in html
     point = version.document["collection_points"][0]["id"]
     assert client.get(f"/privacy/{org}/collection/{point}/").status_code == 200
     assert client.get(f"/privacy/{org}/collection/no-such-point/").status_code == 404

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (Japanese and typographic characters in expected notice text)
 """Publishing notices end to end: a material change asks for consent again, e-mails the audience
 (once per person), shows the site notice, and each step is in the audit log."""
 

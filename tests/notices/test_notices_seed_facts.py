@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (Japanese and typographic characters in expected notice text)
 """Every fact a seed states appears in the notices generated from its example map.
 
 Each list is taken from the seed text (seeds/00x_*.txt): cookie rows, contacts, hours, deadlines,

@@ -20,13 +20,13 @@ class Command(BaseCommand):
         # Our own parser reads the arguments, so --help and errors look the same as the pure command.
         from mamori.notices.cli import main
 
-        status = main(argv[2:], prog=f"{argv[0]} notices", stdout=self.stdout._out)
+        status = main(argv[2:], prog=f"{argv[0]} notices", stdout=self.stdout)
         if status:
             raise SystemExit(status)
 
     def handle(self, *args: Any, **options: Any) -> None:  # call_command("notices", "render", ...)
         from mamori.notices.cli import main
 
-        status = main(list(args), stdout=self.stdout._out)
+        status = main(list(args), stdout=self.stdout)
         if status:
             raise CommandError(f"rendering failed (status {status})", returncode=status)
