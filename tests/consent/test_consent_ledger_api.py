@@ -18,7 +18,7 @@ from mamori.api.services import create_token
 from mamori.audit.models import AuditEntry
 from mamori.audit.services import Actor
 from mamori.consent import services, siteconfig
-from mamori.consent.hashing import subject_signature
+from mamori.consent.hashing import site_key, subject_signature
 from mamori.consent.models import ConsentEvent, LedgerImmutableError
 from mamori.consent.services.ledger import is_sealed
 from mamori.consent.views import banner_bundle
@@ -214,3 +214,20 @@ def test_new_map_version_reaches_the_config(client: Client, onemall: str) -> Non
     before = config_of(client, onemall)["map_version"]
     siteconfig.forget(onemall)
     assert siteconfig.site_config(onemall)["map_version"] == before
+
+
+@pytest.mark.django_db
+def test_consent_command(onemall: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from django.core.management import CommandError, call_command
+
+    call_command("consent", "set-site", "shop", "--organisation", onemall, "--domain", "shop.onemall.jp")
+    call_command("consent", "sites")
+    call_command("consent", "site-key", "shop")
+    out = capsys.readouterr().out
+    assert "shop.onemall.jp" in out and "(organisation default)" in out
+    assert out.strip().splitlines()[-1] == site_key("shop")
+    with pytest.raises(CommandError):
+        call_command("consent", "set-site", "shop2", "--organisation", "nobody", "--domain", "x.jp")
+    call_command("consent", "remove-site", "shop")
+    with pytest.raises(CommandError):
+        call_command("consent", "remove-site", "shop")

@@ -1,0 +1,54 @@
+"""`mamori consent ...`: configure banner sites and print what a site's backend needs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from mamori.audit.services import Actor
+from mamori.consent import services
+from mamori.consent.access import known_sites
+from mamori.consent.hashing import site_key
+from mamori.consent.models import ConsentSite
+from mamori.core.errors import DomainError
+
+
+class Command(BaseCommand):
+    help = "Consent banner sites: list, set (a site with its own domains), remove, key (for logged-in subjects)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        sub.add_parser("sites", help="list every site (organisations with a map and configured sites)")
+        set_site = sub.add_parser("set-site", help="create or change a site with its own domain list")
+        set_site.add_argument("key")
+        set_site.add_argument("--organisation", required=True)
+        set_site.add_argument("--domain", action="append", default=[], required=True)
+        set_site.add_argument("--days", type=int, default=None, help="how long a choice is kept (days)")
+        remove = sub.add_parser("remove-site", help="remove a configured site")
+        remove.add_argument("key")
+        key = sub.add_parser("site-key", help="print the key a site's backend signs subject ids with")
+        key.add_argument("key")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        action = options["action"]
+        try:
+            if action == "sites":
+                configured = {site.key: site for site in ConsentSite.objects.all()}
+                for key in known_sites():
+                    site = configured.get(key)
+                    detail = f"{site.organisation} {', '.join(site.domains)}" if site else "(organisation default)"
+                    self.stdout.write(f"{key}\t{detail}")
+            elif action == "set-site":
+                site = services.configure_site(options["key"], options["organisation"], options["domain"],
+                                               Actor.cli(), cookie_days=options["days"])
+                self.stdout.write(f"site {site.key}: {', '.join(site.domains)}")
+            elif action == "remove-site":
+                services.remove_site(options["key"], Actor.cli())
+                self.stdout.write(f"removed {options['key']}")
+            else:
+                if options["key"] not in known_sites():
+                    raise CommandError(f"unknown site '{options['key']}'")
+                self.stdout.write(site_key(options["key"]))
+        except DomainError as exc:
+            raise CommandError(exc.message) from exc
