@@ -90,3 +90,14 @@ def sqlite_shop(tmp_path: Path) -> str:
 @pytest.fixture
 def postgres_database() -> Iterator[str]:
     yield from _server_database(POSTGRES, "postgresql")
+
+
+@pytest.fixture
+def storage_adapter() -> Iterator[tuple[object, str]]:
+    from .fulfilment_webhook_server import StorageAdapter, start
+
+    adapter = StorageAdapter()
+    server, url = start(adapter)
+    yield adapter, url
+    server.shutdown()
+    server.server_close()
