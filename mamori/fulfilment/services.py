@@ -263,19 +263,24 @@ def _summary(run: FulfilmentRun) -> dict[str, Any]:
     return {"run": run.pk, "right": run.right, "steps": steps}
 
 
-def _conclude(run: FulfilmentRun, actor: Actor, package_path: Path | None) -> FulfilmentOutcome:
-    from mamori.rights.handover import FulfilmentOutcome
-
+def _final_status(run: FulfilmentRun) -> tuple[str, str]:
     statuses = set(run.steps.values_list("status", flat=True))
     unreachable = [system["system"] for system in run.plan.get("systems", []) if system.get("error")]
     if StepStatus.FAILED in statuses:
-        status, message = RunStatus.NEEDS_REVIEW, "verification found data left behind"
-    elif StepStatus.WAITING in statuses:
-        status, message = RunStatus.NEEDS_REVIEW, "manual tasks are waiting for staff"
-    elif unreachable:
-        status, message = RunStatus.NEEDS_REVIEW, "systems not reachable: " + ", ".join(unreachable)
-    else:
-        status, message = RunStatus.COMPLETED, ""
+        return RunStatus.NEEDS_REVIEW, "verification found data left behind"
+    if StepStatus.WAITING in statuses:
+        return RunStatus.NEEDS_REVIEW, "manual tasks are waiting for staff"
+    if StepStatus.PENDING in statuses or StepStatus.RUNNING in statuses:
+        return RunStatus.RUNNING, ""
+    if unreachable:
+        return RunStatus.NEEDS_REVIEW, "systems not reachable: " + ", ".join(unreachable)
+    return RunStatus.COMPLETED, ""
+
+
+def _conclude(run: FulfilmentRun, actor: Actor, package_path: Path | None) -> FulfilmentOutcome:
+    from mamori.rights.handover import FulfilmentOutcome
+
+    status, message = _final_status(run)
     _set_run(run, status, message)
     with transaction.atomic():
         record(actor, "fulfilment.run_finished", target_type="fulfilment_run", target_id=str(run.pk),
@@ -320,12 +325,8 @@ def complete_manual_task(task_id: int, user: Any, *, note: str = "", evidence: U
             status=StepStatus.DONE, finished_at=timezone.now()
         )
         run = task.run
-        if not run.steps.exclude(status=StepStatus.DONE).exists():
-            run.status = RunStatus.COMPLETED
-            run.message = ""
-            run.finished_at = timezone.now()
-            run.summary = _summary(run)
-            run.save(update_fields=["status", "message", "finished_at", "summary", "updated_at"])
+        if run.status != RunStatus.RUNNING:
+            _set_run(run, *_final_status(run))
         record(Actor.for_user(user), "fulfilment.manual_task_done", target_type="fulfilment_run",
                target_id=str(run.pk), details={"system": task.system, "evidence": bool(evidence)})  # fmt: skip
     return task
