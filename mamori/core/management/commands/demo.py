@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,10 @@ class Command(BaseCommand):
 
         publish_if_new(version, Actor.cli("demo"))  # the privacy center shows published notices
 
+        if not os.environ.get("MAMORI_ONEMALL_SHOP_URL"):  # the demo shop database fulfilment works on
+            from mamori.fulfilment.demo_shop import ensure_demo_shop
+
+            os.environ["MAMORI_ONEMALL_SHOP_URL"] = ensure_demo_shop(settings.DATA_DIR)
         username, password, totp_secret = ensure_demo_staff()
         host, port = options["host"], options["port"]
         self.stdout.write(
