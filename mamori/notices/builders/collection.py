@@ -68,7 +68,9 @@ class CollectionNotice(Builder):
         if point.retention:
             rule = self.map.find("retention", point.retention)
             if rule is not None:
-                retention.paragraph(f"{self.t(rule.name)}: {policy.retention_period(rule.id)}")
+                retention.paragraph(
+                    self.say("retention.hold", basis=self.t(rule.name), period=policy.retention_period(rule.id))
+                )
         voluntary = self.section("h.collection_voluntary", f"{point.id}-voluntary")
         voluntary.paragraph(self.say("collection.voluntary" if point.voluntary else "collection.required"))
         voluntary.paragraph(self.t(point.consequence_of_not_providing))
