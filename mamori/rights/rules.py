@@ -206,6 +206,7 @@ def _legal_clock(law: str, right: str) -> LegalClock | None:
             return LegalClock("law", respond=Duration(15, "business_day"))
         return None
     if law == APPI and right in LAW_RIGHTS[APPI]:
+        # "Without delay" has no number; this target stands in only while the map commits to none.
         return LegalClock("law", respond=APPI_DEFAULT_TARGET)
     return None
 
@@ -231,7 +232,7 @@ def rule_for(privacy_map: PrivacyMap, jurisdiction: str, right: str) -> RequestR
     clocks: list[LegalClock] = []
     legal = _legal_clock(law, right)
     commitments = _commitment_clocks(privacy_map, jurisdiction, right)
-    if legal is not None:
+    if legal is not None and not (law == APPI and any(clock.respond for clock in commitments)):
         clocks.append(legal)
     elif not any(clock.respond for clock in commitments):
         clocks.append(LegalClock("law", respond=DEFAULT_TARGET))

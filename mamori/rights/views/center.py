@@ -14,6 +14,7 @@ from django_ratelimit.core import is_ratelimited
 from django_ratelimit.exceptions import Ratelimited
 
 from mamori.center.access import current_map
+from mamori.core.ratelimited import too_many_requests
 from mamori.rights.forms import CodeForm, RequestForm
 from mamori.rights.models import Channel, RequestFile, RequestStatus, RightsRequest
 from mamori.rights.rules import RIGHT_LABELS, offered_rights, requester_jurisdictions
@@ -23,9 +24,11 @@ from mamori.rights.services.verification import check_code, issue_code
 from mamori.rights.services.workflow import record_download
 
 
-def _limit(request: HttpRequest, group: str, rate: str, key: Any = "ip") -> None:
+def _limit(request: HttpRequest, group: str, rate: str, key: Any = "ip") -> HttpResponse | None:
+    """A 429 page when the caller went over ``rate``; None otherwise."""
     if is_ratelimited(request, group=group, key=key, rate=rate, increment=True):
-        raise Ratelimited
+        return too_many_requests(request, Ratelimited())
+    return None
 
 
 def submission_from(form: RequestForm, organisation: str, channel: str, language: str) -> Submission:
@@ -59,7 +62,8 @@ def new_request(request: HttpRequest, organisation: str) -> HttpResponse:
     form = RequestForm(request.POST or None, request.FILES or None, jurisdictions=jurisdictions, rights=rights,
                        initial=initial)
     if request.method == "POST":
-        _limit(request, "rights.submit", "10/h")
+        if limited := _limit(request, "rights.submit", "10/h"):
+            return limited
         if form.is_valid():
             language = (translation.get_language() or "en").split("-")[0]
             try:
@@ -83,7 +87,8 @@ def _by_token(organisation: str, token: str) -> RightsRequest:
 
 
 def status(request: HttpRequest, organisation: str, token: str) -> HttpResponse:
-    _limit(request, "rights.status", "120/h")
+    if limited := _limit(request, "rights.status", "120/h"):
+        return limited
     _version, privacy_map = current_map(organisation)
     found = _by_token(organisation, token)
     result = found.files.filter(kind=RequestFile.Kind.RESULT).first()
@@ -99,7 +104,8 @@ def status(request: HttpRequest, organisation: str, token: str) -> HttpResponse:
 
 @require_POST
 def verify(request: HttpRequest, organisation: str, token: str) -> HttpResponse:
-    _limit(request, "rights.verify", "30/h")
+    if limited := _limit(request, "rights.verify", "30/h"):
+        return limited
     found = _by_token(organisation, token)
     form = CodeForm(request.POST)
     from django.contrib import messages
@@ -123,8 +129,10 @@ def resend(request: HttpRequest, organisation: str, token: str) -> HttpResponse:
 
     found = _by_token(organisation, token)
     address = (found.agent_email or found.requester_email).lower()
-    _limit(request, "rights.resend.ip", "10/h")
-    _limit(request, "rights.resend.address", "3/h", key=lambda _group, _request: address)
+    if limited := _limit(request, "rights.resend.ip", "10/h"):
+        return limited
+    if limited := _limit(request, "rights.resend.address", "3/h", key=lambda _group, _request: address):
+        return limited
     try:
         issue_code(found, REQUESTER, token=token)
     except RightsError as exc:
@@ -135,7 +143,8 @@ def resend(request: HttpRequest, organisation: str, token: str) -> HttpResponse:
 
 
 def download(request: HttpRequest, organisation: str, token: str) -> HttpResponse:
-    _limit(request, "rights.download", "30/h")
+    if limited := _limit(request, "rights.download", "30/h"):
+        return limited
     found = _by_token(organisation, token)
     result = found.files.filter(kind=RequestFile.Kind.RESULT).first()
     if result is None or found.result_expires_at is None or found.result_expires_at <= timezone.now():

@@ -1,0 +1,81 @@
+"""Fixtures of the rights tests: applied example maps, a clean rate-limit cache, a fake fulfilment engine."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.core.cache import cache
+
+from mamori.audit.services import Actor
+from mamori.catalog.services import apply_map
+from mamori.rights.handover import FulfilmentOutcome, FulfilmentTask, register_handler, unregister_handler
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache() -> Iterator[None]:
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def ipro(db: None) -> str:
+    return apply_map([EXAMPLES / "i-pro"], Actor.cli("test")).organisation
+
+
+@pytest.fixture
+def inpro(db: None) -> str:
+    return apply_map([EXAMPLES / "inpro"], Actor.cli("test")).organisation
+
+
+@pytest.fixture
+def onemall(db: None) -> str:
+    return apply_map([EXAMPLES / "onemall"], Actor.cli("test")).organisation
+
+
+def last_code() -> str:
+    for message in reversed(mail.outbox):
+        found = re.search(r"^\s+(\d{6})\s*$", message.body, re.MULTILINE)
+        if found:
+            return found.group(1)
+    raise AssertionError("no code e-mail sent")
+
+
+class FakeEngine:
+    """Stands in for the fulfilment engine behind the real handover interface (it is the other team's)."""
+
+    rights = ("access", "erasure")
+
+    def __init__(self, tmp_path: Path, known: dict[str, str]) -> None:
+        self.tmp_path = tmp_path
+        self.known = known  # the company's records: data point kind -> value
+        self.executed: list[int] = []
+
+    def plan(self, task: FulfilmentTask) -> dict[str, Any]:
+        return {"shop.customers": {"rows": 1, "action": "export" if task.right == "access" else "erase"}}
+
+    def execute(self, task: FulfilmentTask) -> FulfilmentOutcome:
+        self.executed.append(task.request_id)
+        package = self.tmp_path / f"{task.request_id}.zip"
+        with zipfile.ZipFile(package, "w") as archive:
+            archive.writestr("customers.json", '[{"id": 1}]')
+        return FulfilmentOutcome(status="completed", summary={"shop.customers": 1}, package_path=package)
+
+    def match_data_points(self, organisation: str, points: dict[str, str]) -> set[str]:
+        return {kind for kind, value in points.items() if self.known.get(kind, "").lower() == value.lower()}
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[FakeEngine]:
+    fake = FakeEngine(tmp_path, {"email": "ann@example.com", "name": "Ann Smith", "phone": "555-0100"})
+    register_handler(fake)
+    yield fake
+    unregister_handler(fake)
