@@ -21,4 +21,5 @@ urlpatterns = [
     path("map/diff/<int:a>/<int:b>/", views.version_diff, name="map_diff"),
     path("map/<slug:section>/", views.map_section, name="map_section"),
     path("notices/", include("mamori.notices.console_urls")),
+    path("fulfilment/", include("mamori.fulfilment.console_urls")),
 ]
