@@ -1,0 +1,56 @@
+"""/api/v1/restrictions: the restriction list the company's systems query (scope restrictions:read).
+
+Entries carry hashed identities only (SHA-256 of the trimmed value; e-mail addresses lower-cased):
+a system hashes the identity it holds and looks it up with `?email_sha256=` or `?identity_sha256=`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+
+from mamori.api.auth import require_scope
+from mamori.fulfilment.models import Restriction
+
+router = Router(tags=["restrictions"])
+
+
+class RestrictionOut(Schema):
+    id: int
+    organisation: str
+    identity_hashes: dict[str, str]
+    active: bool
+    created_at: datetime
+    lifted_at: datetime | None
+
+
+class RestrictionFilter(Schema):
+    organisation: str | None = None
+    email_sha256: str | None = None
+    identity_sha256: str | None = None
+    include_lifted: bool = False
+
+
+@router.get("", response=list[RestrictionOut], summary="Restrictions of use (hashed identities)")
+def list_restrictions(request: HttpRequest, filters: Query[RestrictionFilter]) -> list[dict[str, Any]]:
+    require_scope(request, "restrictions:read")
+    restrictions = Restriction.objects.all()
+    if filters.organisation:
+        restrictions = restrictions.filter(organisation=filters.organisation)
+    if not filters.include_lifted:
+        restrictions = restrictions.filter(lifted_at__isnull=True)
+    if filters.email_sha256:
+        restrictions = restrictions.filter(identity_hashes__email=filters.email_sha256.lower())
+    result = []
+    for restriction in restrictions[:1000]:
+        hashes = restriction.identity_hashes
+        if filters.identity_sha256 and filters.identity_sha256.lower() not in hashes.values():
+            continue
+        result.append(
+            {"id": restriction.pk, "organisation": restriction.organisation, "identity_hashes": hashes,
+             "active": restriction.active, "created_at": restriction.created_at, "lifted_at": restriction.lifted_at}
+        )  # fmt: skip
+    return result
