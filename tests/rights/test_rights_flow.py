@@ -36,7 +36,8 @@ def submit(client: Client, org: str, **fields: object) -> tuple[RightsRequest, s
     data: dict[str, object] = {"jurisdiction": "US-CA", "right": "access", "requester_name": "Ann Smith",
                                "requester_email": "ann@example.com", "delivery": "electronic"}
     data.update(fields)
-    response = client.post(f"/privacy/{org}/requests/new/", data, REMOTE_ADDR=f"10.0.{next(_ips) // 250}.{next(_ips) % 250}")
+    number = next(_ips)
+    response = client.post(f"/privacy/{org}/requests/new/", data, REMOTE_ADDR=f"10.0.{number // 250}.{number % 250}")
     assert response.status_code == 302, response.content.decode()[:2000]
     token = response["Location"].rstrip("/").rsplit("/", 1)[-1]
     return RightsRequest.objects.latest("pk"), token
