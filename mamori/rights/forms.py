@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -51,8 +51,9 @@ class RequestForm(forms.Form):
 
     def __init__(self, *args: Any, jurisdictions: list[str], rights: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["jurisdiction"].choices = [(code, jurisdiction_label(code)) for code in jurisdictions]
-        self.fields["right"].choices = [(right, RIGHT_LABELS[right]) for right in rights]
+        choices = [(code, jurisdiction_label(code)) for code in jurisdictions]
+        cast(forms.ChoiceField, self.fields["jurisdiction"]).choices = choices
+        cast(forms.ChoiceField, self.fields["right"]).choices = [(right, RIGHT_LABELS[right]) for right in rights]
 
     def uploads(self) -> list[tuple[str, Any]]:
         pairs = [("agent_permission", RequestFile.Kind.AGENT_PERMISSION),
@@ -96,7 +97,7 @@ class DenyForm(forms.Form):
 
     def __init__(self, *args: Any, grounds: dict[str, object], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["ground"].choices = list(grounds.items())
+        cast(forms.ChoiceField, self.fields["ground"]).choices = list(grounds.items())
 
 
 class ClosureForm(forms.Form):
@@ -106,4 +107,4 @@ class ClosureForm(forms.Form):
 
     def __init__(self, *args: Any, organisations: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].choices = [(org, org) for org in organisations]
+        cast(forms.ChoiceField, self.fields["organisation"]).choices = [(org, org) for org in organisations]

@@ -191,7 +191,7 @@ def test_agent_documents_are_encrypted_reviewed_and_purged(client: Client, ipro:
     client.post(f"/privacy/{ipro}/requests/status/{token}/verify/", {"code": last_code()})
     staff = client_as(agent)
     document = staff.get(f"/console/requests/{found.pk}/files/{files[0].pk}/")
-    assert b"".join(document.streaming_content) == PDF
+    assert document.content == PDF and document["Cache-Control"] == "no-store"
     staff.post(f"/console/requests/{found.pk}/accept_identity/")
     staff.post(f"/console/requests/{found.pk}/deny/", {"ground": "cpra_exception", "message": "legal hold"})
     found.refresh_from_db()

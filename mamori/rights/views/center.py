@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -142,7 +142,7 @@ def resend(request: HttpRequest, organisation: str, token: str) -> HttpResponse:
     return redirect("center:requests_status", organisation=organisation, token=token)
 
 
-def download(request: HttpRequest, organisation: str, token: str) -> HttpResponse:
+def download(request: HttpRequest, organisation: str, token: str) -> HttpResponseBase:
     if limited := _limit(request, "rights.download", "30/h"):
         return limited
     found = _by_token(organisation, token)

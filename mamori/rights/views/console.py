@@ -5,16 +5,16 @@ Thin views: parse, check access (rights.access), call a service, redirect with a
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -34,6 +34,11 @@ from mamori.rights.services import records, verification, workflow
 from mamori.rights.services.common import RightsError, current_map, rule_of
 from mamori.rights.services.intake import submit_request
 from mamori.rights.views.center import submission_from
+
+
+def _user(request: HttpRequest) -> User:
+    """Behind staff_required the user is always a signed-in staff member."""
+    return cast(User, request.user)
 
 
 def _time_zone(organisation: str) -> str:
@@ -65,7 +70,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, "rights/console/queue.html", {
         "rows": rows, "nav": "requests", "statuses": RequestStatus.choices, "status": status,
         "rights": RIGHT_LABELS.items(), "organisations": MapVersion.objects.organisations(),
-        "can_work": request.user.has_role(*access.REQUEST_WORKERS),
+        "can_work": _user(request).has_role(*access.REQUEST_WORKERS),
     })  # fmt: skip
 
 
@@ -79,7 +84,7 @@ def detail(request: HttpRequest, request_id: int) -> HttpResponse:
         "right_label": RIGHT_LABELS.get(found.right, found.right),
         "files": found.files.all(), "notes": found.notes.select_related("author"), "pauses": found.pauses.all(),
         "handler": handler_for(found.right) is not None,
-        "can_work": request.user.has_role(*access.REQUEST_WORKERS),
+        "can_work": _user(request).has_role(*access.REQUEST_WORKERS),
         "workers": User.objects.filter(role__in=access.REQUEST_WORKERS, is_active=True),
         "note_form": NoteForm(), "reason_form": ReasonForm(), "complete_form": CompleteForm(),
         "deny_form": DenyForm(grounds=rule.refusal_grounds), "now": timezone.now(),
@@ -155,8 +160,10 @@ def file_download(request: HttpRequest, request_id: int, file_id: int) -> HttpRe
     if stored is None:
         raise Http404("no such file")
     data = workflow.record_download(found, stored, Actor.for_user(request.user), staff=request.user)
-    return FileResponse(io.BytesIO(data), as_attachment=True, filename=stored.filename,
-                        content_type=stored.content_type)
+    response = HttpResponse(data, content_type=stored.content_type)
+    response["Content-Disposition"] = content_disposition_header(True, stored.filename)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @staff_required(*access.REQUEST_WORKERS)
@@ -194,7 +201,7 @@ def new(request: HttpRequest) -> HttpResponse:
 @staff_required(*access.CLOSURE_MANAGERS, *access.REQUEST_READERS)
 def closures(request: HttpRequest) -> HttpResponse:
     organisations = MapVersion.objects.organisations()
-    can_manage = request.user.has_role(*access.CLOSURE_MANAGERS)
+    can_manage = _user(request).has_role(*access.CLOSURE_MANAGERS)
     form = ClosureForm(request.POST or None, organisations=organisations)
     if request.method == "POST":
         if not can_manage:
