@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from mamori.api.auth import require_scope
@@ -128,7 +128,7 @@ def get_request(request: HttpRequest, request_id: int) -> dict[str, Any]:
 
 
 @router.post("", response={201: Created}, summary="Record a request (e.g. from the company's own site or mailbox)")
-def create_request(request: HttpRequest, body: RequestIn) -> tuple[int, dict[str, Any]]:
+def create_request(request: HttpRequest, body: RequestIn) -> Status[dict[str, Any]]:
     actor = _actor(request, "requests:write", REQUEST_WORKERS)
     unknown = set(body.data_points) - set(DATA_POINT_KINDS)
     if unknown:
@@ -141,7 +141,7 @@ def create_request(request: HttpRequest, body: RequestIn) -> tuple[int, dict[str
         specific_pieces=body.specific_pieces, declaration_signed=body.declaration_signed,
         received_at=body.received_at,
     ), actor)  # fmt: skip
-    return 201, _out(created) | {"status_token": token}
+    return Status(201, _out(created) | {"status_token": token})
 
 
 @router.post("/{request_id}/extend", response=RequestOut, summary="Extend, with the reason told to the requester")

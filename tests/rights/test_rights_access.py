@@ -110,3 +110,18 @@ def test_api_needs_the_scope_and_a_role_that_may_see_requests(client: Client, of
     denied = client.post(f"/api/v1/requests/{stored.pk}/deny", {"ground": "cpra_unverifiable"},
                          content_type="application/json", **_bearer(writer))
     assert denied.status_code == 200 and denied.json()["status"] == RequestStatus.DENIED
+
+
+def test_metrics_command_prints_the_year(stored: RightsRequest) -> None:
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("requests", "metrics", "--org", "i-pro", "--year", str(stored.received_at.year), "--format", "json",
+                 stdout=out)
+    assert json.loads(out.getvalue())[0]["received"] == 1
+    out = io.StringIO()
+    call_command("requests", "sweep", stdout=out)
+    assert json.loads(out.getvalue())["records_purged"] == 0
