@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 SHOP_FILE = "onemall-shop.sqlite3"
 
@@ -80,7 +81,7 @@ USAGE_EVENTS = [
     (4, 2, "dev-taro-1", "https://www.onemall.jp/products/OM-SOX-203", "2024-08-01 08:05:00", 15000),
 ]
 
-TABLES = {
+TABLES: dict[str, list[tuple[Any, ...]]] = {
     "customers": CUSTOMERS,
     "social_accounts": SOCIAL_ACCOUNTS,
     "addresses": ADDRESSES,

@@ -99,20 +99,25 @@ class PackageWriter:
         self.zip.writestr(name, data)
 
     def close(self) -> None:
-        manifest = {
+        created = datetime.now(UTC).isoformat(timespec="seconds")
+        manifest: dict[str, Any] = {
             "organisation": self.map.organisation.id,
-            "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            "created": created,
             "language": self.language,
             "tables": self.tables,
         }
         self.zip.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
-        self.zip.writestr("index.html", self.summary_html(manifest["created"]))
+        self.zip.writestr("index.html", self.summary_html(created))
         self.zip.close()
 
     def summary_html(self, created: str) -> str:
         language = self.language
         privacy_map = self.map
-        categories = [privacy_map.category(ident) for ident in sorted(self.categories) if privacy_map.find("data_categories", ident)]
+        categories = [
+            privacy_map.category(ident)
+            for ident in sorted(self.categories)
+            if privacy_map.find("data_categories", ident)
+        ]
         ids = {category.id for category in categories}
         purposes = [purpose for purpose in privacy_map.purposes if ids & set(purpose.categories)]
         recipients = [recipient for recipient in privacy_map.recipients if ids & set(recipient.categories)]
@@ -126,7 +131,9 @@ class PackageWriter:
                     "language": language,
                     "organisation": privacy_map.organisation.legal_name.get(language),
                     "created": created,
-                    "tables": [{**table, "system_name": systems.get(table["system"], table["system"])} for table in self.tables],
+                    "tables": [
+                        {**table, "system_name": systems.get(table["system"], table["system"])} for table in self.tables
+                    ],
                     "categories": [category.name.get(language) for category in categories],
                     "purposes": [purpose.name.get(language) for purpose in purposes],
                     "recipients": [

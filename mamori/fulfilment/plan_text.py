@@ -65,5 +65,7 @@ def plan_lines(plan: Mapping[str, Any], language: str = "en") -> Iterator[str]:
             yield line
             for field in table.get("fields", []):
                 note = NOTES.get(field["note"], field["note"])
-                text = f"    {field['name']} [{field['category']}]: {STRATEGIES.get(field['strategy'], field['strategy'])}"
+                text = (
+                    f"    {field['name']} [{field['category']}]: {STRATEGIES.get(field['strategy'], field['strategy'])}"
+                )
                 yield text + (f" ({note})" if note else "")

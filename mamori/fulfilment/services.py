@@ -120,7 +120,9 @@ def plan_run(
             else:
                 action = "rectify" if right == "rectification" else "restrict"
                 steps += [
-                    (system_id, action, None) for system_id in located if engine.map.system(system_id).connector != "manual"
+                    (system_id, action, None)
+                    for system_id in located
+                    if engine.map.system(system_id).connector != "manual"
                 ]
                 if right == "restriction":
                     steps.append(("*", "restrict_list", None))
@@ -140,7 +142,8 @@ def plan_run(
             for number, (system, action, state) in enumerate(steps)
         )  # fmt: skip
         record(actor, "fulfilment.run_planned", target_type="fulfilment_run", target_id=str(run.pk),
-               details={"right": right, "subjects": len(subjects), "steps": len(steps), "map_version": version})  # fmt: skip
+               details={"right": right, "subjects": len(subjects), "steps": len(steps),
+                        "map_version": version})  # fmt: skip
     return run
 
 
@@ -191,7 +194,9 @@ def execute_run(run_id: int, actor: Actor, *, max_steps: int | None = None) -> F
         engine.close()
 
 
-def _run_step(engine: FulfilmentEngine, run: FulfilmentRun, step: FulfilmentStep) -> tuple[dict[str, Any], str, Path | None]:
+def _run_step(
+    engine: FulfilmentEngine, run: FulfilmentRun, step: FulfilmentStep
+) -> tuple[dict[str, Any], str, Path | None]:
     subjects = run.subject_identities
     key = f"mamori-run-{run.pk}-step-{step.position}"
     if step.action == "export":
@@ -242,7 +247,8 @@ def _finish_step(step: FulfilmentStep, status: str, result: dict[str, Any], acto
         step.finished_at = timezone.now()
         step.save(update_fields=["status", "result", "error", "finished_at"])
         record(actor, "fulfilment.step_finished", target_type="fulfilment_run", target_id=str(step.run_id),
-               details={"step": step.position, "system": step.system, "action": step.action, "status": status})  # fmt: skip
+               details={"step": step.position, "system": step.system, "action": step.action,
+                        "status": status})  # fmt: skip
 
 
 def _set_run(run: FulfilmentRun, status: str, message: str = "") -> None:
@@ -300,7 +306,9 @@ def _open_manual_task(run: FulfilmentRun, step: FulfilmentStep, privacy_map: Pri
     return task
 
 
-def complete_manual_task(task_id: int, user: Any, *, note: str = "", evidence: UploadedFile | None = None) -> ManualTask:
+def complete_manual_task(
+    task_id: int, user: Any, *, note: str = "", evidence: UploadedFile | None = None
+) -> ManualTask:
     """Staff did the work by hand; their evidence (a scan, a screenshot) is kept encrypted."""
     from mamori.core.crypto import encrypt
 

@@ -56,10 +56,13 @@ def start(adapter: StorageAdapter) -> tuple[ThreadingHTTPServer, str]:
         def do_POST(self) -> None:
             raw = self.rfile.read(int(self.headers["Content-Length"]))
             timestamp = self.headers["X-Mamori-Timestamp"]
-            expected = "sha256=" + hmac.new(SECRET.encode(), timestamp.encode() + b"." + raw, hashlib.sha256).hexdigest()
+            expected = (
+                "sha256=" + hmac.new(SECRET.encode(), timestamp.encode() + b"." + raw, hashlib.sha256).hexdigest()
+            )
             body = json.loads(raw)
             adapter.calls.append({"action": body["action"], "key": self.headers["Idempotency-Key"],
-                                  "signed": hmac.compare_digest(expected, self.headers["X-Mamori-Signature"])})  # fmt: skip
+                                  "signed": hmac.compare_digest(expected, self.headers["X-Mamori-Signature"]),
+                                  })  # fmt: skip
             if not adapter.calls[-1]["signed"]:
                 self.send_response(401)
                 self.end_headers()

@@ -92,8 +92,12 @@ def test_unknown_run_is_404(erased_run: FulfilmentRun, officer: User, client_as:
 
 
 def test_restriction_list_api(db: None, officer: User, marketing: User, client: Client) -> None:
-    Restriction.objects.create(organisation="onemall", identity_hashes={"email": identity_hash("email", "a@example.jp")})
-    Restriction.objects.create(organisation="onemall", identity_hashes={"email": identity_hash("email", "b@example.jp")})
+    Restriction.objects.create(
+        organisation="onemall", identity_hashes={"email": identity_hash("email", "a@example.jp")}
+    )
+    Restriction.objects.create(
+        organisation="onemall", identity_hashes={"email": identity_hash("email", "b@example.jp")}
+    )
     _, secret = create_token(officer, "systems", ["restrictions:read"], Actor.for_user(officer))
     auth: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
     everything = client.get("/api/v1/restrictions", **auth)

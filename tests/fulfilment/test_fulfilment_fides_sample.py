@@ -88,8 +88,12 @@ def test_erasure_leaves_customer_2s_card_and_verifies_clean(fides_url: str, caps
     out = capsys.readouterr().out
     assert "sample-db.login: 6 rows changed, 0 left" in out
     with engine.connect() as connection:
-        assert connection.execute(sa.text("SELECT name, ccn, code FROM payment_card WHERE id = 'pay_bbb-bbb'")).one() == before
-        assert connection.execute(sa.text("SELECT name, ccn, code FROM payment_card WHERE id = 'pay_aaa-aaa'")).one() == (
+        assert (
+            connection.execute(sa.text("SELECT name, ccn, code FROM payment_card WHERE id = 'pay_bbb-bbb'")).one()
+            == before
+        )
+        card_1 = sa.text("SELECT name, ccn, code FROM payment_card WHERE id = 'pay_aaa-aaa'")
+        assert connection.execute(card_1).one() == (
             None, None, None,
         )  # fmt: skip
         assert connection.execute(sa.text("SELECT email, name FROM customer WHERE id = 1")).one() == ("erased-1", None)

@@ -164,7 +164,9 @@ def test_bulk_uses_one_statement_per_table_whatever_the_batch_size(sqlite_shop: 
             [{"id": 100 + n, "email": f"bulk{n}@example.jp"} for n in range(60)],
         )
         connection.execute(
-            sa.text("INSERT INTO login_sessions (id, customer_id, started_at, last_seen_at) VALUES (:id, :c, 'x', 'x')"),
+            sa.text(
+                "INSERT INTO login_sessions (id, customer_id, started_at, last_seen_at) VALUES (:id, :c, 'x', 'x')"
+            ),
             [{"id": 100 + n, "c": 100 + n} for n in range(60)],
         )
     engine_sa.dispose()
@@ -196,7 +198,10 @@ def test_export_memory_stays_bounded_for_many_rows(sqlite_shop: str, tmp_path: P
                 "INSERT INTO usage_events (id, customer_id, device_id, page_url, occurred_at) "
                 "VALUES (:id, 1, 'dev-hanako-1', :url, '2024-10-01 00:00:00')"
             ),
-            [{"id": 1000 + n, "url": f"https://www.onemall.jp/products/{n:08d}?ref=newsletter"} for n in range(150_000)],
+            [
+                {"id": 1000 + n, "url": f"https://www.onemall.jp/products/{n:08d}?ref=newsletter"}
+                for n in range(150_000)
+            ],
         )
     engine_sa.dispose()
     privacy_map = onemall_map()

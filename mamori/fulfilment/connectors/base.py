@@ -66,7 +66,9 @@ class Connector(Protocol):
     def verify(self, plan: SystemPlan) -> dict[str, int]:
         """Re-query after an erasure: rows per table still holding data the plan erases (0 = clean)."""
 
-    def rectify(self, located: Located, index: int, values: Mapping[str, Any], *, idempotency_key: str) -> dict[str, int]:
+    def rectify(
+        self, located: Located, index: int, values: Mapping[str, Any], *, idempotency_key: str
+    ) -> dict[str, int]:
         """Set named fields (category id or table.column) of one subject's rows; rows changed per table."""
 
     def restrict(self, located: Located, index: int, *, restricted: bool, idempotency_key: str) -> dict[str, int]:

@@ -43,7 +43,9 @@ class ManualConnector:
     def verify(self, plan: SystemPlan) -> dict[str, int]:
         return {}
 
-    def rectify(self, located: Located, index: int, values: Mapping[str, Any], *, idempotency_key: str) -> dict[str, int]:
+    def rectify(
+        self, located: Located, index: int, values: Mapping[str, Any], *, idempotency_key: str
+    ) -> dict[str, int]:
         return {}
 
     def restrict(self, located: Located, index: int, *, restricted: bool, idempotency_key: str) -> dict[str, int]:

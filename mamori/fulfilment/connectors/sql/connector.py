@@ -94,7 +94,9 @@ class SqlConnector:
             except sa.exc.InvalidRequestError as exc:  # a table of the map is missing
                 raise ConnectorError(f"system {self.system_id}: {exc}") from None
             except SQLAlchemyError as exc:
-                raise ConnectorError(f"system {self.system_id}: cannot read the schema ({type(exc).__name__})") from None
+                raise ConnectorError(
+                    f"system {self.system_id}: cannot read the schema ({type(exc).__name__})"
+                ) from None
             self._layout = SqlLayout(self.system, metadata)
         return self._layout
 
@@ -132,7 +134,9 @@ class SqlConnector:
                     for index in wanted.get(matched, []):
                         roots[table_layout.root or ""][index].add(jsonable(owner_value))
             state: dict[str, Any] = {
-                "roots": {root: {str(i): sorted(keys, key=str) for i, keys in per.items()} for root, per in roots.items()},
+                "roots": {
+                    root: {str(i): sorted(keys, key=str) for i, keys in per.items()} for root, per in roots.items()
+                },
                 "related": {},
             }
             counts: dict[str, dict[str, int]] = {}
@@ -278,7 +282,9 @@ class SqlConnector:
                         continue
                     matched = True
                     if (table.name, field.name) in links:
-                        raise ConnectorError(f"{table.name}.{field.name} links records together and cannot be rectified")
+                        raise ConnectorError(
+                            f"{table.name}.{field.name} links records together and cannot be rectified"
+                        )
                     if field.category in held.get(table.name, set()):
                         continue  # records under a legal hold stay as they were made
                     changes[table.name][field.name] = value

@@ -55,10 +55,10 @@ def plan_erasure(connector: SqlConnector, located: Located) -> SystemPlan:
         changed = False
         for edge in layout.edges:
             parent, child = entries[edge.target], entries[edge.table]
-            if parent["action"] == "delete" and child["action"] != "delete" and edge.table != edge.target:
-                if sum(child["rows_by_subject"].values()):
-                    parent["action"], parent["reason"] = "update", "referenced"
-                    changed = True
+            stays = child["action"] != "delete" and sum(child["rows_by_subject"].values())
+            if parent["action"] == "delete" and stays and edge.table != edge.target:
+                parent["action"], parent["reason"] = "update", "referenced"
+                changed = True
     for table in layout.tables.values():
         entry = entries[table.name]
         entry["fields"] = [
@@ -91,9 +91,7 @@ def plan_erasure(connector: SqlConnector, located: Located) -> SystemPlan:
         for table in layout.tables.values():
             if table.owned or table.name not in state["related"]:
                 continue
-            candidates = sorted(
-                {tuple(key) for keys in state["related"][table.name].values() for key in keys}, key=str
-            )
+            candidates = sorted({tuple(key) for keys in state["related"][table.name].values() for key in keys}, key=str)
             shared = _shared_rows(connector, connection, table, candidates, state)
             erasable[table.name] = [list(key) for key in candidates if key not in shared]
             entries[table.name]["shared_rows"] = len(shared)
@@ -185,7 +183,9 @@ def _shared_rows(
     return shared
 
 
-def _target(connector: SqlConnector, entry: Mapping[str, Any], state: Mapping[str, Any]) -> sa.ColumnElement[bool] | None:
+def _target(
+    connector: SqlConnector, entry: Mapping[str, Any], state: Mapping[str, Any]
+) -> sa.ColumnElement[bool] | None:
     layout = connector.layout
     table = layout.tables[entry["table"]]
     if table.name in state.get("pinned", {}):

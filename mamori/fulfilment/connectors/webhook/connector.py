@@ -29,7 +29,14 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from mamori.fulfilment.connectors.base import ConnectorError, Located, PackageSink, Subjects, SystemNotConfigured, SystemPlan
+from mamori.fulfilment.connectors.base import (
+    ConnectorError,
+    Located,
+    PackageSink,
+    Subjects,
+    SystemNotConfigured,
+    SystemPlan,
+)
 
 if TYPE_CHECKING:
     from mamori.catalog.mapfile.schema import System
@@ -68,7 +75,8 @@ class WebhookConnector:
         url, secret = environ.get(url_env, ""), environ.get(secret_env_name(url_env), "")
         if not url or not secret:
             raise SystemNotConfigured(
-                f"system {system.id}: set {url_env} (the webhook URL) and {secret_env_name(url_env)} (its signing secret)"
+                f"system {system.id}: set {url_env} (the webhook URL) "
+                f"and {secret_env_name(url_env)} (its signing secret)"
             )
         return cls(system, url, secret)
 
@@ -101,7 +109,9 @@ class WebhookConnector:
             except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
                 last_error = type(exc).__name__
             except json.JSONDecodeError:
-                raise ConnectorError(f"system {self.system_id}: the webhook answered {action} with invalid JSON") from None
+                raise ConnectorError(
+                    f"system {self.system_id}: the webhook answered {action} with invalid JSON"
+                ) from None
         raise ConnectorError(f"system {self.system_id}: the webhook refused {action} ({last_error})")
 
     def test_connection(self) -> None:
@@ -154,7 +164,9 @@ class WebhookConnector:
             name: max(0, sum(per.values()) - sum(held.get(name, {}).values())) for name, per in again["counts"].items()
         }
 
-    def rectify(self, located: Located, index: int, values: Mapping[str, Any], *, idempotency_key: str) -> dict[str, int]:
+    def rectify(
+        self, located: Located, index: int, values: Mapping[str, Any], *, idempotency_key: str
+    ) -> dict[str, int]:
         payload = {"identities": located["state"]["subjects"][index], "fields": dict(values)}
         answer = self.call("rectify", payload, idempotency_key=idempotency_key)
         return {str(name): int(number) for name, number in (answer.get("changed") or {}).items()}
