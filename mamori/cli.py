@@ -29,9 +29,16 @@ def _run_calendar(argv: Sequence[str]) -> int:
     return calendar_main(list(argv), prog="mamori calendar")
 
 
+def _run_notices(argv: Sequence[str]) -> int:
+    from mamori.notices.cli import main as notices_main
+
+    return notices_main(list(argv), prog="mamori notices")
+
+
 PURE_COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
     "check": _run_check,
     "calendar": _run_calendar,
+    "notices": _run_notices,
 }
 
 
