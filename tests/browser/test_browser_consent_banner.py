@@ -203,7 +203,8 @@ def test_the_whole_flow_by_keyboard_alone(live_server: Any, context: Any, onemal
     page.keyboard.press("Space")
     tab_to(page, "#mamori-cb button[data-a=save]")
     page.keyboard.press("Enter")
-    page.wait_for_function("(window.mamoriDemoRuns || {})['google-analytics'] === 1")
+    page.wait_for_function("window.gaInlineRuns === 1")  # the inline tag runs after the external one loaded
+    page.wait_for_timeout(200)
     assert runs(page) == {"google-analytics": 1, "inline": 1}
     first = events(1)[0]
     assert first.choices == {"essential": True, "preferences": False, "analytics": True, "advertising": False}
