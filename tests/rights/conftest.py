@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.core.cache import cache
+from django.utils import translation
 
 from mamori.audit.services import Actor
 from mamori.catalog.services import apply_map
@@ -20,10 +21,13 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 @pytest.fixture(autouse=True)
-def _clean_cache() -> Iterator[None]:
+def _clean_cache_and_language() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+    # The test client leaves the last request's language active in the thread (LocaleMiddleware
+    # does not reset it); later tests in the same worker must not run in Japanese.
+    translation.deactivate()
 
 
 @pytest.fixture
