@@ -15,7 +15,13 @@ from django.utils import translation
 
 from mamori.audit.services import Actor
 from mamori.catalog.services import apply_map
-from mamori.rights.handover import FulfilmentOutcome, FulfilmentTask, register_handler, unregister_handler
+from mamori.rights.handover import (
+    FulfilmentOutcome,
+    FulfilmentTask,
+    handler_for,
+    register_handler,
+    unregister_handler,
+)
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -80,6 +86,10 @@ class FakeEngine:
 @pytest.fixture
 def engine(tmp_path: Path) -> Iterator[FakeEngine]:
     fake = FakeEngine(tmp_path, {"email": "ann@example.com", "name": "Ann Smith", "phone": "555-0100"})
+    # The real engine registers itself at start-up; put it back afterwards for the tests that use it.
+    previous = {right: handler_for(right) for right in FakeEngine.rights}
     register_handler(fake)
     yield fake
     unregister_handler(fake)
+    for handler in {id(h): h for h in previous.values() if h is not None}.values():
+        register_handler(handler)
