@@ -204,6 +204,14 @@ CACHES = {
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_VIEW = "mamori.core.ratelimited.too_many_requests"
 
+# Consent ledger: how long a banner choice lasts, the event API's rate limit per address, the proxy
+# header carrying the visitor's country (e.g. CF-IPCountry), and the key for hashing identifiers
+# (defaults to one derived from the secret key; set it to keep hashes stable across key rotation).
+MAMORI_CONSENT_DAYS = env_int("MAMORI_CONSENT_DAYS", 180, minimum=1, maximum=790)
+MAMORI_CONSENT_RATE = env_str("MAMORI_CONSENT_RATE", "300/m") or "300/m"
+MAMORI_CONSENT_REGION_HEADER = env_str("MAMORI_CONSENT_REGION_HEADER", "") or ""
+MAMORI_CONSENT_HASH_KEY = env_secret("MAMORI_CONSENT_HASH_KEY", "") or ""
+
 TASKS_BACKEND = env_choice("MAMORI_TASKS", "database", ("database", "immediate"))
 TASKS = {
     "default": {

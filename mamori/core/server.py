@@ -55,9 +55,13 @@ def serve_with_worker(host: str, port: int, *, on_ready: Callable[[], None] | No
             os.kill(os.getpid(), signal.SIGTERM)
 
     threading.Thread(target=_watch_worker, daemon=True).start()
+    from mamori.core.schedule import start_in_thread
+
+    stop_scheduler = start_in_thread()
     try:
         serve_web(host, port, on_ready=on_ready)
     finally:
+        stop_scheduler.set()
         watcher_done.set()
         if worker.poll() is None:
             worker.send_signal(signal.SIGTERM)

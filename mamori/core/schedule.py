@@ -1,0 +1,76 @@
+"""Periodic jobs: the housekeeping that must happen even when nobody clicks anything.
+
+`mamori scheduler` (and the demo, in a thread) calls `enqueue_due()` every minute; it queues each
+job whose interval has passed. The jobs themselves are idempotent, and the row lock on
+ScheduledJob means two schedulers never queue the same run twice.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import close_old_connections, transaction
+from django.utils import timezone
+
+from mamori.core.models import ScheduledJob
+
+logger = logging.getLogger("mamori.schedule")
+
+
+@dataclass(frozen=True)
+class Periodic:
+    name: str
+    task_path: str  # "module:attribute" of a django-tasks task taking no arguments
+    every: timedelta
+
+
+PERIODIC: tuple[Periodic, ...] = (
+    # Close unverifiable requests (CP6), remind assignees, expire results, purge old records (CP7).
+    Periodic("rights.sweep", "mamori.rights.jobs:sweep", timedelta(hours=1)),
+)
+
+
+def _task(path: str):  # type: ignore[no-untyped-def]
+    module, attribute = path.split(":")
+    return getattr(importlib.import_module(module), attribute)
+
+
+def enqueue_due(now: datetime | None = None) -> list[str]:
+    """Queue every periodic job that is due; returns the names queued."""
+    now = now or timezone.now()
+    queued = []
+    for job in PERIODIC:
+        with transaction.atomic():
+            state, _ = ScheduledJob.objects.get_or_create(name=job.name)
+            state = ScheduledJob.objects.select_for_update().get(pk=state.pk)
+            if state.last_enqueued_at is not None and now - state.last_enqueued_at < job.every:
+                continue
+            state.last_enqueued_at = now
+            state.save(update_fields=["last_enqueued_at"])
+            task = _task(job.task_path)
+            transaction.on_commit(task.enqueue)
+            queued.append(job.name)
+    return queued
+
+
+def run_forever(stop: threading.Event, interval: float = 60.0) -> None:
+    while not stop.is_set():
+        try:
+            names = enqueue_due()
+            if names:
+                logger.info("queued periodic jobs: %s", ", ".join(names))
+        except Exception:  # a database hiccup must not kill the scheduler; it tries again next minute
+            logger.exception("scheduler tick failed")
+        finally:
+            close_old_connections()
+        stop.wait(interval)
+
+
+def start_in_thread() -> threading.Event:
+    stop = threading.Event()
+    threading.Thread(target=run_forever, args=(stop,), name="mamori-scheduler", daemon=True).start()
+    return stop
