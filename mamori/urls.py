@@ -3,6 +3,7 @@ from django.views.generic import RedirectView
 
 from mamori.api.api import api
 from mamori.consent import views as consent_views
+from mamori.fulfilment import demo_storage
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="center:index", permanent=False)),
@@ -13,4 +14,6 @@ urlpatterns = [
     path("consent/", include("mamori.consent.urls")),
     path("console/consent/", include("mamori.consent.console_urls")),
     path(".well-known/gpc.json", consent_views.gpc_json, name="gpc_json"),
+    # The demo's object-storage adapter (404 unless MAMORI_DEMO): see mamori/fulfilment/demo_storage.py.
+    path("demo/onemall-storage/", demo_storage.webhook, name="demo_storage"),
 ]

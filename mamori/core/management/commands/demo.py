@@ -55,6 +55,10 @@ class Command(BaseCommand):
             from mamori.fulfilment.demo_shop import ensure_demo_shop
 
             os.environ["MAMORI_ONEMALL_SHOP_URL"] = ensure_demo_shop(settings.DATA_DIR)
+        from mamori.fulfilment.demo_storage import configure_for_demo
+
+        # The worker reaches the demo's object-storage adapter on this machine, whatever --host is.
+        configure_for_demo(f"http://127.0.0.1:{options['port']}")
         username, password, totp_secret = ensure_demo_staff()
         host, port = options["host"], options["port"]
         self.stdout.write(
