@@ -12,6 +12,7 @@ import logging
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import close_old_connections, transaction
 from django.utils import timezone
@@ -34,7 +35,7 @@ PERIODIC: tuple[Periodic, ...] = (
 )
 
 
-def _task(path: str):  # type: ignore[no-untyped-def]
+def _task(path: str) -> Any:
     module, attribute = path.split(":")
     return getattr(importlib.import_module(module), attribute)
 

@@ -69,7 +69,8 @@ def _answer(state: dict[str, Any], action: str, payload: dict[str, Any]) -> dict
     if action == "find":
         return {"results": [{"counts": {"objects": len(_owned(state, s))}, "held": {}} for s in payload["subjects"]]}
     if action == "export":
-        rows = [{k: o[k] for k in ("key", "kind", "bytes", "uploaded_at")} for o in _owned(state, payload["identities"])]
+        fields = ("key", "kind", "bytes", "uploaded_at")
+        rows = [{k: o[k] for k in fields} for o in _owned(state, payload["identities"])]
         return {"records": {"objects": rows}}
     if action == "erase":
         doomed = {o["key"] for s in payload["subjects"] for o in _owned(state, s)}
