@@ -1,7 +1,15 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+CHANNEL_LABELS = {
+    "email": _("E-mail"), "phone": _("Telephone"), "post": _("Post"), "fax": _("Fax"),
+    "form": _("Inquiry form"), "in_person": _("In person"),
+}  # fmt: skip
 
 from mamori.catalog.models import MapVersion
 from mamori.center.access import current_map
@@ -17,4 +25,25 @@ def index(request: HttpRequest) -> HttpResponse:
 
 def home(request: HttpRequest, organisation: str) -> HttpResponse:
     version, privacy_map = current_map(organisation)
-    return render(request, "center/home.html", {"version": version, "map": privacy_map, "organisation": organisation})
+    language = (get_language() or "en").split("-")[0]
+    codes = set(privacy_map.jurisdiction_codes)
+    context = {
+        "version": version,
+        "map": privacy_map,
+        "organisation": organisation,
+        "org_name": privacy_map.organisation.legal_name.get(language),
+        "address": privacy_map.organisation.address.get(language),
+        "contacts": [
+            {
+                "name": contact.name.get(language),
+                "channels": [(CHANNEL_LABELS.get(c.kind, c.kind), c.value) for c in contact.channels],
+                "hours": contact.hours,
+            }
+            for contact in privacy_map.organisation.contacts
+        ],
+        "collection_points": [(point.id, point.name.get(language)) for point in privacy_map.collection_points],
+        "has_cpra": "US-CA" in codes,
+        "has_appi": "JP" in codes,
+        "demo": bool(settings.MAMORI_DEMO),
+    }
+    return render(request, "center/home.html", context)
