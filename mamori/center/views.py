@@ -6,13 +6,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from mamori.catalog.models import MapVersion
+from mamori.center.access import current_map
+
 CHANNEL_LABELS = {
     "email": _("E-mail"), "phone": _("Telephone"), "post": _("Post"), "fax": _("Fax"),
     "form": _("Inquiry form"), "in_person": _("In person"),
 }  # fmt: skip
-
-from mamori.catalog.models import MapVersion
-from mamori.center.access import current_map
 
 
 def index(request: HttpRequest) -> HttpResponse:

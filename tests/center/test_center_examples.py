@@ -17,7 +17,7 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 @pytest.mark.parametrize(
     ("example", "facts"),
     [
-        ("inpro", ["(+81) 50-5375-8684", "09:00–18:00", "next business day"]),
+        ("inpro", ["(+81) 50-5375-8684", "09:00\u201318:00", "next business day"]),
         ("picocela", ["03-6661-2780"]),
         ("i-pro", ["/cpra/", "/appi/"]),
         ("onemall", ["/collection/membership-registration/", "/collection/inquiry/"]),
