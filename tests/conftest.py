@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 from django.test import Client, override_settings
 
 from mamori.accounts.models import Role, User
@@ -62,3 +66,29 @@ def _fast_password_hashing() -> Iterator[None]:
     """
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         yield
+
+
+# A small valid privacy map (tests/mapversions/maps/small) copied into a temporary folder, and a way to edit it.
+SMALL_MAP = Path(__file__).parent / "mapversions" / "maps" / "small"
+
+Editor = Callable[[str, Callable[[dict[str, Any]], None]], None]
+
+
+@pytest.fixture
+def map_dir(tmp_path: Path) -> Path:
+    target = tmp_path / "tinyshop"
+    shutil.copytree(SMALL_MAP, target)
+    return target
+
+
+@pytest.fixture
+def edit_map(map_dir: Path) -> Editor:
+    """`edit_map("data.yaml", change)` loads a file of the map, lets `change` mutate it, writes it back."""
+
+    def edit(filename: str, change: Callable[[dict[str, Any]], None]) -> None:
+        path = map_dir / filename
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        change(data)
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+    return edit

@@ -13,22 +13,11 @@ from django.db import IntegrityError, transaction
 
 from mamori.audit.services import Actor, record
 from mamori.catalog.errors import CatalogError
+from mamori.catalog.mapfile.schema import LIST_SECTIONS
 from mamori.catalog.models import MapVersion
 
-# Sections whose size the audit log and the dashboard report.
-COUNTED_SECTIONS = (
-    "jurisdictions",
-    "data_categories",
-    "data_subjects",
-    "sources",
-    "purposes",
-    "recipients",
-    "systems",
-    "retention",
-    "cookie_categories",
-    "cookies",
-    "collection_points",
-)
+# Sections whose size the audit log and the dashboard report: every list-valued one.
+COUNTED_SECTIONS = LIST_SECTIONS
 
 
 def canonical_sources(sources: Mapping[str, str]) -> dict[str, str]:

@@ -56,22 +56,6 @@ LEGAL_BASES: dict[str, tuple[str, ...]] = {
     CPRA: ("business_purpose", "consent", "notice_at_collection"),
 }
 
-RIGHTS = (
-    "access",
-    "portability",
-    "rectification",
-    "addition",
-    "erasure",
-    "restriction",
-    "objection",
-    "withdraw_consent",
-    "cease_third_party_provision",
-    "provision_records",
-    "opt_out_sale_sharing",
-    "limit_sensitive",
-    "usage_report",
-)
-
 _EU_MEMBER = re.compile(r"^EU-([A-Z]{2})$")
 
 
