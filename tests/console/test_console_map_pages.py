@@ -209,3 +209,16 @@ def test_navigation_and_audit_status_follow_the_role(
     audit_link = f'href="{reverse("console:audit")}"'
     assert audit_link in officer_page
     assert audit_link not in marketing_page
+
+
+def test_map_codes_read_as_words_in_the_viewers_language(client_as, officer, map_dir) -> None:  # type: ignore[no-untyped-def]
+    """Legal bases and the like show as the notices name them, with the code kept as a tooltip."""
+    from mamori.audit.services import Actor
+    from mamori.catalog.services import apply_map
+
+    apply_map([map_dir], Actor.cli("test"))
+    client = client_as(officer)
+    english = client.get("/console/map/purposes/").content.decode()
+    japanese = client.get("/console/map/purposes/", HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert 'title="consent">Consent<' in english or 'title="contract">Performance of a contract<' in english
+    assert "ご本人の同意" in japanese or "契約の履行" in japanese

@@ -90,3 +90,22 @@ def fields_without(item: Any, key: str) -> list[tuple[str, Any]]:
     if not isinstance(item, Mapping):
         return []
     return [(path, leaf) for path, leaf in fields(item) if item.get(path) != key]
+
+
+@register.filter
+def code(value: Any, table: str) -> str:
+    """A map code (legal basis, recipient kind, trigger, ...) in the viewer's language, the code as a tooltip.
+
+    The bilingual names are the notices' own (mamori.notices.labels), so the console and the published
+    notices call each thing the same; unknown codes show as they are.
+    """
+    from django.utils.html import format_html_join
+    from django.utils.safestring import mark_safe
+
+    from mamori.notices import labels
+
+    names = getattr(labels, table.upper())
+    language = (get_language() or "en").split("-")[0]
+    values = value if isinstance(value, list) else [value]
+    shown = [(str(v), labels.label(names, str(v), language) if str(v) in names else str(v)) for v in values if v]
+    return format_html_join(", ", '<span title="{}">{}</span>', shown) if shown else mark_safe("—")
