@@ -52,8 +52,8 @@ class FulfilmentEngine:
 
     # -- find
 
-    def locate(self, subjects: Sequence[Mapping[str, str]]) -> dict[str, dict[str, Any]]:
-        return {connector.system_id: connector.locate(subjects) for connector in self.connectors()}
+    def locate(self, subjects: Sequence[Mapping[str, str]], *, counts: bool = True) -> dict[str, dict[str, Any]]:
+        return {connector.system_id: connector.locate(subjects, counts=counts) for connector in self.connectors()}
 
     # -- access / portability
 
@@ -69,9 +69,10 @@ class FulfilmentEngine:
         written: dict[str, dict[str, int]] = {}
         with PackageWriter(path, self.map, language) as package:
             for connector in self.connectors():
-                located = connector.locate([identities])
-                written[connector.system_id] = connector.export(
-                    located, 0, package, idempotency_key=f"{key_prefix}-{connector.system_id}"
+                # Each system finds the subject and reads their rows in one go (for SQL: one
+                # connection, one snapshot, no counts).
+                written[connector.system_id] = connector.export_subject(
+                    identities, package, idempotency_key=f"{key_prefix}-{connector.system_id}"
                 )
         return written
 
@@ -132,7 +133,7 @@ class FulfilmentEngine:
     ) -> dict[str, dict[str, int]]:
         changed = {}
         for connector in self.connectors():
-            located = connector.locate([identities])
+            located = connector.locate([identities], counts=False)
             changed[connector.system_id] = connector.rectify(
                 located, 0, values, idempotency_key=f"{key_prefix}-{connector.system_id}"
             )
@@ -143,7 +144,7 @@ class FulfilmentEngine:
     ) -> dict[str, dict[str, int]]:
         changed = {}
         for connector in self.connectors():
-            located = connector.locate([identities])
+            located = connector.locate([identities], counts=False)
             changed[connector.system_id] = connector.restrict(
                 located, 0, restricted=restricted, idempotency_key=f"{key_prefix}-{connector.system_id}"
             )

@@ -221,7 +221,7 @@ def _run_step(
         erase_step = run.steps.get(system=step.system, action="erase")
         residue = connector.verify(erase_step.state)
         return {"residue": residue}, StepStatus.DONE if not any(residue.values()) else StepStatus.FAILED, None
-    located = connector.locate(subjects)
+    located = connector.locate(subjects, counts=False)
     if step.action == "rectify":
         changed = connector.rectify(located, 0, run.details.get("fields", {}), idempotency_key=key)
         return {"tables": changed}, StepStatus.DONE, None
@@ -382,7 +382,7 @@ def match_data_points(organisation: str, points: Mapping[str, str]) -> set[str]:
             for kind, value in points.items():
                 if kind in matched or not value:
                     continue
-                located = connector.locate([{kind: value}])
+                located = connector.locate([{kind: value}], counts=False)
                 if any(located["state"].get("roots", {}).values()):
                     matched.add(kind)
     finally:

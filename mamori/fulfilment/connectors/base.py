@@ -51,11 +51,17 @@ class Connector(Protocol):
     def test_connection(self) -> None:
         """Raise ConnectorError when the datastore cannot be reached."""
 
-    def locate(self, subjects: Subjects) -> Located:
-        """Find where each subject's data is (set-based: one statement per table for the batch)."""
+    def locate(self, subjects: Subjects, *, counts: bool = True) -> Located:
+        """Find where each subject's data is (set-based: one statement per table for the batch).
+        With `counts=False` the connector may leave out the rows per table when they cost extra."""
 
     def export(self, located: Located, index: int, sink: PackageSink, *, idempotency_key: str) -> dict[str, int]:
         """Stream one subject's rows into the sink; rows written per table."""
+
+    def export_subject(
+        self, identities: Mapping[str, str], sink: PackageSink, *, idempotency_key: str
+    ) -> dict[str, int]:
+        """Find one subject and stream their rows into the sink (an access request in one go)."""
 
     def plan_erasure(self, located: Located) -> SystemPlan:
         """What an erasure would do, per table, for every subject of the batch."""

@@ -26,10 +26,15 @@ class ManualConnector:
     def test_connection(self) -> None:
         return None
 
-    def locate(self, subjects: Subjects) -> Located:
+    def locate(self, subjects: Subjects, *, counts: bool = True) -> Located:
         return {"state": {}, "counts": {}}
 
     def export(self, located: Located, index: int, sink: PackageSink, *, idempotency_key: str) -> dict[str, int]:
+        return {}
+
+    def export_subject(
+        self, identities: Mapping[str, str], sink: PackageSink, *, idempotency_key: str
+    ) -> dict[str, int]:
         return {}
 
     def plan_erasure(self, located: Located) -> SystemPlan:

@@ -1,15 +1,25 @@
 """The SQL connector (SQLAlchemy Core): PostgreSQL, MySQL/MariaDB, SQLite, others by driver.
 
 Every operation is set-based: one statement per table for the whole batch of subjects. Rows only
-come to Python when they are exported (streamed with a server-side cursor) or when related rows
-(shared tables without an owner) must be told apart by primary key.
+come to Python when they are exported or when related rows (shared tables without an owner) must
+be told apart by primary key.
+
+An export reads everything on one connection, in one transaction (REPEATABLE READ where the
+database has it), so the package is one consistent picture of the subject's data. A table's first
+`STREAM_ROWS` rows come with a plain query, the usual case in one round trip; only a table with
+more rows is read on through a server-side cursor, so memory stays bounded however many rows.
+The statements are built once per connector and take the keys as an expanding parameter, so
+SQLAlchemy's compiled-statement cache serves every later request.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -33,7 +43,10 @@ if TYPE_CHECKING:
     from mamori.catalog.mapfile import PrivacyMap
     from mamori.catalog.mapfile.schema import System
 
-STREAM_ROWS = 1000  # rows per fetch from a server-side cursor: memory stays bounded
+STREAM_ROWS = 1000  # rows read at once (first query, then per fetch from a server-side cursor)
+KEYS = "mamori_keys"  # the expanding parameter of the prepared export and look-up statements
+# Dialects whose transactions can be REPEATABLE READ (a snapshot for a whole export).
+SNAPSHOT_DIALECTS = {"postgresql", "mysql", "mariadb"}
 # Columns an access package leaves out: secrets that would only help an attacker (GDPR Art. 15(4)).
 WITHHELD_COLUMN = re.compile(r"password|secret|token|salt", re.IGNORECASE)
 _URL_SCHEMES = {
@@ -60,6 +73,16 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+@dataclass(frozen=True)
+class ExportStatement:
+    """One owned table's export, built once: the first rows, and the rest when there are more."""
+
+    columns: list[str]
+    categories: dict[str, str]
+    first: sa.Select[Any]  # LIMIT STREAM_ROWS + 1 (ordered by the primary key)
+    rest: sa.Select[Any]  # OFFSET STREAM_ROWS, or every row for a table without a primary key
+
+
 class SqlConnector:
     kind = "sql"
 
@@ -70,6 +93,11 @@ class SqlConnector:
         self.engine = sa.create_engine(normalise_url(url), pool_pre_ping=True)
         expressions.register_sqlite_functions(self.engine)
         self._layout: SqlLayout | None = None
+        self._exports: dict[str, ExportStatement] = {}
+        self._lookups: dict[str, sa.Select[Any]] = {}
+        # Connectors are shared between threads (services keeps them per map version): the schema
+        # is read, and the statements built, once under this lock.
+        self._lock = threading.Lock()
 
     @classmethod
     def from_environment(cls, system: System, privacy_map: PrivacyMap, environ: Mapping[str, str]) -> SqlConnector:
@@ -87,6 +115,13 @@ class SqlConnector:
 
     @property
     def layout(self) -> SqlLayout:
+        layout = self._layout
+        if layout is not None:
+            return layout
+        with self._lock:
+            return self._layout or self._reflect()
+
+    def _reflect(self) -> SqlLayout:
         if self._layout is None:
             metadata = sa.MetaData()
             try:
@@ -97,8 +132,36 @@ class SqlConnector:
                 raise ConnectorError(
                     f"system {self.system_id}: cannot read the schema ({type(exc).__name__})"
                 ) from None
-            self._layout = SqlLayout(self.system, metadata)
+            layout = SqlLayout(self.system, metadata)
+            self._exports, self._lookups = self._prepare(layout)
+            self._layout = layout
         return self._layout
+
+    def _prepare(self, layout: SqlLayout) -> tuple[dict[str, ExportStatement], dict[str, sa.Select[Any]]]:
+        """The statements every request runs, with the keys left as an expanding parameter."""
+        keys: sa.BindParameter[Any] = sa.bindparam(KEYS, expanding=True)
+        exports: dict[str, ExportStatement] = {}
+        for table in layout.tables.values():
+            if not table.owned:
+                continue  # related rows are selected by primary key, built per request
+            columns = [column for column in table.table.c if not WITHHELD_COLUMN.search(column.name)]
+            statement = sa.select(*columns).where(layout.owned_predicate(table.name, keys))
+            if table.primary_key:
+                ordered = statement.order_by(*(table.table.c[name] for name in table.primary_key))
+                first, rest = ordered.limit(STREAM_ROWS + 1), ordered.offset(STREAM_ROWS)
+            else:
+                first = rest = statement  # no order to resume from: always streamed
+            exports[table.name] = ExportStatement(
+                [column.name for column in columns], {field.name: field.category for field in table.spec.fields},
+                first, rest,
+            )  # fmt: skip
+        lookups: dict[str, sa.Select[Any]] = {}
+        for kind, (table_name, column_name) in layout.identity_columns.items():
+            if layout.tables[table_name].owned:
+                source, owner = layout.owner_join(table_name)
+                column = layout.tables[table_name].table.c[column_name]
+                lookups[kind] = sa.select(owner, column).select_from(source).where(column.in_(keys))
+        return exports, lookups
 
     def test_connection(self) -> None:
         try:
@@ -106,49 +169,65 @@ class SqlConnector:
                 connection.execute(sa.text("SELECT 1"))
         except SQLAlchemyError as exc:
             raise ConnectorError(f"system {self.system_id}: cannot connect ({type(exc).__name__})") from None
-        self._layout = None
-        _ = self.layout
+        with self._lock:
+            self._layout = None
+            self._reflect()
+
+    @contextmanager
+    def snapshot(self) -> Iterator[sa.Connection]:
+        """One connection and one read transaction: every query in it sees the same data."""
+        with self.engine.connect() as connection:
+            dialect = self.engine.dialect.name
+            if dialect in SNAPSHOT_DIALECTS:
+                connection.execution_options(isolation_level="REPEATABLE READ")
+            with connection.begin():
+                if dialect == "sqlite":
+                    # pysqlite starts a transaction only before a write: start it now, so the
+                    # reads share one snapshot too.
+                    connection.exec_driver_sql("BEGIN")
+                yield connection
 
     # -- find
 
-    def locate(self, subjects: Subjects) -> Located:
+    def locate(self, subjects: Subjects, *, counts: bool = True) -> Located:
+        """Where each subject's rows are; `counts=False` leaves out the rows per owned table
+        (one COUNT per table), which only plans and reviews show."""
+        with self.engine.connect() as connection:
+            return self._locate(connection, subjects, counts=counts)
+
+    def _locate(self, connection: sa.Connection, subjects: Subjects, *, counts: bool) -> Located:
         layout = self.layout
         roots: dict[str, dict[int, set[Any]]] = defaultdict(lambda: defaultdict(set))
-        with self.engine.connect() as connection:
-            for kind, (table_name, column_name) in layout.identity_columns.items():
-                wanted: dict[Any, list[int]] = defaultdict(list)
-                for index, identities in enumerate(subjects):
-                    value = identities.get(kind)
-                    if value:
-                        for candidate in _candidates(kind, value, layout.tables[table_name].table.c[column_name]):
-                            wanted[candidate].append(index)
-                table_layout = layout.tables[table_name]
-                if not wanted or not table_layout.owned:
+        for kind, (table_name, column_name) in layout.identity_columns.items():
+            wanted: dict[Any, list[int]] = defaultdict(list)
+            for index, identities in enumerate(subjects):
+                value = identities.get(kind)
+                if value:
+                    for candidate in _candidates(kind, value, layout.tables[table_name].table.c[column_name]):
+                        wanted[candidate].append(index)
+            table_layout = layout.tables[table_name]
+            if not wanted or not table_layout.owned:
+                continue
+            for owner_value, matched in connection.execute(self._lookups[kind], {KEYS: list(wanted)}):
+                if owner_value is None:
                     continue
-                source, owner = layout.owner_join(table_name)
-                column = table_layout.table.c[column_name]
-                statement = sa.select(owner, column).select_from(source).where(column.in_(list(wanted)))
-                for owner_value, matched in connection.execute(statement):
-                    if owner_value is None:
-                        continue
-                    for index in wanted.get(matched, []):
-                        roots[table_layout.root or ""][index].add(jsonable(owner_value))
-            state: dict[str, Any] = {
-                "roots": {
-                    root: {str(i): sorted(keys, key=str) for i, keys in per.items()} for root, per in roots.items()
-                },
-                "related": {},
-            }
-            counts: dict[str, dict[str, int]] = {}
+                for index in wanted.get(matched, []):
+                    roots[table_layout.root or ""][index].add(jsonable(owner_value))
+        state: dict[str, Any] = {
+            "roots": {root: {str(i): sorted(keys, key=str) for i, keys in per.items()} for root, per in roots.items()},
+            "related": {},
+        }
+        found: dict[str, dict[str, int]] = {}
+        if counts:
             for table_layout in layout.tables.values():
                 if table_layout.owned:
-                    counts[table_layout.name] = self._count_owned(connection, table_layout, state)
-            for table_layout in layout.tables.values():
-                if not table_layout.owned and table_layout.primary_key:
-                    related = self._related(connection, table_layout, state)
-                    state["related"][table_layout.name] = related
-                    counts[table_layout.name] = {index: len(keys) for index, keys in related.items()}
-        return {"state": state, "counts": counts}
+                    found[table_layout.name] = self._count_owned(connection, table_layout, state)
+        for table_layout in layout.tables.values():
+            if not table_layout.owned and table_layout.primary_key:
+                related = self._related(connection, table_layout, state)
+                state["related"][table_layout.name] = related
+                found[table_layout.name] = {index: len(keys) for index, keys in related.items()}
+        return {"state": state, "counts": found}
 
     def _keys(self, state: Mapping[str, Any], root: str, index: int | None = None) -> list[Any]:
         per_subject: Mapping[str, list[Any]] = state["roots"].get(root, {})
@@ -214,9 +293,32 @@ class SqlConnector:
     # -- export
 
     def export(self, located: Located, index: int, sink: PackageSink, *, idempotency_key: str = "") -> dict[str, int]:
+        with self.snapshot() as connection:
+            return self._export(connection, located, index, sink)
+
+    def export_subject(
+        self, identities: Mapping[str, str], sink: PackageSink, *, idempotency_key: str = ""
+    ) -> dict[str, int]:
+        """Find one subject and write their package, all from one snapshot (no counts needed)."""
+        with self.snapshot() as connection:
+            located = self._locate(connection, [identities], counts=False)
+            return self._export(connection, located, 0, sink)
+
+    def _export(self, connection: sa.Connection, located: Located, index: int, sink: PackageSink) -> dict[str, int]:
+        layout = self.layout
         written: dict[str, int] = {}
         state = located["state"]
-        for table in self.layout.tables.values():
+        for table in layout.tables.values():
+            if table.owned:
+                keys = self._keys(state, table.root or "", index)
+                if not keys:
+                    continue
+                prepared = self._exports[table.name]
+                rows = self._rows(connection, prepared, {KEYS: keys})
+                written[table.name] = sink.write_table(
+                    self.system_id, table.name, prepared.columns, rows, prepared.categories
+                )
+                continue
             predicate = self._subject_predicate(table, state, index)
             if predicate is None:
                 continue
@@ -225,17 +327,32 @@ class SqlConnector:
             statement = sa.select(*columns).where(predicate)
             if table.primary_key:
                 statement = statement.order_by(*(table.table.c[name] for name in table.primary_key))
-            count = sink.write_table(
-                self.system_id, table.name, [column.name for column in columns], self._stream(statement), categories
+            related = ExportStatement([column.name for column in columns], categories,
+                                      statement.limit(STREAM_ROWS + 1), statement.offset(STREAM_ROWS))  # fmt: skip
+            written[table.name] = sink.write_table(
+                self.system_id, table.name, related.columns, self._rows(connection, related, {}), categories
             )
-            written[table.name] = count
         return written
 
-    def _stream(self, statement: sa.Select[Any]) -> Iterator[Sequence[Any]]:
-        with self.engine.connect() as connection:
-            result = connection.execution_options(stream_results=True, yield_per=STREAM_ROWS).execute(statement)
+    def _rows(
+        self, connection: sa.Connection, statement: ExportStatement, parameters: Mapping[str, Any]
+    ) -> Iterator[Sequence[Any]]:
+        """The rows of one table: one plain query for up to STREAM_ROWS rows, a server-side cursor
+        (in the same transaction, so the same snapshot) for the rest of a larger table."""
+        if statement.first is not statement.rest:
+            first = connection.execute(statement.first, parameters).all()
+            for row in first[:STREAM_ROWS]:
+                yield [jsonable(value) for value in row]
+            if len(first) <= STREAM_ROWS:
+                return
+        result = connection.execute(
+            statement.rest, parameters, execution_options={"stream_results": True, "yield_per": STREAM_ROWS}
+        )
+        try:
             for row in result:
                 yield [jsonable(value) for value in row]
+        finally:
+            result.close()
 
     def _subject_predicate(
         self, table: TableLayout, state: Mapping[str, Any], index: int | None

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from mamori.catalog.mapfile.schema import System, Table
 
 MAX_PATH = 8  # ownership chains longer than this are a map error (or a cycle)
+Keys = list[Any] | sa.BindParameter[Any]
 
 
 @dataclass(frozen=True)
@@ -160,8 +161,9 @@ class SqlLayout:
     def sa_table(self, name: str) -> sa.Table:
         return self.tables[name].table
 
-    def owned_predicate(self, name: str, keys: list[Any]) -> sa.ColumnElement[bool]:
-        """`WHERE` clause selecting the rows of `name` owned by any of `keys` (root key values).
+    def owned_predicate(self, name: str, keys: Keys) -> sa.ColumnElement[bool]:
+        """`WHERE` clause selecting the rows of `name` owned by any of `keys` (root key values, or
+        an expanding bind parameter for a statement built once and run with many key lists).
 
         Nested IN sub-queries rather than joins, so DELETE and UPDATE can use it on every dialect
         (MySQL refuses a sub-query on the table being changed; none of these touch it).
@@ -170,7 +172,7 @@ class SqlLayout:
         assert layout.key is not None
         return self._predicate(name, layout.path, layout.key, keys)
 
-    def _predicate(self, name: str, path: list[Edge], key: str, keys: list[Any]) -> sa.ColumnElement[bool]:
+    def _predicate(self, name: str, path: list[Edge], key: str, keys: Keys) -> sa.ColumnElement[bool]:
         table = self.sa_table(name)
         if not path:
             return table.c[key].in_(keys)

@@ -117,21 +117,26 @@ class WebhookConnector:
     def test_connection(self) -> None:
         self.call("ping", {}, idempotency_key=f"ping-{int(time.time())}")
 
-    def locate(self, subjects: Subjects) -> Located:
+    def locate(self, subjects: Subjects, *, counts: bool = True) -> Located:
         answer = self.call("find", {"subjects": [dict(s) for s in subjects]}, idempotency_key=_key("find", subjects))
         results = answer.get("results") or []
-        counts: dict[str, dict[str, int]] = {}
+        found: dict[str, dict[str, int]] = {}  # the adapter answers counts at no extra cost
         held: dict[str, dict[str, int]] = {}
         for index, result in enumerate(results[: len(subjects)]):
             for name, number in (result.get("counts") or {}).items():
-                counts.setdefault(str(name), {})[str(index)] = int(number)
+                found.setdefault(str(name), {})[str(index)] = int(number)
             for name, number in (result.get("held") or {}).items():
                 held.setdefault(str(name), {})[str(index)] = int(number)
-        return {"state": {"subjects": [dict(s) for s in subjects], "held": held}, "counts": counts}
+        return {"state": {"subjects": [dict(s) for s in subjects], "held": held}, "counts": found}
 
     def export(self, located: Located, index: int, sink: PackageSink, *, idempotency_key: str) -> dict[str, int]:
-        identities = located["state"]["subjects"][index]
-        answer = self.call("export", {"identities": identities}, idempotency_key=idempotency_key)
+        return self.export_subject(located["state"]["subjects"][index], sink, idempotency_key=idempotency_key)
+
+    def export_subject(
+        self, identities: Mapping[str, str], sink: PackageSink, *, idempotency_key: str
+    ) -> dict[str, int]:
+        # The adapter finds the subject itself: no `find` call first.
+        answer = self.call("export", {"identities": dict(identities)}, idempotency_key=idempotency_key)
         written = {}
         for name, rows in (answer.get("records") or {}).items():
             columns = list(dict.fromkeys(key for row in rows for key in row))

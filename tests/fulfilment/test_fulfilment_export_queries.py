@@ -1,0 +1,116 @@
+"""What an access export asks of the database: one connection, one snapshot, one SELECT per table
+with rows and no COUNT; a table larger than the first read continues through a cursor, in order."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from mamori.fulfilment.connectors.sql import SqlConnector
+from mamori.fulfilment.connectors.sql.connector import STREAM_ROWS
+from mamori.fulfilment.engine import FulfilmentEngine
+from mamori.fulfilment.package import PackageWriter
+
+from .conftest import onemall_map
+
+HANAKO = {"email": "hanako.yamada@example.jp"}
+HANAKO_TABLES = {"customers": 1, "social_accounts": 1, "addresses": 2, "orders": 2, "order_items": 2, "payments": 1,
+                 "inquiries": 1, "newsletter_subscriptions": 1, "login_sessions": 2, "usage_events": 2}  # fmt: skip
+
+
+def shop_engine(url: str) -> tuple[FulfilmentEngine, SqlConnector]:
+    engine = FulfilmentEngine(onemall_map(), {"MAMORI_ONEMALL_SHOP_URL": url})
+    shop = engine.connector("shop-db")
+    assert isinstance(shop, SqlConnector)
+    _ = shop.layout  # reading the schema is not part of a request
+    return engine, shop
+
+
+def watch(shop: SqlConnector) -> tuple[list[str], list[int]]:
+    """Statements sent to the shop database, and connections checked out of its pool."""
+    statements: list[str] = []
+    checkouts: list[int] = []
+    sa.event.listen(shop.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    sa.event.listen(shop.engine.pool, "checkout", lambda *args: checkouts.append(1))
+    return statements, checkouts
+
+
+def selects(statements: list[str]) -> list[str]:
+    return [sql for sql in statements if sql.lstrip().upper().startswith("SELECT") and sql.strip() != "SELECT 1"]
+
+
+def test_export_reads_each_table_once_on_one_connection_without_counts(shop_url: str, tmp_path: Path) -> None:
+    engine, shop = shop_engine(shop_url)
+    statements, checkouts = watch(shop)
+    written = engine.export(HANAKO, tmp_path / "package.zip", "en")
+    assert written["shop-db"] == HANAKO_TABLES
+    assert len(checkouts) == 1  # one connection for the look-up and every table
+    sent = selects(statements)
+    assert not [sql for sql in sent if "count(" in sql.lower()]
+    assert len(sent) == 1 + len(HANAKO_TABLES)  # the look-up by e-mail, then one SELECT per table with rows
+    # A second request hits SQLAlchemy's statement cache: the same SQL text, only the keys differ.
+    statements.clear()
+    engine.export({"email": "emily.clark@example.com"}, tmp_path / "emily.zip", "en")
+    assert set(selects(statements)) <= set(sent)
+    engine.close()
+
+
+def test_export_sees_one_snapshot_even_when_rows_arrive_meanwhile(shop_url: str, tmp_path: Path) -> None:
+    if shop_url.startswith("sqlite"):
+        pytest.skip("SQLite blocks the writer while the export reads: there is nothing to see meanwhile")
+    privacy_map = onemall_map()
+    shop = SqlConnector(privacy_map.system("shop-db"), privacy_map, shop_url)
+    writer = sa.create_engine(shop_url)
+
+    class WritingSink(PackageWriter):
+        """After the first table, the shop records a new visit by the subject (and commits)."""
+
+        def write_table(self, system_id: str, table: str, *args: Any, **kwargs: Any) -> int:
+            count = super().write_table(system_id, table, *args, **kwargs)
+            if table == "customers":
+                with writer.begin() as connection:
+                    connection.execute(sa.text(
+                        "INSERT INTO usage_events (id, customer_id, device_id, page_url, occurred_at) "
+                        "VALUES (9001, 1, 'dev-hanako-1', 'https://www.onemall.jp/late', '2026-01-01 00:00:00')"
+                    ))  # fmt: skip
+            return count
+
+    with WritingSink(tmp_path / "package.zip", privacy_map, "en") as package:
+        written = shop.export_subject(HANAKO, package)
+    assert written["usage_events"] == 2  # the row committed during the export is not in it
+    with writer.connect() as connection:
+        assert connection.execute(sa.text("SELECT count(*) FROM usage_events WHERE customer_id = 1")).scalar() == 3
+    writer.dispose()
+    shop.close()
+
+
+@pytest.mark.parametrize("extra", [STREAM_ROWS - 2, STREAM_ROWS - 1, 2 * STREAM_ROWS + 5])
+def test_large_tables_continue_through_a_cursor_in_order(sqlite_shop: str, tmp_path: Path, extra: int) -> None:
+    """Hanako has 2 usage events: with `extra` more, exactly STREAM_ROWS, one more, and several pages."""
+    store = sa.create_engine(sqlite_shop)
+    with store.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO usage_events (id, customer_id, device_id, page_url, occurred_at) "
+                "VALUES (:id, 1, 'dev-hanako-1', 'https://www.onemall.jp/p', '2024-10-01 00:00:00')"
+            ),
+            [{"id": 100_000 - n} for n in range(extra)],  # inserted in descending order: the export sorts
+        )
+        expected = [row[0] for row in connection.execute(
+            sa.text("SELECT id FROM usage_events WHERE customer_id = 1 ORDER BY id"))]  # fmt: skip
+    store.dispose()
+    engine, shop = shop_engine(sqlite_shop)
+    statements, _ = watch(shop)
+    written = engine.export(HANAKO, tmp_path / "package.zip", "en")
+    assert written["shop-db"]["usage_events"] == len(expected) == extra + 2
+    with zipfile.ZipFile(tmp_path / "package.zip") as archive:
+        exported = json.loads(archive.read("data/shop-db/usage_events.json"))["rows"]
+    assert [row["id"] for row in exported] == expected  # every row once, in key order
+    usage_reads = [sql for sql in selects(statements) if "FROM usage_events" in sql]
+    assert len(usage_reads) == (1 if len(expected) <= STREAM_ROWS else 2)
+    engine.close()
