@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -17,6 +18,11 @@ from django.conf import settings
 
 def _key(purpose: str) -> bytes:
     base = getattr(settings, "MAMORI_CONSENT_HASH_KEY", "") or settings.SECRET_KEY
+    return _derived_key(purpose, base)
+
+
+@lru_cache(maxsize=32)  # keyed by the secret too, so a changed setting derives a new key
+def _derived_key(purpose: str, base: str) -> bytes:
     return hashlib.sha256(f"mamori.consent.{purpose}:{base}".encode()).digest()
 
 

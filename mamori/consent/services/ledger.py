@@ -10,7 +10,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import connections, router, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models.constants import OnConflict
 from django.http import Http404
 from django.utils import timezone
 
@@ -83,8 +85,9 @@ def record_event(
     ip: str = "",
     user_agent: str = "",
     region: str = "",
-) -> tuple[ConsentEvent, bool]:
-    """Append one choice to the ledger. Returns (event, created); a repeated event id is not stored twice."""
+) -> bool:
+    """Append one choice to the ledger. True when stored; False when the event id was already stored
+    (a retry): nothing is stored twice."""
     config = _config(site)
     if method not in METHODS:
         raise ConsentError(f"unknown method '{method}'", code="method_invalid")
@@ -117,16 +120,56 @@ def record_event(
     }
     fields["seal"] = seal({name: fields[name] for name in SEALED_FIELDS})
     fields["granted"] = "," + ",".join(ident for ident, on in normalised.items() if on) + ","
-    try:
-        with transaction.atomic():
-            return ConsentEvent.objects.create(**fields), True
-    except IntegrityError:
-        existing = ConsentEvent.objects.filter(event_id=event_id).first()
-        if existing is None:
-            raise
-        if existing.device_hash != fields["device_hash"]:
-            raise ConsentError("this event id was already used by another device", code="event_conflict") from None
-        return existing, False
+    if _insert_unless_seen(fields):
+        return True
+    existing = ConsentEvent.objects.filter(event_id=event_id).values_list("device_hash", flat=True).first()
+    if existing is None:  # not inserted, yet not there: cannot happen unless the row vanished
+        raise ConsentError("the event could not be stored", code="event_not_stored")
+    if existing != fields["device_hash"]:
+        raise ConsentError("this event id was already used by another device", code="event_conflict")
+    return False
+
+
+# Column types whose Python values (str, int, bool) every database driver takes as they are; the
+# others (UUID, JSON, datetime) go through the field's own conversion for the database in use.
+_PLAIN_TYPES = frozenset({"CharField", "PositiveIntegerField", "IntegerField", "BooleanField"})
+_INSERTS: dict[str, tuple[str, list[tuple[str, Any]]]] = {}
+
+
+def _insert_sql(connection: BaseDatabaseWrapper) -> tuple[str, list[tuple[str, Any]]]:
+    """`INSERT ... ON CONFLICT DO NOTHING` (INSERT OR IGNORE on SQLite, INSERT IGNORE on MySQL) of
+    every ledger column, built once per database connection alias, with each column's converter."""
+    cached = _INSERTS.get(connection.alias)
+    if cached is None:
+        fields = [field for field in ConsentEvent._meta.concrete_fields if not field.primary_key]
+        ops = connection.ops
+        sql = "{} {} ({}) VALUES ({}) {}".format(
+            ops.insert_statement(on_conflict=OnConflict.IGNORE),
+            ops.quote_name(ConsentEvent._meta.db_table),
+            ", ".join(ops.quote_name(str(field.column)) for field in fields),
+            ", ".join(["%s"] * len(fields)),
+            ops.on_conflict_suffix_sql(fields, OnConflict.IGNORE, None, None),
+        ).strip()
+        converters = [(field.attname, None if field.get_internal_type() in _PLAIN_TYPES else field.get_db_prep_save)
+                      for field in fields]
+        cached = _INSERTS[connection.alias] = (sql, converters)
+    return cached
+
+
+def _insert_unless_seen(fields: dict[str, Any]) -> bool:
+    """Store one ledger row in one statement; False when the event id is already in the ledger.
+
+    Not wrapped in transaction.atomic(): a single statement is atomic by itself, and the explicit
+    transaction would add a BEGIN and a COMMIT round trip to every page view's event. The unique
+    event id makes the statement idempotent, so a repeated event changes nothing. Inside an outer
+    transaction (tests, callers that need one) the statement simply joins it.
+    """
+    connection = connections[router.db_for_write(ConsentEvent)]
+    sql, converters = _insert_sql(connection)
+    params = [fields[name] if convert is None else convert(fields[name], connection) for name, convert in converters]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount == 1
 
 
 def siteconfig_subject(site: str, token: str) -> str:
