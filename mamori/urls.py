@@ -3,9 +3,12 @@ from django.views.generic import RedirectView
 
 from mamori.api.api import api
 from mamori.consent import views as consent_views
+from mamori.consent.events import consent_events
 from mamori.fulfilment import demo_storage
 
 urlpatterns = [
+    # The consent banner's hot path, ahead of the API router (documented there): mamori/consent/events.py.
+    path("api/v1/consent/events", consent_events, name="consent_events"),
     path("", RedirectView.as_view(pattern_name="center:index", permanent=False)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("console/", include("mamori.console.urls")),
