@@ -12,3 +12,11 @@ class FulfilmentConfig(AppConfig):
         from mamori.rights.handover import register_handler
 
         register_handler(EngineHandler())
+
+        # A newly applied map version retires the connectors kept open for the older ones.
+        from django.db.models.signals import post_save
+
+        from mamori.catalog.models import MapVersion
+        from mamori.fulfilment.engine_cache import forget_organisation
+
+        post_save.connect(forget_organisation, sender=MapVersion, dispatch_uid="fulfilment-engine-cache")

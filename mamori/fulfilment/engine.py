@@ -9,7 +9,7 @@ for the whole batch.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,20 +18,34 @@ from mamori.fulfilment.package import PackageWriter
 
 if TYPE_CHECKING:
     from mamori.catalog.mapfile import PrivacyMap
+    from mamori.catalog.mapfile.schema import System
 
 DEFAULT_BATCH = 1000
 
 
 class FulfilmentEngine:
-    def __init__(self, privacy_map: PrivacyMap, environ: Mapping[str, str] | None = None) -> None:
+    """One run's view of the systems. `connector_source` lends connectors that outlive the engine
+    (services keeps them per map version); without it the engine builds its own and closes them."""
+
+    def __init__(
+        self,
+        privacy_map: PrivacyMap,
+        environ: Mapping[str, str] | None = None,
+        *,
+        connector_source: Callable[[System], Connector] | None = None,
+    ) -> None:
         self.map = privacy_map
         self.environ = os.environ if environ is None else environ
+        self._source = connector_source
         self._connectors: dict[str, Connector] = {}
         self.unavailable: dict[str, str] = {}  # system id -> why it cannot be reached
 
     def connector(self, system_id: str) -> Connector:
         if system_id not in self._connectors:
-            self._connectors[system_id] = connector_for(self.map.system(system_id), self.map, self.environ)
+            system = self.map.system(system_id)
+            self._connectors[system_id] = (
+                self._source(system) if self._source else connector_for(system, self.map, self.environ)
+            )
         return self._connectors[system_id]
 
     def connectors(self) -> list[Connector]:
@@ -45,6 +59,8 @@ class FulfilmentEngine:
         return available
 
     def close(self) -> None:
+        if self._source is not None:
+            return  # lent connectors stay open for the next run
         for connector in self._connectors.values():
             close = getattr(connector, "close", None)
             if close is not None:

@@ -22,6 +22,7 @@ from mamori.audit.services import Actor, record
 from mamori.catalog.mapfile import PrivacyMap
 from mamori.core.errors import DomainError
 from mamori.fulfilment.engine import FulfilmentEngine, public_plan
+from mamori.fulfilment.engine_cache import ENGINES, MapScope
 from mamori.fulfilment.models import (
     FulfilmentRun,
     FulfilmentStep,
@@ -46,17 +47,41 @@ class FulfilmentError(DomainError):
     code = "fulfilment_error"
 
 
-def current_map(organisation: str) -> tuple[int, PrivacyMap]:
+def current_scope(organisation: str) -> MapScope:
+    """The map version in force (one small query; the document is read only when not cached)."""
     from mamori.catalog.models import MapVersion
 
-    version = MapVersion.objects.current(organisation)
-    if version is None:
+    current = (
+        MapVersion.objects.for_organisation(organisation).order_by("-number").values_list("number", "content_hash")
+    ).first()
+    if current is None:
         raise FulfilmentError(f"no privacy map is applied for organisation {organisation}")
-    return version.number, PrivacyMap.from_document(version.document)
+    return MapScope(organisation, current[0], current[1])
 
 
-def engine_for(privacy_map: PrivacyMap) -> FulfilmentEngine:
-    return FulfilmentEngine(privacy_map, os.environ)
+def _current(organisation: str) -> tuple[MapScope, PrivacyMap]:
+    from mamori.catalog.models import MapVersion
+
+    scope = current_scope(organisation)
+
+    def document() -> dict[str, Any]:
+        return MapVersion.objects.get(organisation=organisation, number=scope.version).document
+
+    return scope, ENGINES.privacy_map(scope, document)
+
+
+def current_map(organisation: str) -> tuple[int, PrivacyMap]:
+    """The number and parsed map of the version in force (parsed once per version per process)."""
+    scope, privacy_map = _current(organisation)
+    return scope.version, privacy_map
+
+
+def engine_for(organisation: str) -> tuple[int, FulfilmentEngine]:
+    """The map version in force and an engine on it whose connectors (database engines, pools, the
+    schema read) stay open for later runs of the same version: building them would otherwise be
+    most of a small request's cost."""
+    scope, privacy_map = _current(organisation)
+    return scope.version, ENGINES.engine(scope, privacy_map, os.environ)
 
 
 def identity_hash(kind: str, value: str) -> str:
@@ -100,8 +125,8 @@ def plan_run(
         raise FulfilmentError("every subject needs at least one identity")
     if right == "rectification" and not (details or {}).get("fields"):
         raise FulfilmentError("a rectification needs the fields to change")
-    version, privacy_map = current_map(organisation)
-    engine = engine_for(privacy_map)
+    version, engine = engine_for(organisation)
+    privacy_map = engine.map
     try:
         steps: list[tuple[str, str, Any]] = []
         if right == "erasure":
@@ -168,8 +193,7 @@ def execute_run(run_id: int, actor: Actor, *, max_steps: int | None = None) -> F
     from mamori.rights.handover import FulfilmentOutcome
 
     run = FulfilmentRun.objects.get(pk=run_id)
-    _, privacy_map = current_map(run.organisation)
-    engine = engine_for(privacy_map)
+    _, engine = engine_for(run.organisation)
     package_path: Path | None = None
     done_now = 0
     try:
@@ -372,8 +396,7 @@ def lift_restriction(restriction_id: int, actor: Actor) -> Restriction:
 
 def match_data_points(organisation: str, points: Mapping[str, str]) -> set[str]:
     """Which submitted identity points (kind -> value) find a record in the company's SQL systems."""
-    _, privacy_map = current_map(organisation)
-    engine = engine_for(privacy_map)
+    _, engine = engine_for(organisation)
     matched: set[str] = set()
     try:
         for connector in engine.connectors():

@@ -101,3 +101,13 @@ def storage_adapter() -> Iterator[tuple[object, str]]:
     yield adapter, url
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_engine_cache() -> Iterator[None]:
+    """Connectors kept open by services (per map version) do not outlive a test's databases."""
+    from mamori.fulfilment.engine_cache import ENGINES
+
+    ENGINES.clear()
+    yield
+    ENGINES.clear()
