@@ -13,7 +13,9 @@ import io
 import json
 import shutil
 import tempfile
+import threading
 import zipfile
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +28,12 @@ if TYPE_CHECKING:
     from mamori.catalog.mapfile import PrivacyMap
 
 SPOOL_BYTES = 1 << 20  # CSV kept in memory up to 1 MiB, then spilled to a temporary file
+ABOUT_CACHE_SIZE = 256  # rendered "about your data" sections kept (per map, language, categories)
+# What the map says about the categories found (purposes, recipients, sources, retention) is the
+# same for every package with those categories: rendered once, not per package. Each entry keeps
+# its map, so an id() is never mistaken for another map's.
+_about_cache: OrderedDict[tuple[int, str, frozenset[str]], tuple[PrivacyMap, str]] = OrderedDict()
+_about_lock = threading.Lock()
 
 
 class PackageWriter:
@@ -112,43 +120,60 @@ class PackageWriter:
 
     def summary_html(self, created: str) -> str:
         language = self.language
-        privacy_map = self.map
-        categories = [
-            privacy_map.category(ident)
-            for ident in sorted(self.categories)
-            if privacy_map.find("data_categories", ident)
-        ]
-        ids = {category.id for category in categories}
-        purposes = [purpose for purpose in privacy_map.purposes if ids & set(purpose.categories)]
-        recipients = [recipient for recipient in privacy_map.recipients if ids & set(recipient.categories)]
-        sources = [source for source in privacy_map.sources if ids & set(source.categories)]
-        retention = [rule for rule in privacy_map.retention if ids & set(rule.categories)]
-        systems = {system.id: system.name.get(language) for system in privacy_map.systems}
+        systems = {system.id: system.name.get(language) for system in self.map.systems}
         with translation.override(language):
             return render_to_string(
                 "fulfilment/package_summary.html",
                 {
                     "language": language,
-                    "organisation": privacy_map.organisation.legal_name.get(language),
+                    "organisation": self.map.organisation.legal_name.get(language),
                     "created": created,
                     "tables": [
                         {**table, "system_name": systems.get(table["system"], table["system"])} for table in self.tables
                     ],
-                    "categories": [category.name.get(language) for category in categories],
-                    "purposes": [purpose.name.get(language) for purpose in purposes],
-                    "recipients": [
-                        {"name": recipient.name.get(language), "country": recipient.country, "kind": recipient.kind}
-                        for recipient in recipients
-                    ],
-                    "sources": [source.name.get(language) for source in sources],
-                    "retention": [
-                        {
-                            "name": rule.name.get(language),
-                            "period": str(rule.period or ""),
-                            "hold": rule.legal_hold.basis.get(language) if rule.legal_hold else "",
-                            "hold_period": str(rule.legal_hold.period) if rule.legal_hold else "",
-                        }
-                        for rule in retention
-                    ],
+                    "about": about_html(self.map, language, frozenset(self.categories)),
                 },
             )
+
+
+def about_html(privacy_map: PrivacyMap, language: str, found: frozenset[str]) -> str:
+    """The summary's sections on the categories found: purposes, recipients, sources, retention."""
+    key = (id(privacy_map), language, found)
+    with _about_lock:
+        entry = _about_cache.get(key)
+        if entry is not None and entry[0] is privacy_map:
+            _about_cache.move_to_end(key)
+            return entry[1]
+    categories = [privacy_map.category(ident) for ident in sorted(found) if privacy_map.find("data_categories", ident)]
+    ids = {category.id for category in categories}
+    purposes = [purpose for purpose in privacy_map.purposes if ids & set(purpose.categories)]
+    recipients = [recipient for recipient in privacy_map.recipients if ids & set(recipient.categories)]
+    sources = [source for source in privacy_map.sources if ids & set(source.categories)]
+    retention = [rule for rule in privacy_map.retention if ids & set(rule.categories)]
+    with translation.override(language):
+        html = render_to_string(
+            "fulfilment/package_summary_about.html",
+            {
+                "categories": [category.name.get(language) for category in categories],
+                "purposes": [purpose.name.get(language) for purpose in purposes],
+                "recipients": [
+                    {"name": recipient.name.get(language), "country": recipient.country, "kind": recipient.kind}
+                    for recipient in recipients
+                ],
+                "sources": [source.name.get(language) for source in sources],
+                "retention": [
+                    {
+                        "name": rule.name.get(language),
+                        "period": str(rule.period or ""),
+                        "hold": rule.legal_hold.basis.get(language) if rule.legal_hold else "",
+                        "hold_period": str(rule.legal_hold.period) if rule.legal_hold else "",
+                    }
+                    for rule in retention
+                ],
+            },
+        )
+    with _about_lock:
+        _about_cache[key] = (privacy_map, html)
+        while len(_about_cache) > ABOUT_CACHE_SIZE:
+            _about_cache.popitem(last=False)
+    return html

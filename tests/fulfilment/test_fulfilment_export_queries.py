@@ -114,3 +114,25 @@ def test_large_tables_continue_through_a_cursor_in_order(sqlite_shop: str, tmp_p
     usage_reads = [sql for sql in selects(statements) if "FROM usage_events" in sql]
     assert len(usage_reads) == (1 if len(expected) <= STREAM_ROWS else 2)
     engine.close()
+
+
+def test_summary_sections_on_the_categories_are_rendered_once_per_map_language_and_categories(
+    sqlite_shop: str, tmp_path: Path
+) -> None:
+    from mamori.fulfilment import package as package_module
+
+    engine, _shop = shop_engine(sqlite_shop)
+    summaries = []
+    for number in range(2):
+        engine.export(HANAKO, tmp_path / f"{number}.zip", "ja")
+        with zipfile.ZipFile(tmp_path / f"{number}.zip") as archive:
+            summaries.append(archive.read("index.html").decode("utf-8"))
+        if number == 0:
+            cached = dict(package_module._about_cache)
+    assert dict(package_module._about_cache) == cached  # the second package rendered nothing new
+    assert "Alibaba Cloud" in summaries[1] and "注文・決済記録" in summaries[1]
+    assert summaries[0].split("<h2>", 2)[2] == summaries[1].split("<h2>", 2)[2]  # the same sections
+    engine.export(HANAKO, tmp_path / "en.zip", "en")  # another language: its own entry
+    with zipfile.ZipFile(tmp_path / "en.zip") as archive:
+        assert "Purposes of use" in archive.read("index.html").decode("utf-8")
+    engine.close()
