@@ -1,15 +1,18 @@
 """The access / portability package: a ZIP with JSON and CSV per system and table, plus an HTML
 summary in the subject's language listing categories, purposes, recipients and sources.
 
-Rows are written as they arrive from the datastore: JSON straight into the ZIP entry, CSV into a
-spooled temporary file (kept in memory up to a small size, then on disk) copied in afterwards,
-because a ZIP can only be written one entry at a time. Memory stays bounded however many rows.
+A table of up to SMALL_TABLE_ROWS rows (one person's table, nearly always) is built in memory and
+added in one go. A larger table is written as its rows arrive from the datastore: JSON straight
+into the ZIP entry, CSV into a spooled temporary file (kept in memory up to a small size, then on
+disk) copied in afterwards, because a ZIP can only be written one entry at a time. Memory stays
+bounded however many rows. Both ways write the same files.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import shutil
 import tempfile
@@ -28,6 +31,7 @@ if TYPE_CHECKING:
     from mamori.catalog.mapfile import PrivacyMap
 
 SPOOL_BYTES = 1 << 20  # CSV kept in memory up to 1 MiB, then spilled to a temporary file
+SMALL_TABLE_ROWS = 1000  # a table with at most this many rows is built in memory, not streamed
 ABOUT_CACHE_SIZE = 256  # rendered "about your data" sections kept (per map, language, categories)
 # What the map says about the categories found (purposes, recipients, sources, retention) is the
 # same for every package with those categories: rendered once, not per package. Each entry keeps
@@ -66,14 +70,43 @@ class PackageWriter:
         categories: Mapping[str, str],
     ) -> int:
         base = f"data/{system_id}/{table}"
+        header = {"system": system_id, "table": table, "columns": list(columns), "categories": dict(categories)}
+        opening = json.dumps(header, ensure_ascii=False)[:-1] + ', "rows": ['
+        remaining = iter(rows)
+        # Most tables of one person hold a few rows: build them in memory and add each file in one
+        # go. Only a larger table is streamed, so memory stays bounded by SMALL_TABLE_ROWS rows.
+        first = list(itertools.islice(remaining, SMALL_TABLE_ROWS + 1))
+        if len(first) <= SMALL_TABLE_ROWS:
+            count = self._write_small(base, opening, columns, first)
+        else:
+            count = self._write_streamed(base, opening, columns, itertools.chain(first, remaining))
+        self.tables.append({"system": system_id, "table": table, "rows": count})
+        if count:
+            self.categories |= {category for column, category in categories.items() if column in columns}
+        return count
+
+    def _write_small(self, base: str, opening: str, columns: Sequence[str], rows: list[Sequence[Any]]) -> int:
+        parts = [opening]
+        table_csv = io.StringIO(newline="")
+        writer = csv.writer(table_csv)
+        writer.writerow(columns)
+        for count, row in enumerate(rows):
+            record = dict(zip(columns, row, strict=True))
+            parts.append(("," if count else "") + "\n  " + json.dumps(record, ensure_ascii=False, default=str))
+            writer.writerow(["" if value is None else value for value in row])
+        parts.append("\n]}\n")
+        self.zip.writestr(f"{base}.json", "".join(parts))
+        self.zip.writestr(f"{base}.csv", table_csv.getvalue())
+        return len(rows)
+
+    def _write_streamed(self, base: str, opening: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
         count = 0
         with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES, mode="w+", newline="", encoding="utf-8") as spool:
             writer = csv.writer(spool)
             writer.writerow(columns)
             with self.zip.open(f"{base}.json", "w", force_zip64=True) as raw:
                 out = io.TextIOWrapper(raw, encoding="utf-8")
-                header = {"system": system_id, "table": table, "columns": list(columns), "categories": dict(categories)}
-                out.write(json.dumps(header, ensure_ascii=False)[:-1] + ', "rows": [')
+                out.write(opening)
                 for row in rows:
                     record = dict(zip(columns, row, strict=True))
                     out.write(("," if count else "") + "\n  " + json.dumps(record, ensure_ascii=False, default=str))
@@ -88,9 +121,6 @@ class PackageWriter:
                 shutil.copyfileobj(spool, out)
                 out.flush()
                 out.detach()
-        self.tables.append({"system": system_id, "table": table, "rows": count})
-        if count:
-            self.categories |= {category for column, category in categories.items() if column in columns}
         return count
 
     def write_records(self, system_id: str, records: Mapping[str, list[Mapping[str, Any]]]) -> dict[str, int]:

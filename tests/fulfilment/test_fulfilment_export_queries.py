@@ -136,3 +136,24 @@ def test_summary_sections_on_the_categories_are_rendered_once_per_map_language_a
     with zipfile.ZipFile(tmp_path / "en.zip") as archive:
         assert "Purposes of use" in archive.read("index.html").decode("utf-8")
     engine.close()
+
+
+def test_small_and_streamed_tables_are_written_alike(tmp_path: Path) -> None:
+    from mamori.fulfilment import package as package_module
+
+    columns = ["id", "name", "note"]
+    rows = [[n, f"名前 {n}", None if n % 2 else 'quote " and, comma\nnewline'] for n in range(1, 8)]
+    files = []
+    for limit in (package_module.SMALL_TABLE_ROWS, 3):  # built in memory, then streamed
+        original = package_module.SMALL_TABLE_ROWS
+        package_module.SMALL_TABLE_ROWS = limit
+        try:
+            path = tmp_path / f"{limit}.zip"
+            with PackageWriter(path, onemall_map(), "en") as package:
+                assert package.write_table("s", "t", columns, iter(rows), {"name": "contact.name"}) == len(rows)
+        finally:
+            package_module.SMALL_TABLE_ROWS = original
+        with zipfile.ZipFile(path) as archive:
+            files.append((archive.read("data/s/t.json"), archive.read("data/s/t.csv")))
+    assert files[0] == files[1]
+    assert json.loads(files[0][0])["rows"][1] == {"id": 2, "name": "名前 2", "note": 'quote " and, comma\nnewline'}
