@@ -167,9 +167,32 @@ def _insert_unless_seen(fields: dict[str, Any]) -> bool:
     connection = connections[router.db_for_write(ConsentEvent)]
     sql, converters = _insert_sql(connection)
     params = [fields[name] if convert is None else convert(fields[name], connection) for name, convert in converters]
-    with connection.cursor() as cursor:
+    with _cursor(connection) as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount == 1
+
+
+def _cursor(connection: BaseDatabaseWrapper) -> Any:
+    """Django's cursor, except on PostgreSQL with psycopg 3: a server-side binding cursor there.
+
+    Django's default psycopg cursor binds on the client, quoting each of the 18 values into the
+    SQL text in Python; sent as parameters they cost the web process less CPU. The statement is
+    not prepared (connection poolers) and runs through Django's cursor wrapper, so database
+    error mapping, execute wrappers and query logging apply as for any other query.
+    """
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    from django.db.backends.postgresql.psycopg_any import is_psycopg3
+
+    if not is_psycopg3:
+        return connection.cursor()
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    with connection.wrap_database_errors:
+        raw = ServerBindingCursor(connection.connection)
+    return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
 
 
 def siteconfig_subject(site: str, token: str) -> str:
