@@ -186,12 +186,13 @@ def _cursor(connection: BaseDatabaseWrapper) -> Any:
 
     if not is_psycopg3:
         return connection.cursor()
-    from django.db.backends.postgresql.base import ServerBindingCursor
+    from django.db.backends.postgresql import base as postgresql
 
+    server_binding: Any = postgresql.ServerBindingCursor  # a psycopg.Cursor (the stubs don't say so)
     connection.ensure_connection()
     connection.validate_thread_sharing()
     with connection.wrap_database_errors:
-        raw = ServerBindingCursor(connection.connection)
+        raw = server_binding(connection.connection)
     return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
 
 
