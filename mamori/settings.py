@@ -229,5 +229,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "stream": sys.stderr}},
     "root": {"handlers": ["console"], "level": env_choice(
         "MAMORI_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # waitress warns "Task queue depth is N" whenever a request waits for a thread: normal under load,
+    # and logging it on every request cost a third of the consent endpoint's throughput (BENCHMARKS.md).
+    "loggers": {"axes": {"level": "WARNING"}, "waitress.queue": {"level": "ERROR"}},
 }
