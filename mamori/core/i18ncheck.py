@@ -18,7 +18,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from babel.messages.mofile import write_mo
+from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
 
 PACKAGE = Path(__file__).resolve().parents[1]
@@ -44,6 +44,12 @@ def _compiled(po_path: Path) -> bytes:
     return buffer.getvalue()
 
 
+def _messages(mo: bytes) -> dict[object, object]:
+    """What a compiled catalog translates, leaving out the header (its dates change on every extract)."""
+    catalog = read_mo(io.BytesIO(mo))
+    return {message.id: message.string for message in catalog if message.id}
+
+
 def problems_in(po_path: Path) -> list[str]:
     with po_path.open("rb") as handle:
         catalog = read_po(handle)
@@ -59,7 +65,7 @@ def problems_in(po_path: Path) -> list[str]:
         if not all(strings):
             found.append(f"{po_path.name}: no Japanese for {label!r} ({where})")
     mo_path = po_path.with_suffix(".mo")
-    if not mo_path.exists() or mo_path.read_bytes() != _compiled(po_path):
+    if not mo_path.exists() or _messages(mo_path.read_bytes()) != _messages(_compiled(po_path)):
         found.append(f"{mo_path.name} is stale: run python -m mamori.core.i18ncheck --compile")
     return found
 
