@@ -46,8 +46,11 @@ def _compiled(po_path: Path) -> bytes:
 
 def _messages(mo: bytes) -> dict[object, object]:
     """What a compiled catalog translates, leaving out the header (its dates change on every extract)."""
-    catalog = read_mo(io.BytesIO(mo))
-    return {message.id: message.string for message in catalog if message.id}
+
+    def key(value: object) -> object:
+        return tuple(value) if isinstance(value, (list, tuple)) else value  # plural forms come as lists
+
+    return {key(message.id): key(message.string) for message in read_mo(io.BytesIO(mo)) if message.id}
 
 
 def problems_in(po_path: Path) -> list[str]:
