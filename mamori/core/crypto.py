@@ -1,11 +1,15 @@
 """Encryption at rest for what must never sit in the database or on disk in clear:
-identity documents, agents' permissions, export packages.
+identity documents, agents' permissions, export packages, requesters' contact details
+(see mamori.core.fields.EncryptedTextField).
 
 Keys come from MAMORI_ENCRYPTION_KEYS (comma-separated Fernet keys, newest first; older keys
 still decrypt, which is how keys are rotated). `mamori demo` generates one into its data folder.
 """
 
 from __future__ import annotations
+
+import hashlib
+import hmac
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
@@ -32,6 +36,15 @@ def decrypt(token: bytes) -> bytes:
         raise DecryptionError("the data cannot be decrypted with the configured keys") from None
 
 
+def is_token(value: bytes) -> bool:
+    """Whether ``value`` is a token made with the configured keys (a migration's test for "already encrypted")."""
+    try:
+        _fernet().decrypt(value)
+    except (InvalidToken, ValueError):
+        return False
+    return True
+
+
 def rotate(token: bytes) -> bytes:
     """Re-encrypt with the newest key (for a key-rotation job)."""
     return _fernet().rotate(token)
@@ -39,3 +52,20 @@ def rotate(token: bytes) -> bytes:
 
 def new_key() -> str:
     return Fernet.generate_key().decode("ascii")
+
+
+def lookup_hash(kind: str, value: str) -> str:
+    """Keyed hash (HMAC-SHA256) for finding encrypted rows by an identifier, e.g. an e-mail address.
+
+    Fernet tokens are randomised, so an encrypted column cannot be searched; a column holding this
+    hash can. The key is derived from SECRET_KEY (separate from any other use of it), so a leaked
+    database cannot be tested against a list of guessed addresses. Changing SECRET_KEY means the
+    stored hashes must be recomputed (the rights data migration shows how).
+    """
+    key = hashlib.sha256(f"mamori.lookup:{settings.SECRET_KEY}".encode()).digest()
+    return hmac.new(key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def email_lookup_hash(email: str) -> str:
+    """The lookup hash of an e-mail address, normalised so Ann@Example.com finds ann@example.com."""
+    return lookup_hash("email", email.strip().lower())

@@ -1,8 +1,25 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from mamori.core.crypto import email_lookup_hash
+from mamori.core.fields import EncryptedTextField
+
+
+def email_hash_or_blank(address: str) -> str:
+    return email_lookup_hash(address) if address and address.strip() else ""
+
+
+def with_email(requests: models.QuerySet[RightsRequest], address: str) -> models.QuerySet[RightsRequest]:
+    """Requests made by, or through an agent at, ``address`` (found by keyed hash: the column is encrypted)."""
+    address_hash = email_hash_or_blank(address)
+    if not address_hash:
+        return requests.none()
+    return requests.filter(models.Q(requester_email_hash=address_hash) | models.Q(agent_email_hash=address_hash))
 
 
 class RequestStatus(models.TextChoices):
@@ -54,18 +71,22 @@ class RightsRequest(models.Model):
     delivery = models.CharField(max_length=16, choices=Delivery.choices, default=Delivery.ELECTRONIC)
     language = models.CharField(max_length=8, default="en")
 
-    # The requester (purged with the record); data points and details are encrypted.
-    requester_name = models.CharField(max_length=200)
-    requester_email = models.EmailField(blank=True)
-    postal_address = models.TextField(blank=True)
-    phone = models.CharField(max_length=40, blank=True)
+    # The requester (purged with the record). Everything that identifies a person is encrypted at
+    # rest; e-mail addresses are found through their keyed hashes (crypto.email_lookup_hash), which
+    # save() keeps in step.
+    requester_name = EncryptedTextField()
+    requester_email = EncryptedTextField(blank=True)
+    requester_email_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    postal_address = EncryptedTextField(blank=True)
+    phone = EncryptedTextField(blank=True)
     data_points_encrypted = models.BinaryField(default=b"")
     details_encrypted = models.BinaryField(default=b"")
     specific_pieces = models.BooleanField(default=False)  # CPRA: 3 points + signed declaration
     declaration_signed = models.BooleanField(default=False)
     is_agent = models.BooleanField(default=False)
-    agent_name = models.CharField(max_length=200, blank=True)
-    agent_email = models.EmailField(blank=True)
+    agent_name = EncryptedTextField(blank=True)
+    agent_email = EncryptedTextField(blank=True)
+    agent_email_hash = models.CharField(max_length=64, blank=True, db_index=True)
 
     status_token_hash = models.CharField(max_length=64, unique=True)
     email_verified_at = models.DateTimeField(null=True, blank=True)
@@ -108,6 +129,15 @@ class RightsRequest(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Keep the lookup hashes in step with the (encrypted) addresses they stand for."""
+        self.requester_email_hash = email_hash_or_blank(self.requester_email)
+        self.agent_email_hash = email_hash_or_blank(self.agent_email)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"requester_email", "agent_email"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "requester_email_hash", "agent_email_hash"}
+        super().save(*args, **kwargs)
 
     @property
     def is_open(self) -> bool:

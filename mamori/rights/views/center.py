@@ -128,10 +128,11 @@ def resend(request: HttpRequest, organisation: str, token: str) -> HttpResponse:
     from django.contrib import messages
 
     found = _by_token(organisation, token)
-    address = (found.agent_email or found.requester_email).lower()
+    # Counted per address through its keyed hash: the cache never holds the address itself.
+    address_hash = found.agent_email_hash or found.requester_email_hash
     if limited := _limit(request, "rights.resend.ip", "10/h"):
         return limited
-    if limited := _limit(request, "rights.resend.address", "3/h", key=lambda _group, _request: address):
+    if limited := _limit(request, "rights.resend.address", "3/h", key=lambda _group, _request: address_hash):
         return limited
     try:
         issue_code(found, REQUESTER, token=token)

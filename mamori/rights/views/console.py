@@ -11,8 +11,10 @@ from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -27,7 +29,7 @@ from mamori.rights.clocks import local_date
 from mamori.rights.forms import ClosureForm, CompleteForm, DenyForm, NoteForm, ReasonForm, StaffRequestForm
 from mamori.rights.handover import handler_for
 from mamori.rights.models import ClosureDay, RequestFile, RequestStatus
-from mamori.rights.models.requests import OPEN_STATUSES
+from mamori.rights.models.requests import OPEN_STATUSES, email_hash_or_blank, with_email
 from mamori.rights.rules import RIGHT_LABELS, offered_rights, requester_jurisdictions
 from mamori.rights.services import closures as closure_services
 from mamori.rights.services import records, verification, workflow
@@ -50,6 +52,12 @@ def _time_zone(organisation: str) -> str:
 
 @staff_required(*access.REQUEST_READERS)
 def queue(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        # The address is posted, never put in a URL (access logs, browser history): the queue
+        # is then filtered by its keyed hash.
+        query = request.GET.copy()
+        query["email_hash"] = email_hash_or_blank(request.POST.get("email", "")) or "none"
+        return redirect(f"{reverse('console:requests')}?{query.urlencode()}")
     requests = access.access_requests(request.user)
     status = request.GET.get("status", "open")
     if status == "open":
@@ -61,6 +69,9 @@ def queue(request: HttpRequest) -> HttpResponse:
             requests = requests.filter(**{name: request.GET[name]})
     if request.GET.get("mine"):
         requests = requests.filter(assignee=request.user)
+    if request.GET.get("email_hash"):
+        email_hash = request.GET["email_hash"]
+        requests = requests.filter(Q(requester_email_hash=email_hash) | Q(agent_email_hash=email_hash))
     now = timezone.now()
     soon = {r.pk for r in records.due_soon_or_overdue(now)}
     zones: dict[str, str] = {}
@@ -84,6 +95,9 @@ def detail(request: HttpRequest, request_id: int) -> HttpResponse:
         "right_label": RIGHT_LABELS.get(found.right, found.right),
         "files": found.files.all(), "notes": found.notes.select_related("author"), "pauses": found.pauses.all(),
         "handler": handler_for(found.right) is not None,
+        # Earlier or parallel requests from the same address (duplicates, repeated access requests).
+        "same_address": with_email(access.access_requests(request.user), found.agent_email or found.requester_email)
+        .exclude(pk=found.pk).order_by("-received_at")[:20],
         "can_work": _user(request).has_role(*access.REQUEST_WORKERS),
         "workers": User.objects.filter(role__in=access.REQUEST_WORKERS, is_active=True),
         "note_form": NoteForm(), "reason_form": ReasonForm(), "complete_form": CompleteForm(),
