@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,17 @@ def default_demo_map() -> Path:
         if candidate.is_dir():
             return candidate
     raise CommandError("examples/onemall not found; pass --map PATH to a privacy map")
+
+
+def _command_name() -> str:
+    """How the person started mamori (`.venv/bin/mamori`, `python -m mamori`), so the hint can be pasted."""
+    invoked = Path(sys.argv[0])
+    if invoked.name == "__main__.py":
+        return f"{Path(sys.executable).name} -m mamori"
+    try:
+        return str(invoked.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(invoked)
 
 
 class Command(BaseCommand):
@@ -70,7 +82,7 @@ class Command(BaseCommand):
                     f"  username:    {username}",
                     f"  password:    {password}",
                     f"  2FA secret:  {totp_secret}   (add it to any authenticator app, or run:",
-                    f"               mamori staff totp-code {username}   to print the current code)",
+                    f"               {_command_name()} staff totp-code {username}   to print the current code)",
                     "",
                 ]
             )
