@@ -68,6 +68,8 @@ INQUIRIES = [
 NEWSLETTER = [
     (1, 1, "hanako.yamada@example.jp", "registration", "2023-04-02 10:15:00", None),
     (2, 3, "emily.clark@example.com", "checkout", "2024-09-14 02:30:00", None),
+    # A visitor without an account (Kenji also sent inquiry 2): found by the e-mail alone.
+    (3, None, "kenji.sato@example.jp", "footer", "2024-10-01 11:05:00", None),
 ]
 SESSIONS = [
     (1, 1, "203.0.113.10", "Mozilla/5.0 (iPhone)", "JP", "Tokyo", "2024-07-19 20:30:00", "2024-07-19 21:00:00"),

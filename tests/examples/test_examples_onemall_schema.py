@@ -49,7 +49,7 @@ def test_every_mapped_column_exists(database, shop) -> None:
 
 
 def test_identities_and_owners_exist(database, shop) -> None:
-    for target in shop.identities.values():
+    for _kind, target in shop.identity_columns():
         table, column = target.split(".")
         assert column in database[table]["columns"], target
     for table in shop.tables:

@@ -338,6 +338,9 @@ def _identity_kinds(value: Any) -> Any:
         for kind in value:
             if not _IDENTITY_KIND.match(str(kind)):
                 raise fail(_("'{kind}' is not an identity kind: use lower-case letters and '_'").format(kind=kind))
+            columns = value[kind]
+            if isinstance(columns, list) and not columns:
+                raise fail(_("identity '{kind}' lists no columns").format(kind=kind))
     return value
 
 
@@ -347,9 +350,17 @@ class System(MapModel):
     connector: Literal["sql", "webhook", "manual"]
     connection_env: EnvName | None = None
     url_env: EnvName | None = None
-    identities: Annotated[dict[str, str], BeforeValidator(_identity_kinds)] = {}
+    # One column, or a list: people without an account leave their e-mail in other tables too
+    # (an inquiry, a newsletter subscription); kept as written so documents round-trip.
+    identities: Annotated[dict[str, str | list[str]], BeforeValidator(_identity_kinds)] = {}
     tables: list[Table] = []
     instructions: Text | None = None
+
+    def identity_columns(self) -> list[tuple[str, str]]:
+        """(kind, "table.column") for every column an identity kind is found in, in map order."""
+        return [
+            (kind, ref) for kind, refs in self.identities.items() for ref in ([refs] if isinstance(refs, str) else refs)
+        ]
 
     def table(self, name: str) -> Table | None:
         return next((table for table in self.tables if table.name == name), None)

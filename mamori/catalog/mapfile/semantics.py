@@ -285,14 +285,17 @@ class _Checker:
             for t, table in enumerate(system.tables):
                 self.check_table((*base, "tables", t), table, tables)
             if system.connector == "sql":
-                for kind, target in system.identities.items():
-                    self.check_column_ref(
-                        (*base, "identities", kind),
-                        target,
-                        tables,
-                        _("identity '{kind}'").format(kind=kind),
-                        _("refers to"),
+                for kind, targets in system.identities.items():
+                    path: Path = (*base, "identities", kind)
+                    listed = (
+                        [(path, targets)]
+                        if isinstance(targets, str)
+                        else [((*path, position), target) for position, target in enumerate(targets)]
                     )
+                    for where, target in listed:
+                        self.check_column_ref(
+                            where, target, tables, _("identity '{kind}'").format(kind=kind), _("refers to")
+                        )
 
     def check_connector(self, base: Path, system: System) -> None:
         needs = {"sql": "connection_env", "webhook": "url_env", "manual": "instructions"}[system.connector]

@@ -94,7 +94,7 @@ class SqlConnector:
         expressions.register_sqlite_functions(self.engine)
         self._layout: SqlLayout | None = None
         self._exports: dict[str, ExportStatement] = {}
-        self._lookups: dict[str, sa.Select[Any]] = {}
+        self._lookups: dict[tuple[str, str, str], sa.Select[Any]] = {}
         # Connectors are shared between threads (services keeps them per map version): the schema
         # is read, and the statements built, once under this lock.
         self._lock = threading.Lock()
@@ -137,7 +137,9 @@ class SqlConnector:
             self._layout = layout
         return self._layout
 
-    def _prepare(self, layout: SqlLayout) -> tuple[dict[str, ExportStatement], dict[str, sa.Select[Any]]]:
+    def _prepare(
+        self, layout: SqlLayout
+    ) -> tuple[dict[str, ExportStatement], dict[tuple[str, str, str], sa.Select[Any]]]:
         """The statements every request runs, with the keys left as an expanding parameter."""
         keys: sa.BindParameter[Any] = sa.bindparam(KEYS, expanding=True)
         exports: dict[str, ExportStatement] = {}
@@ -155,12 +157,23 @@ class SqlConnector:
                 [column.name for column in columns], {field.name: field.category for field in table.spec.fields},
                 first, rest,
             )  # fmt: skip
-        lookups: dict[str, sa.Select[Any]] = {}
-        for kind, (table_name, column_name) in layout.identity_columns.items():
-            if layout.tables[table_name].owned:
-                source, owner = layout.owner_join(table_name)
+        # Per identity column: on a root table, the owners it finds; elsewhere, the values it
+        # holds in rows without an owner (a visitor's inquiry), so those rows are the person's too.
+        lookups: dict[tuple[str, str, str], sa.Select[Any]] = {}
+        for refs in layout.identity_columns.values():
+            for table_name, column_name in refs:
                 column = layout.tables[table_name].table.c[column_name]
-                lookups[kind] = sa.select(owner, column).select_from(source).where(column.in_(keys))
+                if layout.finds_roots(table_name):
+                    source, owner = layout.owner_join(table_name)
+                    lookups[("root", table_name, column_name)] = (
+                        sa.select(owner, column).select_from(source).where(column.in_(keys))
+                    )
+        for table in layout.tables.values():
+            for _kind, column_name in layout.visitor_columns(table.name):
+                predicate = layout.visitor_predicate(table.name, {column_name: keys})
+                assert predicate is not None
+                column = table.table.c[column_name]
+                lookups[("visitor", table.name, column_name)] = sa.select(column).where(predicate).distinct()
         return exports, lookups
 
     def test_connection(self) -> None:
@@ -198,23 +211,40 @@ class SqlConnector:
     def _locate(self, connection: sa.Connection, subjects: Subjects, *, counts: bool) -> Located:
         layout = self.layout
         roots: dict[str, dict[int, set[Any]]] = defaultdict(lambda: defaultdict(set))
-        for kind, (table_name, column_name) in layout.identity_columns.items():
-            wanted: dict[Any, list[int]] = defaultdict(list)
-            for index, identities in enumerate(subjects):
-                value = identities.get(kind)
-                if value:
-                    for candidate in _candidates(kind, value, layout.tables[table_name].table.c[column_name]):
-                        wanted[candidate].append(index)
-            table_layout = layout.tables[table_name]
-            if not wanted or not table_layout.owned:
-                continue
-            for owner_value, matched in connection.execute(self._lookups[kind], {KEYS: list(wanted)}):
-                if owner_value is None:
+        visitors: dict[str, dict[str, dict[int, set[Any]]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(set)))
+        for kind, refs in layout.identity_columns.items():
+            for table_name, column_name in refs:
+                wanted: dict[Any, list[int]] = defaultdict(list)
+                for index, identities in enumerate(subjects):
+                    value = identities.get(kind)
+                    if value:
+                        for candidate in _candidates(kind, value, layout.tables[table_name].table.c[column_name]):
+                            wanted[candidate].append(index)
+                if not wanted:
                     continue
-                for index in wanted.get(matched, []):
-                    roots[table_layout.root or ""][index].add(jsonable(owner_value))
+                table_layout = layout.tables[table_name]
+                root_lookup = self._lookups.get(("root", table_name, column_name))
+                if root_lookup is not None:
+                    for owner_value, matched in connection.execute(root_lookup, {KEYS: list(wanted)}):
+                        if owner_value is None:
+                            continue
+                        for index in wanted.get(matched, []):
+                            roots[table_layout.root or ""][index].add(jsonable(owner_value))
+                visitor_lookup = self._lookups.get(("visitor", table_name, column_name))
+                if visitor_lookup is not None:
+                    for (matched,) in connection.execute(visitor_lookup, {KEYS: list(wanted)}):
+                        for index in wanted.get(matched, []):
+                            visitors[table_name][column_name][index].add(jsonable(matched))
         state: dict[str, Any] = {
             "roots": {root: {str(i): sorted(keys, key=str) for i, keys in per.items()} for root, per in roots.items()},
+            # Identity values found in rows without an owner: {table: {column: {subject: [values]}}}.
+            "visitors": {
+                table: {
+                    column: {str(i): sorted(values, key=str) for i, values in per.items()}
+                    for column, per in columns.items()
+                }
+                for table, columns in visitors.items()
+            },
             "related": {},
         }
         found: dict[str, dict[str, int]] = {}
@@ -242,19 +272,64 @@ class SqlConnector:
                 owners[key].append(index)
         return owners
 
+    def _visitor_values(self, state: Mapping[str, Any], table: str, index: int | None = None) -> dict[str, list[Any]]:
+        """{column: identity values} of the visitor rows of `table` (one subject, or the batch)."""
+        found: dict[str, list[Any]] = {}
+        for column, per_subject in state.get("visitors", {}).get(table, {}).items():
+            if index is not None:
+                values = list(per_subject.get(str(index), []))
+            else:
+                values = sorted({value for values in per_subject.values() for value in values}, key=str)
+            if values:
+                found[column] = values
+        return found
+
+    def mine_predicate(
+        self, table: TableLayout, state: Mapping[str, Any], index: int | None = None
+    ) -> sa.ColumnElement[bool] | None:
+        """The rows of an owned table that are the subject's (or the batch's): owned by their
+        roots, or a visitor's rows carrying their identity; None when there are none."""
+        keys = self._keys(state, table.root or "", index)
+        parts = [self.layout.owned_predicate(table.name, keys)] if keys else []
+        visitor = self.layout.visitor_predicate(table.name, self._visitor_values(state, table.name, index))
+        if visitor is not None:
+            parts.append(visitor)
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else sa.or_(*parts)
+
     def _count_owned(self, connection: sa.Connection, table: TableLayout, state: Mapping[str, Any]) -> dict[str, int]:
         assert table.root is not None
         keys = self._keys(state, table.root)
-        if not keys:
-            return {}
-        source, owner = self.layout.owner_join(table.name)
-        statement = sa.select(owner, sa.func.count()).select_from(source).where(owner.in_(keys)).group_by(owner)
-        owners = self._owners(state, table.root)
         counts: dict[str, int] = defaultdict(int)
-        for owner_value, number in connection.execute(statement):
-            for index in owners.get(jsonable(owner_value), []):
-                counts[index] += number
+        if keys:
+            source, owner = self.layout.owner_join(table.name)
+            statement = sa.select(owner, sa.func.count()).select_from(source).where(owner.in_(keys)).group_by(owner)
+            owners = self._owners(state, table.root)
+            for owner_value, number in connection.execute(statement):
+                for index in owners.get(jsonable(owner_value), []):
+                    counts[index] += number
+        values = self._visitor_values(state, table.name)
+        visitor = self.layout.visitor_predicate(table.name, values)
+        if visitor is not None:
+            # One grouped count for the batch; a row matching two subjects counts for both.
+            columns = [table.table.c[name] for name in values]
+            by_value = {column: self._visitor_subjects(state, table.name, column) for column in values}
+            statement = sa.select(*columns, sa.func.count()).where(visitor).group_by(*columns)
+            for *found, number in connection.execute(statement):
+                subjects: set[str] = set()
+                for column, value in zip(values, found, strict=True):
+                    subjects |= set(by_value[column].get(jsonable(value), []))
+                for index in subjects:
+                    counts[index] += number
         return dict(counts)
+
+    def _visitor_subjects(self, state: Mapping[str, Any], table: str, column: str) -> dict[Any, list[str]]:
+        subjects: dict[Any, list[str]] = defaultdict(list)
+        for index, values in state.get("visitors", {}).get(table, {}).get(column, {}).items():
+            for value in values:
+                subjects[value].append(index)
+        return subjects
 
     def _related(self, connection: sa.Connection, table: TableLayout, state: Mapping[str, Any]) -> dict[str, list[Any]]:
         """Primary keys of the rows of an unowned table that a subject's own rows point at (or that point at them)."""
@@ -311,10 +386,14 @@ class SqlConnector:
         for table in layout.tables.values():
             if table.owned:
                 keys = self._keys(state, table.root or "", index)
-                if not keys:
-                    continue
                 prepared = self._exports[table.name]
-                rows = self._rows(connection, prepared, {KEYS: keys})
+                parameters: dict[str, Any] = {KEYS: keys}
+                if self._visitor_values(state, table.name, index):
+                    prepared = self._with_visitor_rows(table, prepared, state, index)
+                    parameters = {}
+                elif not keys:
+                    continue
+                rows = self._rows(connection, prepared, parameters)
                 written[table.name] = sink.write_table(
                     self.system_id, table.name, prepared.columns, rows, prepared.categories
                 )
@@ -333,6 +412,20 @@ class SqlConnector:
                 self.system_id, table.name, related.columns, self._rows(connection, related, {}), categories
             )
         return written
+
+    def _with_visitor_rows(
+        self, table: TableLayout, prepared: ExportStatement, state: Mapping[str, Any], index: int
+    ) -> ExportStatement:
+        """The table's export for a subject who also has rows without an owner (built per request)."""
+        predicate = self.mine_predicate(table, state, index)
+        assert predicate is not None
+        statement = sa.select(*(table.table.c[name] for name in prepared.columns)).where(predicate)
+        if not table.primary_key:
+            return ExportStatement(prepared.columns, prepared.categories, statement, statement)
+        ordered = statement.order_by(*(table.table.c[name] for name in table.primary_key))
+        return ExportStatement(
+            prepared.columns, prepared.categories, ordered.limit(STREAM_ROWS + 1), ordered.offset(STREAM_ROWS)
+        )
 
     def _rows(
         self, connection: sa.Connection, statement: ExportStatement, parameters: Mapping[str, Any]
@@ -358,8 +451,7 @@ class SqlConnector:
         self, table: TableLayout, state: Mapping[str, Any], index: int | None
     ) -> sa.ColumnElement[bool] | None:
         if table.owned:
-            keys = self._keys(state, table.root or "", index)
-            return self.layout.owned_predicate(table.name, keys) if keys else None
+            return self.mine_predicate(table, state, index)
         related = state["related"].get(table.name, {})
         if index is None:
             primary_keys = [key for keys in related.values() for key in keys]

@@ -82,11 +82,15 @@ def plan_erasure(connector: SqlConnector, located: Located) -> SystemPlan:
             # The erasure changes a column this table's owner is found through (say the e-mail
             # address visits are linked by): remember the rows by primary key, so execution and
             # verification still find them afterwards.
-            if table.owned and table.primary_key and layout.path_columns(table.name) & changing:
-                keys = connector._keys(state, table.root or "")
-                if keys:
+            # Likewise a visitor's rows, found by the identity column the erasure may change.
+            finding = layout.path_columns(table.name) | {
+                (table.name, column) for _kind, column in layout.visitor_columns(table.name)
+            }
+            if table.owned and table.primary_key and finding & changing:
+                mine = connector.mine_predicate(table, state)
+                if mine is not None:
                     key_columns = [table.table.c[name] for name in table.primary_key]
-                    rows = connection.execute(sa.select(*key_columns).where(layout.owned_predicate(table.name, keys)))
+                    rows = connection.execute(sa.select(*key_columns).where(mine))
                     pinned[table.name] = [[jsonable(value) for value in row] for row in rows]
         for table in layout.tables.values():
             if table.owned or table.name not in state["related"]:
@@ -166,8 +170,9 @@ def _shared_rows(
             continue
         pointing = referrer.table.c[edge.column].in_(list(by_value))
         if referrer.owned:
-            keys = connector._keys(state, referrer.root or "")
-            mine = layout.owned_predicate(referrer.name, keys) if keys else sa.false()
+            mine = connector.mine_predicate(referrer, state)
+            if mine is None:
+                mine = sa.false()
             others = sa.select(referrer.table.c[edge.column]).where(pointing, sa.not_(mine)).distinct()
             values = [row[0] for row in connection.execute(others)]
         else:
@@ -192,8 +197,7 @@ def _target(
         pinned = state["pinned"][table.name]
         return layout.primary_key_predicate(table.name, pinned) if pinned else None
     if table.owned:
-        keys = connector._keys(state, table.root or "")
-        return layout.owned_predicate(table.name, keys) if keys else None
+        return connector.mine_predicate(table, state)
     erasable = state.get("erasable", {}).get(table.name, [])
     return layout.primary_key_predicate(table.name, erasable) if erasable else None
 

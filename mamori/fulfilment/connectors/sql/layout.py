@@ -18,6 +18,7 @@ reachability.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -75,12 +76,12 @@ class SqlLayout:
                 name=spec.name, spec=spec, table=table, primary_key=[column.name for column in table.primary_key]
             )
         self.edges = self._edges()
-        self.identity_columns: dict[str, tuple[str, str]] = {}
-        for kind, ref in system.identities.items():
+        self.identity_columns: dict[str, list[tuple[str, str]]] = {}
+        for kind, ref in system.identity_columns():
             table_name, column = ref.split(".", 1)
             if table_name not in self.tables:
                 raise ConnectorError(f"system {system.id}: identity {kind} names unknown table {table_name}")
-            self.identity_columns[kind] = (table_name, column)
+            self.identity_columns.setdefault(kind, []).append((table_name, column))
         for layout in self.tables.values():
             resolved = self._path_for_table(layout.name, depth=0)
             if resolved is not None:
@@ -116,7 +117,9 @@ class SqlLayout:
     def _path_for_table(self, name: str, depth: int) -> tuple[list[Edge], str, str] | None:
         spec = self.tables[name].spec
         if spec.owner is None:
-            identity = next((column for table, column in self.identity_columns.values() if table == name), None)
+            identity = next(
+                (column for refs in self.identity_columns.values() for table, column in refs if table == name), None
+            )
             # A table matched directly by an identity but without an owner: its rows are the
             # person's because they carry the identity itself.
             return ([], name, identity) if identity else None
@@ -141,6 +144,51 @@ class SqlLayout:
         if onward is None:
             return [edge], edge.target, edge.target_column
         return [edge, *onward[0]], onward[1], onward[2]
+
+    def finds_roots(self, name: str) -> bool:
+        """Whether an identity column of `name` tells whose rows are the person's: only on a root
+        table. On a table owned through a link it may be typed by anyone (the e-mail of an
+        inquiry), so it finds only rows without an owner there (see `visitor_columns`)."""
+        layout = self.tables[name]
+        return layout.owned and not layout.path
+
+    def owner_column(self, name: str) -> str | None:
+        """The column of `name` itself that says whose a row is (NULL: nobody's account)."""
+        layout = self.tables[name]
+        if not layout.owned:
+            return None
+        return layout.path[0].column if layout.path else layout.key
+
+    def visitor_columns(self, name: str) -> list[tuple[str, str]]:
+        """(kind, column) identity columns of `name` that find a visitor's rows: rows that carry
+        the identity and have no owner (an inquiry sent without an account). Never a row with an
+        owner: that row is its owner's, whatever address was typed into it."""
+        owner = self.owner_column(name)
+        column = self.tables[name].table.c[owner] if owner else None
+        if column is None or column.primary_key or not column.nullable:
+            return []  # every row has an owner
+        return [
+            (kind, column)
+            for kind, refs in self.identity_columns.items()
+            for table, column in refs
+            if table == name and column != owner
+        ]
+
+    def visitor_predicate(
+        self, name: str, values: Mapping[str, Sequence[Any] | sa.BindParameter[Any]]
+    ) -> sa.ColumnElement[bool] | None:
+        """`WHERE` clause for the rows of `name` without an owner whose identity column holds one
+        of `values` ({column: values}); None when there are no values."""
+        owner = self.owner_column(name)
+        table = self.sa_table(name)
+        matches = [
+            table.c[column].in_(found if isinstance(found, sa.BindParameter) else list(found))
+            for column, found in values.items()
+            if isinstance(found, sa.BindParameter) or found
+        ]
+        if owner is None or not matches:
+            return None
+        return sa.and_(table.c[owner].is_(None), sa.or_(*matches))
 
     def roots(self) -> list[str]:
         return sorted({layout.root for layout in self.tables.values() if layout.root})
