@@ -114,3 +114,14 @@ def test_json_output_for_machines() -> None:
 @pytest.mark.parametrize("argv", [[], ["--format", "xml", VALID]])
 def test_usage_errors_exit_2(argv: list[str]) -> None:
     assert mamori_check(*argv).returncode == 2
+
+
+def test_every_example_passes_as_the_issue_writes_it() -> None:
+    """`mamori check examples/*`: the shell also passes examples/README.md, which is skipped, not an error."""
+    paths = sorted(str(p.relative_to(REPO)) for p in (REPO / "examples").iterdir())
+    result = mamori_check(*paths)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "examples/README.md: skipped (not a .yaml or .yml file)" in result.stderr
+    for name in ("i-pro", "inpro", "onemall", "picocela", "fides-sample"):
+        assert f"examples/{name}: ok" in result.stderr

@@ -47,3 +47,15 @@ def test_the_examples_are_there() -> None:
     # The seed companies' maps (more join as they are written); a rename changes this list.
     names = {p.name for p in EXAMPLE_DIRS}
     assert {"i-pro", "inpro", "onemall"} <= names
+
+
+def test_identity_column_lists_read_as_columns(client_as, officer) -> None:  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    from mamori.audit.services import Actor
+    from mamori.catalog.services import apply_map
+
+    apply_map([Path(__file__).resolve().parents[2] / "examples" / "onemall"], Actor.cli("test"))
+    page = client_as(officer).get("/console/map/systems/").content.decode()
+    assert "<code>inquiries.email</code>" in page
+    assert "[&#x27;" not in page and "['" not in page

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from . import MapReadError, load_map
@@ -18,6 +19,7 @@ from .i18n import _
 EXIT_OK = 0
 EXIT_INVALID = 1
 EXIT_UNREADABLE = 2
+MAP_SUFFIXES = (".yaml", ".yml")
 
 
 def _parser(prog: str) -> argparse.ArgumentParser:
@@ -44,6 +46,11 @@ def main(argv: list[str], prog: str = "mamori check") -> int:
     status = EXIT_OK
     reports: list[dict[str, Any]] = []
     for path in args.paths:
+        if Path(path).is_file() and Path(path).suffix.lower() not in MAP_SUFFIXES:
+            # `mamori check examples/*` also lists a README or a schema file: not a map, not an error.
+            if args.format == "text":
+                print(_("{path}: skipped (not a .yaml or .yml file)").format(path=path), file=sys.stderr)
+            continue
         report: dict[str, Any] = {"path": path, "ok": False, "problems": [], "error": None}
         reports.append(report)
         try:

@@ -109,3 +109,8 @@ def code(value: Any, table: str) -> str:
     values = value if isinstance(value, list) else [value]
     shown = [(str(v), labels.label(names, str(v), language) if str(v) in names else str(v)) for v in values if v]
     return format_html_join(", ", '<span title="{}">{}</span>', shown) if shown else mark_safe("—")
+
+
+@register.filter
+def is_list(value: Any) -> bool:
+    return isinstance(value, (list, tuple))
