@@ -14,24 +14,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-# The order sections are reported in: the order of docs/privacy-map.md.
-SECTION_ORDER = (
-    "mamori",
-    "organisation",
-    "jurisdictions",
-    "commitments",
-    "data_categories",
-    "data_subjects",
-    "sources",
-    "purposes",
-    "recipients",
-    "systems",
-    "retention",
-    "cookie_categories",
-    "cookies",
-    "collection_points",
-    "notices",
-)
+from mamori.catalog.mapfile.schema import PrivacyMap
+
+# The order sections are reported in: the map's own (docs/privacy-map.md), as the schema declares it.
+SECTION_ORDER: tuple[str, ...] = tuple(PrivacyMap.model_fields)
 
 # The key that identifies an item of a list section; anything else is keyed by `id`.
 SECTION_KEYS = {"cookies": "name", "jurisdictions": "code"}
