@@ -111,3 +111,21 @@ def _fresh_engine_cache() -> Iterator[None]:
     ENGINES.clear()
     yield
     ENGINES.clear()
+
+
+def erasure_statement_count(privacy_map: PrivacyMap, shop: str, subjects: list[dict[str, str]]) -> int:
+    """SQL statements one bulk erasure (plan, execute, verify) sends to the shop, reflection left out."""
+    from mamori.fulfilment.connectors.sql import SqlConnector
+    from mamori.fulfilment.engine import FulfilmentEngine
+
+    engine = FulfilmentEngine(privacy_map, {"MAMORI_ONEMALL_SHOP_URL": shop})
+    connector = engine.connector("shop-db")
+    assert isinstance(connector, SqlConnector)
+    _ = connector.layout  # reflection is not part of the count
+    seen: list[str] = []
+    sa.event.listen(connector.engine, "before_cursor_execute", lambda *args: seen.append(args[2]))
+    plan = engine.plan_erasure(subjects)
+    engine.execute_erasure(plan)
+    assert not any(engine.verify_erasure(plan)["shop-db"].values())
+    engine.close()
+    return len([sql for sql in seen if not sql.startswith(("PRAGMA", "SELECT 1"))])

@@ -15,10 +15,9 @@ from mamori.catalog.mapfile import PrivacyMap
 from mamori.fulfilment.connectors import ConnectorError
 from mamori.fulfilment.connectors.sql import SqlConnector
 from mamori.fulfilment.connectors.sql.expressions import sha256_text
-from mamori.fulfilment.engine import FulfilmentEngine
 from mamori.fulfilment.package import PackageWriter
 
-from .conftest import onemall_map
+from .conftest import erasure_statement_count, onemall_map
 
 HANAKO = {"email": "hanako.yamada@example.jp"}
 EMILY = {"email": "emily.clark@example.com"}
@@ -171,21 +170,8 @@ def test_bulk_uses_one_statement_per_table_whatever_the_batch_size(sqlite_shop: 
         )
     engine_sa.dispose()
 
-    def statements_for(subjects: list[dict[str, str]]) -> int:
-        engine = FulfilmentEngine(privacy_map, {"MAMORI_ONEMALL_SHOP_URL": sqlite_shop})
-        shop = engine.connector("shop-db")
-        assert isinstance(shop, SqlConnector)
-        _ = shop.layout  # reflection is not part of the count
-        seen: list[str] = []
-        sa.event.listen(shop.engine, "before_cursor_execute", lambda *args: seen.append(args[2]))
-        plan = engine.plan_erasure(subjects)
-        engine.execute_erasure(plan)
-        assert not any(engine.verify_erasure(plan)["shop-db"].values())
-        engine.close()
-        return len([sql for sql in seen if not sql.startswith(("PRAGMA", "SELECT 1"))])
-
-    one = statements_for([{"email": "bulk0@example.jp"}])
-    many = statements_for([{"email": f"bulk{n}@example.jp"} for n in range(1, 60)])
+    one = erasure_statement_count(privacy_map, sqlite_shop, [{"email": "bulk0@example.jp"}])
+    many = erasure_statement_count(privacy_map, sqlite_shop, [{"email": f"bulk{n}@example.jp"} for n in range(1, 60)])
     assert many == one
     assert rows(sqlite_shop, "SELECT count(*) FROM login_sessions WHERE customer_id >= 100") == [(0,)]
 

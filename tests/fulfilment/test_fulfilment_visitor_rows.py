@@ -11,11 +11,10 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from mamori.fulfilment.connectors.sql import SqlConnector
 from mamori.fulfilment.engine import FulfilmentEngine
 from mamori.fulfilment.package import PackageWriter
 
-from .conftest import onemall_map
+from .conftest import erasure_statement_count, onemall_map
 from .test_fulfilment_sql_connector import connector, rows
 
 KENJI = {"email": "kenji.sato@example.jp"}  # demo shop: inquiry 2 and subscription 3, no customer row
@@ -136,21 +135,9 @@ def test_visitor_rows_keep_bulk_erasure_set_based(sqlite_shop: str) -> None:
     )
     privacy_map = onemall_map()
 
-    def statements_for(subjects: list[dict[str, str]]) -> int:
-        engine = FulfilmentEngine(privacy_map, {"MAMORI_ONEMALL_SHOP_URL": sqlite_shop})
-        shop = engine.connector("shop-db")
-        assert isinstance(shop, SqlConnector)
-        _ = shop.layout
-        seen: list[str] = []
-        sa.event.listen(shop.engine, "before_cursor_execute", lambda *args: seen.append(args[2]))
-        plan = engine.plan_erasure(subjects)
-        engine.execute_erasure(plan)
-        assert not any(engine.verify_erasure(plan)["shop-db"].values())
-        engine.close()
-        return len([sql for sql in seen if not sql.startswith(("PRAGMA", "SELECT 1"))])
-
-    one = statements_for([{"email": "visitor0@example.jp"}])
-    many = statements_for([{"email": f"visitor{n}@example.jp"} for n in range(1, 40)])
+    one = erasure_statement_count(privacy_map, sqlite_shop, [{"email": "visitor0@example.jp"}])
+    visitors = [{"email": f"visitor{n}@example.jp"} for n in range(1, 40)]
+    many = erasure_statement_count(privacy_map, sqlite_shop, visitors)
     assert many == one
     assert rows(sqlite_shop, "SELECT count(*) FROM inquiries WHERE id >= 100") == [(0,)]
     assert rows(sqlite_shop, "SELECT count(*) FROM newsletter_subscriptions WHERE id >= 100") == [(0,)]
