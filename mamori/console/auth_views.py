@@ -79,6 +79,21 @@ def login_view(request: HttpRequest) -> HttpResponse:
     return render(request, "console/login.html", {"form": form, "next": next_url})
 
 
+def _second_step(request: HttpRequest, next_url: str, *, enrolling: bool) -> tuple[Any, HttpResponse | None]:
+    """The user between password and code, or where to send them instead (sign-in, lock-out, the other step)."""
+    user = signin.pending_user(request)
+    if user is None:
+        return None, redirect(_step_url("console:login", next_url))
+    if signin.is_locked(request, user.get_username()):
+        return None, lockout_response(request)
+    has_device = signin.confirmed_device(user) is not None
+    if enrolling and has_device:
+        return None, redirect(_step_url("console:otp_verify", next_url))
+    if not enrolling and not has_device:
+        return None, redirect(_step_url("console:otp_setup", next_url))
+    return user, None
+
+
 def _code_failed(request: HttpRequest, user: Any, form: CodeForm) -> HttpResponse | None:
     signin.code_failed(request, user)
     if getattr(request, "axes_locked_out", False) or signin.is_locked(request, user.get_username()):
@@ -92,13 +107,9 @@ def _code_failed(request: HttpRequest, user: Any, form: CodeForm) -> HttpRespons
 @never_cache
 def otp_verify_view(request: HttpRequest) -> HttpResponse:
     next_url = _next(request)
-    user = signin.pending_user(request)
-    if user is None:
-        return redirect(_step_url("console:login", next_url))
-    if signin.is_locked(request, user.get_username()):
-        return lockout_response(request)
-    if signin.confirmed_device(user) is None:
-        return redirect(_step_url("console:otp_setup", next_url))
+    user, elsewhere = _second_step(request, next_url, enrolling=False)
+    if elsewhere is not None:
+        return elsewhere
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         device = signin.check_code(user, form.cleaned_data["code"])
@@ -123,13 +134,9 @@ def _qr_svg(device: TOTPDevice) -> str:
 @never_cache
 def otp_setup_view(request: HttpRequest) -> HttpResponse:
     next_url = _next(request)
-    user = signin.pending_user(request)
-    if user is None:
-        return redirect(_step_url("console:login", next_url))
-    if signin.is_locked(request, user.get_username()):
-        return lockout_response(request)
-    if signin.confirmed_device(user) is not None:
-        return redirect(_step_url("console:otp_verify", next_url))
+    user, elsewhere = _second_step(request, next_url, enrolling=True)
+    if elsewhere is not None:
+        return elsewhere
     actor = Actor.for_user(user)
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
     if device is None:
