@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "mamori.notices",
     "mamori.rights",
     "mamori.fulfilment",
+    "mamori.retention",
     "mamori.consent",
     "mamori.center",
     "django.contrib.auth",

@@ -382,9 +382,25 @@ Trigger = Literal[
 ]
 
 
+ConditionValue = str | int | bool
+
+
 class LegalHold(MapModel):
     basis: Text
     period: DurationField
+    # {table: date column} the hold counts from (an order's date for tax records), so only rows
+    # still inside the hold are kept; a table not named counts from the rule's trigger date.
+    counts_from: dict[str, str] = {}
+
+
+class RetentionTarget(MapModel):
+    """Where a rule's trigger is written in the data: the date column of one table of a SQL
+    system, and the values other columns must hold (`status: resolved`) for the event to count."""
+
+    system: Id
+    table: str
+    date: str | None = None  # required, reported by the meaning checks ("a trigger without a date")
+    where: dict[str, ConditionValue | list[ConditionValue]] = {}
 
 
 class RetentionRule(MapModel):
@@ -395,6 +411,11 @@ class RetentionRule(MapModel):
     period: DurationField | None = None  # required, reported by the meaning checks
     legal_hold: LegalHold | None = None
     disposal: Text | None = None
+    # The tables the retention engine disposes of by itself (docs/retention.md); a rule without
+    # targets only describes (notices, legal holds inside erasures).
+    applies_to: list[RetentionTarget] = []
+    # Safety stop: a run that would dispose of more than this share of a table waits for approval.
+    max_share: Annotated[float, Field(gt=0, le=1, strict=False)] = 0.5
 
 
 # ---------------------------------------------------------------- cookies
@@ -617,6 +638,7 @@ __all__ = [
     "Purpose",
     "Recipient",
     "RetentionRule",
+    "RetentionTarget",
     "System",
     "Table",
     "TableField",
