@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mamori.audit.services import Actor, record
 from mamori.core.errors import DomainError
@@ -181,7 +182,7 @@ def plan_run(organisation: str, rule_id: str, actor: Actor, now: datetime | None
     version, privacy_map, engine = _map(organisation)
     rule = privacy_map.find("retention", rule_id)
     if rule is None or not rule.applies_to:
-        raise RetentionError(f"the map has no retention rule {rule_id} that applies to tables")
+        raise RetentionError(_("The map has no retention rule %(rule)s that applies to tables.") % {"rule": rule_id})
     unfinished = (DisposalStatus.AWAITING_APPROVAL, DisposalStatus.RUNNING)
     existing = DisposalRun.objects.filter(organisation=organisation, rule_id=rule_id, status__in=unfinished).first()
     if existing is not None:
@@ -214,14 +215,14 @@ def plan_run(organisation: str, rule_id: str, actor: Actor, now: datetime | None
 def approve_run(run_id: int, user: Any, *, confirmed: bool, now: datetime | None = None) -> DisposalRun:
     """An officer lets a waiting run go (and approves this version of its rule for later runs)."""
     if not confirmed:
-        raise RetentionError("confirm the approval: the disposal cannot be undone")
+        raise RetentionError(_("Confirm the approval: the disposal cannot be undone."))
     now = now or timezone.now()
     with transaction.atomic():
         run = DisposalRun.objects.select_for_update().filter(pk=run_id).first()
         if run is None or run.internal:
-            raise RetentionError("no such run waits for approval")
+            raise RetentionError(_("No such run waits for approval."))
         if run.status != DisposalStatus.AWAITING_APPROVAL:
-            raise RetentionError("this run does not wait for approval")
+            raise RetentionError(_("This run does not wait for approval."))
         RuleApproval.objects.get_or_create(organisation=run.organisation, rule_id=run.rule_id,
                                            fingerprint=run.fingerprint,
                                            defaults={"approved_by": user, "approved_at": now})  # fmt: skip
@@ -249,7 +250,7 @@ def execute_run(run_id: int, now: datetime | None = None, report: Reporter | Non
         _version, privacy_map, engine = _map(run.organisation)
         rule = privacy_map.find("retention", run.rule_id)
         if rule is None or rule_fingerprint(privacy_map, rule) != run.fingerprint:
-            raise RetentionError("the rule changed since the run was planned: plan a new run")
+            raise RetentionError(_("The rule changed since the run was planned: plan a new run."))
         protected = run.protected_state
         as_of = naive_utc(run.as_of)
         residue: dict[str, int] = {}
