@@ -164,3 +164,18 @@ def test_months_and_years_count_by_the_calendar() -> None:
     assert before(datetime(2028, 2, 29), Duration.parse("1 year")) == datetime(2027, 2, 28)
     assert before(datetime(2026, 6, 15, 12), Duration.parse("14 months")) == datetime(2025, 4, 15, 12)
     assert before(datetime(2026, 6, 15), Duration.parse("2 weeks")) == datetime(2026, 6, 1)
+
+
+@pytest.mark.parametrize(("example", "promises"), [("i-pro", ["IP6"]), ("inpro", ["NP13"]),
+                                                   ("onemall", ["OM5", "OM13"])])  # fmt: skip
+def test_example_maps_express_their_seeds_retention_promises(example: str, promises: list[str]) -> None:
+    from pathlib import Path
+
+    from mamori.catalog.mapfile import load_map
+
+    folder = Path(__file__).resolve().parents[2] / "examples" / example
+    text = (folder / "retention.yaml").read_text(encoding="utf-8")
+    assert all(promise in text for promise in promises)
+    result = load_map([folder])
+    assert result.ok and result.map is not None
+    assert any(rule.applies_to for rule in result.map.retention)

@@ -477,11 +477,14 @@ class _Checker:
         for i, rule in enumerate(self.map.retention):
             if rule.period is None:
                 continue
+            # A rule with a hold of its own keeps its rows at least that long.
+            kept = rule.legal_hold.period if rule.legal_hold else rule.period
             for t, target in enumerate(rule.applies_to):
-                for holder in held.get((target.system, target.table), []):
+                holders = {holder.id: holder for holder in held.get((target.system, target.table), [])}
+                for holder in holders.values():
                     if holder.id == rule.id or holder.legal_hold is None:
                         continue
-                    if rule.period.is_surely_shorter_than(holder.legal_hold.period):
+                    if kept.is_surely_shorter_than(holder.legal_hold.period):
                         self.report(
                             self.at("retention", i, "applies_to", t),
                             _(
