@@ -17,7 +17,6 @@ Verification counts the rows still due at the run's moment: 0 everywhere means d
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -45,19 +44,7 @@ class DisposalError(ConnectorError):
 
 
 def before(moment: datetime, period: Duration) -> datetime:
-    """`moment` minus `period`; months and years by the calendar (the 31st becomes the month's
-    last day); business days as three calendar days each, so a row is never disposed of early."""
-    unit, amount = period.unit, period.amount
-    if unit == "day":
-        return moment - timedelta(days=amount)
-    if unit == "week":
-        return moment - timedelta(weeks=amount)
-    if unit == "business_day":
-        return moment - timedelta(days=3 * amount)
-    months = amount * (12 if unit == "year" else 1) if unit in ("month", "year") else 0
-    year, month = divmod(moment.year * 12 + moment.month - 1 - months, 12)
-    day = min(moment.day, calendar.monthrange(year, month + 1)[1])
-    return moment.replace(year=year, month=month + 1, day=day)
+    return period.before(moment)
 
 
 def naive_utc(moment: datetime) -> datetime:

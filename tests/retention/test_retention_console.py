@@ -67,7 +67,7 @@ def test_approval_is_a_confirmed_second_step(
     japanese = client.get(reverse("console:retention_certificate", args=[waiting.pk, "html"]) + "?lang=ja")
     assert "廃棄証明書" in japanese.content.decode() and "お問い合わせ" in japanese.content.decode()
     document = json.loads(client.get(reverse("console:retention_certificate", args=[waiting.pk, "json"])).content)
-    assert document["sha256"] == waiting.certificate_hash and document["totals"]["deleted"] == 3  # 1, 201, 202
+    assert document["sha256"] == waiting.certificate_hash and document["totals"]["deleted"] == 5  # 1, 4, 5, 201, 202
 
 
 def test_auditor_reads_but_cannot_act(waiting: DisposalRun, auditor: User, client_as: Callable[[User], Client]) -> None:

@@ -58,7 +58,7 @@ def test_first_run_of_a_rule_waits_for_an_officer_then_disposes_with_a_certifica
 ) -> None:
     run = services.plan_run("onemall", "inquiry-data", Actor.cli("test"), NOW)
     assert (run.status, run.reason) == (DisposalStatus.AWAITING_APPROVAL, "new_rule")
-    assert run.plan["tables"][0]["due"] == 2
+    assert run.plan["tables"][0]["due"] == 4  # demo inquiries 1, 4, 5 and 201
     assert ids(onemall, "inquiries") >= {1, 201}  # nothing went yet
     with pytest.raises(RetentionError):
         services.approve_run(run.pk, officer, confirmed=False)
@@ -69,7 +69,7 @@ def test_first_run_of_a_rule_waits_for_an_officer_then_disposes_with_a_certifica
     assert certificate is not None
     assert certificate["approved_by"] == officer.username and certificate["verification"]["ok"]
     assert certificate["tables"][0] | {"batches": 1} == {
-        "system": "shop-db", "table": "inquiries", "action": "delete", "deleted": 2, "erased_in_place": 0,
+        "system": "shop-db", "table": "inquiries", "action": "delete", "deleted": 4, "erased_in_place": 0,
         "batches": 1, "kept_under_hold": 0, "kept_for_open_requests": 0, "residue": 0,
     }  # fmt: skip
     assert certificate_hash(certificate) == run.certificate_hash

@@ -10,6 +10,7 @@ are never changed, so the verification pass can find the same rows again afterwa
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -65,9 +66,10 @@ def plan_erasure(connector: SqlConnector, located: Located) -> SystemPlan:
             _field_plan(table, field.name, field.category, field.erase, entry["action"], links, held)
             for field in table.spec.fields
         ]
+        _add_hold_expiry(connector, table, entry, links)
         if entry["action"] == "update" and not any(f["strategy"] in ("null", "mask", "hash") for f in entry["fields"]):
-            entry["action"] = "keep"
-            entry["reason"] = entry["reason"] or "no_erasable_fields"
+            entry["action"] = "update" if entry.get("hold_expired") else "keep"
+            entry["reason"] = entry["reason"] or ("" if entry.get("hold_expired") else "no_erasable_fields")
     erasable: dict[str, list[Any]] = {}
     changing = {
         (entry["table"], field["name"])
@@ -139,6 +141,37 @@ def _field_plan(
     if strategy == "hash" and not expressions.is_text(column) and not column.nullable:
         strategy, note = "keep", "cannot_hash"
     return {"name": name, "category": category, "strategy": strategy, "note": note}
+
+
+def _add_hold_expiry(
+    connector: SqlConnector, table: TableLayout, entry: dict[str, Any], links: set[tuple[str, str]]
+) -> None:
+    """A hold that counts from a date column keeps only the rows still inside it: the rows whose
+    hold has run out (an order older than the 7 tax years) get their held fields erased too."""
+    if not any(field["strategy"] == "hold" for field in entry["fields"]):
+        return
+    rule = connector.map.find("retention", table.spec.retention) if table.spec.retention else None
+    hold = rule.legal_hold if rule is not None else None
+    column = hold.counts_from.get(table.name) if hold is not None else None
+    if hold is None or column is None or column not in table.table.c:
+        return
+    fields = [
+        _field_plan(table, field.name, field.category, field.erase, "update", links, {}) for field in table.spec.fields
+    ]
+    cutoff = hold.period.before(datetime.now(UTC).replace(tzinfo=None))
+    entry["hold_expired"] = {
+        "column": column,
+        "before": cutoff.isoformat(sep=" "),
+        "fields": [field for field in fields if field["strategy"] in ("null", "mask", "hash")],
+    }
+
+
+def _hold_expired_rows(
+    connector: SqlConnector, entry: Mapping[str, Any], predicate: sa.ColumnElement[bool]
+) -> sa.ColumnElement[bool]:
+    expired = entry["hold_expired"]
+    column = connector.layout.sa_table(entry["table"]).c[expired["column"]]
+    return sa.and_(predicate, column <= datetime.fromisoformat(expired["before"]))
 
 
 def _shared_rows(
@@ -234,9 +267,16 @@ def execute_erasure(connector: SqlConnector, plan: SystemPlan) -> dict[str, int]
                 table = connector.layout.sa_table(name)
                 if entry["action"] == "delete":
                     result = connection.execute(sa.delete(table).where(predicate))
-                else:
-                    result = connection.execute(sa.update(table).where(predicate).values(_new_values(connector, entry)))
-                affected[name] = result.rowcount
+                    affected[name] = result.rowcount
+                    continue
+                values = _new_values(connector, entry)
+                changed = connection.execute(sa.update(table).where(predicate).values(values)) if values else None
+                affected[name] = changed.rowcount if changed is not None else 0
+                if entry.get("hold_expired"):
+                    expired = {"table": name, "fields": entry["hold_expired"]["fields"]}
+                    rows = _hold_expired_rows(connector, entry, predicate)
+                    changed = connection.execute(sa.update(table).where(rows).values(_new_values(connector, expired)))
+                    affected[name] = max(affected[name], changed.rowcount)
     except SQLAlchemyError as exc:
         raise ConnectorError(
             f"system {connector.system_id}: the erasure was rolled back ({type(exc).__name__}: "
@@ -258,15 +298,23 @@ def verify_erasure(connector: SqlConnector, plan: SystemPlan) -> dict[str, int]:
                 residue[entry["table"]] = 0
                 continue
             table = connector.layout.sa_table(entry["table"])
+            residue[entry["table"]] = 0
+            if entry.get("hold_expired"):
+                # Rows whose hold has run out must have lost their held fields too.
+                expired = [_left_over(connector, table, field) for field in entry["hold_expired"]["fields"]]
+                conditions = [condition for condition in expired if condition is not None]
+                if conditions:
+                    rows = sa.and_(_hold_expired_rows(connector, entry, predicate), sa.or_(*conditions))
+                    statement = sa.select(sa.func.count()).select_from(table).where(rows)
+                    residue[entry["table"]] += int(connection.execute(statement).scalar_one())
             if entry["action"] == "update":
                 leftovers = [_left_over(connector, table, field) for field in entry["fields"]]
                 conditions = [condition for condition in leftovers if condition is not None]
                 if not conditions:
-                    residue[entry["table"]] = 0
                     continue
                 predicate = sa.and_(predicate, sa.or_(*conditions))
             statement = sa.select(sa.func.count()).select_from(table).where(predicate)
-            residue[entry["table"]] = int(connection.execute(statement).scalar_one())
+            residue[entry["table"]] += int(connection.execute(statement).scalar_one())
     return residue
 
 
