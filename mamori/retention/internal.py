@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -19,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 class InternalRule:
     id: str
     name: Callable[[], str]  # lazy: shown in the language of the page or certificate
-    period: str  # described as in a map ("0 days after the request closes")
+    period: Any  # a (lazy) text, described as in a map ("0 days after closing")
     table: str  # what the certificate names as the "system/table"
     count_due: Callable[[datetime], int]
     dispose: Callable[[datetime], int]  # returns the number disposed of
@@ -105,16 +106,17 @@ def _sessions_dispose(now: datetime) -> int:
 
 
 for _rule in (
-    InternalRule("request-records", lambda: str(_("Request records")), "records period after closing (CP7)",
+    InternalRule("request-records", lambda: str(_("Request records")), _("records period after closing (CP7)"),
                  "rights.request", _records_due, _records_dispose),
-    InternalRule("identity-documents", lambda: str(_("Identity and agent documents")), "0 days after closing",
+    InternalRule("identity-documents", lambda: str(_("Identity and agent documents")), _("0 days after closing"),
                  "rights.requestfile", _documents_due, _documents_dispose),
-    InternalRule("access-packages", lambda: str(_("Access packages")), "when the download link expires",
+    InternalRule("access-packages", lambda: str(_("Access packages")), _("when the download link expires"),
                  "rights.requestfile (result)", _packages_due, _packages_dispose),
-    InternalRule("unsubscribed-addresses", lambda: str(_("Unsubscribed e-mail addresses")), "0 days after withdrawal",
+    InternalRule("unsubscribed-addresses", lambda: str(_("Unsubscribed e-mail addresses")),
+                 _("0 days after withdrawal"),
                  "consent.subscription", lambda now: _unsubscribed(now).count(),  # type: ignore[attr-defined]
                  _unsubscribed_dispose),
-    InternalRule("staff-sessions", lambda: str(_("Expired staff sessions")), "when the session expires",
+    InternalRule("staff-sessions", lambda: str(_("Expired staff sessions")), _("when the session expires"),
                  "django_session", lambda now: _sessions(now).count(), _sessions_dispose),  # type: ignore[attr-defined]
 ):  # fmt: skip
     register_internal_rule(_rule)

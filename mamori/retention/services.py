@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from mamori.audit.services import Actor, record
@@ -162,7 +162,8 @@ def dry_run(organisation: str, now: datetime | None = None) -> dict[str, Any]:
             entry["tables"], entry["error"] = [], exc.message
         rules.append(entry)
     internal = [
-        {"rule": rule.id, "name": rule.name(), "period": rule.period, "table": rule.table, "due": rule.count_due(now)}
+        {"rule": rule.id, "name": rule.name(), "period": str(rule.period), "table": rule.table,
+         "due": rule.count_due(now)}
         for rule in INTERNAL_RULES.values()
     ]
     return {"organisation": organisation, "map_version": version, "as_of": now.isoformat(), "rules": rules,
@@ -341,9 +342,9 @@ def run_internal(actor: Actor, now: datetime | None = None, rule_ids: Iterable[s
                   "held": 0, "protected": 0, "forecast": 0, "reason": ""}  # fmt: skip
         with transaction.atomic():
             run = DisposalRun.objects.create(
-                organisation=INTERNAL_ORGANISATION, rule_id=rule.id, rule_name={"en": rule.name()}, internal=True,
+                organisation=INTERNAL_ORGANISATION, rule_id=rule.id, rule_name=_both(rule.name), internal=True,
                 status=DisposalStatus.RUNNING, as_of=now, started_at=now,
-                plan={"rule": {"rule": rule.id, "period": rule.period, "trigger": "", "hold": None},
+                plan={"rule": {"rule": rule.id, "period": str(rule.period), "trigger": "", "hold": None},
                       "tables": [counts]},
             )  # fmt: skip
             record(actor, "retention.run_planned", target_type="retention.run", target_id=str(run.pk),
@@ -353,6 +354,14 @@ def run_internal(actor: Actor, now: datetime | None = None, rule_ids: Iterable[s
                                     status=DisposalStep.Status.DONE, deleted=disposed, batches=1)  # fmt: skip
         runs.append(_finish(run, {f"mamori.{rule.table}": rule.count_due(now)}, None, timezone.now()))
     return runs
+
+
+def _both(text: Callable[[], str]) -> dict[str, str]:
+    result = {}
+    for language in ("en", "ja"):
+        with translation.override(language):
+            result[language] = str(text())
+    return result
 
 
 # ---------------------------------------------------------------- the daily sweep
