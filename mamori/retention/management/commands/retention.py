@@ -50,6 +50,13 @@ class Command(BaseCommand):
         show.add_argument("--lang", choices=["en", "ja"], default="en")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from django.conf import settings
+
+        if getattr(settings, "MAMORI_DEMO", False) and not os.environ.get("MAMORI_ONEMALL_SHOP_URL"):
+            # In the demo's folder the rules run on the demo shop, as they do inside `mamori demo`.
+            from mamori.fulfilment.demo_shop import ensure_demo_shop
+
+            os.environ["MAMORI_ONEMALL_SHOP_URL"] = ensure_demo_shop(settings.DATA_DIR)
         getattr(self, f"_{options['action']}")(options)
 
     def _plan(self, options: dict[str, Any]) -> None:
