@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from mamori.fulfilment.connectors.sql.connector import SqlConnector
     from mamori.fulfilment.connectors.sql.layout import TableLayout
 
-BATCH = 5000  # primary keys per statement: below every dialect's bound-parameter limit
+BATCH = 5000  # due rows per statement (and per transaction)
 FORECAST_DAYS = 30
 
 
@@ -244,24 +244,27 @@ class TableDisposal:
             return progress
         key = keys[0]
         while True:
-            select = sa.select(key).where(work).order_by(key).limit(batch)
+            # The batch is a key range, (last key, the batch-th due key]: the statement names two
+            # bounds instead of thousands of keys, and re-applies the due predicate, so a row that
+            # stopped being due meanwhile (a new request) is left alone.
+            rows: sa.ColumnElement[bool] = work
             if progress.last_key is not None:
-                select = select.where(key > progress.last_key)
+                rows = sa.and_(rows, key > progress.last_key)
+            bound = sa.select(key).where(rows).order_by(key).offset(batch - 1).limit(1)
             try:
                 with engine.begin() as connection:
-                    found = [row[0] for row in connection.execute(select)]
-                    if not found:
-                        break
-                    self._apply(connection, key.in_(found), progress)
+                    upper = connection.execute(bound).scalar()
+                    self._apply(connection, rows if upper is None else sa.and_(rows, key <= upper), progress)
             except SQLAlchemyError as exc:
                 raise DisposalError(
                     f"system {self.connector.system_id}: disposal in {self.name} was rolled back "
                     f"({type(exc).__name__})"
                 ) from None
             progress.batches += 1
-            progress.last_key = jsonable(found[-1])
+            if upper is not None:
+                progress.last_key = jsonable(upper)
             on_batch(progress)
-            if len(found) < batch:
+            if upper is None:
                 break
         return progress
 
