@@ -309,8 +309,10 @@ def _certificate_period(privacy_map: PrivacyMap | None) -> timedelta:
 
 
 def run_rules(organisation: str, actor: Actor, rule_ids: Iterable[str] | None = None,
-              now: datetime | None = None, report: Reporter | None = None) -> list[DisposalRun]:  # fmt: skip
-    """Plan every (or the named) rule's run and execute those that need no approval (inline)."""
+              now: datetime | None = None, report: Reporter | None = None,
+              inline: bool = True) -> list[DisposalRun]:  # fmt: skip
+    """Plan every (or the named) rule's run and execute those that need no approval: here, or
+    (`inline=False`, the console) by the worker after commit."""
     _version, privacy_map, _engine = _map(organisation)
     wanted = set(rule_ids) if rule_ids else None
     runs = []
@@ -318,8 +320,12 @@ def run_rules(organisation: str, actor: Actor, rule_ids: Iterable[str] | None = 
         if wanted is not None and rule.id not in wanted:
             continue
         run = plan_run(organisation, rule.id, actor, now)
-        if run.status == DisposalStatus.RUNNING:
+        if run.status == DisposalStatus.RUNNING and inline:
             run = execute_run(run.pk, now, report)
+        elif run.status == DisposalStatus.RUNNING:
+            from mamori.retention.jobs import execute_disposal
+
+            transaction.on_commit(lambda run_id=run.pk: execute_disposal.enqueue(run_id))
         runs.append(run)
     return runs
 

@@ -55,7 +55,8 @@ def run_now(request: HttpRequest) -> HttpResponse:
     if organisation is None:
         raise Http404("no organisation")
     try:
-        runs = run_rules(organisation, Actor.for_user(request.user), rule_ids=request.POST.getlist("rule") or None)
+        runs = run_rules(organisation, Actor.for_user(request.user), rule_ids=request.POST.getlist("rule") or None,
+                         inline=False)
     except RetentionError as exc:
         messages.error(request, exc.message)
         return redirect("console:retention")
