@@ -37,6 +37,9 @@ if TYPE_CHECKING:
 
 BATCH = 5000  # due rows per statement (and per transaction)
 FORECAST_DAYS = 30
+# Dialects whose DELETE and UPDATE return the keys they changed, and accept a LIMIT sub-query on
+# the table being changed: there a batch is one statement (MySQL/MariaDB take two: bound, change).
+RETURNING_DIALECTS = {"postgresql", "sqlite"}
 
 
 class DisposalError(ConnectorError):
@@ -243,6 +246,8 @@ class TableDisposal:
             on_batch(progress)
             return progress
         key = keys[0]
+        if engine.dialect.name in RETURNING_DIALECTS and (self.action == "update" or self.referenced() is None):
+            return self._dispose_returning(key, work, progress, on_batch, batch)
         while True:
             # The batch is a key range, (last key, the batch-th due key]: the statement names two
             # bounds instead of thousands of keys, and re-applies the due predicate, so a row that
@@ -267,6 +272,41 @@ class TableDisposal:
             if upper is None:
                 break
         return progress
+
+    def _dispose_returning(self, key: sa.Column[Any], work: sa.ColumnElement[bool], progress: Progress,
+                           on_batch: Callable[[Progress], None], batch: int) -> Progress:  # fmt: skip
+        """One statement per batch where the database returns the keys it changed (PostgreSQL,
+        SQLite): `... WHERE key IN (the next `batch` due keys) RETURNING key`."""
+        values = self._values or _new_values(self.connector, {"table": self.name, "fields": self.fields})
+        self._values = values
+        while True:
+            rows: sa.ColumnElement[bool] = work
+            if progress.last_key is not None:
+                rows = sa.and_(rows, key > progress.last_key)
+            chosen = key.in_(sa.select(key).where(rows).order_by(key).limit(batch))
+            if self.action == "delete":
+                statement: Any = sa.delete(self.table).where(chosen).returning(key)
+            else:
+                statement = sa.update(self.table).where(chosen).values(values).returning(key)
+            try:
+                with self.connector.engine.begin() as connection:
+                    changed = [row[0] for row in connection.execute(statement)]
+            except SQLAlchemyError as exc:
+                raise DisposalError(
+                    f"system {self.connector.system_id}: disposal in {self.name} was rolled back "
+                    f"({type(exc).__name__})"
+                ) from None
+            if not changed:
+                return progress
+            if self.action == "delete":
+                progress.deleted += len(changed)
+            else:
+                progress.updated += len(changed)
+            progress.batches += 1
+            progress.last_key = jsonable(max(changed))
+            on_batch(progress)
+            if len(changed) < batch:
+                return progress
 
     def _apply(self, connection: sa.Connection, rows: sa.ColumnElement[bool], progress: Progress) -> None:
         values = self._values or _new_values(self.connector, {"table": self.name, "fields": self.fields})
