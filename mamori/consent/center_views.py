@@ -17,7 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 
-from mamori.center.access import current_map
+from mamori.catalog.in_force import map_in_force_or_404
 from mamori.consent import services, siteconfig
 from mamori.consent.hashing import text_hash
 from mamori.consent.models import BannerText, ConsentMethod
@@ -40,7 +40,7 @@ def _limited(request: HttpRequest, group: str, rate: str = "10/m") -> bool:
 
 
 def _context(request: HttpRequest, organisation: str, **extra: Any) -> dict[str, Any]:
-    version, privacy_map = current_map(organisation)
+    version, privacy_map = map_in_force_or_404(organisation)
     language = "ja" if (get_language() or "en").startswith("ja") else "en"
     return {"organisation": organisation, "map": privacy_map, "version": version, "language": language,
             "org_name": privacy_map.organisation.legal_name.get(language),

@@ -8,8 +8,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django_tasks import task
 
-from mamori.catalog.mapfile import PrivacyMap
-from mamori.catalog.models import MapVersion
+from mamori.catalog.in_force import parsed_map, version_in_force
 from mamori.consent.models import Subscription, SubscriptionStatus
 from mamori.core import crypto
 
@@ -23,10 +22,10 @@ def send_confirmation(subscription_id: int) -> None:
     if subscription is None or subscription.email_encrypted is None:
         return
     email = crypto.decrypt(bytes(subscription.email_encrypted)).decode()
-    version = MapVersion.objects.current(subscription.organisation)
+    version = version_in_force(subscription.organisation)
     if version is None:
         return
-    privacy_map = PrivacyMap.from_document(version.document)
+    privacy_map = parsed_map(version)
     language = "ja" if subscription.language == "ja" else "en"
     topic = privacy_map.find("purposes", subscription.topic)
     path = reverse("center:consent_confirm", kwargs={"organisation": subscription.organisation,

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from mamori.audit.services import Actor, record
+from mamori.catalog.in_force import map_in_force
 from mamori.catalog.mapfile import PrivacyMap
 from mamori.core.errors import DomainError
 from mamori.fulfilment.engine import FulfilmentEngine, public_plan
@@ -47,41 +48,13 @@ class FulfilmentError(DomainError):
     code = "fulfilment_error"
 
 
-def current_scope(organisation: str) -> MapScope:
-    """The map version in force (one small query; the document is read only when not cached)."""
-    from mamori.catalog.models import MapVersion
-
-    current = (
-        MapVersion.objects.for_organisation(organisation).order_by("-number").values_list("number", "content_hash")
-    ).first()
-    if current is None:
-        raise FulfilmentError(f"no privacy map is applied for organisation {organisation}")
-    return MapScope(organisation, current[0], current[1])
-
-
-def _current(organisation: str) -> tuple[MapScope, PrivacyMap]:
-    from mamori.catalog.models import MapVersion
-
-    scope = current_scope(organisation)
-
-    def document() -> dict[str, Any]:
-        return MapVersion.objects.get(organisation=organisation, number=scope.version).document
-
-    return scope, ENGINES.privacy_map(scope, document)
-
-
-def current_map(organisation: str) -> tuple[int, PrivacyMap]:
-    """The number and parsed map of the version in force (parsed once per version per process)."""
-    scope, privacy_map = _current(organisation)
-    return scope.version, privacy_map
-
-
 def engine_for(organisation: str) -> tuple[int, FulfilmentEngine]:
     """The map version in force and an engine on it whose connectors (database engines, pools, the
     schema read) stay open for later runs of the same version: building them would otherwise be
     most of a small request's cost."""
-    scope, privacy_map = _current(organisation)
-    return scope.version, ENGINES.engine(scope, privacy_map, os.environ)
+    version, privacy_map = map_in_force(organisation)
+    scope = MapScope(organisation, version.number, version.content_hash)
+    return version.number, ENGINES.engine(scope, privacy_map, os.environ)
 
 
 def identity_hash(kind: str, value: str) -> str:

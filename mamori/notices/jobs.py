@@ -12,6 +12,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from mamori.audit.services import Actor, record
+from mamori.catalog.in_force import parsed_map
 from mamori.catalog.mapfile import PrivacyMap
 from mamori.notices.audiences import audience_for
 from mamori.notices.classify import reason_text
@@ -34,7 +35,7 @@ def send_release_notifications(release_id: int) -> dict[str, int]:
         return {"sent": 0, "skipped": 0, "failed": 0}
     from mamori.notices.services import recipient_hash
 
-    privacy_map = PrivacyMap.from_document(release.map_version.document)
+    privacy_map = parsed_map(release.map_version)
     sent = skipped = failed = 0
     for email, language in audience_for(release.organisation):
         digest = recipient_hash(email)

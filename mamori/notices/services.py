@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from mamori.audit.services import Actor, record
+from mamori.catalog.in_force import parsed_map, version_in_force
 from mamori.catalog.mapfile import PrivacyMap
 from mamori.catalog.models import MapVersion
 from mamori.notices.classify import Classification, classify
@@ -42,10 +43,10 @@ def latest_release(organisation: str) -> NoticeRelease | None:
 def release_in_force(organisation: str, on: date | None = None) -> NoticeRelease | None:
     """The release people are bound by today: the newest one whose effective date has come."""
     if on is None:
-        version = MapVersion.objects.current(organisation)
+        version = version_in_force(organisation)
         if version is None:
             return None
-        on = organisation_today(PrivacyMap.from_document(version.document))
+        on = organisation_today(parsed_map(version))
     return NoticeRelease.objects.filter(organisation=organisation, effective_from__lte=on).order_by("-number").first()
 
 
@@ -86,7 +87,7 @@ def pending_change(organisation: str, now: datetime | None = None) -> PendingCha
     previous = latest_release(organisation)
     old_document = previous.map_version.document if previous else None
     classification = classify(old_document, version.document)
-    privacy_map = PrivacyMap.from_document(version.document)
+    privacy_map = parsed_map(version)
     today = organisation_today(privacy_map, now)
     earliest = _earliest_effective(privacy_map, classification, today)
     return PendingChange(
@@ -116,7 +117,7 @@ def publish_notices(
     Refused (NoticesError, nothing stored) for a version older than or equal to the last released
     one, a date in the past, or a material change announced with less notice than promised.
     """
-    privacy_map = PrivacyMap.from_document(version.document)
+    privacy_map = parsed_map(version)
     organisation = version.organisation
     now = now or timezone.now()
     today = organisation_today(privacy_map, now)
@@ -213,10 +214,10 @@ def _follow_up_material_change(release: NoticeRelease, actor: Actor, target: str
 def active_site_notice(organisation: str, today: date | None = None) -> NoticeRelease | None:
     """The material release to announce on the site, from publication until a while after it applies."""
     if today is None:
-        version = MapVersion.objects.current(organisation)
+        version = version_in_force(organisation)
         if version is None:
             return None
-        today = organisation_today(PrivacyMap.from_document(version.document))
+        today = organisation_today(parsed_map(version))
     release = NoticeRelease.objects.filter(organisation=organisation, material=True).order_by("-number").first()
     if release is None or "site_notice" not in release.notify_by:
         return None
@@ -232,10 +233,10 @@ def recipient_hash(email: str) -> str:
 
 
 def organisation_today_for(organisation: str) -> date:
-    version = MapVersion.objects.current(organisation)
+    version = version_in_force(organisation)
     if version is None:
         return timezone.localdate()
-    return organisation_today(PrivacyMap.from_document(version.document))
+    return organisation_today(parsed_map(version))
 
 
 def publish_if_new(version: MapVersion, actor: Actor) -> NoticeRelease | None:

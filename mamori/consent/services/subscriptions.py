@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mamori.audit.services import Actor, record
+from mamori.catalog.in_force import parsed_map
 from mamori.catalog.mapfile import PrivacyMap
 from mamori.catalog.models import MapVersion
 from mamori.consent.hashing import email_hash, keyed_hash
@@ -35,7 +36,7 @@ def _map(organisation: str) -> PrivacyMap:
     version = MapVersion.objects.current(organisation)
     if version is None:
         raise ConsentError(f"no privacy map is applied for organisation '{organisation}'", code="organisation_unknown")
-    return PrivacyMap.from_document(version.document)
+    return parsed_map(version)
 
 
 def marketing_topics(privacy_map: PrivacyMap) -> list[Any]:

@@ -12,8 +12,8 @@ from typing import Any
 from django.conf import settings
 
 from mamori.audit.services import Actor, record
+from mamori.catalog.in_force import map_of_version
 from mamori.catalog.mapfile import PrivacyMap
-from mamori.catalog.models import MapVersion
 from mamori.core import crypto
 from mamori.core.errors import DomainError
 from mamori.rights.models import ClosureDay, RightsRequest
@@ -67,19 +67,9 @@ def unseal(blob: bytes | memoryview) -> Any:
     return json.loads(crypto.decrypt(data))
 
 
-def current_map(organisation: str) -> tuple[MapVersion, PrivacyMap]:
-    version = MapVersion.objects.current(organisation)
-    if version is None:
-        raise RightsError(f"no privacy map is applied for {organisation}", code="no_map")
-    return version, PrivacyMap.from_document(version.document)
-
-
 def map_of(request: RightsRequest) -> PrivacyMap:
     """The map a request was received under (its rule must not change under it)."""
-    version = MapVersion.objects.filter(organisation=request.organisation, number=request.map_version).first()
-    if version is None:
-        return current_map(request.organisation)[1]
-    return PrivacyMap.from_document(version.document)
+    return map_of_version(request.organisation, request.map_version)
 
 
 def rule_of(request: RightsRequest) -> RequestRule:
@@ -96,6 +86,3 @@ def closures_for(organisation: str, calendar_id: str, privacy_map: PrivacyMap) -
         return {}
     return dict(ClosureDay.objects.filter(organisation=organisation).values_list("day", "name"))
 
-
-def time_zone_of(request: RightsRequest) -> str:
-    return map_of(request).organisation.time_zone

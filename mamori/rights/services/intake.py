@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from mamori.audit.services import Actor
+from mamori.catalog.in_force import map_in_force
 from mamori.core import crypto
 from mamori.rights import clocks
 from mamori.rights.models import Channel, Delivery, RequestFile, RequestStatus, RightsRequest
@@ -20,7 +21,6 @@ from mamori.rights.services.common import (
     RightsError,
     audit,
     closures_for,
-    current_map,
     keyed_hash,
     new_reference,
     new_token,
@@ -123,7 +123,7 @@ def submit_request(sub: Submission, actor: Actor, *, staff: Any = None) -> tuple
 
     The token is the requester's private link to the status page; only its keyed hash is stored.
     """
-    version, privacy_map = current_map(sub.organisation)
+    version, privacy_map = map_in_force(sub.organisation)
     if sub.jurisdiction not in requester_jurisdictions(privacy_map):
         raise RightsError("this jurisdiction is not served by the organisation", code="bad_jurisdiction")
     try:

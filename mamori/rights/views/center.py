@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 from django_ratelimit.exceptions import Ratelimited
 
-from mamori.center.access import current_map
+from mamori.catalog.in_force import map_in_force_or_404
 from mamori.core.ratelimited import too_many_requests
 from mamori.rights.forms import CodeForm, RequestForm
 from mamori.rights.models import Channel, RequestFile, RequestStatus, RightsRequest
@@ -56,7 +56,7 @@ def _form_choices(privacy_map: Any) -> tuple[list[str], list[str], dict[str, lis
 
 
 def new_request(request: HttpRequest, organisation: str) -> HttpResponse:
-    _version, privacy_map = current_map(organisation)
+    _version, privacy_map = map_in_force_or_404(organisation)
     jurisdictions, rights, per_jurisdiction = _form_choices(privacy_map)
     initial = {"right": request.GET.get("right", ""), "jurisdiction": request.GET.get("jurisdiction", "")}
     form = RequestForm(request.POST or None, request.FILES or None, jurisdictions=jurisdictions, rights=rights,
@@ -89,7 +89,7 @@ def _by_token(organisation: str, token: str) -> RightsRequest:
 def status(request: HttpRequest, organisation: str, token: str) -> HttpResponse:
     if limited := _limit(request, "rights.status", "120/h"):
         return limited
-    _version, privacy_map = current_map(organisation)
+    _version, privacy_map = map_in_force_or_404(organisation)
     found = _by_token(organisation, token)
     result = found.files.filter(kind=RequestFile.Kind.RESULT).first()
     downloadable = bool(result and found.result_expires_at and found.result_expires_at > timezone.now())
