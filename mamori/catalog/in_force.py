@@ -20,6 +20,7 @@ from django.http import Http404
 from mamori.catalog.errors import CatalogError
 from mamori.catalog.mapfile import PrivacyMap
 from mamori.catalog.models import MapVersion
+from mamori.core.errors import DomainError
 
 MAX_PARSED_MAPS = 64  # a few versions of a few organisations; each is a few hundred kB at most
 
@@ -53,11 +54,14 @@ def version_in_force(organisation: str) -> MapVersion | None:
     return versions.order_by("-number").first()
 
 
-def map_in_force(organisation: str) -> tuple[MapVersion, PrivacyMap]:
-    """The version in force and its parsed map; `NoMapApplied` when none was ever applied."""
+def map_in_force(
+    organisation: str, *, missing: type[DomainError] = NoMapApplied
+) -> tuple[MapVersion, PrivacyMap]:
+    """The version in force and its parsed map. With none ever applied, raises `missing` (code
+    "no_map"): a domain's services pass their own error type, so they raise only that one."""
     version = version_in_force(organisation)
     if version is None:
-        raise NoMapApplied(f"no privacy map is applied for organisation {organisation}")
+        raise missing(f"no privacy map is applied for organisation {organisation}", code="no_map")
     return version, parsed_map(version)
 
 

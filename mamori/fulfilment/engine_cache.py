@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mamori.fulfilment.connectors import Connector, connector_for
+from mamori.fulfilment.connectors.webhook.connector import secret_env_name
 from mamori.fulfilment.engine import FulfilmentEngine
 
 if TYPE_CHECKING:
@@ -38,7 +39,6 @@ class MapScope:
 
 def settings_digest(system: System, environ: Mapping[str, str]) -> str:
     """A digest of the environment values a system's connector is built from (URLs, secrets)."""
-    from mamori.fulfilment.connectors.webhook.connector import secret_env_name
 
     names = [system.connector, system.connection_env or "", system.url_env or ""]
     if system.url_env:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.conf import settings
+
 from mamori.catalog.in_force import parsed_map
 from mamori.catalog.models import MapVersion
 from mamori.notices.builders import NotInScope, Options, available_kinds, build_notice
@@ -14,8 +16,6 @@ LANGUAGES = ("en", "ja")
 
 
 def center_url(organisation: str) -> str:
-    from django.conf import settings
-
     base = str(getattr(settings, "BASE_URL", "") or "").rstrip("/")
     return f"{base}/privacy/{organisation}/"
 

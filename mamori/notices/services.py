@@ -8,13 +8,10 @@ notice, each recorded in the audit log.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -25,6 +22,7 @@ from mamori.catalog.models import MapVersion
 from mamori.notices.classify import Classification, classify
 from mamori.notices.errors import NoticesError
 from mamori.notices.models import NoticeRelease
+from mamori.notices.notifications import send_release_notifications
 from mamori.notices.rendering import snapshot
 
 # How long the site notice stays up after a material change takes effect.
@@ -204,8 +202,6 @@ def _follow_up_material_change(release: NoticeRelease, actor: Actor, target: str
             details={"until": (release.effective_from + timedelta(days=SITE_NOTICE_DAYS_AFTER)).isoformat()},
         )
     if "email" in release.notify_by:
-        from mamori.notices.jobs import send_release_notifications
-
         record(actor, "notices.notification_queued", target_type="notice_release", target_id=target, details={})
         release_id = release.pk
         transaction.on_commit(lambda: send_release_notifications.enqueue(release_id))
@@ -224,12 +220,6 @@ def active_site_notice(organisation: str, today: date | None = None) -> NoticeRe
     if today > release.effective_from + timedelta(days=SITE_NOTICE_DAYS_AFTER):
         return None
     return release
-
-
-def recipient_hash(email: str) -> str:
-    """Keyed, so the table of sent notifications cannot be reversed with a list of addresses."""
-    key = settings.SECRET_KEY.encode("utf-8")
-    return hmac.new(key, email.strip().lower().encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def organisation_today_for(organisation: str) -> date:

@@ -16,7 +16,7 @@ from mamori.rights.services.common import RightsError
 
 @transaction.atomic
 def add_closure(organisation: str, day: date, name: str, actor: Actor, *, user: Any = None) -> ClosureDay:
-    _version, privacy_map = map_in_force(organisation)
+    _version, privacy_map = map_in_force(organisation, missing=RightsError)
     if not name.strip():
         raise RightsError("a closure day needs a name", code="name_required")
     if ClosureDay.objects.filter(organisation=organisation, day=day).exists():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
@@ -18,7 +19,7 @@ from mamori.core.ratelimited import too_many_requests
 from mamori.rights.forms import CodeForm, RequestForm
 from mamori.rights.models import Channel, RequestFile, RequestStatus, RightsRequest
 from mamori.rights.rules import RIGHT_LABELS, offered_rights, requester_jurisdictions
-from mamori.rights.services.common import REQUESTER, RightsError, keyed_hash
+from mamori.rights.services.common import REQUESTER, RightsError, status_token_hash
 from mamori.rights.services.intake import Submission, Upload, submit_request
 from mamori.rights.services.verification import check_code, issue_code
 from mamori.rights.services.workflow import record_download
@@ -80,7 +81,7 @@ def new_request(request: HttpRequest, organisation: str) -> HttpResponse:
 
 
 def _by_token(organisation: str, token: str) -> RightsRequest:
-    found = RightsRequest.objects.filter(organisation=organisation, status_token_hash=keyed_hash(token)).first()
+    found = RightsRequest.objects.filter(organisation=organisation, status_token_hash=status_token_hash(token)).first()
     if found is None:
         raise Http404("no such request")
     return found
@@ -108,7 +109,6 @@ def verify(request: HttpRequest, organisation: str, token: str) -> HttpResponse:
         return limited
     found = _by_token(organisation, token)
     form = CodeForm(request.POST)
-    from django.contrib import messages
 
     if form.is_valid():
         try:
@@ -125,8 +125,6 @@ def verify(request: HttpRequest, organisation: str, token: str) -> HttpResponse:
 
 @require_POST
 def resend(request: HttpRequest, organisation: str, token: str) -> HttpResponse:
-    from django.contrib import messages
-
     found = _by_token(organisation, token)
     # Counted per address through its keyed hash: the cache never holds the address itself.
     address_hash = found.agent_email_hash or found.requester_email_hash
