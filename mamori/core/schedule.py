@@ -31,9 +31,9 @@ class Periodic:
 
 PERIODIC: tuple[Periodic, ...] = (
     # Close unverifiable requests (CP6), remind assignees, expire results, purge old records (CP7).
-    Periodic("rights.sweep", "mamori.rights.jobs:sweep", timedelta(hours=1)),
+    Periodic("rights.sweep", "mamori.rights.services.records:sweep", timedelta(hours=1)),
     # Dispose of data whose retention has ended (map rules and mamori's own data), daily.
-    Periodic("retention.sweep", "mamori.retention.jobs:sweep", timedelta(days=1)),
+    Periodic("retention.sweep", "mamori.retention.services:sweep", timedelta(days=1)),
 )
 
 

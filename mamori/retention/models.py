@@ -13,7 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mamori.fulfilment.models import unseal
+from mamori.core.crypto import decrypt_json
 
 
 class DisposalStatus(models.TextChoices):
@@ -79,7 +79,7 @@ class DisposalRun(models.Model):
 
     @property
     def protected_state(self) -> dict[str, Any]:
-        return unseal(self.sealed_protected) or {}
+        return decrypt_json(self.sealed_protected, {}) or {}
 
 
 class DisposalStep(models.Model):

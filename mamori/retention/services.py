@@ -20,11 +20,14 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from mamori.audit.services import Actor, record
+from mamori.catalog.in_force import map_in_force
+from mamori.core.crypto import encrypt_json
 from mamori.core.errors import DomainError
 from mamori.fulfilment.connectors.base import ConnectorError
-from mamori.fulfilment.models import seal
+from mamori.fulfilment.services.common import FulfilmentError, engine_for
 from mamori.retention.certificate import build_certificate, certificate_hash
 from mamori.retention.disposal import Progress, TableCounts, count_all, naive_utc, table_disposals
 from mamori.retention.internal import INTERNAL_RULES
@@ -49,8 +52,8 @@ class RetentionError(DomainError):
 
 
 def _map(organisation: str) -> tuple[int, PrivacyMap, FulfilmentEngine]:
-    from mamori.fulfilment.services import FulfilmentError, engine_for
-
+    """The map in force and an engine on it (connectors shared with fulfilment, per version)."""
+    map_in_force(organisation, missing=RetentionError)
     try:
         version, engine = engine_for(organisation)
     except FulfilmentError as exc:
@@ -202,7 +205,7 @@ def plan_run(organisation: str, rule_id: str, actor: Actor, now: datetime | None
             fingerprint=fingerprint, as_of=now, reason=reason,
             status=DisposalStatus.AWAITING_APPROVAL if reason else DisposalStatus.RUNNING,
             plan={"rule": _rule_summary(rule), "tables": counts, "over_share": _over_share(counts, rule.max_share)},
-            sealed_protected=seal(protected) if protected else None,
+            sealed_protected=encrypt_json(protected) if protected else None,
         )  # fmt: skip
         for position, c in enumerate(counts):
             DisposalStep.objects.create(run=run, position=position, system=c["system"], table=c["table"],
@@ -231,8 +234,6 @@ def approve_run(run_id: int, user: Any, *, confirmed: bool, now: datetime | None
         run.save(update_fields=["status", "approved_by", "approved_at"])
         record(Actor.for_user(user), "retention.run_approved", target_type="retention.run", target_id=str(run.pk),
                details={"organisation": run.organisation, "rule": run.rule_id, "reason": run.reason})  # fmt: skip
-        from mamori.retention.jobs import execute_disposal
-
         transaction.on_commit(lambda: execute_disposal.enqueue(run.pk))
     return run
 
@@ -323,8 +324,6 @@ def run_rules(organisation: str, actor: Actor, rule_ids: Iterable[str] | None = 
         if run.status == DisposalStatus.RUNNING and inline:
             run = execute_run(run.pk, now, report)
         elif run.status == DisposalStatus.RUNNING:
-            from mamori.retention.jobs import execute_disposal
-
             transaction.on_commit(lambda run_id=run.pk: execute_disposal.enqueue(run_id))
         runs.append(run)
     return runs
@@ -385,7 +384,7 @@ def purge_certificates(now: datetime | None = None) -> int:
     return len(expired)
 
 
-def sweep(now: datetime | None = None) -> dict[str, int]:
+def daily_sweep(now: datetime | None = None) -> dict[str, int]:
     """Daily: every organisation's rules (new or changed ones wait for approval), mamori's own
     data, runs a killed worker left unfinished, and certificates past their period."""
     from mamori.catalog.models import MapVersion
@@ -408,3 +407,18 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
     totals["internal"] = len(run_internal(actor, now))
     totals["certificates_purged"] = purge_certificates(now)
     return totals
+
+
+# ---------------------------------------------------------------- jobs (ids in, idempotent)
+
+
+@task()
+def execute_disposal(run_id: int) -> str:
+    """Job: a run approved (or planned from the console) disposes of its rows; a repeat continues."""
+    return execute_run(run_id).status
+
+
+@task()
+def sweep() -> dict[str, int]:
+    """Job: the daily disposal, queued by the worker's schedule (`mamori retention run` runs at once)."""
+    return daily_sweep()

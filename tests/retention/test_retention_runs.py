@@ -134,12 +134,12 @@ def test_dry_run_changes_nothing_and_forecasts(onemall: str) -> None:
 def test_mamoris_own_data_and_the_sweep(onemall: str, officer: User) -> None:
     Session.objects.create(session_key="old", session_data="x", expire_date=timezone.now() - timedelta(days=1))
     Session.objects.create(session_key="new", session_data="x", expire_date=timezone.now() + timedelta(days=1))
-    totals = services.sweep()
+    totals = services.daily_sweep()
     assert totals["internal"] == 1 and totals["waiting"] == 5  # every onemall rule is new: all wait
     assert list(Session.objects.values_list("session_key", flat=True)) == ["new"]
     internal = DisposalRun.objects.get(internal=True)
     assert internal.rule_id == "staff-sessions" and internal.certificate["totals"]["deleted"] == 1
-    assert services.sweep()["runs"] == 5  # the waiting runs are the same runs, not new ones
+    assert services.daily_sweep()["runs"] == 5  # the waiting runs are the same runs, not new ones
     assert DisposalRun.objects.filter(internal=False).count() == 5
 
 
