@@ -15,6 +15,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -324,7 +325,7 @@ def run_rules(organisation: str, actor: Actor, rule_ids: Iterable[str] | None = 
         if run.status == DisposalStatus.RUNNING and inline:
             run = execute_run(run.pk, now, report)
         elif run.status == DisposalStatus.RUNNING:
-            transaction.on_commit(lambda run_id=run.pk: execute_disposal.enqueue(run_id))
+            transaction.on_commit(partial(execute_disposal.enqueue, run.pk))
         runs.append(run)
     return runs
 
