@@ -279,11 +279,15 @@ class TableDisposal:
         SQLite): `... WHERE key IN (the next `batch` due keys) RETURNING key`."""
         values = self._values or _new_values(self.connector, {"table": self.name, "fields": self.fields})
         self._values = values
+        postgres = self.connector.engine.dialect.name == "postgresql"
         while True:
             rows: sa.ColumnElement[bool] = work
             if progress.last_key is not None:
                 rows = sa.and_(rows, key > progress.last_key)
-            chosen = key.in_(sa.select(key).where(rows).order_by(key).limit(batch))
+            next_keys = sa.select(key).where(rows).order_by(key).limit(batch)
+            # PostgreSQL: `= ANY(ARRAY(...))` finds the keys once, then fetches them by the primary
+            # key; `IN (...)` makes it hash-join against a scan of the whole table for every batch.
+            chosen = key == sa.any_(sa.func.array(next_keys.scalar_subquery())) if postgres else key.in_(next_keys)
             if self.action == "delete":
                 statement: Any = sa.delete(self.table).where(chosen).returning(key)
             else:
