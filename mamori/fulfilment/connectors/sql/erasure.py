@@ -68,8 +68,9 @@ def plan_erasure(connector: SqlConnector, located: Located) -> SystemPlan:
         ]
         _add_hold_expiry(connector, table, entry, links)
         if entry["action"] == "update" and not any(f["strategy"] in ("null", "mask", "hash") for f in entry["fields"]):
-            entry["action"] = "update" if entry.get("hold_expired") else "keep"
-            entry["reason"] = entry["reason"] or ("" if entry.get("hold_expired") else "no_erasable_fields")
+            # Rows inside the hold stay as they are; older ones still lose their held fields.
+            entry["action"] = "keep"
+            entry["reason"] = entry["reason"] or "no_erasable_fields"
     erasable: dict[str, list[Any]] = {}
     changing = {
         (entry["table"], field["name"])
@@ -259,7 +260,7 @@ def execute_erasure(connector: SqlConnector, plan: SystemPlan) -> dict[str, int]
         with connector.engine.begin() as connection:
             for name in plan["order"]:
                 entry = entries[name]
-                if entry["action"] not in ("delete", "update"):
+                if entry["action"] not in ("delete", "update") and not entry.get("hold_expired"):
                     continue
                 predicate = _target(connector, entry, state)
                 if predicate is None:
@@ -270,13 +271,14 @@ def execute_erasure(connector: SqlConnector, plan: SystemPlan) -> dict[str, int]
                     affected[name] = result.rowcount
                     continue
                 values = _new_values(connector, entry)
-                changed = connection.execute(sa.update(table).where(predicate).values(values)) if values else None
-                affected[name] = changed.rowcount if changed is not None else 0
+                if entry["action"] == "update" and values:
+                    affected[name] = connection.execute(sa.update(table).where(predicate).values(values)).rowcount
                 if entry.get("hold_expired"):
                     expired = {"table": name, "fields": entry["hold_expired"]["fields"]}
                     rows = _hold_expired_rows(connector, entry, predicate)
                     changed = connection.execute(sa.update(table).where(rows).values(_new_values(connector, expired)))
-                    affected[name] = max(affected[name], changed.rowcount)
+                    if changed.rowcount:
+                        affected[name] = max(affected.get(name, 0), changed.rowcount)
     except SQLAlchemyError as exc:
         raise ConnectorError(
             f"system {connector.system_id}: the erasure was rolled back ({type(exc).__name__}: "
@@ -291,7 +293,7 @@ def verify_erasure(connector: SqlConnector, plan: SystemPlan) -> dict[str, int]:
     state = plan["state"]
     with connector.engine.connect() as connection:
         for entry in plan["tables"]:
-            if entry["action"] not in ("delete", "update"):
+            if entry["action"] not in ("delete", "update") and not entry.get("hold_expired"):
                 continue
             predicate = _target(connector, entry, state)
             if predicate is None:
@@ -307,6 +309,8 @@ def verify_erasure(connector: SqlConnector, plan: SystemPlan) -> dict[str, int]:
                     rows = sa.and_(_hold_expired_rows(connector, entry, predicate), sa.or_(*conditions))
                     statement = sa.select(sa.func.count()).select_from(table).where(rows)
                     residue[entry["table"]] += int(connection.execute(statement).scalar_one())
+            if entry["action"] not in ("delete", "update"):
+                continue
             if entry["action"] == "update":
                 leftovers = [_left_over(connector, table, field) for field in entry["fields"]]
                 conditions = [condition for condition in leftovers if condition is not None]
