@@ -153,8 +153,16 @@ def build(site: Site, version: MapVersion, notice: int) -> dict[str, Any]:
     return config
 
 
+def remember_text(site: str, language: str, content: dict[str, Any]) -> str:
+    """Store one text (the banner's, a page's statement) so a ledger entry can cite it; its hash."""
+    digest = content_digest(content)
+    _remember_texts(site, {language: content}, {language: digest})
+    return digest
+
+
 def _remember_texts(site: str, texts: dict[str, Any], hashes: dict[str, str]) -> None:
-    """Store each text version once, so a proof can show the words behind a hash."""
+    """Store each text version once, so a proof can show the words behind a hash (the one writer of
+    BannerText; a concurrent insert of the same text is not an error)."""
     known = set(BannerText.objects.filter(text_hash__in=hashes.values()).values_list("text_hash", flat=True))
     for language, digest in hashes.items():
         if digest not in known:
