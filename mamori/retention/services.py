@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
 from mamori.audit.services import Actor, record
@@ -187,7 +187,7 @@ def plan_run(organisation: str, rule_id: str, actor: Actor, now: datetime | None
     version, privacy_map, engine = _map(organisation)
     rule = privacy_map.find("retention", rule_id)
     if rule is None or not rule.applies_to:
-        raise RetentionError(_("The map has no retention rule %(rule)s that applies to tables.") % {"rule": rule_id})
+        raise RetentionError(_("The map has no retention rule %(rule)s that applies to tables."), rule=rule_id)
     unfinished = (DisposalStatus.AWAITING_APPROVAL, DisposalStatus.RUNNING)
     existing = DisposalRun.objects.filter(organisation=organisation, rule_id=rule_id, status__in=unfinished).first()
     if existing is not None:
