@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from mamori.fulfilment.connectors.sql.connector import SqlConnector
     from mamori.fulfilment.connectors.sql.layout import TableLayout
 
-BATCH = 5000  # due rows per statement (and per transaction)
+BATCH = 20_000  # due rows per statement and per transaction (each commit waits for the disk)
 FORECAST_DAYS = 30
 # Dialects whose DELETE and UPDATE return the keys they changed, and accept a LIMIT sub-query on
 # the table being changed: there a batch is one statement (MySQL/MariaDB take two: bound, change).
