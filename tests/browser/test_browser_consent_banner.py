@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.db import OperationalError
 
 from mamori.audit.services import Actor
 from mamori.catalog.services import apply_map
@@ -64,7 +65,10 @@ def events(count: int, timeout: float = 5.0) -> list[ConsentEvent]:
     """The ledger once it holds `count` events (the banner posts in the background)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        found = list(ConsentEvent.objects.order_by("id"))
+        try:
+            found = list(ConsentEvent.objects.order_by("id"))
+        except OperationalError:  # SQLite's shared-cache test database: the server thread is writing
+            found = []
         if len(found) >= count:
             return found
         time.sleep(0.05)
@@ -237,3 +241,46 @@ def test_japanese_renders(live_server: Any, context: Any, onemall: str) -> None:
     banner.get_by_role("button", name="選択を保存").click()
     (event,) = events(1)
     assert event.language == "ja" and event.banner_text_hash == siteconfig.site_config(onemall)["hash"]["ja"]
+
+
+def test_an_event_the_server_did_not_take_is_sent_again(live_server: Any, context: Any, onemall: str) -> None:
+    """Nothing is lost silently: a 503 (or a dropped connection) is retried with the same event id."""
+    answered: list[int] = []
+
+    def flaky(route: Any) -> None:
+        if not answered:
+            answered.append(503)
+            route.fulfill(status=503, body="busy")
+        else:
+            answered.append(0)
+            route.continue_()
+
+    page = context.new_page()
+    page.route("**/api/v1/consent/events", flaky)
+    shop(page, live_server, onemall)
+    wait_for_banner(page).get_by_role("button", name="Reject all").click()
+    # Waiting inside Playwright lets it answer the retried request (route handlers run only then).
+    page.wait_for_function("(localStorage.getItem('mamori_pending') || '[]') === '[]'")
+    (event,) = events(1)
+    assert answered[0] == 503 and len(answered) >= 2
+    assert event.method == "click"
+
+
+def test_an_event_left_unsent_by_a_closed_page_goes_with_the_next_page(
+    live_server: Any, context: Any, onemall: str
+) -> None:
+    page = context.new_page()
+    page.route("**/api/v1/consent/events", lambda route: route.abort())
+    shop(page, live_server, onemall)
+    wait_for_banner(page).get_by_role("button", name="Accept all").click()
+    page.wait_for_function("JSON.parse(localStorage.getItem('mamori_pending') || '[]').length === 1")
+    page.close()
+    assert ConsentEvent.objects.count() == 0
+
+    later = context.new_page()
+    shop(later, live_server, onemall)
+    (event,) = events(1)
+    assert all(event.choices.values())
+    later.wait_for_function("(localStorage.getItem('mamori_pending') || '[]') === '[]'")
+    time.sleep(0.3)
+    assert ConsentEvent.objects.count() == 1  # sent twice at most, stored once
