@@ -29,7 +29,8 @@ def gunicorn_command(host: str, port: int, workers: int) -> list[str]:
     """Several web processes behind one port. gunicorn forks them; the default single process stays
     waitress, which also runs where fork does not."""
     return [sys.executable, "-m", "gunicorn", "mamori.wsgi:application", "--bind", f"{host}:{port}",
-            "--workers", str(workers), "--threads", "4", "--graceful-timeout", "10", "--log-level", "warning"]
+            "--workers", str(workers), "--threads", "4", "--timeout", "120", "--graceful-timeout", "10",
+            "--log-level", "warning"]
 
 
 def serve_web(
