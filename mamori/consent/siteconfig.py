@@ -17,6 +17,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.http import Http404
 
+from mamori.catalog.in_force import parsed_map
 from mamori.catalog.mapfile import PrivacyMap
 from mamori.catalog.models import MapVersion
 from mamori.consent.banner_texts import BANNER_TEXTS, LANGUAGES
@@ -119,7 +120,7 @@ def honours_dnt(privacy_map: PrivacyMap) -> bool:
 
 
 def build(site: Site, version: MapVersion, notice: int) -> dict[str, Any]:
-    privacy_map = PrivacyMap.from_document(version.document)
+    privacy_map = parsed_map(version)
     texts = {language: _texts(privacy_map, language) for language in LANGUAGES}
     hashes = {language: text_hash(content) for language, content in texts.items()}
     _remember_texts(site.key, texts, hashes)

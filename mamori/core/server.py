@@ -41,6 +41,7 @@ def serve_web(
     if workers > 1:
         _serve_gunicorn(host, port, workers, on_ready)
         return
+    # Imported here: the WSGI application loads settings, which the caller sets up first.
     from waitress.server import create_server
 
     from mamori.wsgi import application
@@ -98,6 +99,7 @@ def serve_with_worker(
             os.kill(os.getpid(), signal.SIGTERM)
 
     threading.Thread(target=_watch_worker, daemon=True).start()
+    # Imported here: the schedule loads jobs, i.e. models, once Django is set up.
     from mamori.core.schedule import start_in_thread
 
     stop_scheduler = start_in_thread()
