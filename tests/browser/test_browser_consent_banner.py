@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
-from django.db import OperationalError
+from django.db import OperationalError, connection
 
 from mamori.audit.services import Actor
 from mamori.catalog.services import apply_map
@@ -284,3 +284,37 @@ def test_an_event_left_unsent_by_a_closed_page_goes_with_the_next_page(
     later.wait_for_function("(localStorage.getItem('mamori_pending') || '[]') === '[]'")
     time.sleep(0.3)
     assert ConsentEvent.objects.count() == 1  # sent twice at most, stored once
+
+
+def test_events_survive_the_database_dropping_the_servers_connections(
+    live_server: Any, chromium: Any, onemall: str
+) -> None:
+    """A burst of choices while PostgreSQL terminates the server's connections: the banner's
+    retries make events sent = events stored, none twice."""
+    if connection.vendor != "postgresql":
+        pytest.skip("pg_terminate_backend is PostgreSQL's; this suite runs on PostgreSQL too (scripts/test)")
+    contexts = [chromium.new_context() for _ in range(8)]
+    answers: list[int] = []
+    try:
+        pages = []
+        for number, ctx in enumerate(contexts):
+            page = ctx.new_page()
+            page.on("response", lambda r: answers.append(r.status) if r.url.endswith("/consent/events") else None)
+            shop(page, live_server, onemall)
+            wait_for_banner(page).get_by_role("button", name="Accept all" if number % 2 else "Reject all").click()
+            pages.append(page)
+            if number in (2, 5):  # twice in the burst, every connection but this test's own is cut
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    )
+        for page in pages:
+            page.wait_for_function("(localStorage.getItem('mamori_pending') || '[]') === '[]'", timeout=20000)
+        found = events(8)
+        assert len(found) == 8 and len({event.event_id for event in found}) == 8
+        assert any(status >= 500 for status in answers), answers  # the cut connections were felt, and retried
+        assert sorted(event.method for event in found) == ["click"] * 8
+    finally:
+        for ctx in contexts:
+            ctx.close()
