@@ -63,11 +63,8 @@ def current_map(organisation: str) -> tuple[MapVersion, PrivacyMap]:
 
 
 def record_batch(organisation: str, direction: str, records: Sequence[Any], actor: Actor, *,
-                 channel: str = Channel.API, lines: Sequence[int] | None = None) -> BatchResult:
-    """Check and store a batch of provision or receipt records; DisclosureError lists every bad row.
-
-    ``lines`` (CSV imports) gives each record's first line in the file, reported with its errors.
-    """
+                 channel: str = Channel.API) -> BatchResult:
+    """Check and store a batch of provision or receipt records; DisclosureError lists every bad row."""
     if direction not in Direction.values:
         raise DisclosureError("unknown direction", code="bad_direction")
     if not isinstance(records, list | tuple) or not records:
@@ -89,9 +86,6 @@ def record_batch(organisation: str, direction: str, records: Sequence[Any], acto
             candidates.append(candidate)
         errors.extend(found)
     errors.extend(_unknown_consent_events(organisation, candidates, records))
-    if lines is not None:
-        for error in errors:
-            error.line = lines[error.index] if error.index < len(lines) else None
     if errors:
         raise DisclosureError(_("{count} problem(s) in the records; nothing was stored").format(count=len(errors)),
                               code="rows_invalid", errors=errors)
