@@ -205,6 +205,20 @@ def records_of_person(organisation: str, identities: dict[str, str]) -> list[Tra
     return list(TransferRecord.objects.filter(organisation=organisation, pk__in=ids).order_by("-recorded_at", "-pk"))
 
 
+def look_up_person(organisation: str, identities: dict[str, str], actor: Actor) -> list[TransferRecord]:
+    """Staff looked up one person's records: the answer, and an audit entry saying who looked (not for whom)."""
+    privacy_map = current_map(organisation)[1]
+    unknown = sorted(set(identities) - set(identity_kinds(privacy_map)))
+    if unknown:
+        raise DisclosureError(_("not an identity kind of the map (known: {kinds})").format(
+            kinds=", ".join(identity_kinds(privacy_map))), code="unknown_identity")
+    found = records_of_person(organisation, identities)
+    with transaction.atomic():
+        record(actor, "records.person_looked_up", target_type="disclosures.register", target_id=organisation,
+               details={"kinds": sorted(identities), "records": len(found)})
+    return found
+
+
 def dispose_expired(now: datetime | None = None, actor: Actor | None = None) -> int:
     """Delete the records whose keeping period has ended (the sweep; the retention engine may call this)."""
     now = now or timezone.now()
