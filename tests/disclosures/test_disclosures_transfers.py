@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (Japanese text uses full-width punctuation on purpose)
 """APPI Art. 28 (NP6): consent to a category that sends data abroad shows the country, its system and
 the recipient's measures, and the ledger records the consent with the hash of those words."""
 
