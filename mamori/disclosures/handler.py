@@ -34,13 +34,17 @@ def _in(privacy_map: PrivacyMap, section: str, ident: str, language: str, fallba
 def describe(record: TransferRecord, privacy_map: PrivacyMap, language: str) -> dict[str, Any]:
     """A record as the person reads it, in their language (map names translated where the map has them)."""
     section = "recipients" if record.direction == Direction.PROVISION else "sources"
-    counterparty = record.counterparty_name
+    counterparty, how_obtained = record.counterparty_name, record.how_obtained
     if record.direction == Direction.PROVISION:
         counterparty = _in(privacy_map, section, record.counterparty_id, language, counterparty)
     else:
+        # Values taken from the map's source (stored in English) are shown in the reader's language.
         source = privacy_map.find("sources", record.counterparty_id) if record.counterparty_id else None
-        if source is not None and source.provider is not None and source.provider.name.en == counterparty:
-            counterparty = source.provider.name.get(language)
+        provider = source.provider if source is not None else None
+        if provider is not None and provider.name.en == counterparty:
+            counterparty = provider.name.get(language)
+        if provider is not None and provider.how_obtained is not None and provider.how_obtained.en == how_obtained:
+            how_obtained = provider.how_obtained.get(language)
     items = [_in(privacy_map, "data_categories", ident, language, ident) for ident in record.categories]
     return {
         "direction": str(Direction(record.direction).label),
@@ -50,7 +54,7 @@ def describe(record: TransferRecord, privacy_map: PrivacyMap, language: str) -> 
         "counterparty": counterparty,
         "address": record.counterparty_address,
         "representative": record.counterparty_representative,
-        "how_obtained": record.how_obtained,
+        "how_obtained": how_obtained,
         "items": items,
         "items_described": record.items,
         "basis": str(RecordBasis(record.basis).label),

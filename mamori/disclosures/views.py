@@ -4,18 +4,23 @@ processing downloads. Privacy officers, admins and auditors only."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django import forms
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from mamori.accounts.access import staff_required
 from mamori.audit.services import Actor
+from mamori.catalog.mapfile import PrivacyMap
 from mamori.catalog.models import MapVersion
 from mamori.disclosures import access, ropa, ropa_files
+from mamori.disclosures.handler import describe
 from mamori.disclosures.models import Direction, RecordBasis, TransferRecord
 from mamori.disclosures.services import DisclosureError, look_up_person
 
@@ -74,6 +79,7 @@ def register(request: HttpRequest) -> HttpResponse:
         page = Paginator(found, PAGE_SIZE).get_page(1)
     else:
         page = Paginator(_filtered(records, form), PAGE_SIZE).get_page(request.GET.get("page"))
+    _name_in_language(page.object_list, translation.get_language() or "en")
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "lookup": lookup, "page": page, "query": query.urlencode(), "nav": "records",
@@ -82,9 +88,24 @@ def register(request: HttpRequest) -> HttpResponse:
     return render(request, "disclosures/register.html", context)
 
 
+def _name_in_language(records: Iterable[TransferRecord], language: str) -> None:
+    """Name each record's counterparty and items as the map in force does, in the page's language."""
+    maps: dict[str, PrivacyMap | None] = {}
+    for record in records:
+        if record.organisation not in maps:
+            version = MapVersion.objects.current(record.organisation)
+            maps[record.organisation] = PrivacyMap.from_document(version.document) if version else None
+        privacy_map = maps[record.organisation]
+        shown = describe(record, privacy_map, language) if privacy_map else {}
+        record.shown_name = shown.get("counterparty", record.counterparty_name)  # type: ignore[attr-defined]
+        record.shown_items = shown.get("items", record.categories)  # type: ignore[attr-defined]
+        record.shown_how_obtained = shown.get("how_obtained", record.how_obtained)  # type: ignore[attr-defined]
+
+
 @staff_required(*access.REGISTER_READERS)
 def record_detail(request: HttpRequest, record_id: int) -> HttpResponse:
     record = access.access_record(request.user, record_id)
+    _name_in_language([record], translation.get_language() or "en")
     return render(request, "disclosures/record.html", {"record": record, "nav": "records"})
 
 
