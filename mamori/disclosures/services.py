@@ -176,6 +176,10 @@ def record_own_transmission(organisation: str, *, recipient: str, identities: di
     record it like any other provision. Returns None when the map's basis for the recipient needs no
     record (entrustment, joint use, ...). Public: other domains call this after their transmission."""
     actor = actor or Actor.system("disclosures")
+    earlier = TransferRecord.objects.filter(organisation=organisation, direction=Direction.PROVISION,
+                                            client_key=client_key).first()
+    if earlier is not None:  # a retried job (perhaps on a later day) records its transmission once
+        return earlier
     privacy_map = current_map(organisation)[1]
     found = privacy_map.find("recipients", recipient)
     if found is None:

@@ -206,3 +206,17 @@ def test_no_record_shape_makes_a_500(client: Client, secret: str, record: dict[s
     apply_example("picocela")
     response = post(client, secret, "provisions", {"organisation": "picocela", "records": [record]})
     assert response.status_code in (201, 200, 422), response.content
+
+
+def test_mamoris_own_transmissions_are_recorded_unless_no_record_is_needed(db: None) -> None:
+    from mamori.disclosures.services import record_own_transmission
+
+    apply_example("inpro")
+    stored = record_own_transmission("inpro", recipient="other-users", identities={"email": "kenji@example.jp"},
+                                     client_key="stop-notice-17")
+    assert stored is not None and stored.channel == "automatic" and stored.people_count == 1
+    assert record_own_transmission("inpro", recipient="other-users", identities={"email": "kenji@example.jp"},
+                                   client_key="stop-notice-17") == stored  # a retried job records once
+    assert record_own_transmission("inpro", recipient="contractors", identities={"email": "kenji@example.jp"},
+                                   client_key="stop-notice-18") is None  # entrustment: no record
+    assert [r.pk for r in records_of_person("inpro", {"email": "kenji@example.jp"})] == [stored.pk]
