@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Callable
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
@@ -69,3 +70,15 @@ def lookup_hash(kind: str, value: str) -> str:
 def email_lookup_hash(email: str) -> str:
     """The lookup hash of an e-mail address, normalised so Ann@Example.com finds ann@example.com."""
     return lookup_hash("email", email.strip().lower())
+
+
+def lookup_hasher(kind: str) -> Callable[[str], str]:
+    """``lookup_hash(kind, ·)`` with the key derived once, for hashing many identifiers in one go
+    (a batch of provision records holds thousands): same output, a fraction of the cost."""
+    key = hashlib.sha256(f"mamori.lookup:{settings.SECRET_KEY}".encode()).digest()
+    prefix = f"{kind}:".encode()
+
+    def digest(value: str) -> str:
+        return hmac.digest(key, prefix + value.encode(), "sha256").hex()
+
+    return digest

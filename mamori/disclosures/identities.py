@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from mamori.catalog.mapfile import PrivacyMap
-from mamori.core.crypto import lookup_hash
+from mamori.core.crypto import lookup_hash, lookup_hasher
 
 _NOT_PHONE = re.compile(r"[^0-9+]")
 
@@ -37,7 +37,18 @@ def identity_hash(organisation: str, kind: str, value: str) -> str:
     return lookup_hash(f"record.{kind}", f"{organisation}:{normalise(kind, value)}")
 
 
+class PersonHasher:
+    """`identity_hash` for many people of one organisation: the keys are derived once per kind."""
+
+    def __init__(self, organisation: str, kinds: list[str]) -> None:
+        self.organisation = organisation
+        self.hashers = {kind: lookup_hasher(f"record.{kind}") for kind in kinds}
+
+    def __call__(self, identities: dict[str, str]) -> list[str]:
+        """The hashes a person is found by: one per identity kind of the map they gave."""
+        return [self.hashers[kind](f"{self.organisation}:{normalise(kind, value)}")
+                for kind, value in identities.items() if kind in self.hashers and value and value.strip()]
+
+
 def person_hashes(organisation: str, identities: dict[str, str], kinds: list[str]) -> list[str]:
-    """The hashes a person is found by: one per identity kind of the map they gave."""
-    return [identity_hash(organisation, kind, value) for kind, value in identities.items()
-            if kind in kinds and value and value.strip()]
+    return PersonHasher(organisation, kinds)(identities)

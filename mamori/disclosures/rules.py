@@ -21,7 +21,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from mamori.catalog.mapfile import PrivacyMap
-from mamori.disclosures.identities import person_hashes
+from mamori.disclosures.identities import PersonHasher
 from mamori.disclosures.models import Direction, MadeFrom, RecordBasis
 
 MAX_PEOPLE = 10_000  # per record; a bigger batch is several records (or several calls)
@@ -287,6 +287,7 @@ def _people(check: _Checker, candidate: Candidate, kinds: list[str], organisatio
         check.fail("people", _("at most {limit} people per record").format(limit=MAX_PEOPLE), "too_many")
         return []
     needs_consent = candidate.basis == RecordBasis.CONSENT and not candidate.consent_document
+    hasher = PersonHasher(organisation, kinds)
     people = []
     for position, sent in enumerate(raw):
         where = f"people[{position}]"
@@ -306,7 +307,7 @@ def _people(check: _Checker, candidate: Candidate, kinds: list[str], organisatio
             text = check.text(kind, source=sent["identities"], where=f"{where}.identities.{kind}", limit=320)
             if text:
                 identities[kind] = text
-        person = Person(hashes=person_hashes(organisation, identities, kinds))
+        person = Person(hashes=hasher(identities))
         event = sent.get("consent_event")
         if event is not None:
             try:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -134,7 +134,7 @@ def _store(organisation: str, map_version: int, candidates: list[Candidate], act
         if conflicts:
             raise DisclosureError(_("{count} record(s) reuse a client key with other content; nothing was stored")
                                   .format(count=len(conflicts)), code="key_conflict", errors=conflicts)
-        new_people: list[RecordPerson] = []
+        new_people: list[tuple[Any, ...]] = []
         for index, candidate in enumerate(candidates):
             before = existing.get(candidate.client_key)
             if before is not None:
@@ -153,13 +153,10 @@ def _store(organisation: str, map_version: int, candidates: list[Candidate], act
                 dispose_after=candidate.dispose_after(now),
             )
             for position, person in enumerate(candidate.people):
-                new_people.extend(
-                    RecordPerson(record=stored, person=position, identity_hash=digest,
-                                 consent_event=person.consent_event, consent_document=person.consent_document)
-                    for digest in person.hashes
-                )
+                new_people.extend((stored.pk, position, digest, person.consent_event, person.consent_document)
+                                  for digest in person.hashes)
             result.stored.append(Stored(index, stored, created=True))
-        RecordPerson.objects.bulk_create(new_people, batch_size=INSERT_BATCH)
+        _insert_people(new_people)
         if result.created:
             made = [item.record for item in result.stored if item.created]
             record(actor, f"records.{made[0].direction}_recorded", target_type="disclosures.batch",
@@ -167,6 +164,34 @@ def _store(organisation: str, map_version: int, candidates: list[Candidate], act
                    details={"organisation": organisation, "records": [r.pk for r in made][:100],
                             "count": len(made), "people": sum(r.people_count for r in made), "channel": channel})
     return result
+
+
+def _insert_people(rows: list[tuple[Any, ...]]) -> None:
+    """Store the person rows of a batch: COPY on PostgreSQL, one prepared INSERT run elsewhere.
+
+    A batch may hold hundreds of thousands of rows; building a model instance for each, or quoting
+    each row into SQL text, costs more than storing it, and the rows are plain values already
+    checked. COPY runs inside the batch's transaction like any statement.
+    """
+    if not rows:
+        return
+    connection = connections[router.db_for_write(RecordPerson)]
+    table = connection.ops.quote_name(RecordPerson._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(name) for name in
+                        ("record_id", "person", "identity_hash", "consent_event", "consent_document"))
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and hasattr(cursor.cursor, "copy"):  # psycopg 3
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+    uuid_field = RecordPerson._meta.get_field("consent_event")
+    sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s)"  # noqa: S608 - names from the model
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), INSERT_BATCH):
+            cursor.executemany(sql, [
+                (record_id, position, digest, uuid_field.get_db_prep_save(event, connection), document)
+                for record_id, position, digest, event, document in rows[start:start + INSERT_BATCH]])
 
 
 def record_own_transmission(organisation: str, *, recipient: str, identities: dict[str, str],
@@ -199,14 +224,45 @@ def record_own_transmission(organisation: str, *, recipient: str, identities: di
     return record_batch(organisation, Direction.PROVISION, [raw], actor, channel=Channel.AUTOMATIC).stored[0].record
 
 
+# Identity kinds per organisation, from the map in force: a person's look-up (a disclosure request,
+# the console, a company system asking) should not read and parse the whole map. Applying a map
+# version forgets the organisation's entry (signal in apps.py).
+_KINDS: dict[str, list[str]] = {}
+
+
+def forget_identity_kinds(sender: Any = None, instance: Any = None, **kwargs: Any) -> None:
+    if instance is None:
+        _KINDS.clear()
+    else:
+        _KINDS.pop(instance.organisation, None)
+
+
+def _identity_kinds_in_force(organisation: str) -> list[str]:
+    kinds = _KINDS.get(organisation)
+    if kinds is None:
+        kinds = identity_kinds(current_map(organisation)[1])
+        if len(_KINDS) > 256:
+            _KINDS.clear()
+        _KINDS[organisation] = kinds
+    return kinds
+
+
 def records_of_person(organisation: str, identities: dict[str, str]) -> list[TransferRecord]:
-    """One person's records, newest first, found through the hashes of their identities."""
-    privacy_map = current_map(organisation)[1]
-    hashes = person_hashes(organisation, identities, identity_kinds(privacy_map))
+    """One person's records, newest first, found through the hashes of their identities.
+
+    One statement: the index on the person hashes finds the person's rows among millions, and
+    their records are read by primary key.
+    """
+    hashes = person_hashes(organisation, identities, _identity_kinds_in_force(organisation))
     if not hashes:
         return []
-    ids = RecordPerson.objects.filter(identity_hash__in=hashes).values("record_id")
-    return list(TransferRecord.objects.filter(organisation=organisation, pk__in=ids).order_by("-recorded_at", "-pk"))
+    record_table = TransferRecord._meta.db_table
+    person_table = RecordPerson._meta.db_table
+    placeholders = ", ".join(["%s"] * len(hashes))
+    sql = (f"SELECT * FROM {record_table} WHERE organisation = %s AND id IN "  # noqa: S608 - names from the models
+           f"(SELECT record_id FROM {person_table} WHERE identity_hash IN ({placeholders})) "
+           "ORDER BY recorded_at DESC, id DESC")
+    return list(TransferRecord.objects.raw(sql, [organisation, *hashes]))
 
 
 def look_up_person(organisation: str, identities: dict[str, str], actor: Actor) -> list[TransferRecord]:
