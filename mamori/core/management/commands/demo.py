@@ -62,6 +62,9 @@ class Command(BaseCommand):
         from mamori.notices.services import publish_if_new
 
         publish_if_new(version, Actor.cli("demo"))  # the privacy center shows published notices
+        from mamori.disclosures.demo import ensure_demo_records
+
+        ensure_demo_records(version.organisation)  # a provision-records request has something to show
 
         if not os.environ.get("MAMORI_ONEMALL_SHOP_URL"):  # the demo shop database fulfilment works on
             from mamori.fulfilment.demo_shop import ensure_demo_shop
