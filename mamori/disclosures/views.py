@@ -112,7 +112,10 @@ def record_detail(request: HttpRequest, record_id: int) -> HttpResponse:
 @staff_required(*access.REGISTER_READERS)
 def ropa_download(request: HttpRequest, organisation: str, fmt: str, language: str) -> HttpResponse:
     access.access_records(request.user)
-    version = MapVersion.objects.current(organisation)
+    wanted = request.GET.get("version", "")
+    versions = MapVersion.objects.for_organisation(organisation)  # ?version=N: the record as it stood then
+    version = (versions.filter(number=int(wanted)).first() if wanted.isdigit() and len(wanted) < 9
+               else versions.order_by("-number").first())
     if version is None or fmt not in ("xlsx", "html") or language not in ("en", "ja"):
         raise Http404("no such export")
     document = ropa.build(version, language)

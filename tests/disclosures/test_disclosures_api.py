@@ -172,6 +172,12 @@ def test_oversize_body_is_413(client: Client, secret: str, settings: Any) -> Non
     assert response.status_code == 413 and response["Content-Type"] == PROBLEM
 
 
+def test_the_endpoints_are_in_the_openapi_document(client: Client) -> None:
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    assert "/api/v1/records/provisions" in paths and "/api/v1/records/receipts" in paths
+    assert "requestBody" in paths["/api/v1/records/provisions"]["post"]
+
+
 def test_scope_and_role_are_required(client: Client, officer: User, marketing: User) -> None:
     apply_example("picocela")
     body = {"organisation": "picocela", "records": []}

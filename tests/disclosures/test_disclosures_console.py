@@ -84,3 +84,5 @@ def test_unknown_record_and_export_are_404(officer: User, stored: TransferRecord
     assert client.get("/console/records/999999/").status_code == 404
     assert client.get("/console/records/ropa/nobody/xlsx/en/").status_code == 404
     assert client.get("/console/records/ropa/picocela/pdf/en/").status_code == 404
+    assert client.get("/console/records/ropa/picocela/html/en/?version=7").status_code == 404
+    assert b"picocela v1" in client.get("/console/records/ropa/picocela/html/en/?version=1").content
