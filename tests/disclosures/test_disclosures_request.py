@@ -6,12 +6,10 @@ from __future__ import annotations
 import io
 import itertools
 import json
-import re
 import zipfile
 from collections.abc import Callable
 
 import pytest
-from django.core import mail
 from django.test import Client
 
 from mamori.accounts.models import User
@@ -19,19 +17,12 @@ from mamori.audit.services import Actor
 from mamori.disclosures.models import Direction
 from mamori.disclosures.services import record_batch
 from mamori.rights.models import RequestStatus, RightsRequest
+from tests.rights.conftest import last_code
 
 from .conftest import apply_example
 
 pytestmark = pytest.mark.django_db(transaction=True)
 _ips = itertools.count(1)
-
-
-def last_code() -> str:
-    for message in reversed(mail.outbox):
-        found = re.search(r"^\s+(\d{6})\s*$", message.body, re.MULTILINE)
-        if found:
-            return found.group(1)
-    raise AssertionError("no code e-mail sent")
 
 
 def seed_register() -> None:

@@ -6,27 +6,16 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from mamori.catalog.mapfile import load_map
-from mamori.consent import siteconfig
 from mamori.consent.models import BannerText, ConsentEvent
 from mamori.disclosures.transfers import needs_transfer_consent, notices_for
+from tests.consent.conftest import _fresh_cache  # noqa: F401 - an autouse fixture: fresh site configs
 
 from .conftest import EXAMPLES, apply_example
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> Iterator[None]:
-    cache.clear()
-    siteconfig._parsed.clear()
-    yield
-    cache.clear()
-    siteconfig._parsed.clear()
 
 
 def test_which_recipients_need_transfer_consent() -> None:
