@@ -17,9 +17,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router
 
-from mamori.api.auth import require_scope
+from mamori.api.auth import scoped, token_actor, token_of
 from mamori.api.problems import problem
-from mamori.audit.services import Actor
 from mamori.disclosures.access import REGISTER_WRITERS
 from mamori.disclosures.models import Direction
 from mamori.disclosures.services import DisclosureError, record_batch
@@ -57,7 +56,7 @@ def _no_nul(value: Any) -> bool:
 
 
 def _receive(request: HttpRequest, direction: str) -> HttpResponse:
-    token = require_scope(request, "records:write")
+    token = token_of(request)
     if not token.owner.has_role(*REGISTER_WRITERS):
         return problem(403, _("Forbidden"), _("The token's owner may not write the register."), code="http_403")
     try:
@@ -76,11 +75,11 @@ def _receive(request: HttpRequest, direction: str) -> HttpResponse:
         # Checked over the whole body first: a NUL would otherwise reach the database (and PostgreSQL
         # refuses it in text), or hide inside a key no later check looks at.
         return problem(422, _("Invalid request"), _("Text must not contain NUL characters."), code="nul")
-    actor = Actor.for_user(token.owner)
+    actor = token_actor(request)
     try:
         result = record_batch(sent["organisation"], direction, sent["records"], actor)
     except DisclosureError as exc:
-        status = 409 if exc.code == "key_conflict" else 404 if exc.code == "unknown_organisation" else 422
+        status = 409 if exc.code == "key_conflict" else 404 if exc.code == "no_map" else 422
         return problem(status, _("Records refused"), exc.message, code=exc.code,
                        errors=[error.as_dict() for error in exc.errors])
     answer = {"records": [
@@ -91,11 +90,13 @@ def _receive(request: HttpRequest, direction: str) -> HttpResponse:
     return HttpResponse(json.dumps(answer), status=201 if result.created else 200, content_type="application/json")
 
 
-@router.post("/provisions", summary="Record provisions to third parties (a batch)", openapi_extra=_OPENAPI)
+@router.post("/provisions", auth=scoped("records:write"), openapi_extra=_OPENAPI,
+             summary="Record provisions to third parties (a batch)")
 def provisions(request: HttpRequest) -> HttpResponse:
     return _receive(request, Direction.PROVISION)
 
 
-@router.post("/receipts", summary="Record receipts from third parties (a batch)", openapi_extra=_OPENAPI)
+@router.post("/receipts", auth=scoped("records:write"), openapi_extra=_OPENAPI,
+             summary="Record receipts from third parties (a batch)")
 def receipts(request: HttpRequest) -> HttpResponse:
     return _receive(request, Direction.RECEIPT)

@@ -104,6 +104,6 @@ class RecordsHandler:
 
     def match_data_points(self, organisation: str, points: dict[str, str]) -> set[str]:
         # The company's own records verify the person, as for any other request.
-        from mamori.fulfilment.services import match_data_points
+        from mamori.fulfilment.services.planning import match_data_points
 
         return match_data_points(organisation, points)

@@ -1,7 +1,7 @@
 """How the register names a person: keyed hashes of the identity kinds the map declares.
 
 The company's systems send the identifiers they hold (an e-mail address, a member number); mamori
-keeps only `core.crypto.lookup_hash` of each, scoped to the organisation, and a disclosure request
+keeps only `core.crypto.keyed_identifier_hash` of each, scoped to the organisation, and a disclosure request
 finds the records by hashing the requester's verified identifiers the same way.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from mamori.catalog.mapfile import PrivacyMap
-from mamori.core.crypto import lookup_hash, lookup_hasher
+from mamori.core.crypto import keyed_identifier_hash
 
 _NOT_PHONE = re.compile(r"[^0-9+]")
 
@@ -34,20 +34,20 @@ def normalise(kind: str, value: str) -> str:
 
 
 def identity_hash(organisation: str, kind: str, value: str) -> str:
-    return lookup_hash(f"record.{kind}", f"{organisation}:{normalise(kind, value)}")
+    return keyed_identifier_hash(f"record.{kind}", f"{organisation}:{normalise(kind, value)}")
 
 
 class PersonHasher:
-    """`identity_hash` for many people of one organisation: the keys are derived once per kind."""
+    """`identity_hash` for many people of one organisation and map (a batch holds thousands)."""
 
     def __init__(self, organisation: str, kinds: list[str]) -> None:
         self.organisation = organisation
-        self.hashers = {kind: lookup_hasher(f"record.{kind}") for kind in kinds}
+        self.kinds = frozenset(kinds)
 
     def __call__(self, identities: dict[str, str]) -> list[str]:
         """The hashes a person is found by: one per identity kind of the map they gave."""
-        return [self.hashers[kind](f"{self.organisation}:{normalise(kind, value)}")
-                for kind, value in identities.items() if kind in self.hashers and value and value.strip()]
+        return [identity_hash(self.organisation, kind, value)
+                for kind, value in identities.items() if kind in self.kinds and value and value.strip()]
 
 
 def person_hashes(organisation: str, identities: dict[str, str], kinds: list[str]) -> list[str]:

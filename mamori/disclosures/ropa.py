@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from mamori.catalog.in_force import parsed_map
 from mamori.catalog.mapfile import PrivacyMap
 from mamori.catalog.mapfile.values import Duration
 from mamori.catalog.models import MapVersion
@@ -117,7 +118,7 @@ def _country(code: str, language: str) -> str:
 
 
 def build(version: MapVersion, language: str) -> Ropa:
-    privacy_map = PrivacyMap.from_document(version.document)
+    privacy_map = parsed_map(version) if version.pk else PrivacyMap.from_document(version.document)
     org = privacy_map.organisation
     controller = [
         (w("legal_name", language), org.legal_name.get(language)),

@@ -17,8 +17,10 @@ from typing import Any
 from django.db import connections, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from mamori.audit.services import Actor, record
+from mamori.catalog.in_force import map_in_force
 from mamori.catalog.mapfile import PrivacyMap
 from mamori.catalog.models import MapVersion
 from mamori.core.errors import DomainError
@@ -55,11 +57,8 @@ class BatchResult:
 
 
 def current_map(organisation: str) -> tuple[MapVersion, PrivacyMap]:
-    version = MapVersion.objects.current(organisation)
-    if version is None:
-        raise DisclosureError(_("no privacy map has been applied for '{organisation}'").format(
-            organisation=organisation[:100]), code="unknown_organisation")
-    return version, PrivacyMap.from_document(version.document)
+    """The map in force (catalog's one home for it), refused as this domain's error when none is."""
+    return map_in_force(organisation, missing=DisclosureError)
 
 
 def record_batch(organisation: str, direction: str, records: Sequence[Any], actor: Actor, *,
@@ -224,36 +223,13 @@ def record_own_transmission(organisation: str, *, recipient: str, identities: di
     return record_batch(organisation, Direction.PROVISION, [raw], actor, channel=Channel.AUTOMATIC).stored[0].record
 
 
-# Identity kinds per organisation, from the map in force: a person's look-up (a disclosure request,
-# the console, a company system asking) should not read and parse the whole map. Applying a map
-# version forgets the organisation's entry (signal in apps.py).
-_KINDS: dict[str, list[str]] = {}
-
-
-def forget_identity_kinds(sender: Any = None, instance: Any = None, **kwargs: Any) -> None:
-    if instance is None:
-        _KINDS.clear()
-    else:
-        _KINDS.pop(instance.organisation, None)
-
-
-def _identity_kinds_in_force(organisation: str) -> list[str]:
-    kinds = _KINDS.get(organisation)
-    if kinds is None:
-        kinds = identity_kinds(current_map(organisation)[1])
-        if len(_KINDS) > 256:
-            _KINDS.clear()
-        _KINDS[organisation] = kinds
-    return kinds
-
-
 def records_of_person(organisation: str, identities: dict[str, str]) -> list[TransferRecord]:
     """One person's records, newest first, found through the hashes of their identities.
 
     One statement: the index on the person hashes finds the person's rows among millions, and
     their records are read by primary key.
     """
-    hashes = person_hashes(organisation, identities, _identity_kinds_in_force(organisation))
+    hashes = person_hashes(organisation, identities, identity_kinds(current_map(organisation)[1]))
     if not hashes:
         return []
     record_table = TransferRecord._meta.db_table
@@ -292,3 +268,10 @@ def dispose_expired(now: datetime | None = None, actor: Actor | None = None) -> 
         record(actor, "records.disposed", target_type="disclosures.register", target_id="sweep",
                details={"records": len(due)})
     return len(due)
+
+
+@task()
+def sweep() -> dict[str, int]:
+    """The periodic job: dispose of the records whose keeping period has ended (until the retention
+    engine does it)."""
+    return {"records_disposed": dispose_expired()}

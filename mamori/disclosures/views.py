@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from mamori.accounts.access import staff_required
 from mamori.audit.services import Actor
+from mamori.catalog.in_force import parsed_map, version_in_force
 from mamori.catalog.mapfile import PrivacyMap
 from mamori.catalog.models import MapVersion
 from mamori.disclosures import access, ropa, ropa_files
@@ -93,8 +94,8 @@ def _name_in_language(records: Iterable[TransferRecord], language: str) -> None:
     maps: dict[str, PrivacyMap | None] = {}
     for record in records:
         if record.organisation not in maps:
-            version = MapVersion.objects.current(record.organisation)
-            maps[record.organisation] = PrivacyMap.from_document(version.document) if version else None
+            version = version_in_force(record.organisation)
+            maps[record.organisation] = parsed_map(version) if version else None
         privacy_map = maps[record.organisation]
         shown = describe(record, privacy_map, language) if privacy_map else {}
         record.shown_name = shown.get("counterparty", record.counterparty_name)  # type: ignore[attr-defined]
