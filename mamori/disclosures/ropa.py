@@ -64,6 +64,7 @@ WORDS: dict[str, Bilingual] = {
     "staff_access": ("Staff whose work serves the purposes above", "上記の利用目的に必要な業務の担当者"),
     "sensitive": ("sensitive", "要配慮・特別な種類"),
     "legal_hold": ("kept longer by law", "法令による保存"),
+    "not_applied": ("not applied (generated from the files)", "未適用（ファイルから作成）"),
 }
 
 
@@ -135,7 +136,8 @@ def build(version: MapVersion, language: str) -> Ropa:
                                                  for code in privacy_map.jurisdiction_codes)),
         (w("security", language), SEP.join(measure.get(language) for measure in org.security_measures)),
         (w("map_version", language), f"{version.organisation} v{version.number} ({version.short_hash})"),
-        (w("applied_at", language), version.applied_at.strftime("%Y-%m-%d %H:%M UTC")),
+        (w("applied_at", language), version.applied_at.strftime("%Y-%m-%d %H:%M UTC") if version.number
+         else w("not_applied", language)),
     ]
     return Ropa(
         organisation=version.organisation, language=language, version=version.number,

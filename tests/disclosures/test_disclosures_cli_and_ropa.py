@@ -92,5 +92,5 @@ def test_ropa_html_from_a_path_is_marked_not_applied(db: None, tmp_path: Path) -
     out = tmp_path / "ropa.html"
     call_command("ropa", "export", str(EXAMPLES / "inpro"), "--format", "html", "--lang", "ja", "--out", str(out))
     html = out.read_text(encoding="utf-8")
-    assert "処理活動の記録" in html and "個人データ管理台帳" in html and "inpro v0" in html
+    assert "処理活動の記録" in html and "個人データ管理台帳" in html and "inpro v0" in html and "未適用" in html
     assert "外国にある通訳者・観光ガイド" in html

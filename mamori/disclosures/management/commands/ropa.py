@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 from django.utils import timezone
 
 from mamori.catalog.models import MapVersion
@@ -17,7 +18,11 @@ def version_for(target: str) -> MapVersion:
     """The applied version of an organisation, or the map at a path (the applied version when its
     content is the one in force, else an unsaved version numbered 0: not applied)."""
     if not Path(target).exists():
-        version = MapVersion.objects.current(target)
+        try:
+            version = MapVersion.objects.current(target)
+        except DatabaseError as exc:
+            raise CommandError(f"{target}: not a map file or folder, and the database cannot be read ({exc}); "
+                               "run `mamori migrate` or give the map's path") from exc
         if version is None:
             raise CommandError(f"{target}: neither a map file or folder nor an organisation with an applied map")
         return version
@@ -32,7 +37,10 @@ def version_for(target: str) -> MapVersion:
         raise CommandError("\n".join(str(problem) for problem in result.problems))
     document = _to_document(result.map)
     digest = content_hash(result.sources)
-    current = MapVersion.objects.current(str(document["organisation"]["id"]))
+    try:
+        current = MapVersion.objects.current(str(document["organisation"]["id"]))
+    except DatabaseError:  # no database set up: a map on disk needs none
+        current = None
     if current is not None and current.content_hash == digest:
         return current
     return MapVersion(organisation=document["organisation"]["id"], number=0, content_hash=digest,
