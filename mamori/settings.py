@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "mamori.rights",
     "mamori.fulfilment",
     "mamori.consent",
+    "mamori.disclosures",
     "mamori.center",
     "django.contrib.auth",
     "django.contrib.contenttypes",
