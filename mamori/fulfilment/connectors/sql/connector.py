@@ -74,6 +74,20 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+def exported_columns(table: TableLayout) -> list[sa.Column[Any]]:
+    """The columns an access package holds: not secrets, not what the map says to withhold
+    (someone else's data inside the person's rows, `others_data: withhold`)."""
+    withheld = {field.name for field in table.spec.fields if field.others_data == "withhold"}
+    return [
+        column for column in table.table.c if not WITHHELD_COLUMN.search(column.name) and column.name not in withheld
+    ]
+
+
+def labelled(table: TableLayout) -> list[str]:
+    """Columns the package labels as someone else's data (`others_data: label`)."""
+    return [field.name for field in table.spec.fields if field.others_data == "label"]
+
+
 @dataclass(frozen=True)
 class ExportStatement:
     """One owned table's export, built once: the first rows, and the rest when there are more."""
@@ -122,11 +136,20 @@ class SqlConnector:
         with self._lock:
             return self._layout or self._reflect()
 
+    def _extra_tables(self) -> list[str]:
+        """Tables the engine writes that the map lists no fields of (the restricted-keys table)."""
+        restriction = self.system.restriction
+        if restriction is not None and restriction.keys:
+            name = restriction.keys.split(".", 1)[0]
+            if self.system.table(name) is None:
+                return [name]
+        return []
+
     def _reflect(self) -> SqlLayout:
         if self._layout is None:
             metadata = sa.MetaData()
             try:
-                metadata.reflect(self.engine, only=[table.name for table in self.system.tables])
+                metadata.reflect(self.engine, only=[table.name for table in self.system.tables] + self._extra_tables())
             except sa.exc.InvalidRequestError as exc:  # a table of the map is missing
                 raise ConnectorError(f"system {self.system_id}: {exc}") from None
             except SQLAlchemyError as exc:
@@ -147,7 +170,7 @@ class SqlConnector:
         for table in layout.tables.values():
             if not table.owned:
                 continue  # related rows are selected by primary key, built per request
-            columns = [column for column in table.table.c if not WITHHELD_COLUMN.search(column.name)]
+            columns = exported_columns(table)
             statement = sa.select(*columns).where(layout.owned_predicate(table.name, keys))
             if table.primary_key:
                 ordered = statement.order_by(*(table.table.c[name] for name in table.primary_key))
@@ -497,13 +520,13 @@ class SqlConnector:
                     continue
                 rows = self._rows(connection, prepared, parameters)
                 written[table.name] = sink.write_table(
-                    self.system_id, table.name, prepared.columns, rows, prepared.categories
+                    self.system_id, table.name, prepared.columns, rows, prepared.categories, labelled(table)
                 )
                 continue
             predicate = self._subject_predicate(table, state, index)
             if predicate is None:
                 continue
-            columns = [column for column in table.table.c if not WITHHELD_COLUMN.search(column.name)]
+            columns = exported_columns(table)
             categories = {field.name: field.category for field in table.spec.fields}
             statement = sa.select(*columns).where(predicate)
             if table.primary_key:
@@ -511,7 +534,8 @@ class SqlConnector:
             related = ExportStatement([column.name for column in columns], categories,
                                       statement.limit(STREAM_ROWS + 1), statement.offset(STREAM_ROWS))  # fmt: skip
             written[table.name] = sink.write_table(
-                self.system_id, table.name, related.columns, self._rows(connection, related, {}), categories
+                self.system_id, table.name, related.columns, self._rows(connection, related, {}), categories,
+                labelled(table),
             )
         return written
 
@@ -616,9 +640,12 @@ class SqlConnector:
         return changed
 
     def restrict(self, located: Located, index: int, *, restricted: bool, idempotency_key: str = "") -> dict[str, int]:
-        # A SQL datastore has no standard "restricted" flag: its applications read the
-        # restriction list (/api/v1/restrictions) instead. Nothing to write here.
-        return {}
+        """Record the restriction where the map says the system keeps it (`restriction:`): a flag
+        column on a root table, or a table of restricted keys; set-based, for every key of the
+        subject. Without it the applications read mamori's restriction list instead."""
+        from mamori.fulfilment.connectors.sql.restriction import record_restriction
+
+        return record_restriction(self, located["state"], index, restricted=restricted)
 
     def held_categories(self) -> dict[str, set[str]]:
         """Per table, the categories a legal hold keeps (from the table's retention rule)."""

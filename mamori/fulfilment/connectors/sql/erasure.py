@@ -62,7 +62,10 @@ def plan_erasure(connector: SqlConnector, located: Located) -> SystemPlan:
             entries[table.name]["shared_rows"] = len(shared)
             entries[table.name]["sharers"] = sharers  # how many other people, never who
             shared_keys[table.name] = sorted((list(key) for key in shared), key=str)
-        removals = references.settle(connector, connection, entries, state, erasable)
+        removals, kept, gone = references.settle(connector, connection, entries, state, erasable)
+        for name, keys in kept.items():
+            entries[name]["kept_rows"] = len(keys)
+            entries[name]["reason"] = entries[name]["reason"] or "referenced"
         for table in layout.tables.values():
             entry = entries[table.name]
             entry["fields"] = [
@@ -96,8 +99,13 @@ def plan_erasure(connector: SqlConnector, located: Located) -> SystemPlan:
                     key_columns = [table.table.c[name] for name in table.primary_key]
                     rows = connection.execute(sa.select(*key_columns).where(mine))
                     pinned[table.name] = [[jsonable(value) for value in row] for row in rows]
-        detached = references.detach_shared(connector, connection, entries, state, shared_keys)
+        detached = references.detach_shared(connector, connection, state, gone)
         masked = _mask_shared(connector, entries, shared_keys, links, held)
+        for name in kept:  # rows kept because rows that stay point at them: their fields erased
+            entries[name]["kept_fields"] = [
+                _field_plan(layout.tables[name], field.name, field.category, field.erase, "update", links, held)
+                for field in layout.tables[name].spec.fields
+            ]
     for entry in entries.values():
         entry["rows"] = sum(entry["rows_by_subject"].values())
         if entry["ownership"] == "related":
@@ -114,7 +122,7 @@ def plan_erasure(connector: SqlConnector, located: Located) -> SystemPlan:
         "references_removed": [references.public(item) for item in removals],
         "detached": [references.public(item) for item in detached],
         "state": {**state, "erasable": erasable, "pinned": pinned, "removals": removals, "detached": detached,
-                  "masked": masked},
+                  "masked": masked, "kept": kept},
     }
 
 
@@ -238,10 +246,16 @@ def _target(
     if table.name in state.get("pinned", {}):
         pinned = state["pinned"][table.name]
         return layout.primary_key_predicate(table.name, pinned) if pinned else None
+    kept = state.get("kept", {}).get(table.name, []) if entry["action"] == "delete" else []
     if table.owned:
-        return connector.mine_predicate(table, state)
-    erasable = state.get("erasable", {}).get(table.name, [])
-    return layout.primary_key_predicate(table.name, erasable) if erasable else None
+        predicate = connector.mine_predicate(table, state)
+    else:
+        erasable = [key for key in state.get("erasable", {}).get(table.name, []) if key not in kept]
+        return layout.primary_key_predicate(table.name, erasable) if erasable else None
+    if predicate is not None and kept:
+        # Rows kept because rows that stay point at them: updated instead (see references.py).
+        predicate = sa.and_(predicate, sa.not_(layout.primary_key_predicate(table.name, kept)))
+    return predicate
 
 
 def _new_values(connector: SqlConnector, fields: list[Mapping[str, str]], name: str) -> dict[str, Any]:
@@ -289,9 +303,9 @@ def execute_erasure(connector: SqlConnector, plan: SystemPlan) -> dict[str, int]
                         sa.update(table).where(predicate).values(_new_values(connector, entry["fields"], name))
                     )
                 affected[name] = result.rowcount
-            for name, keys in state.get("masked", {}).items():
+            for name, keys, fields in _in_place(entries, state):
                 predicate = connector.layout.primary_key_predicate(name, keys)
-                values = _new_values(connector, entries[name]["shared_fields"], name)
+                values = _new_values(connector, fields, name)
                 if values:
                     table = connector.layout.sa_table(name)
                     result = connection.execute(sa.update(table).where(predicate).values(values))
@@ -330,9 +344,9 @@ def verify_erasure(connector: SqlConnector, plan: SystemPlan) -> dict[str, int]:
             statement = sa.select(sa.func.count()).select_from(table).where(predicate)
             residue[entry["table"]] = int(connection.execute(statement).scalar_one())
         entries = {entry["table"]: entry for entry in plan["tables"]}
-        for name, keys in state.get("masked", {}).items():
+        for name, keys, fields in _in_place(entries, state):
             table = connector.layout.sa_table(name)
-            conditions = _left_over_conditions(connector, table, entries[name]["shared_fields"])
+            conditions = _left_over_conditions(connector, table, fields)
             if conditions:
                 statement = sa.select(sa.func.count()).select_from(table).where(
                     connector.layout.primary_key_predicate(name, keys), sa.or_(*conditions)
@@ -342,6 +356,16 @@ def verify_erasure(connector: SqlConnector, plan: SystemPlan) -> dict[str, int]:
         for name, number in _found_again(connector, connection, plan).items():
             residue[name] = residue.get(name, 0) + number
     return residue
+
+
+def _in_place(
+    entries: Mapping[str, Mapping[str, Any]], state: Mapping[str, Any]
+) -> list[tuple[str, list[Any], list[Mapping[str, str]]]]:
+    """Rows erased in place rather than as their table's action says: shared rows the map says to
+    mask, and rows of a deleted table kept because rows that stay point at them."""
+    found = [(name, keys, entries[name]["shared_fields"]) for name, keys in state.get("masked", {}).items()]
+    found += [(name, keys, entries[name]["kept_fields"]) for name, keys in state.get("kept", {}).items()]
+    return found
 
 
 def _left_over_conditions(
