@@ -189,7 +189,9 @@ class SqlConnector:
             for table_name, column_name in refs:
                 column = layout.tables[table_name].table.c[column_name]
                 compared = (
-                    identities.column_expression(kind, column) if identities.matches_column(kind, column) else column
+                    identities.column_expression(kind, column, self.engine.dialect.name)
+                    if identities.matches_column(kind, column)
+                    else column
                 )
                 if layout.finds_roots(table_name):
                     source, owner = layout.owner_join(table_name)

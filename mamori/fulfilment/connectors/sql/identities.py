@@ -71,10 +71,17 @@ def phone_digit_forms(number: str) -> list[str]:
     return sorted({international, national, significant})
 
 
-def column_expression(kind: str, column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+def folds_case(column: sa.Column[Any], dialect: str) -> bool:
+    """MySQL/MariaDB compare text case-insensitively under their default (`_ci`) collations, so
+    the plain column (and its index) serves; a binary or case-sensitive collation does not."""
+    collation = (getattr(column.type, "collation", None) or "").lower()
+    return dialect in ("mysql", "mariadb") and not collation.endswith(("_bin", "_cs")) and collation != "binary"
+
+
+def column_expression(kind: str, column: sa.Column[Any], dialect: str = "") -> sa.ColumnElement[Any]:
     """The column brought to the form `candidates` produces, inside the database."""
     if kind == "email":
-        return sa.func.lower(column)
+        return column if folds_case(column, dialect) else sa.func.lower(column)
     if kind == "phone":
         expression: sa.ColumnElement[Any] = column
         for separator in PHONE_SEPARATORS:

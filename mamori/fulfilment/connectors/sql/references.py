@@ -186,8 +186,9 @@ def settle(
         item["rows"] = int(connection.execute(count.where(_others_predicate(connector, item))).scalar_one())
         if item["rows"]:
             removals.append(item)
-    gone = {name: deleted[name] - kept[name] for name in deleted}
-    return removals, {name: sorted((list(key) for key in keys), key=str) for name, keys in kept.items() if keys}, gone
+    remaining = {name: deleted[name] - kept[name] for name in deleted}
+    kept_keys = {name: sorted((list(key) for key in keys), key=str) for name, keys in kept.items() if keys}
+    return removals, kept_keys, remaining
 
 
 def _target_values(
