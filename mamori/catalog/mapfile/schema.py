@@ -272,6 +272,15 @@ class OptOutProvision(MapModel):
     how_to_stop: Text | None = None
 
 
+class RecipientNotify(MapModel):
+    """How mamori tells a recipient to stop provision or about a rectification, erasure or
+    restriction (APPI Art. 35(3), CPRA opt-out, GDPR Art. 19): a signed webhook (URL in the named
+    variable, secret in the `..._SECRET` one), else an e-mail, else a task for staff."""
+
+    webhook_env: EnvName | None = None
+    email: str | None = None
+
+
 class Recipient(MapModel):
     id: Id
     name: Text
@@ -284,6 +293,7 @@ class Recipient(MapModel):
     joint_use: JointUse | None = None
     opt_out_provision: OptOutProvision | None = None
     for_own_marketing: bool = False
+    notify: RecipientNotify | None = None
 
 
 # ---------------------------------------------------------------- systems
