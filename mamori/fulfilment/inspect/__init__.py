@@ -163,9 +163,11 @@ class Inspector:
             name = column["name"]
             kind = detectors.detect(samples.get(name, []), region)
             if kind:
-                found.append(f"{name} ({_('values look like {kind}').format(kind=kind)})")
+                why = _("values look like {kind}").format(kind=kind)
+                found.append(f"{name} ({why})")
             elif detectors.name_looks_personal(name):
-                found.append(f"{name} ({_('by its name')})")
+                why = _("by its name")
+                found.append(f"{name} ({why})")
         return found
 
     @staticmethod
