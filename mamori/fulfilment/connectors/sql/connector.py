@@ -264,37 +264,37 @@ class SqlConnector:
         self, connection: sa.Connection, collected: list[dict[str, set[Any]]]
     ) -> tuple[dict[str, dict[int, set[Any]]], dict[str, dict[str, dict[int, set[Any]]]]]:
         layout = self.layout
-        region = self.phone_region
         roots: dict[str, dict[int, set[Any]]] = defaultdict(lambda: defaultdict(set))
         visitors: dict[str, dict[str, dict[int, set[Any]]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(set)))
-        for kind, refs in layout.identity_columns.items():
-            for table_name, column_name in refs:
-                root_lookup = self._lookups.get(("root", table_name, column_name))
-                if root_lookup is None:
-                    continue
-                column = layout.tables[table_name].table.c[column_name]
-                wanted, sent = self._wanted(kind, column, [found.get(kind, set()) for found in collected])
-                if not sent:
-                    continue
-                for owner_value, matched in connection.execute(root_lookup, {KEYS: sent}):
-                    if owner_value is None:
-                        continue
-                    for index in wanted.get(normalise(kind, matched, region), []):
-                        roots[layout.tables[table_name].root or ""][index].add(jsonable(owner_value))
+        for table_name, _column, matched, owner_value in self._lookup(connection, "root", collected):
+            if owner_value is not None:
+                for index in matched:
+                    roots[layout.tables[table_name].root or ""][index].add(jsonable(owner_value))
         self._expand(connection, roots, collected)
-        for kind, refs in layout.identity_columns.items():
+        for table_name, column_name, matched, value in self._lookup(connection, "visitor", collected):
+            for index in matched:
+                visitors[table_name][column_name][index].add(jsonable(value))
+        return roots, visitors
+
+    def _lookup(
+        self, connection: sa.Connection, role: str, collected: list[dict[str, set[Any]]]
+    ) -> Iterator[tuple[str, str, list[int], Any]]:
+        """Run the prepared look-ups of one role ("root": owners found by an identity column of a
+        root table; "visitor": identity values in rows without an owner) for the collected
+        identities: (table, column, subjects matched, owner or value) per row returned."""
+        for kind, refs in self.layout.identity_columns.items():
             for table_name, column_name in refs:
-                visitor_lookup = self._lookups.get(("visitor", table_name, column_name))
-                if visitor_lookup is None:
+                lookup = self._lookups.get((role, table_name, column_name))
+                if lookup is None:
                     continue
-                column = layout.tables[table_name].table.c[column_name]
+                column = self.layout.tables[table_name].table.c[column_name]
                 wanted, sent = self._wanted(kind, column, [found.get(kind, set()) for found in collected])
                 if not sent:
                     continue
-                for (matched,) in connection.execute(visitor_lookup, {KEYS: sent}):
-                    for index in wanted.get(normalise(kind, matched, region), []):
-                        visitors[table_name][column_name][index].add(jsonable(matched))
-        return roots, visitors
+                for row in connection.execute(lookup, {KEYS: sent}):
+                    matched = row[-1]
+                    subjects = wanted.get(normalise(kind, matched, self.phone_region), [])
+                    yield table_name, column_name, subjects, row[0] if role == "root" else matched
 
     def _located(
         self,

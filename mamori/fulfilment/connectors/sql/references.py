@@ -281,25 +281,20 @@ def _detached_predicate(connector: SqlConnector, item: Mapping[str, Any]) -> sa.
     )
 
 
+def _listed(connector: SqlConnector, state: Mapping[str, Any]) -> list[tuple[dict[str, Any], sa.ColumnElement[bool]]]:
+    """The reference changes of a plan, each with the rows it empties."""
+    found = [(item, _others_predicate(connector, item)) for item in state.get("removals", [])]
+    return found + [(item, _detached_predicate(connector, item)) for item in state.get("detached", [])]
+
+
 def execute(connector: SqlConnector, connection: sa.Connection, state: Mapping[str, Any]) -> dict[str, int]:
     """Empty the references the plan listed (before anything is deleted); rows per `table.column`."""
     changed: dict[str, int] = {}
-    for item in state.get("removals", []):
+    for item, predicate in _listed(connector, state):
         table = connector.layout.sa_table(item["table"])
-        result = connection.execute(
-            sa.update(table).where(_others_predicate(connector, item)).values({item["column"]: None})
-        )
-        changed[f"{item['table']}.{item['column']}"] = changed.get(f"{item['table']}.{item['column']}", 0) + (
-            result.rowcount
-        )
-    for item in state.get("detached", []):
-        table = connector.layout.sa_table(item["table"])
-        result = connection.execute(
-            sa.update(table).where(_detached_predicate(connector, item)).values({item["column"]: None})
-        )
-        changed[f"{item['table']}.{item['column']}"] = changed.get(f"{item['table']}.{item['column']}", 0) + (
-            result.rowcount
-        )
+        result = connection.execute(sa.update(table).where(predicate).values({item["column"]: None}))
+        name = f"{item['table']}.{item['column']}"
+        changed[name] = changed.get(name, 0) + result.rowcount
     return changed
 
 
@@ -341,12 +336,9 @@ def unlink_deleted(
 def residue(connector: SqlConnector, connection: sa.Connection, state: Mapping[str, Any]) -> dict[str, int]:
     """References the plan removed that still point at erased rows (0 each = done)."""
     left: dict[str, int] = {}
-    for item in state.get("removals", []):
+    for item, predicate in _listed(connector, state):
         table = connector.layout.sa_table(item["table"])
-        count = sa.select(sa.func.count()).select_from(table).where(_others_predicate(connector, item))
-        left[f"{item['table']}.{item['column']}"] = int(connection.execute(count).scalar_one())
-    for item in state.get("detached", []):
-        table = connector.layout.sa_table(item["table"])
-        count = sa.select(sa.func.count()).select_from(table).where(_detached_predicate(connector, item))
-        left[f"{item['table']}.{item['column']}"] = int(connection.execute(count).scalar_one())
+        count = sa.select(sa.func.count()).select_from(table).where(predicate)
+        name = f"{item['table']}.{item['column']}"
+        left[name] = left.get(name, 0) + int(connection.execute(count).scalar_one())
     return left
