@@ -19,6 +19,7 @@ notice: the hook where provision records (APPI Art. 29) attach.
 from __future__ import annotations
 
 import json
+import os
 import time
 import urllib.error
 import urllib.request
@@ -64,6 +65,19 @@ class NoticeError(DomainError):
     code = "recipient_notice_error"
 
 
+def notices_for_request(organisation: str, request_id: int, kind: str) -> list[RecipientNotice]:
+    return list(RecipientNotice.objects.filter(organisation=organisation, request_id=request_id, kind=kind))
+
+
+def notify_once(
+    organisation: str, kind: str, identities: Mapping[str, str], actor: Actor, *, request_id: int
+) -> list[RecipientNotice]:
+    """The notices of a request, sent on the first call only (a resumed request sends nothing twice)."""
+    return notices_for_request(organisation, request_id, kind) or notify_recipients(
+        organisation, kind, identities, actor, request_id=request_id
+    )
+
+
 def recipients_for(privacy_map: Any, kind: str) -> list[Recipient]:
     if kind not in KINDS:
         raise NoticeError(f"unknown notice kind {kind}")
@@ -84,7 +98,7 @@ def notify_recipients(
     from mamori.fulfilment.services import current_map
 
     _version, privacy_map = current_map(organisation)
-    environ = environ if environ is not None else __import__("os").environ
+    environ = environ if environ is not None else os.environ
     notices = []
     for recipient in recipients_for(privacy_map, kind):
         channel, status, evidence = _send(privacy_map.organisation.id, recipient, kind, identities, environ)

@@ -99,3 +99,20 @@ def test_an_unknown_notice_kind_is_refused(club_with_recipients: Any) -> None:
     with pytest.raises(NoticeError):
         notify_recipients("club", "delete_everything", {"email": "x@example.jp"}, STAFF)
     assert not RecipientNotice.objects.exists()
+
+
+def test_a_cease_provision_request_is_done_when_every_recipient_confirmed(club_with_recipients: Any) -> None:
+    from mamori.rights.handover import FulfilmentTask, handler_for
+
+    task = FulfilmentTask(request_id=7, organisation="club", right="cease_third_party_provision",
+                          identities={"email": "hanako@example.jp"}, language="ja")  # fmt: skip
+    handler = handler_for("cease_third_party_provision")
+    assert handler is not None and handler.plan(task) == {"recipients": ["partner-shop", "ad-network"]}
+    first = handler.execute(task)
+    assert first.status == "needs_review" and "partner-shop" in first.message
+    again = handler.execute(task)  # resumed: nothing is sent twice
+    assert RecipientNotice.objects.count() == 2 and len(mail.outbox) == 1
+    assert again.status == "needs_review"
+    for notice in RecipientNotice.objects.all():
+        confirm_notice(notice.pk, STAFF, "confirmed by phone")
+    assert handler.execute(task).status == "completed"
