@@ -31,7 +31,7 @@ class Periodic:
 
 PERIODIC: tuple[Periodic, ...] = (
     # Close unverifiable requests (CP6), remind assignees, expire results, purge old records (CP7).
-    Periodic("rights.sweep", "mamori.rights.jobs:sweep", timedelta(hours=1)),
+    Periodic("rights.sweep", "mamori.rights.services.records:sweep", timedelta(hours=1)),
 )
 
 

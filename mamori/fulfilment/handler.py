@@ -4,27 +4,27 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from mamori.audit.services import Actor
+from mamori.catalog.in_force import map_in_force
+from mamori.fulfilment.recipient_notices import KINDS, NoticeError, notify_once, recipients_for
+from mamori.fulfilment.services.common import ENGINE
+from mamori.fulfilment.services.execution import execute_run
+from mamori.fulfilment.services.planning import match_data_points, prepare_run
+from mamori.rights.handover import FulfilmentOutcome
 
 if TYPE_CHECKING:
-    from mamori.rights.handover import FulfilmentOutcome, FulfilmentTask
+    from mamori.rights.handover import FulfilmentTask
 
-ENGINE = Actor.system("fulfilment")
+__all__ = ["ENGINE", "EngineHandler", "RecipientNoticeHandler"]
 
 
 class EngineHandler:
     rights: tuple[str, ...] = ("access", "portability", "erasure", "rectification", "restriction")
 
     def plan(self, task: FulfilmentTask) -> dict[str, Any]:
-        from mamori.fulfilment.services import prepare_run
-
         run = prepare_run(task, ENGINE)
         return {"run": run.pk, "status": run.status, **run.plan}
 
     def execute(self, task: FulfilmentTask) -> FulfilmentOutcome:
-        from mamori.fulfilment.recipient_notices import KINDS, notify_once
-        from mamori.fulfilment.services import execute_run, prepare_run
-
         run = prepare_run(task, ENGINE)
         outcome = execute_run(run.pk, ENGINE)
         if outcome.status == "completed" and task.right in KINDS:
@@ -34,8 +34,6 @@ class EngineHandler:
         return outcome
 
     def match_data_points(self, organisation: str, points: dict[str, str]) -> set[str]:
-        from mamori.fulfilment.services import match_data_points
-
         return match_data_points(organisation, points)
 
 
@@ -46,16 +44,10 @@ class RecipientNoticeHandler:
     rights: tuple[str, ...] = ("cease_third_party_provision", "opt_out_sale_sharing")
 
     def plan(self, task: FulfilmentTask) -> dict[str, Any]:
-        from mamori.fulfilment.recipient_notices import recipients_for
-        from mamori.fulfilment.services import current_map
-
-        _version, privacy_map = current_map(task.organisation)
+        _version, privacy_map = map_in_force(task.organisation, missing=NoticeError)
         return {"recipients": [recipient.id for recipient in recipients_for(privacy_map, task.right)]}
 
     def execute(self, task: FulfilmentTask) -> FulfilmentOutcome:
-        from mamori.fulfilment.recipient_notices import notify_once
-        from mamori.rights.handover import FulfilmentOutcome
-
         notices = notify_once(task.organisation, task.right, task.identities, ENGINE, request_id=task.request_id)
         waiting = [notice.recipient for notice in notices if notice.status != "confirmed"]
         return FulfilmentOutcome(
@@ -65,4 +57,4 @@ class RecipientNoticeHandler:
         )
 
     def match_data_points(self, organisation: str, points: dict[str, str]) -> set[str]:
-        return EngineHandler().match_data_points(organisation, points)
+        return match_data_points(organisation, points)

@@ -34,6 +34,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from mamori.audit.services import Actor, record
+from mamori.catalog.in_force import map_in_force
 from mamori.catalog.mapfile.schema import Recipient
 from mamori.core.errors import DomainError
 from mamori.fulfilment.connectors.base import ConnectorError
@@ -95,9 +96,7 @@ def notify_recipients(
     environ: Mapping[str, str] | None = None,
 ) -> list[RecipientNotice]:
     """Tell every recipient the kind concerns; one tracked notice each."""
-    from mamori.fulfilment.services import current_map
-
-    _version, privacy_map = current_map(organisation)
+    _version, privacy_map = map_in_force(organisation, missing=NoticeError)
     environ = environ if environ is not None else os.environ
     notices = []
     for recipient in recipients_for(privacy_map, kind):

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('fulfilment', '0001_initial'),
+        ('fulfilment', '0002_issue12_key_restriction_hashes'),
     ]
 
     operations = [
