@@ -32,6 +32,7 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from mamori.audit.services import Actor, record
 from mamori.catalog.in_force import map_in_force
@@ -81,7 +82,7 @@ def notify_once(
 
 def recipients_for(privacy_map: Any, kind: str) -> list[Recipient]:
     if kind not in KINDS:
-        raise NoticeError(f"unknown notice kind {kind}")
+        raise NoticeError(_("unknown notice kind %(kind)s"), kind=kind)
     kinds = KINDS[kind]
     return [recipient for recipient in privacy_map.recipients if kinds is None or recipient.kind in kinds]
 
