@@ -23,4 +23,5 @@ urlpatterns = [
     path("notices/", include("mamori.notices.console_urls")),
     path("fulfilment/", include("mamori.fulfilment.console_urls")),
     path("retention/", include("mamori.retention.console_urls")),
+    path("records/", include("mamori.disclosures.console_urls")),
 ]

@@ -277,7 +277,7 @@ class TableDisposal:
                            on_batch: Callable[[Progress], None], batch: int) -> Progress:  # fmt: skip
         """One statement per batch where the database returns the keys it changed (PostgreSQL,
         SQLite): `... WHERE key IN (the next `batch` due keys) RETURNING key`."""
-        values = self._values or _new_values(self.connector, {"table": self.name, "fields": self.fields})
+        values = self._values or _new_values(self.connector, self.fields, self.name)
         self._values = values
         postgres = self.connector.engine.dialect.name == "postgresql"
         while True:
@@ -313,7 +313,7 @@ class TableDisposal:
                 return progress
 
     def _apply(self, connection: sa.Connection, rows: sa.ColumnElement[bool], progress: Progress) -> None:
-        values = self._values or _new_values(self.connector, {"table": self.name, "fields": self.fields})
+        values = self._values or _new_values(self.connector, self.fields, self.name)
         self._values = values
         if self.action == "delete":
             referenced = self.referenced()
