@@ -92,7 +92,7 @@ class TableDisposal:
     target: RetentionTarget
     layout: TableLayout
     action: str
-    fields: list[dict[str, str]]
+    fields: list[Mapping[str, str]]
     protected_state: Mapping[str, Any] | None = None
     reason: str = ""
     _values: dict[str, Any] = field(default_factory=dict)
@@ -353,11 +353,11 @@ def table_disposals(
         # Rows that stay (referenced, or an update_fields table) have their fields erased as in
         # an erasure, minus the legal hold: held rows are left out of the due set altogether.
         fields = [_field_plan(table_layout, f.name, f.category, f.erase, "update", links, {}) for f in spec.fields]
-        fields = [f for f in fields if f["strategy"] in ("null", "mask", "hash")]
+        erased: list[Mapping[str, str]] = [f for f in fields if f["strategy"] in ("null", "mask", "hash")]
         action, reason = ("delete" if deletes else "update"), ""
-        if not deletes and not fields:
+        if not deletes and not erased:
             action, reason = "keep", "no_erasable_fields"
-        found[target.table] = TableDisposal(connector, rule, target, table_layout, action, fields,
+        found[target.table] = TableDisposal(connector, rule, target, table_layout, action, erased,
                                             protected_state, reason)  # fmt: skip
     return [found[name] for name in layout.children_first() if name in found]
 
