@@ -21,6 +21,7 @@ The rules, each tested in tests/scanner:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -77,16 +78,17 @@ def suggest_yaml(cookie: dict[str, Any]) -> str:
         duration = "session"
     else:
         days = max(1, round(cookie["lifetime_days"] or 0))
-        duration = f"{days // 365} years" if days >= 730 and days % 365 < 2 else f"{days} days"
+        years = days // 365
+        duration = f"{years} years" if years >= 2 and days % 365 < 2 else f"{days} day{'' if days == 1 else 's'}"
     setter = host_of(cookie["set_by"].get("url", "")) or cookie["domain"].lstrip(".")
     return "\n".join([
-        f"- name: {cookie['name']}",
+        f"- name: {json.dumps(cookie['name'])}",  # quoted: a cookie called "yes" or "on" stays a string
         "  category: TODO            # essential, analytics, advertising, ... (cookie_categories)",
-        f"  provider: {setter or 'TODO'}",
+        f"  provider: {json.dumps(setter or 'TODO')}",
         f"  party: {cookie['party']}",
         f'  duration: "{duration}"',
         '  purpose: {en: "TODO", ja: "TODO"}',
-        f"  domain: {cookie['domain']}",
+        f"  domain: {json.dumps(cookie['domain'])}",
     ])  # fmt: skip
 
 

@@ -61,7 +61,7 @@ def test_the_faulty_site_gives_exactly_its_faults(live_server: Any) -> None:
     undeclared = findings[("undeclared_cookie", "fa_mystery")]
     assert [item["state"] for item in undeclared.evidence] == ["accept"]
     assert undeclared.evidence[0]["initiator"] == f"{url}analytics.js"
-    assert "- name: fa_mystery" in undeclared.suggestion and 'duration: "1 days"' in undeclared.suggestion
+    assert "- name: \"fa_mystery\"" in undeclared.suggestion and 'duration: "1 day"' in undeclared.suggestion
     assert findings[("duration_longer", "fa_pref")].details == {"seen_days": 400, "declared": "30 days"}
     embed = findings[("third_party_embed", "localhost")]
     assert embed.severity == "violation" and embed.details == {"kind": "iframe"}
