@@ -126,3 +126,15 @@ def request_scan(site_id: int, actor: Actor) -> ScanSite:
 
 def latest_scan(organisation: str) -> Scan | None:
     return Scan.objects.filter(organisation=organisation).order_by("-finished_at", "-id").first()
+
+
+def observed_destinations(organisation: str) -> dict[str, object]:
+    """Third-party hosts the latest scan saw after "Accept all", and the scan's date (UTC)."""
+    scan = latest_scan(organisation)
+    if scan is None:
+        return {"destinations": (), "destinations_seen_on": None}
+    hosts = {
+        request["host"] for visit in scan.result.get("visits", []) if visit.get("state") == "accept"
+        for request in visit.get("requests", [])
+    }  # fmt: skip
+    return {"destinations": tuple(sorted(hosts)), "destinations_seen_on": scan.finished_at.date().isoformat()}
