@@ -41,7 +41,8 @@ class SiteForm(forms.Form):
 def _trends() -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for organisation in sorted(set(Scan.objects.values_list("organisation", flat=True))):
-        scans = list(Scan.objects.filter(organisation=organisation).order_by("-finished_at", "-id")[:TREND_SCANS])
+        rows = Scan.objects.filter(organisation=organisation).defer("result", "screenshots")
+        scans = list(rows.order_by("-finished_at", "-id")[:TREND_SCANS])
         scans.reverse()
         top = max([s.violations + s.warnings for s in scans] + [1])
         out.append({
@@ -57,7 +58,7 @@ def scans(request: HttpRequest, form: SiteForm | None = None, error: str = "") -
     can_manage = getattr(request.user, "role", "") in SCAN_MANAGERS
     context = {
         "nav": "scans",
-        "scans": Scan.objects.select_related("site")[:50],
+        "scans": Scan.objects.defer("result", "screenshots")[:50],  # the lists need counts, not the results
         "sites": ScanSite.objects.all(),
         "trends": _trends(),
         "can_manage": can_manage,
