@@ -45,6 +45,7 @@ CONSENT_MODE_JS = """() => (Array.isArray(window.dataLayer) ? window.dataLayer :
   .filter(e => e && e[0] === 'consent')
   .map(e => ({command: String(e[1]), params: Object.assign({}, e[2] || {})}))"""
 LINKS_JS = "() => Array.from(document.querySelectorAll('a[href]'), a => a.href)"
+NOT_PAGES = (".pdf", ".zip", ".jpg", ".jpeg", ".png", ".gif", ".svg", ".webp", ".mp4", ".mp3", ".csv", ".xml", ".json")
 _STACK_URL = re.compile(r"(https?://[^\s()]+?):\d+:\d+")
 # Playwright's resource types, as the kinds the report names.
 REQUEST_KINDS = {
@@ -176,6 +177,8 @@ class Scanner:
         parts = urlsplit(url)
         if f"{parts.scheme}://{parts.netloc}" not in self._origins or url in self.pages:
             return
+        if parts.path.lower().endswith(NOT_PAGES):
+            return  # a download, not a page: Chromium would only save it
         if len(self.pages) >= self.options.max_pages:
             self.truncated = True
             return

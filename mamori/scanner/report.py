@@ -137,6 +137,14 @@ def to_html(data: dict[str, Any], lang: str = "en") -> str:
     )  # fmt: skip
     truncated = f"<p class=warning>{_e(say('report.truncated', lang))}</p>" if data["truncated"] else ""
     states_html = "".join(_state_html(data, state, lang) for state in data["states"])
+    failed = [
+        [v["page"], v["region"], say(f"state.{v['state']}", lang), v["error"]] for v in data["visits"] if v["error"]
+    ]
+    errors = (
+        f"<h2>{_e(say('report.errors', lang))}</h2>"
+        + _table([say(f"th.{h}", lang) for h in ("page", "region", "state")] + [""], failed, "")
+        if failed else ""
+    )  # fmt: skip
     return (
         f"<!doctype html><html lang={lang}><head><meta charset=utf-8>"
         f"<meta name=viewport content='width=device-width, initial-scale=1'>"
@@ -144,7 +152,7 @@ def to_html(data: dict[str, Any], lang: str = "en") -> str:
         f"<style>{STYLE}</style></head><body>"
         f"<h1>{_e(say('report.title', lang))}</h1><p>{_e(say('report.map', lang, organisation=data['organisation']))}"
         f"<br>{_e(head)}</p><p><strong>{_e(counts)}</strong></p>{truncated}"
-        f"<h2>{_e(say('report.findings', lang))}</h2>{_findings_html(data, lang)}"
+        f"<h2>{_e(say('report.findings', lang))}</h2>{_findings_html(data, lang)}{errors}"
         f"<h2>{_e(say('report.states', lang))}</h2><p class=small>{_e(data['pages'][0] if data['pages'] else '')}</p>"
         f"{states_html}</body></html>"
     )

@@ -59,3 +59,12 @@ def _onemall_map() -> Any:
 
 
 ONEMALL_MAP = _onemall_map()
+
+
+def _faulty_map() -> Any:
+    from mamori.catalog.mapfile import load_map
+
+    return load_map([HERE / "faultyshop"]).map
+
+
+FAULTY_MAP = _faulty_map()
