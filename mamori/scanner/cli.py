@@ -68,7 +68,7 @@ def _map_from_file(path: str) -> Any:
     try:
         result = load_map([path])
     except MapReadError as exc:
-        raise ValueError(f"{path}: cannot read: {exc}") from exc
+        raise ValueError(str(exc)) from exc
     if not result.ok or result.map is None:
         problems = "\n".join(str(problem) for problem in result.problems)
         raise ValueError(f"{problems}\n{path}: the map has problems; run `mamori check {path}`")
