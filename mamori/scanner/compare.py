@@ -6,7 +6,7 @@ pieces of evidence, not forty findings. Severity: `violation` (the law or the ma
 broken: `--fail-on violations` fails CI), `warning` (the map is wrong or out of date), `info`.
 
 The rules, each tested in tests/scanner:
-- before a choice (`none`, and `gpc` where the signal is not honoured) or after "Reject all", a
+- before a choice (`none`, and `gpc`: no consent either way) or after "Reject all", a
   cookie outside the essential categories, or any request to a third party other than the consent
   banner's own server, is a violation;
 - a cookie the map does not declare is a warning, with a suggested YAML entry; a declared cookie
@@ -32,7 +32,8 @@ from mamori.consent.rules import CONSENT_COOKIE, SALE_SIGNALS, honours_gpc, is_e
 from mamori.scanner.sites import host_of, site_of
 
 SEVERITIES = ("violation", "warning", "info")
-BEFORE_CHOICE = ("none", "reject")
+# With GPC on, no consent was given either way: honoured, it is an automatic "Reject all".
+BEFORE_CHOICE = ("none", "reject", "gpc")
 # Rounding of browser clocks and of "max-age" against "expires": a day is no real difference.
 DURATION_SLACK_DAYS = 1.0
 
@@ -131,7 +132,7 @@ class _Comparison:
             (v["page"], v["region"]): {c["name"] for c in v["cookies"]} for v in visits if v["state"] == "none"
         }
         for visit in visits:
-            before_choice = visit["state"] in BEFORE_CHOICE or (visit["state"] == "gpc" and not self.gpc)
+            before_choice = visit["state"] in BEFORE_CHOICE
             for cookie in visit["cookies"]:
                 self.cookie(visit, cookie, before_choice)
             for request in visit["requests"]:
