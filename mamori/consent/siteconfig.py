@@ -17,13 +17,14 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.http import Http404
 
+from mamori.catalog.in_force import parsed_map
 from mamori.catalog.mapfile import PrivacyMap
 from mamori.catalog.models import MapVersion
 from mamori.consent.banner_texts import BANNER_TEXTS, LANGUAGES
-from mamori.consent.hashing import text_hash
 from mamori.consent.models import BannerText, ConsentSite
 from mamori.consent.rules import ESSENTIAL_IDS, honours_dnt, honours_gpc
 from mamori.consent.rules import is_sale as _is_sale
+from mamori.core.crypto import content_digest
 
 POINTER_SECONDS = 30
 BUILD_SECONDS = 24 * 3600
@@ -96,9 +97,9 @@ def _texts(privacy_map: PrivacyMap, language: str) -> dict[str, Any]:
 
 
 def build(site: Site, version: MapVersion, notice: int) -> dict[str, Any]:
-    privacy_map = PrivacyMap.from_document(version.document)
+    privacy_map = parsed_map(version)
     texts = {language: _texts(privacy_map, language) for language in LANGUAGES}
-    hashes = {language: text_hash(content) for language, content in texts.items()}
+    hashes = {language: content_digest(content) for language, content in texts.items()}
     _remember_texts(site.key, texts, hashes)
     categories = [
         {
@@ -125,12 +126,20 @@ def build(site: Site, version: MapVersion, notice: int) -> dict[str, Any]:
         "texts": texts,
         "hash": hashes,
     }
-    config["etag"] = text_hash(config)[:32]
+    config["etag"] = content_digest(config)[:32]
     return config
 
 
+def remember_text(site: str, language: str, content: dict[str, Any]) -> str:
+    """Store one text (the banner's, a page's statement) so a ledger entry can cite it; its hash."""
+    digest = content_digest(content)
+    _remember_texts(site, {language: content}, {language: digest})
+    return digest
+
+
 def _remember_texts(site: str, texts: dict[str, Any], hashes: dict[str, str]) -> None:
-    """Store each text version once, so a proof can show the words behind a hash."""
+    """Store each text version once, so a proof can show the words behind a hash (the one writer of
+    BannerText; a concurrent insert of the same text is not an error)."""
     known = set(BannerText.objects.filter(text_hash__in=hashes.values()).values_list("text_hash", flat=True))
     for language, digest in hashes.items():
         if digest not in known:

@@ -31,9 +31,9 @@ class Periodic:
 
 PERIODIC: tuple[Periodic, ...] = (
     # Close unverifiable requests (CP6), remind assignees, expire results, purge old records (CP7).
-    Periodic("rights.sweep", "mamori.rights.jobs:sweep", timedelta(hours=1)),
+    Periodic("rights.sweep", "mamori.rights.services.records:sweep", timedelta(hours=1)),
     # Scheduled cookie scans: each site's own interval decides; this only looks for due ones.
-    Periodic("scanner.due", "mamori.scanner.jobs:scan_due_sites", timedelta(hours=1)),
+    Periodic("scanner.due", "mamori.scanner.services:scan_due_sites", timedelta(hours=1)),
 )
 
 

@@ -73,6 +73,18 @@ REGIONS = {
 }
 
 
+def regions_for(jurisdictions: Sequence[str]) -> list[str]:
+    """The emulated regions a map's jurisdictions call for (JP first: mamori's home market)."""
+    wanted = []
+    if "JP" in jurisdictions:
+        wanted.append("JP")
+    if any(code in ("EEA", "UK") or code.startswith("EU") for code in jurisdictions):
+        wanted.append("EU")
+    if "US-CA" in jurisdictions:
+        wanted.append("US-CA")
+    return wanted or ["JP"]
+
+
 @dataclass
 class ScanOptions:
     urls: Sequence[str]

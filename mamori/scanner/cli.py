@@ -19,7 +19,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from mamori.scanner.browser import REGIONS, STATES, ScanError, ScanOptions
+from mamori.catalog.mapfile import MapReadError, load_map
+from mamori.scanner.browser import REGIONS, STATES, ScanError, ScanOptions, regions_for, scan_site
+from mamori.scanner.compare import compare
+from mamori.scanner.report import report_data, to_html, to_json
+from mamori.scanner.wording import finding_text, say
 
 FAIL_LEVELS = {"violations": ("violation",), "warnings": ("violation", "warning"), "never": ()}
 
@@ -42,18 +46,6 @@ def build_parser(prog: str = "mamori scan") -> argparse.ArgumentParser:
     return parser
 
 
-def regions_for(jurisdictions: Sequence[str]) -> list[str]:
-    """The emulated regions a map's jurisdictions call for (JP first: mamori's home market)."""
-    wanted = []
-    if "JP" in jurisdictions:
-        wanted.append("JP")
-    if any(code in ("EEA", "UK") or code.startswith("EU") for code in jurisdictions):
-        wanted.append("EU")
-    if "US-CA" in jurisdictions:
-        wanted.append("US-CA")
-    return wanted or ["JP"]
-
-
 def _listed(raw: str, allowed: Sequence[str], what: str) -> list[str]:
     items = [item.strip() for item in raw.split(",") if item.strip()]
     unknown = [item for item in items if item not in allowed]
@@ -63,8 +55,6 @@ def _listed(raw: str, allowed: Sequence[str], what: str) -> list[str]:
 
 
 def _map_from_file(path: str) -> Any:
-    from mamori.catalog.mapfile import MapReadError, load_map
-
     try:
         result = load_map([path])
     except MapReadError as exc:
@@ -76,26 +66,22 @@ def _map_from_file(path: str) -> Any:
 
 
 def _map_from_database(organisation: str) -> Any:
+    # Imported here: with --map the command runs without Django settings (CI on a fresh clone).
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mamori.settings")
     import django
 
     django.setup()
-    from mamori.catalog.mapfile import PrivacyMap
-    from mamori.catalog.models import MapVersion
+    from mamori.catalog.in_force import NoMapApplied, map_in_force
 
-    version = MapVersion.objects.current(organisation)
-    if version is None:
-        raise ValueError(f"no applied map for organisation '{organisation}': run `mamori map apply PATH` first")
-    return PrivacyMap.from_document(version.document)
+    try:
+        return map_in_force(organisation)[1]
+    except NoMapApplied:
+        message = f"no applied map for organisation '{organisation}': run `mamori map apply PATH` first"
+        raise ValueError(message) from None
 
 
 def main(argv: Sequence[str] | None = None, prog: str = "mamori scan") -> int:
     args = build_parser(prog).parse_args(list(sys.argv[1:] if argv is None else argv))
-    from mamori.scanner.browser import scan_site
-    from mamori.scanner.compare import compare
-    from mamori.scanner.report import report_data, to_html, to_json
-    from mamori.scanner.wording import finding_text, say
-
     try:
         for url in args.urls:
             if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
@@ -121,6 +107,7 @@ def main(argv: Sequence[str] | None = None, prog: str = "mamori scan") -> int:
     findings = compare(privacy_map, scan)
     data = report_data(scan, findings, privacy_map.organisation.id)
     if args.organisation:
+        # Django's parts are imported only here: with --map the command runs without settings.
         from mamori.audit.services import Actor
         from mamori.scanner.services import record_scan
 

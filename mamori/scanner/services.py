@@ -1,11 +1,13 @@
-"""Scans and scheduled sites: the only writers of the scanner domain.
+"""Scans and scheduled sites: the only writers of the scanner domain, and its jobs.
 
 Each public function runs in one transaction and writes the audit log; the browser itself runs
-outside any transaction (`run_site_scan`), and only storing its result is one.
+outside any transaction (`run_site_scan`), and only storing its result is one. The jobs
+(`scan_site`, `scan_due_sites`) take ids, are queued after commit and are idempotent.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -13,22 +15,35 @@ from urllib.parse import urlsplit
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from mamori.audit.services import Actor, record
+from mamori.catalog.in_force import map_in_force
 from mamori.catalog.mapfile import PrivacyMap
 from mamori.catalog.models import MapVersion
+from mamori.scanner.browser import ScanError, ScanOptions, regions_for
+from mamori.scanner.browser import scan_site as run_browser
+from mamori.scanner.compare import compare
 from mamori.scanner.errors import ScannerError
 from mamori.scanner.models import Scan, ScanSite
+from mamori.scanner.report import report_data
+
+logger = logging.getLogger(__name__)
 
 MAX_PAGES = 200
 MIN_EVERY_HOURS = 1
 
 
+def _map_in_force(organisation: str) -> tuple[MapVersion, PrivacyMap]:
+    try:
+        return map_in_force(organisation, missing=ScannerError)
+    except ScannerError:
+        message = _("No privacy map is applied for %(organisation)s.") % {"organisation": organisation}
+        raise ScannerError(message) from None
+
+
 def _map_version(organisation: str) -> MapVersion:
-    version = MapVersion.objects.current(organisation)
-    if version is None:
-        raise ScannerError(_("No privacy map is applied for %(organisation)s.") % {"organisation": organisation})
-    return version
+    return _map_in_force(organisation)[0]
 
 
 def _moment(iso: str) -> datetime:
@@ -91,18 +106,13 @@ def due_sites(now: datetime | None = None) -> list[ScanSite]:
 
 def run_site_scan(site_id: int, actor: Actor, **options: Any) -> Scan:
     """Scan a scheduled site now and store the result (the browser runs outside any transaction)."""
-    from mamori.scanner.browser import ScanError, ScanOptions, scan_site
-    from mamori.scanner.cli import regions_for
-    from mamori.scanner.compare import compare
-    from mamori.scanner.report import report_data
-
     site = ScanSite.objects.filter(pk=site_id).first()
     if site is None:
         raise ScannerError(_("No such site."))
-    privacy_map = PrivacyMap.from_document(_map_version(site.organisation).document)
+    _version, privacy_map = _map_in_force(site.organisation)
     settings = {"max_pages": site.max_pages, "regions": regions_for(privacy_map.jurisdiction_codes), **options}
     try:
-        scan = scan_site(ScanOptions(urls=[site.start_url], **settings))
+        scan = run_browser(ScanOptions(urls=[site.start_url], **settings))
     except ScanError as exc:
         raise ScannerError(str(exc)) from exc
     data = report_data(scan, compare(privacy_map, scan), site.organisation)
@@ -111,8 +121,6 @@ def run_site_scan(site_id: int, actor: Actor, **options: Any) -> Scan:
 
 def request_scan(site_id: int, actor: Actor) -> ScanSite:
     """Queue a scan of a scheduled site now (after this transaction commits)."""
-    from mamori.scanner.jobs import scan_site
-
     with transaction.atomic():
         site = ScanSite.objects.filter(pk=site_id).first()
         if site is None:
@@ -138,3 +146,30 @@ def observed_destinations(organisation: str) -> dict[str, object]:
         for request in visit.get("requests", [])
     }  # fmt: skip
     return {"destinations": tuple(sorted(hosts)), "destinations_seen_on": scan.finished_at.date().isoformat()}
+
+
+# ---------------------------------------------------------------- jobs
+
+
+@task()
+def scan_site(site_id: int, after_scan_id: int = 0) -> int | None:
+    """Scan one site unless a scan newer than `after_scan_id` already exists (a retry, a second
+    worker): returns the new scan's id, or None when there was nothing to do."""
+    if Scan.objects.filter(site_id=site_id, pk__gt=after_scan_id).exists():
+        return None
+    try:
+        return run_site_scan(site_id, Actor.system("scanner")).pk
+    except ScannerError as exc:
+        logger.warning("scan of site %s not run: %s", site_id, exc.message)
+        return None
+
+
+@task()
+def scan_due_sites() -> int:
+    """Queue a scan of every scheduled site that is due (called by the scheduler)."""
+    queued = 0
+    for site in due_sites():
+        last = Scan.objects.filter(site=site).order_by("-id").values_list("id", flat=True).first() or 0
+        scan_site.enqueue(site.pk, last)
+        queued += 1
+    return queued

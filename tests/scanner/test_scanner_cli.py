@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from mamori.scanner.cli import main, regions_for
+from mamori.scanner.browser import regions_for
+from mamori.scanner.cli import main
 from tests.scanner.conftest import EXAMPLES, HERE
 
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from mamori.audit.models import AuditEntry
 from mamori.audit.services import Actor
-from mamori.scanner import jobs, services
+from mamori.scanner import services
 from mamori.scanner.compare import compare
 from mamori.scanner.models import Scan, ScanSite
 from mamori.scanner.report import report_data
@@ -78,5 +78,5 @@ def test_the_scan_job_is_idempotent(stored: Scan) -> None:
     site = ScanSite.objects.create(organisation=stored.organisation, start_url="http://127.0.0.1:9/")
     Scan.objects.filter(pk=stored.pk).update(site=site)
     # A scan newer than the one the job was queued after exists: nothing to do, no browser started.
-    assert jobs.scan_site.call(site.pk, stored.pk - 1) is None
+    assert services.scan_site.call(site.pk, stored.pk - 1) is None
     assert Scan.objects.count() == 1

@@ -23,7 +23,9 @@ from django.views.decorators.http import require_POST
 from mamori.accounts.access import staff_required
 from mamori.accounts.models import User
 from mamori.audit.services import Actor
+from mamori.catalog.in_force import NoMapApplied, map_in_force
 from mamori.catalog.models import MapVersion
+from mamori.core.domain_errors import domain_errors
 from mamori.rights import access
 from mamori.rights.clocks import local_date
 from mamori.rights.forms import ClosureForm, CompleteForm, DenyForm, NoteForm, ReasonForm, StaffRequestForm
@@ -33,7 +35,7 @@ from mamori.rights.models.requests import OPEN_STATUSES, email_hash_or_blank, wi
 from mamori.rights.rules import RIGHT_LABELS, offered_rights, requester_jurisdictions
 from mamori.rights.services import closures as closure_services
 from mamori.rights.services import records, verification, workflow
-from mamori.rights.services.common import RightsError, current_map, rule_of
+from mamori.rights.services.common import RightsError, rule_of
 from mamori.rights.services.intake import submit_request
 from mamori.rights.views.center import submission_from
 
@@ -45,8 +47,8 @@ def _user(request: HttpRequest) -> User:
 
 def _time_zone(organisation: str) -> str:
     try:
-        return current_map(organisation)[1].organisation.time_zone
-    except RightsError:
+        return map_in_force(organisation)[1].organisation.time_zone
+    except NoMapApplied:
         return "UTC"
 
 
@@ -75,8 +77,14 @@ def queue(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     soon = {r.pk for r in records.due_soon_or_overdue(now)}
     zones: dict[str, str] = {}
+
+    def zone_of(organisation: str) -> str:  # one lookup per organisation, not per row
+        if organisation not in zones:
+            zones[organisation] = _time_zone(organisation)
+        return zones[organisation]
+
     rows = [{"req": r, "overdue": r.is_open and r.due_at < now, "soon": r.pk in soon and r.due_at >= now,
-             "due_on": local_date(r.due_at, zones.setdefault(r.organisation, _time_zone(r.organisation))),
+             "due_on": local_date(r.due_at, zone_of(r.organisation)),
              "right_label": RIGHT_LABELS.get(r.right, r.right)} for r in requests.order_by("due_at", "pk")[:500]]
     return render(request, "rights/console/queue.html", {
         "rows": rows, "nav": "requests", "statuses": RequestStatus.choices, "status": status,
@@ -107,12 +115,8 @@ def detail(request: HttpRequest, request_id: int) -> HttpResponse:
 
 def _act(request: HttpRequest, request_id: int, action: Callable[..., Any]) -> HttpResponse:
     found = access.access_request(request.user, request_id, write=True)
-    try:
-        action(found, Actor.for_user(request.user))
-    except RightsError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Done."))
+    action(found, Actor.for_user(request.user))  # a refusal is shown by @domain_errors on `act`
+    messages.success(request, _("Done."))
     return redirect("console:requests_detail", request_id=found.pk)
 
 
@@ -122,8 +126,13 @@ def _form_or_error(form: Any) -> dict[str, Any]:
     return dict(form.cleaned_data)
 
 
+def _back_to_request(request: HttpRequest, request_id: int, action: str) -> str:
+    return reverse("console:requests_detail", kwargs={"request_id": request_id})
+
+
 @require_POST
 @staff_required(*access.REQUEST_WORKERS)
+@domain_errors(back=_back_to_request)
 def act(request: HttpRequest, request_id: int, action: str) -> HttpResponse:
     post, files = request.POST, request.FILES
 
@@ -190,7 +199,7 @@ def new(request: HttpRequest) -> HttpResponse:
         else:
             return render(request, "rights/console/choose_org.html", {"organisations": organisations,
                                                                       "nav": "requests"})
-    _version, privacy_map = current_map(organisation)
+    _version, privacy_map = map_in_force(organisation)
     jurisdictions = requester_jurisdictions(privacy_map)
     rights = [right for right in RIGHT_LABELS if any(right in offered_rights(privacy_map, code)
                                                      for code in jurisdictions)]
@@ -235,11 +244,9 @@ def closures(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @staff_required(*access.CLOSURE_MANAGERS)
+@domain_errors(not_found=True)
 def closure_delete(request: HttpRequest, closure_id: int) -> HttpResponse:
-    try:
-        closure_services.remove_closure(closure_id, Actor.for_user(request.user))
-    except RightsError as exc:
-        raise Http404(exc.message) from exc
+    closure_services.remove_closure(closure_id, Actor.for_user(request.user))
     messages.success(request, _("The closure day was removed."))
     return redirect("console:requests_closures")
 
