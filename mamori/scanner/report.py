@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from mamori.scanner.compare import Finding, summary
-from mamori.scanner.wording import finding_text, say
+from mamori.scanner.wording import error_text, finding_text, say
 
 FORMAT = 1
 
@@ -115,7 +115,7 @@ def _state_html(data: dict[str, Any], state: str, lang: str) -> str:
         f"{m['command']}: " + ", ".join(f"{k}={v}" for k, v in sorted(m["params"].items()))
         for m in visit.get("consent_mode", [])
     ) or none
-    error = f"<p class=violation>{_e(visit['error'])}</p>" if visit.get("error") else ""
+    error = f"<p class=violation>{_e(error_text(visit['error'], lang))}</p>" if visit.get("error") else ""
     return (
         f"<section class=state><h3>{_e(say('state.' + state, lang))}</h3>{error}{image}"
         f"<h4>{_e(say('report.cookies', lang))}</h4>{cookies}<h4>{_e(say('report.requests', lang))}</h4>{requests}"
@@ -138,7 +138,9 @@ def to_html(data: dict[str, Any], lang: str = "en") -> str:
     truncated = f"<p class=warning>{_e(say('report.truncated', lang))}</p>" if data["truncated"] else ""
     states_html = "".join(_state_html(data, state, lang) for state in data["states"])
     failed = [
-        [v["page"], v["region"], say(f"state.{v['state']}", lang), v["error"]] for v in data["visits"] if v["error"]
+        [v["page"], v["region"], say(f"state.{v['state']}", lang), error_text(v["error"], lang)]
+        for v in data["visits"]
+        if v["error"]
     ]
     errors = (
         f"<h2>{_e(say('report.errors', lang))}</h2>"

@@ -86,6 +86,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "report.consent_mode": ("Google Consent Mode", "Google同意モード"),
     "report.none": ("none", "なし"),
     "report.errors": ("Pages that could not be scanned", "スキャンできなかったページ"),
+    "error.banner_not_found": (
+        "mamori's banner did not appear, so this state could not be reached",
+        "mamoriのバナーが表示されなかったため、この状態を確認できませんでした",
+    ),
     "th.severity": ("Severity", "重大度"),
     "th.finding": ("Finding", "検出事項"),
     "th.page": ("Page", "ページ"),
@@ -118,3 +122,9 @@ def finding_text(finding: dict[str, Any], language: str) -> str:
         if finding["kind"] == "party_differs" and key in details:
             details[key] = say(f"party.{details[key]}", language)
     return say(f"kind.{finding['kind']}", language, subject=finding["subject"], **details)
+
+
+def error_text(code: str, language: str) -> str:
+    """A visit's error for people: known codes in words, browser messages as they are."""
+    key = f"error.{code}"
+    return say(key, language) if key in TEXTS else code

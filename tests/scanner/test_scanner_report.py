@@ -14,6 +14,7 @@ def data() -> dict:
         visit("none", [cookie("shop_session"), cookie("fa_analytics", days=0.5)]),
         visit("accept", [cookie("shop_session"), cookie("fa_analytics", days=0.5), cookie("fa_pref", days=3), hostile]),
         {**visit("reject"), "error": "TimeoutError: page.goto: Timeout 30000ms exceeded"},
+        {**visit("accept"), "page": "https://www.example.jp/b", "error": "banner_not_found"},
     )
     scan["screenshots"] = {"none": "AAAA"}
     return report_data(scan, compare(FAULTY_MAP, scan), "faultyshop")
@@ -26,6 +27,7 @@ def test_the_html_report_in_both_languages() -> None:
     assert "違反1件、警告1件、注記0件" in japanese and "クッキー「fa_analytics」が同意前" in japanese
     assert "Suggested map entry" in english and "マップへの追記案" in japanese
     assert "Pages that could not be scanned" in english and "Timeout 30000ms" in english
+    assert "banner did not appear" in english and "バナーが表示されなかった" in japanese
     assert "data:image/jpeg;base64,AAAA" in english
 
 
