@@ -25,6 +25,7 @@ from mamori.consent.models import BannerText, ConsentSite
 from mamori.consent.rules import ESSENTIAL_IDS, honours_dnt, honours_gpc
 from mamori.consent.rules import is_sale as _is_sale
 from mamori.core.crypto import content_digest
+from mamori.disclosures.transfers import notices_for as transfer_notices
 
 POINTER_SECONDS = 30
 BUILD_SECONDS = 24 * 3600
@@ -87,11 +88,18 @@ def _texts(privacy_map: PrivacyMap, language: str) -> dict[str, Any]:
              cookie.purpose.get(language)]
             for cookie in privacy_map.cookies_in(category.id)
         ]
+        desc = category.description.get(language) if category.description else ""
+        # APPI Art. 28: consenting to a category that sends data abroad is consenting to that transfer,
+        # so the country, its system and the recipient's measures are part of the words (and the hash).
+        recipients = [cookie.recipient for cookie in privacy_map.cookies_in(category.id) if cookie.recipient]
+        transfers = [notice.sentence(language) for notice in transfer_notices(privacy_map, recipients, language)]
         categories[category.id] = {
             "name": category.name.get(language),
-            "desc": category.description.get(language) if category.description else "",
+            "desc": " ".join([desc, *transfers]).strip() if transfers else desc,
             "cookies": rows,
         }
+        if transfers:
+            categories[category.id]["transfers"] = transfers
     return {"ui": BANNER_TEXTS[language], "categories": categories,
             "controller": privacy_map.organisation.legal_name.get(language)}
 

@@ -32,6 +32,8 @@ class Periodic:
 PERIODIC: tuple[Periodic, ...] = (
     # Close unverifiable requests (CP6), remind assignees, expire results, purge old records (CP7).
     Periodic("rights.sweep", "mamori.rights.services.records:sweep", timedelta(hours=1)),
+    # Dispose of provision and receipt records whose keeping period has ended (APPI Rules Art. 21).
+    Periodic("disclosures.sweep", "mamori.disclosures.services:sweep", timedelta(hours=6)),
     # Scheduled cookie scans: each site's own interval decides; this only looks for due ones.
     Periodic("scanner.due", "mamori.scanner.services:scan_due_sites", timedelta(hours=1)),
 )
