@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "mamori.fulfilment",
     "mamori.consent",
     "mamori.center",
+    "mamori.incidents",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
