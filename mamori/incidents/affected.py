@@ -17,6 +17,7 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from django.utils.translation import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 
 from mamori.core import crypto
@@ -70,7 +71,9 @@ def _bound(column: sa.Column[Any], raw: str) -> Any:
         if python_type is int:
             return int(raw)
     except ValueError:
-        raise AffectedError(f"'{raw}' is not a value of column {column.name}") from None
+        raise AffectedError(
+            _("'%(value)s' is not a value of column %(column)s.") % {"value": raw, "column": column.name}
+        ) from None
     return raw
 
 
@@ -83,9 +86,14 @@ def find_people(connector: Any, selector: Selector) -> list[Person]:
     """The people whose rows `selector` names, with their jurisdiction and contact address."""
     layout = getattr(connector, "layout", None)
     if layout is None or not hasattr(connector, "snapshot"):
-        raise AffectedError(f"system {selector.system} is not a SQL system: count its people by hand")
+        raise AffectedError(
+            _("System %(system)s is not a SQL system: count its people by hand.") % {"system": selector.system}
+        )
     if selector.table not in layout.tables:
-        raise AffectedError(f"system {selector.system} has no table {selector.table} in the map")
+        raise AffectedError(
+            _("System %(system)s has no table %(table)s in the map.")
+            % {"system": selector.system, "table": selector.table}
+        )
     system = layout.system
     residence = system.residence
     default = residence.default if residence else "unknown"
@@ -93,7 +101,9 @@ def find_people(connector: Any, selector: Selector) -> list[Person]:
     where: list[sa.ColumnElement[bool]] = []
     if selector.column:
         if selector.column not in table.c:
-            raise AffectedError(f"table {selector.table} has no column {selector.column}")
+            raise AffectedError(
+                _("Table %(table)s has no column %(column)s.") % {"table": selector.table, "column": selector.column}
+            )
         column = table.c[selector.column]
         if selector.low:
             where.append(column >= _bound(column, selector.low))
@@ -116,11 +126,17 @@ def find_people(connector: Any, selector: Selector) -> list[Person]:
                     else:
                         visitors.update(str(value).strip().lower() for value in row[1:] if value)
             else:
-                raise AffectedError(f"table {selector.table} has no owner in the map: whose rows they are is unknown")
+                raise AffectedError(
+                    _("Table %(table)s has no owner in the map: whose rows they are is unknown.")
+                    % {"table": selector.table}
+                )
             contacts = _contacts(connection, layout, email_roots, sorted(owners, key=str))
             places = _residences(connection, layout, residence, sorted(owners, key=str))
     except SQLAlchemyError as exc:
-        raise AffectedError(f"system {selector.system}: the query failed ({type(exc).__name__})") from None
+        raise AffectedError(
+            _("System %(system)s: the query failed (%(error)s).")
+            % {"system": selector.system, "error": type(exc).__name__}
+        ) from None
     people = []
     for key in sorted(owners, key=str):
         country, region = places.get(key, (default, ""))

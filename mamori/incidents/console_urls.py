@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:incident_id>/", views.incident_detail, name="incident"),
     path("<int:incident_id>/status/", views.incident_status, name="incident_status"),
     path("<int:incident_id>/note/", views.incident_note, name="incident_note"),
+    path("<int:incident_id>/evidence/<int:entry_id>/", views.evidence_download, name="incident_evidence"),
     path("<int:incident_id>/facts/", views.incident_facts, name="incident_facts"),
     path("<int:incident_id>/override/", views.incident_override, name="incident_override"),
     path("<int:incident_id>/people/", views.incident_find_people, name="incident_find_people"),

@@ -14,6 +14,7 @@ from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from mamori.audit.services import Actor
 from mamori.incidents.affected import AffectedError, Selector, count_by_group, find_people, merge_counts
@@ -41,7 +42,7 @@ def find_affected(incident_id: int, actor: Actor) -> dict[str, int]:
     incident = Incident.objects.get(pk=incident_id)
     selectors = _selectors(incident)
     if not selectors:
-        raise IncidentError("choose the tables (or a window on one) the incident touched first")
+        raise IncidentError(_("Choose the tables (or a window on one) the incident touched first."))
     try:
         _version, engine = engine_for(incident.organisation)
         people = []
@@ -108,10 +109,10 @@ def queue_notices(incident_id: int, actor: Actor) -> int:
     with transaction.atomic():
         incident = Incident.objects.select_for_update().get(pk=incident_id)
         if not (incident.actions_summary_en and incident.actions_summary_ja):
-            raise IncidentError("write the summary of actions in English and Japanese first (people are told it)")
+            raise IncidentError(_("Write the summary of actions in English and Japanese first: people are told it."))
         pending = incident.affected.filter(notice=AffectedPerson.Notice.PENDING).count()
         if not pending:
-            raise IncidentError("nobody is waiting for a notice")
+            raise IncidentError(_("Nobody is waiting for a notice."))
         _audit(actor, "notices_queued", incident, pending=pending)
         transaction.on_commit(lambda: send_notices.enqueue(incident_id))
     return pending
@@ -150,7 +151,7 @@ def record_bounce(person_id: int, actor: Actor) -> AffectedPerson:
     with transaction.atomic():
         person = AffectedPerson.objects.select_for_update().select_related("incident").get(pk=person_id)
         if person.notice != AffectedPerson.Notice.SENT:
-            raise IncidentError("only a sent notice can bounce")
+            raise IncidentError(_("Only a sent notice can bounce."))
         person.notice = AffectedPerson.Notice.BOUNCED
         person.bounced_at = timezone.now()
         person.save(update_fields=["notice", "bounced_at"])
@@ -160,8 +161,8 @@ def record_bounce(person_id: int, actor: Actor) -> AffectedPerson:
 
 def publish_public_notice(incident_id: int, text_en: str, text_ja: str, actor: Actor) -> Incident:
     """The public notice APPI allows when individual notice is impossible (Art. 26(2) proviso)."""
-    text_en = _clean_text(text_en, "public notice (English)", required=True)
-    text_ja = _clean_text(text_ja, "public notice (Japanese)", required=True)
+    text_en = _clean_text(text_en, _("The public notice (English)"), required=True)
+    text_ja = _clean_text(text_ja, _("The public notice (Japanese)"), required=True)
     with transaction.atomic():
         incident = Incident.objects.select_for_update().get(pk=incident_id)
         incident.public_notice_en, incident.public_notice_ja = text_en, text_ja

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mamori.audit.services import Actor, record
 from mamori.catalog.mapfile import PrivacyMap
@@ -39,14 +40,14 @@ def _audit(actor: Actor, action: str, incident: Incident, **details: Any) -> Non
 
 def _clean_text(value: str, what: str, limit: int = MAX_TEXT, *, required: bool = False) -> str:
     if not isinstance(value, str):
-        raise IncidentError(f"{what} must be text")
+        raise IncidentError(_("%(what)s must be text.") % {"what": what})
     if "\x00" in value:
-        raise IncidentError(f"{what} must not contain NUL characters")
+        raise IncidentError(_("%(what)s must not contain NUL characters.") % {"what": what})
     value = value.strip()
     if len(value) > limit:
-        raise IncidentError(f"{what} is longer than {limit} characters")
+        raise IncidentError(_("%(what)s is longer than %(limit)d characters.") % {"what": what, "limit": limit})
     if required and not value:
-        raise IncidentError(f"{what} is required")
+        raise IncidentError(_("%(what)s is required.") % {"what": what})
     return value
 
 
@@ -83,10 +84,12 @@ def clean_scope(privacy_map: PrivacyMap, scope: Mapping[str, Any]) -> dict[str, 
     for key in ("systems", "tables", "categories"):
         values = scope.get(key) or []
         if not isinstance(values, list) or not all(isinstance(value, str) for value in values):
-            raise IncidentError(f"scope {key} must be a list of names")
+            raise IncidentError(_("The scope's %(key)s must be a list of names.") % {"key": key})
         unknown = sorted(set(values) - set(choices[key]))
         if unknown:
-            raise IncidentError(f"scope {key}: not in the applied map: {', '.join(unknown)}")
+            raise IncidentError(
+                _("Not in the applied map (%(key)s): %(names)s") % {"key": key, "names": ", ".join(unknown)}
+            )
         cleaned[key] = list(dict.fromkeys(values))
     for ref in cleaned["tables"]:
         system_id, table_name = ref.split(".", 1)
@@ -100,14 +103,14 @@ def clean_scope(privacy_map: PrivacyMap, scope: Mapping[str, Any]) -> dict[str, 
     selector = scope.get("selector")
     if selector:
         if not isinstance(selector, Mapping):
-            raise IncidentError("scope selector must be an object")
+            raise IncidentError(_("The window must name a table, a column and its bounds."))
         table_ref = f"{selector.get('system', '')}.{selector.get('table', '')}"
         if table_ref not in choices["tables"]:
-            raise IncidentError(f"scope selector: no table {table_ref} in the applied map")
-        cleaned["selector"] = {key: _clean_text(str(selector.get(key) or ""), f"selector {key}", 100)
+            raise IncidentError(_("There is no table %(table)s in the applied map.") % {"table": table_ref})
+        cleaned["selector"] = {key: _clean_text(str(selector.get(key) or ""), _("The window"), 100)
                                for key in ("system", "table", "column", "from", "to")}  # fmt: skip
         if table_ref not in cleaned["tables"]:
-            raise IncidentError("scope selector: the table must be one of the scope's tables")
+            raise IncidentError(_("The window's table must be one of the incident's tables."))
     else:
         cleaned["selector"] = None
     return cleaned
@@ -166,15 +169,15 @@ class IncidentInput:
 
 def _check_facts(kind: str, cause: str, aware_at: datetime, occurred_at: datetime | None) -> None:
     if kind not in rules.KINDS:
-        raise IncidentError(f"kind must be one of {', '.join(rules.KINDS)}")
+        raise IncidentError(_("The kind must be one of %(values)s.") % {"values": ", ".join(rules.KINDS)})
     if cause not in rules.CAUSES:
-        raise IncidentError(f"cause must be one of {', '.join(rules.CAUSES)}")
+        raise IncidentError(_("The cause must be one of %(values)s.") % {"values": ", ".join(rules.CAUSES)})
     if timezone.is_naive(aware_at) or (occurred_at is not None and timezone.is_naive(occurred_at)):
-        raise IncidentError("times need a time zone")
+        raise IncidentError(_("Times need a time zone."))
     if aware_at > timezone.now() + timedelta(minutes=5):
-        raise IncidentError("the time of awareness cannot be in the future")
+        raise IncidentError(_("The time of awareness cannot be in the future."))
     if occurred_at is not None and occurred_at > aware_at:
-        raise IncidentError("the incident cannot have happened after the company became aware of it")
+        raise IncidentError(_("The incident cannot have happened after the company became aware of it."))
 
 
 def _next_reference(aware_at: datetime) -> str:
@@ -189,10 +192,10 @@ def _next_reference(aware_at: datetime) -> str:
 
 def open_incident(data: IncidentInput, actor: Actor) -> Incident:
     """Register an incident: the clocks start at `aware_at`."""
-    title = _clean_text(data.title, "title", MAX_TITLE, required=True)
+    title = _clean_text(data.title, _("The title"), MAX_TITLE, required=True)
     _check_facts(data.kind, data.cause, data.aware_at, data.occurred_at)
     if data.people_estimated is not None and (isinstance(data.people_estimated, bool) or data.people_estimated < 0):
-        raise IncidentError("the estimated number of people must be a number of 0 or more")
+        raise IncidentError(_("A number of people must be 0 or more."))
     version, privacy_map = current_map(data.organisation)
     scope = clean_scope(privacy_map, data.scope)
     malicious = data.cause in rules.MALICIOUS_CAUSES if data.possibly_malicious is None else data.possibly_malicious
@@ -217,24 +220,26 @@ def update_incident(incident_id: int, changes: Mapping[str, Any], actor: Actor) 
     """Change the facts; the evaluation is recomputed and its outcome audited with the change."""
     unknown = set(changes) - set(EDITABLE)
     if unknown:
-        raise IncidentError(f"these cannot be changed: {', '.join(sorted(unknown))}")
+        raise IncidentError(_("These cannot be changed: %(names)s") % {"names": ", ".join(sorted(unknown))})
     with transaction.atomic():
         incident = Incident.objects.select_for_update().get(pk=incident_id)
         if incident.status == Status.CLOSED:
-            raise IncidentError("the incident is closed")
+            raise IncidentError(_("The incident is closed."))
         for name, value in changes.items():
             if name == "title":
-                value = _clean_text(value, "title", MAX_TITLE, required=True)
+                value = _clean_text(value, _("The title"), MAX_TITLE, required=True)
             elif name in ("actions_summary_en", "actions_summary_ja"):
-                value = _clean_text(value, "summary of actions")
+                value = _clean_text(value, _("The summary of actions"))
             elif name == "scope":
                 value = clean_scope(map_of(incident), value)
-            elif name in ("people_estimated", "people_confirmed") and value is not None and (
-                not isinstance(value, int) or isinstance(value, bool) or value < 0
+            elif (
+                name in ("people_estimated", "people_confirmed")
+                and value is not None
+                and (not isinstance(value, int) or isinstance(value, bool) or value < 0)
             ):
-                raise IncidentError("a number of people must be 0 or more")
+                raise IncidentError(_("A number of people must be 0 or more."))
             elif name in ("possibly_malicious", "encrypted", "key_compromised") and not isinstance(value, bool):
-                raise IncidentError(f"{name} must be true or false")
+                raise IncidentError(_("%(name)s must be true or false.") % {"name": name})
             setattr(incident, name, value)
         _check_facts(incident.kind, incident.cause, incident.aware_at, incident.occurred_at)
         incident.save()
@@ -244,7 +249,7 @@ def update_incident(incident_id: int, changes: Mapping[str, Any], actor: Actor) 
 
 def change_status(incident_id: int, status: str, actor: Actor) -> Incident:
     if status not in Status.values:
-        raise IncidentError(f"status must be one of {', '.join(Status.values)}")
+        raise IncidentError(_("The status must be one of %(values)s.") % {"values": ", ".join(Status.values)})
     with transaction.atomic():
         incident = Incident.objects.select_for_update().get(pk=incident_id)
         before = incident.status
@@ -258,10 +263,10 @@ def change_status(incident_id: int, status: str, actor: Actor) -> Incident:
 def add_note(
     incident_id: int, text: str, actor: Actor, *, file_name: str = "", data: bytes | None = None
 ) -> TimelineEntry:
-    text = _clean_text(text, "note", required=data is None)
-    file_name = _clean_text(file_name, "file name", 200)
+    text = _clean_text(text, _("The note"), required=data is None)
+    file_name = _clean_text(file_name, _("The file name"), 200)
     if data is not None and len(data) > MAX_EVIDENCE_BYTES:
-        raise IncidentError("evidence files are limited to 5 MB")
+        raise IncidentError(_("Evidence files are limited to 5 MB."))
     with transaction.atomic():
         incident = Incident.objects.select_for_update().get(pk=incident_id)
         entry = TimelineEntry.objects.create(
@@ -282,8 +287,8 @@ def override(incident_id: int, law: str, *, report_authority: bool, notify_peopl
              actor: Actor) -> Incident:  # fmt: skip
     """The officer's decision replaces the computed one for a law; the reason is required and audited."""
     if law not in LAWS:
-        raise IncidentError(f"law must be one of {', '.join(LAWS)}")
-    reason = _clean_text(reason, "reason", 2000, required=True)
+        raise IncidentError(_("The law must be one of %(values)s.") % {"values": ", ".join(LAWS)})
+    reason = _clean_text(reason, _("The reason"), 2000, required=True)
     with transaction.atomic():
         incident = Incident.objects.select_for_update().get(pk=incident_id)
         computed = {finding.law: finding for finding in rules.evaluate(facts_of(incident))}[law]
@@ -302,7 +307,7 @@ def clear_override(incident_id: int, law: str, actor: Actor) -> Incident:
     with transaction.atomic():
         incident = Incident.objects.select_for_update().get(pk=incident_id)
         if law not in incident.overrides:
-            raise IncidentError("there is no override for this law")
+            raise IncidentError(_("There is no override for this law."))
         incident.overrides = {key: value for key, value in incident.overrides.items() if key != law}
         incident.save(update_fields=["overrides"])
         _audit(actor, "override_cleared", incident, law=law)
@@ -317,7 +322,7 @@ def make_draft(incident_id: int, form: str, stage: str, actor: Actor) -> ReportD
     from mamori.incidents.drafts import render_draft
 
     if form not in ReportDraft.Form.values or stage not in ReportDraft.Stage.values:
-        raise IncidentError("unknown report form or stage")
+        raise IncidentError(_("Unknown report form or stage."))
     with transaction.atomic():
         incident = Incident.objects.select_for_update().get(pk=incident_id)
         language, text = render_draft(incident, map_of(incident), form, stage)
@@ -328,11 +333,11 @@ def make_draft(incident_id: int, form: str, stage: str, actor: Actor) -> ReportD
 
 
 def edit_draft(draft_id: int, text: str, actor: Actor) -> ReportDraft:
-    text = _clean_text(text, "report text", required=True)
+    text = _clean_text(text, _("The report text"), required=True)
     with transaction.atomic():
         draft = ReportDraft.objects.select_for_update().select_related("incident").get(pk=draft_id)
         if draft.sent_at is not None:
-            raise IncidentError("a report that was sent cannot be changed: make a new version")
+            raise IncidentError(_("A report that was sent cannot be changed: draft a new version."))
         draft.text = text
         draft.save(update_fields=["text"])
         _audit(actor, "draft_edited", draft.incident, draft=draft.pk)
@@ -346,11 +351,11 @@ DRAFT_DEADLINE = {("ppc", "preliminary"): "appi_preliminary", ("ppc", "final"): 
 
 def mark_sent(draft_id: int, sent_to: str, actor: Actor, *, sent_at: datetime | None = None) -> ReportDraft:
     """Record that this version went to the authority, and when; its deadline is met."""
-    sent_to = _clean_text(sent_to, "recipient", 200, required=True)
+    sent_to = _clean_text(sent_to, _("The recipient"), 200, required=True)
     with transaction.atomic():
         draft = ReportDraft.objects.select_for_update().select_related("incident").get(pk=draft_id)
         if draft.sent_at is not None:
-            raise IncidentError("this version was already recorded as sent")
+            raise IncidentError(_("This version was already recorded as sent."))
         draft.sent_at = sent_at or timezone.now()
         draft.sent_to = sent_to
         draft.sent_by = actor.label

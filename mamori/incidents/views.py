@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -19,7 +19,7 @@ from mamori.accounts.access import staff_required
 from mamori.audit.services import Actor
 from mamori.catalog import access as catalog_access
 from mamori.incidents import access, people, services
-from mamori.incidents.models import AffectedPerson, Cause, Kind, ReportDraft, Status
+from mamori.incidents.models import AffectedPerson, Cause, Kind, ReportDraft, Status, TimelineEntry
 from mamori.incidents.rules import GROUP_LABELS
 
 EDITORS = access.INCIDENT_EDITORS
@@ -129,6 +129,19 @@ def _act(request: HttpRequest, incident_id: int, action: Callable[[Actor], Any],
     else:
         messages.success(request, done)
     return redirect("console:incident", incident_id)
+
+
+@staff_required(*READERS)
+def evidence_download(request: HttpRequest, incident_id: int, entry_id: int) -> HttpResponse:
+    """An evidence file, decrypted for one who may read the incident (sent as a download, never shown inline)."""
+    incident = access.access_incident(request.user, incident_id)
+    entry = incident.timeline.filter(pk=entry_id, kind=TimelineEntry.Kind.EVIDENCE).first()
+    if entry is None:
+        raise Http404("no such evidence")
+    response = HttpResponse(services.evidence_bytes(entry), content_type="application/octet-stream")
+    response["Content-Disposition"] = f'attachment; filename="evidence-{entry.pk}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @require_POST

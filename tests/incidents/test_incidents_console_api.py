@@ -31,16 +31,20 @@ def _pages(incident: Incident) -> list[tuple[str, str]]:
         pages.append(("post", reverse("console:incident_draft_sent", args=[pk, draft.pk])))
     if person:
         pages.append(("post", reverse("console:incident_bounced", args=[pk, person.pk])))
+    evidence = incident.timeline.first()
+    if evidence:
+        pages.append(("get", reverse("console:incident_evidence", args=[pk, evidence.pk])))
     return pages
 
 
 @pytest.fixture
 def worked(leak: Incident) -> Incident:
     from mamori.incidents.people import find_affected
-    from mamori.incidents.services import make_draft
+    from mamori.incidents.services import add_note, make_draft
 
     find_affected(leak.pk, ACTOR)
     make_draft(leak.pk, "ppc", "preliminary", ACTOR)
+    add_note(leak.pk, "access log", ACTOR, file_name="access.log", data=b"GET /inquiries 200")
     return leak
 
 
@@ -88,7 +92,16 @@ def test_officer_walks_an_incident(worked: Incident, officer: User, client_as: C
         client.post(reverse("console:incident_notices", args=[worked.pk]), {"confirm": "yes"})
     assert len(mail.outbox) == 3
     client.post(reverse("console:incident_note", args=[worked.pk]), {"text": "Firewall log attached"})
-    assert Incident.objects.get(pk=worked.pk).timeline.get().text == "Firewall log attached"
+    timeline = Incident.objects.get(pk=worked.pk).timeline
+    assert timeline.count() == 2
+    evidence = timeline.get(kind="evidence")
+    download = client.get(reverse("console:incident_evidence", args=[worked.pk, evidence.pk]))
+    assert download.content == b"GET /inquiries 200" and "attachment" in download["Content-Disposition"]
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # encrypted at rest
+        cursor.execute("SELECT text FROM incidents_timelineentry")
+        assert all("Firewall" not in row[0] and "access log" not in row[0] for row in cursor.fetchall())
     assert AuditEntry.objects.filter(action="incident.note_added").exists()
 
 
@@ -103,6 +116,8 @@ def test_officer_registers_an_incident_in_japanese(shop: str, officer: User,
     assert response.status_code == 302 and incident.possibly_malicious
     page = client.get(reverse("console:incident", args=[incident.pk])).content.decode()
     assert "個人情報保護委員会" in page or "速報" in page
+    client.post(reverse("console:incident_override", args=[incident.pk]), {"law": "GDPR", "reason": " "})
+    assert "理由は必須です" in client.get(reverse("console:incident", args=[incident.pk])).content.decode()
     bad = client.post(reverse("console:incident_new"), {"organisation": "onemall", "title": "x", "aware_at": "nope",
                                                         "kind": "leak", "cause": "ransomware"})
     assert bad.status_code == 400 and Incident.objects.count() == 1
