@@ -18,6 +18,7 @@ from mamori.api.auth import require_scope
 from mamori.audit.services import Actor
 from mamori.incidents.access import INCIDENT_EDITORS, INCIDENT_READERS
 from mamori.incidents.models import Incident
+from mamori.incidents.models import Status as IncidentStatus
 from mamori.incidents.services import IncidentInput, deadlines_of, evaluation_of, open_incident
 
 router = Router(tags=["incidents"])
@@ -114,6 +115,8 @@ def _actor(request: HttpRequest, scope: str, roles: tuple[str, ...]) -> Actor:
 def list_incidents(request: HttpRequest, status: str = "", limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
     _actor(request, "incidents:read", INCIDENT_READERS)
     found = Incident.objects.all()
+    if status and status not in IncidentStatus.values:
+        raise HttpError(400, f"status must be one of {', '.join(IncidentStatus.values)}.")
     if status:
         found = found.filter(status=status)
     limit, offset = max(1, min(limit, 200)), max(offset, 0)

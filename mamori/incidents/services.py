@@ -192,16 +192,17 @@ def _next_reference(aware_at: datetime) -> str:
 
 def open_incident(data: IncidentInput, actor: Actor) -> Incident:
     """Register an incident: the clocks start at `aware_at`."""
+    organisation = _clean_text(data.organisation, _("The organisation"), 64, required=True)
     title = _clean_text(data.title, _("The title"), MAX_TITLE, required=True)
     _check_facts(data.kind, data.cause, data.aware_at, data.occurred_at)
     if data.people_estimated is not None and (isinstance(data.people_estimated, bool) or data.people_estimated < 0):
         raise IncidentError(_("A number of people must be 0 or more."))
-    version, privacy_map = current_map(data.organisation)
+    version, privacy_map = current_map(organisation)
     scope = clean_scope(privacy_map, data.scope)
     malicious = data.cause in rules.MALICIOUS_CAUSES if data.possibly_malicious is None else data.possibly_malicious
     with transaction.atomic():
         incident = Incident.objects.create(
-            organisation=data.organisation, reference=_next_reference(data.aware_at), title=title,
+            organisation=organisation, reference=_next_reference(data.aware_at), title=title,
             map_version=version, aware_at=data.aware_at, occurred_at=data.occurred_at, kind=data.kind,
             cause=data.cause, possibly_malicious=malicious, encrypted=data.encrypted,
             key_compromised=data.key_compromised, scope=scope, people_estimated=data.people_estimated,

@@ -55,6 +55,10 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     })  # fmt: skip
 
 
+def _is_number(raw: str) -> bool:
+    return raw.isascii() and raw.isdecimal() and len(raw) < 10
+
+
 def _aware_at(raw: str) -> datetime | None:
     value = parse_datetime(raw.strip()) if raw and "\x00" not in raw else None
     if value is not None and timezone.is_naive(value):
@@ -80,7 +84,7 @@ def incident_new(request: HttpRequest) -> HttpResponse:
                 cause=request.POST.get("cause", ""), encrypted=request.POST.get("encrypted") == "on",
                 key_compromised=request.POST.get("key_compromised") == "on",
                 scope={"tables": request.POST.getlist("tables")},
-                people_estimated=int(estimated) if estimated.isdigit() else None, owner=request.user,
+                people_estimated=int(estimated) if _is_number(estimated) else None, owner=request.user,
             ), Actor.for_user(request.user))  # fmt: skip
         except services.IncidentError as exc:
             context["error"] = exc.message
@@ -175,7 +179,7 @@ def incident_facts(request: HttpRequest, incident_id: int) -> HttpResponse:
         changes[name] = post.get(name, "")
     for name in ("people_estimated", "people_confirmed"):
         raw = post.get(name, "").strip()
-        if raw and not raw.isdigit():
+        if raw and not _is_number(raw):
             messages.error(request, _("A number of people must be a whole number."))
             return redirect("console:incident", incident_id)
         changes[name] = int(raw) if raw else None

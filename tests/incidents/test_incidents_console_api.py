@@ -168,3 +168,11 @@ def test_api_refuses_wrong_scope_role_and_bad_input(shop: str, officer: User, au
         assert 400 <= response.status_code < 500, (str(body)[-60:], response.status_code)
         assert response["Content-Type"] == "application/problem+json", str(body)[:80]
     assert not Incident.objects.exists()
+    assert client.get("/api/v1/incidents?status=o%00pen", **_token(officer, "incidents:read")).status_code == 400
+
+
+def test_console_bad_numbers_are_refused_not_crashed(worked: Incident, officer: User,
+                                                     client_as: Callable[[User], Client]) -> None:  # fmt: skip
+    client = client_as(officer)
+    response = client.post(reverse("console:incident_facts", args=[worked.pk]), {"people_confirmed": "²"})
+    assert response.status_code == 302 and Incident.objects.get(pk=worked.pk).people_confirmed is None
