@@ -55,6 +55,12 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     })  # fmt: skip
 
 
+def _editors() -> Any:
+    from mamori.accounts.models import User
+
+    return User.objects.filter(role__in=EDITORS, is_active=True).order_by("username")
+
+
 def _is_number(raw: str) -> bool:
     return raw.isascii() and raw.isdecimal() and len(raw) < 10
 
@@ -83,7 +89,7 @@ def incident_new(request: HttpRequest) -> HttpResponse:
                 aware_at=aware_at, occurred_at=occurred_at, kind=request.POST.get("kind", ""),
                 cause=request.POST.get("cause", ""), encrypted=request.POST.get("encrypted") == "on",
                 key_compromised=request.POST.get("key_compromised") == "on",
-                scope={"tables": request.POST.getlist("tables")},
+                scope={"tables": request.POST.getlist("tables"), "categories": request.POST.getlist("categories")},
                 people_estimated=int(estimated) if _is_number(estimated) else None, owner=request.user,
             ), Actor.for_user(request.user))  # fmt: skip
         except services.IncidentError as exc:
@@ -95,14 +101,16 @@ def incident_new(request: HttpRequest) -> HttpResponse:
 
 
 def _tables(organisations: list[str]) -> dict[str, Any]:
-    tables = []
+    """The scope's choices from each applied map: tables, and categories held outside any table."""
+    tables, categories = [], []
     for organisation in organisations:
         try:
             _version, privacy_map = services.current_map(organisation)
         except services.IncidentError:
             continue
         tables += [(organisation, ref) for ref in services.scope_choices(privacy_map)["tables"]]
-    return {"tables": tables}
+        categories += [(organisation, category.id, category.name) for category in privacy_map.data_categories]
+    return {"tables": tables, "categories": categories}
 
 
 @staff_required(*READERS)
@@ -121,6 +129,7 @@ def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
         "drafts": incident.drafts.all(), "timeline": incident.timeline.all(),
         "forms": ReportDraft.Form.choices, "stages": ReportDraft.Stage.choices, "statuses": Status.choices,
         "can_edit": access.can_edit(request.user) and incident.is_open, "nav": "incidents",
+        "editors": _editors() if access.can_edit(request.user) else [],
     })  # fmt: skip
 
 
@@ -177,6 +186,12 @@ def incident_facts(request: HttpRequest, incident_id: int) -> HttpResponse:
                                                                           "key_compromised")}  # fmt: skip
     for name in ("actions_summary_en", "actions_summary_ja"):
         changes[name] = post.get(name, "")
+    owner = post.get("owner", "")
+    if owner:
+        changes["owner"] = _editors().filter(pk=int(owner)).first() if _is_number(owner) else None
+        if changes["owner"] is None:
+            messages.error(request, _("The owner must be a privacy officer or an admin."))
+            return redirect("console:incident", incident_id)
     for name in ("people_estimated", "people_confirmed"):
         raw = post.get(name, "").strip()
         if raw and not _is_number(raw):

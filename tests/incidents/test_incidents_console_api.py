@@ -176,3 +176,14 @@ def test_console_bad_numbers_are_refused_not_crashed(worked: Incident, officer: 
     client = client_as(officer)
     response = client.post(reverse("console:incident_facts", args=[worked.pk]), {"people_confirmed": "²"})
     assert response.status_code == 302 and Incident.objects.get(pk=worked.pk).people_confirmed is None
+
+
+def test_owner_is_an_officer_or_admin(worked: Incident, officer: User, admin_user: User, agent: User,
+                                      client_as: Callable[[User], Client]) -> None:  # fmt: skip
+    client = client_as(officer)
+    client.post(reverse("console:incident_facts", args=[worked.pk]), {"owner": str(admin_user.pk)})
+    assert Incident.objects.get(pk=worked.pk).owner == admin_user
+    client.post(reverse("console:incident_facts", args=[worked.pk]), {"owner": str(agent.pk)})
+    assert Incident.objects.get(pk=worked.pk).owner == admin_user
+    form = client.get(reverse("console:incident_new")).content.decode()
+    assert "Inquiry contents and our replies" in form and "shop-db.inquiries" in form
