@@ -33,7 +33,7 @@ PERIODIC: tuple[Periodic, ...] = (
     # Close unverifiable requests (CP6), remind assignees, expire results, purge old records (CP7).
     Periodic("rights.sweep", "mamori.rights.jobs:sweep", timedelta(hours=1)),
     # Breach deadlines: remind owners and officers the day before, and once when missed.
-    Periodic("incidents.remind", "mamori.incidents.jobs:remind", timedelta(minutes=15)),
+    Periodic("incidents.remind", "mamori.incidents.jobs:remind", timedelta(hours=1)),
 )
 
 
