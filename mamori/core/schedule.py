@@ -31,9 +31,9 @@ class Periodic:
 
 PERIODIC: tuple[Periodic, ...] = (
     # Close unverifiable requests (CP6), remind assignees, expire results, purge old records (CP7).
-    Periodic("rights.sweep", "mamori.rights.jobs:sweep", timedelta(hours=1)),
+    Periodic("rights.sweep", "mamori.rights.services.records:sweep", timedelta(hours=1)),
     # Breach deadlines: remind owners and officers the day before, and once when missed.
-    Periodic("incidents.remind", "mamori.incidents.jobs:remind", timedelta(hours=1)),
+    Periodic("incidents.remind", "mamori.incidents.people:remind", timedelta(hours=1)),
 )
 
 

@@ -141,12 +141,12 @@ def find_people(connector: Any, selector: Selector) -> list[Person]:
     for key in sorted(owners, key=str):
         country, region = places.get(key, (default, ""))
         group = jurisdiction_group(country, region)
-        people.append(Person(crypto.lookup_hash("incident.person", f"{selector.system}:owner:{key}"),
+        people.append(Person(crypto.keyed_identifier_hash("incident.person", f"{selector.system}:owner:{key}"),
                              selector.system, group, language_for(group), contacts.get(key, "")))  # fmt: skip
     known = {person.contact.lower() for person in people if person.contact}
     for address in sorted(visitors - known):
         group = jurisdiction_group(default)
-        people.append(Person(crypto.lookup_hash("incident.person", f"{selector.system}:email:{address}"),
+        people.append(Person(crypto.keyed_identifier_hash("incident.person", f"{selector.system}:email:{address}"),
                              selector.system, group, language_for(group), address))  # fmt: skip
     return people
 

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from mamori.audit.services import Actor
 from mamori.incidents.affected import AffectedError, Selector, count_by_group, find_people, merge_counts
@@ -37,7 +38,8 @@ def _selectors(incident: Incident) -> list[Selector]:
 def find_affected(incident_id: int, actor: Actor) -> dict[str, int]:
     """Find the people in the incident's scope through the fulfilment engine; store them (hashed,
     contact encrypted) and their counts per jurisdiction, which feed the evaluation."""
-    from mamori.fulfilment.services import FulfilmentError, engine_for
+    from mamori.fulfilment.services import FulfilmentError
+    from mamori.fulfilment.services.common import engine_for
 
     incident = Incident.objects.get(pk=incident_id)
     selectors = _selectors(incident)
@@ -104,8 +106,6 @@ def render_notice(incident: Incident, language: str) -> tuple[str, str]:
 
 def queue_notices(incident_id: int, actor: Actor) -> int:
     """Start sending (the second, confirmed step in the console): the job sends in batches."""
-    from mamori.incidents.jobs import send_notices
-
     with transaction.atomic():
         incident = Incident.objects.select_for_update().get(pk=incident_id)
         if not (incident.actions_summary_en and incident.actions_summary_ja):
@@ -218,3 +218,21 @@ def _remind(incident: Incident, deadline: Any, stage: str, user: Any, now: datet
         text = render_to_string(f"incidents/email/reminder.{language}.txt", context)
     subject, _, body = text.partition("\n")
     EmailMessage(subject.strip(), body.lstrip("\n"), settings.DEFAULT_FROM_EMAIL, [user.email]).send()
+
+
+# ---------------------------------------------------------------- jobs (ids in, idempotent)
+
+
+@task()
+def send_notices(incident_id: int) -> int:
+    """Job: send every pending notice of an incident, batch after batch (each person once)."""
+    total = 0
+    while sent := send_notice_batch(incident_id):
+        total += sent
+    return total
+
+
+@task()
+def remind() -> int:
+    """Job: deadline reminders to owners and officers (scheduled hourly; each reminder once)."""
+    return send_reminders()

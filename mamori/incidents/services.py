@@ -52,13 +52,11 @@ def _clean_text(value: str, what: str, limit: int = MAX_TEXT, *, required: bool 
 
 
 def current_map(organisation: str) -> tuple[int, PrivacyMap]:
-    from mamori.fulfilment.services import FulfilmentError
-    from mamori.fulfilment.services import current_map as in_force
+    """The number and parsed map of the version in force (catalog's one home for it)."""
+    from mamori.catalog.in_force import map_in_force
 
-    try:
-        return in_force(organisation)
-    except FulfilmentError as exc:
-        raise IncidentError(exc.message) from None
+    version, privacy_map = map_in_force(organisation, missing=IncidentError)
+    return version.number, privacy_map
 
 
 def map_of(incident: Incident) -> PrivacyMap:
