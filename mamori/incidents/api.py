@@ -14,9 +14,8 @@ from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import StrictBool, StrictInt, StrictStr, field_validator
 
-from mamori.api.auth import require_scope
-from mamori.audit.services import Actor
-from mamori.incidents.access import INCIDENT_EDITORS, INCIDENT_READERS
+from mamori.api.auth import scoped, token_actor, token_of
+from mamori.incidents.access import access_incident, access_incidents, can_edit
 from mamori.incidents.models import Incident
 from mamori.incidents.models import Status as IncidentStatus
 from mamori.incidents.services import IncidentInput, deadlines_of, evaluation_of, open_incident
@@ -104,17 +103,10 @@ def _out(incident: Incident) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _actor(request: HttpRequest, scope: str, roles: tuple[str, ...]) -> Actor:
-    token = require_scope(request, scope)
-    if not token.owner.has_role(*roles):
-        raise HttpError(403, "The token's owner may not work with incidents.")
-    return Actor.for_user(token.owner)
-
-
-@router.get("", response=list[IncidentOut], summary="Incidents, newest awareness first (filters: status)")
+@router.get("", response=list[IncidentOut], auth=scoped("incidents:read"),
+            summary="Incidents, newest awareness first (filters: status)")  # fmt: skip
 def list_incidents(request: HttpRequest, status: str = "", limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
-    _actor(request, "incidents:read", INCIDENT_READERS)
-    found = Incident.objects.all()
+    found = access_incidents(token_of(request).owner)
     if status and status not in IncidentStatus.values:
         raise HttpError(400, f"status must be one of {', '.join(IncidentStatus.values)}.")
     if status:
@@ -123,18 +115,18 @@ def list_incidents(request: HttpRequest, status: str = "", limit: int = 50, offs
     return [_out(incident) for incident in found[offset : offset + limit]]
 
 
-@router.get("/{incident_id}", response=IncidentOut, summary="One incident with its evaluation and deadlines")
+@router.get("/{incident_id}", response=IncidentOut, auth=scoped("incidents:read"),
+            summary="One incident with its evaluation and deadlines")  # fmt: skip
 def get_incident(request: HttpRequest, incident_id: int) -> dict[str, Any]:
-    _actor(request, "incidents:read", INCIDENT_READERS)
-    incident = Incident.objects.filter(pk=incident_id).first()
-    if incident is None:
-        raise HttpError(404, "No such incident.")
-    return _out(incident)
+    return _out(access_incident(token_of(request).owner, incident_id))
 
 
-@router.post("", response={201: IncidentOut}, summary="Open an incident (the clocks start at aware_at)")
+@router.post("", response={201: IncidentOut}, auth=scoped("incidents:write"),
+             summary="Open an incident (the clocks start at aware_at)")  # fmt: skip
 def create_incident(request: HttpRequest, body: IncidentIn) -> Status[dict[str, Any]]:
-    actor = _actor(request, "incidents:write", INCIDENT_EDITORS)
+    if not can_edit(token_of(request).owner):
+        raise HttpError(403, "The token's owner may not open incidents.")
+    actor = token_actor(request)
     incident = open_incident(IncidentInput(
         organisation=body.organisation, title=body.title, aware_at=body.aware_at, occurred_at=body.occurred_at,
         kind=body.kind, cause=body.cause, possibly_malicious=body.possibly_malicious, encrypted=body.encrypted,

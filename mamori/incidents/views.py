@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_POST
 from mamori.accounts.access import staff_required
 from mamori.audit.services import Actor
 from mamori.catalog import access as catalog_access
+from mamori.core.domain_errors import domain_errors
 from mamori.incidents import access, people, services
 from mamori.incidents.models import AffectedPerson, Cause, Kind, ReportDraft, Status, TimelineEntry
 from mamori.incidents.rules import GROUP_LABELS
@@ -133,18 +135,20 @@ def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
     })  # fmt: skip
 
 
+def _back(request: HttpRequest, incident_id: int, **_ids: int) -> str:
+    """Where a refused action returns to (core.domain_errors shows the service's message there)."""
+    return reverse("console:incident", args=[incident_id])
+
+
 def _act(request: HttpRequest, incident_id: int, action: Callable[[Actor], Any], done: str) -> HttpResponse:
     access.access_incident(request.user, incident_id, write=True)
-    try:
-        action(Actor.for_user(request.user))
-    except services.IncidentError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, done)
+    action(Actor.for_user(request.user))
+    messages.success(request, done)
     return redirect("console:incident", incident_id)
 
 
 @staff_required(*READERS)
+@domain_errors(not_found=True)
 def evidence_download(request: HttpRequest, incident_id: int, entry_id: int) -> HttpResponse:
     """An evidence file, decrypted for one who may read the incident (sent as a download, never shown inline)."""
     incident = access.access_incident(request.user, incident_id)
@@ -159,6 +163,7 @@ def evidence_download(request: HttpRequest, incident_id: int, entry_id: int) -> 
 
 @require_POST
 @staff_required(*EDITORS)
+@domain_errors(back=_back)
 def incident_status(request: HttpRequest, incident_id: int) -> HttpResponse:
     status = request.POST.get("status", "")
     return _act(request, incident_id, lambda actor: services.change_status(incident_id, status, actor),
@@ -167,6 +172,7 @@ def incident_status(request: HttpRequest, incident_id: int) -> HttpResponse:
 
 @require_POST
 @staff_required(*EDITORS)
+@domain_errors(back=_back)
 def incident_note(request: HttpRequest, incident_id: int) -> HttpResponse:
     upload = request.FILES.get("evidence")
     if upload is not None and upload.size is not None and upload.size > services.MAX_EVIDENCE_BYTES:
@@ -180,6 +186,7 @@ def incident_note(request: HttpRequest, incident_id: int) -> HttpResponse:
 
 @require_POST
 @staff_required(*EDITORS)
+@domain_errors(back=_back)
 def incident_facts(request: HttpRequest, incident_id: int) -> HttpResponse:
     post = request.POST
     changes: dict[str, Any] = {name: post.get(name) == "on" for name in ("possibly_malicious", "encrypted",
@@ -210,6 +217,7 @@ def incident_facts(request: HttpRequest, incident_id: int) -> HttpResponse:
 
 @require_POST
 @staff_required(*EDITORS)
+@domain_errors(back=_back)
 def incident_override(request: HttpRequest, incident_id: int) -> HttpResponse:
     law = request.POST.get("law", "")
     if request.POST.get("clear"):
@@ -223,6 +231,7 @@ def incident_override(request: HttpRequest, incident_id: int) -> HttpResponse:
 
 @require_POST
 @staff_required(*EDITORS)
+@domain_errors(back=_back)
 def incident_find_people(request: HttpRequest, incident_id: int) -> HttpResponse:
     return _act(request, incident_id, lambda actor: people.find_affected(incident_id, actor),
                 _("The affected people were found and counted."))  # fmt: skip
@@ -230,6 +239,7 @@ def incident_find_people(request: HttpRequest, incident_id: int) -> HttpResponse
 
 @require_POST
 @staff_required(*EDITORS)
+@domain_errors(back=_back)
 def incident_draft(request: HttpRequest, incident_id: int) -> HttpResponse:
     form, stage = request.POST.get("form", ""), request.POST.get("stage", "")
     return _act(request, incident_id, lambda actor: services.make_draft(incident_id, form, stage, actor),
@@ -238,6 +248,7 @@ def incident_draft(request: HttpRequest, incident_id: int) -> HttpResponse:
 
 @require_POST
 @staff_required(*EDITORS)
+@domain_errors(back=_back)
 def draft_sent(request: HttpRequest, incident_id: int, draft_id: int) -> HttpResponse:
     incident = access.access_incident(request.user, incident_id, write=True)
     draft = incident.drafts.filter(pk=draft_id).first()
@@ -249,6 +260,7 @@ def draft_sent(request: HttpRequest, incident_id: int, draft_id: int) -> HttpRes
 
 
 @staff_required(*EDITORS)
+@domain_errors(back=_back)
 def incident_notices(request: HttpRequest, incident_id: int) -> HttpResponse:
     """Sending notices cannot be undone: a confirmation page first, the POST with confirm=yes sends."""
     incident = access.access_incident(request.user, incident_id, write=True)
@@ -263,6 +275,7 @@ def incident_notices(request: HttpRequest, incident_id: int) -> HttpResponse:
 
 @require_POST
 @staff_required(*EDITORS)
+@domain_errors(back=_back)
 def person_bounced(request: HttpRequest, incident_id: int, person_id: int) -> HttpResponse:
     incident = access.access_incident(request.user, incident_id, write=True)
     person = incident.affected.filter(pk=person_id).first()
@@ -275,6 +288,7 @@ def person_bounced(request: HttpRequest, incident_id: int, person_id: int) -> Ht
 
 @require_POST
 @staff_required(*EDITORS)
+@domain_errors(back=_back)
 def incident_public_notice(request: HttpRequest, incident_id: int) -> HttpResponse:
     return _act(request, incident_id, lambda actor: people.publish_public_notice(
         incident_id, request.POST.get("text_en", ""), request.POST.get("text_ja", ""), actor),
