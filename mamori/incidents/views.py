@@ -32,8 +32,12 @@ def nearest_deadlines(user: Any, now: datetime | None = None) -> list[dict[str, 
     """Open incidents with their nearest unmet deadline (the dashboard's small table)."""
     now = now or timezone.now()
     rows = []
+    maps: dict[str, Any] = {}  # one look-up of the map in force per organisation, not per incident
     for incident in access.access_incidents(user).exclude(status=Status.CLOSED)[:50]:
-        pending = [deadline for deadline in services.deadlines_of(incident) if deadline.done_at is None]
+        if incident.organisation not in maps:
+            maps[incident.organisation] = services.map_of(incident)
+        findings = services.evaluation_of(incident, maps[incident.organisation])
+        pending = [deadline for deadline in services.deadlines_of(incident, findings) if deadline.done_at is None]
         nearest = pending[0] if pending else None
         rows.append({"incident": incident, "deadline": nearest, "left": time_left(nearest.left(now)) if nearest else "",
                      "overdue": [d for d in pending if d.overdue(now)]})  # fmt: skip

@@ -187,3 +187,22 @@ def test_owner_is_an_officer_or_admin(worked: Incident, officer: User, admin_use
     assert Incident.objects.get(pk=worked.pk).owner == admin_user
     form = client.get(reverse("console:incident_new")).content.decode()
     assert "Inquiry contents and our replies" in form and "shop-db.inquiries" in form
+
+
+def test_dashboard_cost_does_not_grow_with_open_incidents(worked: Incident, officer: User,
+                                                          client_as: Callable[[User], Client]) -> None:  # fmt: skip
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from mamori.incidents.services import IncidentInput, open_incident
+
+    client = client_as(officer)
+    client.get(reverse("console:dashboard"))
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("console:dashboard"))
+    for number in range(3):
+        open_incident(IncidentInput(organisation="onemall", title=f"more {number}", aware_at=worked.aware_at,
+                                    kind="loss", cause="lost_device"), ACTOR)  # fmt: skip
+    with CaptureQueriesContext(connection) as four:
+        page = client.get(reverse("console:dashboard")).content.decode()
+    assert page.count("INC-2026-") == 4 and len(four.captured_queries) == len(one.captured_queries)
