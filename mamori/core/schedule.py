@@ -32,6 +32,8 @@ class Periodic:
 PERIODIC: tuple[Periodic, ...] = (
     # Close unverifiable requests (CP6), remind assignees, expire results, purge old records (CP7).
     Periodic("rights.sweep", "mamori.rights.services.records:sweep", timedelta(hours=1)),
+    # Dispose of provision and receipt records whose keeping period has ended (APPI Rules Art. 21).
+    Periodic("disclosures.sweep", "mamori.disclosures.services:sweep", timedelta(hours=6)),
     # Breach deadlines: remind owners and officers the day before, and once when missed.
     Periodic("incidents.remind", "mamori.incidents.people:remind", timedelta(hours=1)),
 )
