@@ -94,7 +94,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         args[0] = "check"
     # The demo's own commands run against the demo's data folder with its generated key;
     # demo-only helpers are enabled only there, never where a real key is configured.
-    demo_command = bool(args) and (args[0] in ("demo", "retention") or args[:2] == ["staff", "totp-code"])
+    demo_command = bool(args) and (
+        args[0] in ("demo", "retention") or args[:2] in (["staff", "totp-code"], ["incidents", "demo-leak"])
+    )
     if demo_command and _use_demo_secret(create=args[0] == "demo"):
         os.environ.setdefault("MAMORI_DEMO", "1")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mamori.settings")

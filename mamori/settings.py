@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "mamori.disclosures",
     "mamori.center",
     "mamori.scanner",
+    "mamori.incidents",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -24,4 +24,5 @@ urlpatterns = [
     path("fulfilment/", include("mamori.fulfilment.console_urls")),
     path("retention/", include("mamori.retention.console_urls")),
     path("records/", include("mamori.disclosures.console_urls")),
+    path("incidents/", include("mamori.incidents.console_urls")),
 ]

@@ -38,6 +38,8 @@ PERIODIC: tuple[Periodic, ...] = (
     Periodic("disclosures.sweep", "mamori.disclosures.services:sweep", timedelta(hours=6)),
     # Scheduled cookie scans: each site's own interval decides; this only looks for due ones.
     Periodic("scanner.due", "mamori.scanner.services:scan_due_sites", timedelta(hours=1)),
+    # Breach deadlines: remind owners and officers the day before, and once when missed.
+    Periodic("incidents.remind", "mamori.incidents.people:remind", timedelta(hours=1)),
 )
 
 

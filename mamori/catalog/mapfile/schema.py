@@ -205,12 +205,29 @@ CpraCategory = Literal[
 ]
 
 
+# What a category holds that breach laws name (incidents: APPI Rules Art. 7 item 2, Cal. Civ. Code
+# 1798.82(h)): card and account numbers risk financial damage; the others are California's list.
+BreachElement = Literal[
+    "card_number",  # payment card number (with or without its security code)
+    "financial_account",  # bank or other financial account number, with a code giving access
+    "credentials",  # user name or e-mail with the password or security answer that opens the account
+    "ssn",  # US Social Security number
+    "id_number",  # driver's licence, passport, My Number or other government identity number
+    "tax_id",  # taxpayer identification number
+    "medical",  # medical information
+    "health_insurance",  # health insurance information
+    "biometric",  # biometric data used to identify a person
+    "genetic",  # genetic data
+]
+
+
 class DataCategory(MapModel):
     id: Id
     name: Text
     appi_class: AppiClass = "personal_information"
     sensitive: list[Sensitivity] = []
     cpra_category: CpraCategory | None = None
+    breach_elements: list[BreachElement] = []
     description: Text | None = None
 
     @property
@@ -377,6 +394,17 @@ def _identity_kinds(value: Any) -> Any:
     return value
 
 
+class Residence(MapModel):
+    """Where the people of a system live (incidents count affected people per jurisdiction): a
+    country column (ISO alpha-2) and, for US states, a region column, each `table.column` on a
+    table owned by the person; `default` for people whose rows say nothing (visitors)."""
+
+    country: ColumnRef | None = None
+    region: ColumnRef | None = None
+    language: ColumnRef | None = None  # the language notices to them are written in (en, ja)
+    default: CountryOrUnknown = "unknown"
+
+
 class System(MapModel):
     id: Id
     name: Text
@@ -387,6 +415,7 @@ class System(MapModel):
     # (an inquiry, a newsletter subscription); kept as written so documents round-trip.
     identities: Annotated[dict[str, str | list[str]], BeforeValidator(_identity_kinds)] = {}
     tables: list[Table] = []
+    residence: Residence | None = None
     instructions: Text | None = None
     # Phone numbers written without a country code are from here (default: organisation.country).
     phone_region: Country | None = None

@@ -297,6 +297,14 @@ class _Checker:
                         self.check_column_ref(
                             where, target, tables, _("identity '{kind}'").format(kind=kind), _("refers to")
                         )
+            if system.residence is not None:
+                for key in ("country", "region", "language"):
+                    target = getattr(system.residence, key)
+                    if target is not None:
+                        self.check_column_ref(
+                            (*base, "residence", key), target, tables,
+                            _("residence '{key}'").format(key=key), _("refers to"),
+                        )  # fmt: skip
 
     def check_restriction(self, base: Path, system: System, tables: dict[str, Table]) -> None:
         restriction = system.restriction
