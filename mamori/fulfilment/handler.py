@@ -27,6 +27,17 @@ class EngineHandler:
         run = prepare_run(task, ENGINE)
         return execute_run(run.pk, ENGINE)
 
+    def outcome(self, task: FulfilmentTask) -> FulfilmentOutcome | None:
+        from mamori.fulfilment.models import FulfilmentRun
+        from mamori.rights.handover import FulfilmentOutcome
+
+        run = FulfilmentRun.objects.filter(
+            organisation=task.organisation, request_id=task.request_id, right=task.right
+        ).first()
+        if run is None:
+            return None
+        return FulfilmentOutcome(status=str(run.status), summary=run.summary, message=run.message)
+
     def match_data_points(self, organisation: str, points: dict[str, str]) -> set[str]:
         from mamori.fulfilment.services import match_data_points
 

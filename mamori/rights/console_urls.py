@@ -12,5 +12,6 @@ urlpatterns = [
     path("metrics/", console.metrics, name="requests_metrics"),
     path("<int:request_id>/", console.detail, name="requests_detail"),
     path("<int:request_id>/files/<int:file_id>/", console.file_download, name="requests_file"),
+    path("<int:request_id>/<slug:action>/confirm/", console.confirm, name="requests_confirm"),
     path("<int:request_id>/<slug:action>/", console.act, name="requests_act"),
 ]

@@ -59,6 +59,12 @@ class FulfilmentHandler(Protocol):
         """Which of the submitted data points match the company's records (verification)."""
         ...
 
+    def outcome(self, task: FulfilmentTask) -> FulfilmentOutcome | None:
+        """Where the task's work stands now, None before it was planned. Besides the outcome
+        statuses the run may still be "planned" or "running"; only "completed" (every step done,
+        erasure verified, each manual task recorded) lets the request be completed."""
+        ...
+
 
 _lock = threading.Lock()
 _handlers: dict[str, FulfilmentHandler] = {}

@@ -9,11 +9,12 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mamori.audit.services import Actor
 from mamori.catalog.mapfile.values import Duration
 from mamori.rights import clocks
-from mamori.rights.handover import OUTCOME_STATUSES, FulfilmentTask, handler_for
+from mamori.rights.handover import OUTCOME_STATUSES, FulfilmentOutcome, FulfilmentTask, handler_for
 from mamori.rights.models import Channel, RequestFile, RequestNote, RequestPause, RequestStatus, RightsRequest
 from mamori.rights.models.requests import OPEN_STATUSES
 from mamori.rights.rules import RIGHT_LABELS, records_period
@@ -164,30 +165,50 @@ def fulfilment_task(request: RightsRequest) -> FulfilmentTask:
 
 
 @transaction.atomic
-def start(request: RightsRequest, actor: Actor) -> RightsRequest:
-    """Begin work on a verified request; with a fulfilment handler, compute the plan for review."""
+def show_plan(request: RightsRequest, actor: Actor) -> RightsRequest:
+    """Compute what the engine would do, for review. Only shows: the request's status stays as it is."""
     request = _locked(request)
     if request.status not in (RequestStatus.VERIFIED, RequestStatus.IN_PROGRESS):
-        raise RightsError("only a verified request can be worked on", code="not_verified")
+        raise RightsError(_("only a verified request can be planned"), code="not_verified")
     handler = handler_for(request.right)
-    if handler is not None:
-        request.plan = handler.plan(fulfilment_task(request))
+    if handler is None:
+        raise RightsError("no fulfilment engine handles this right; complete it manually", code="no_handler")
+    request.plan = handler.plan(fulfilment_task(request))
+    request.save(update_fields=["plan"])
+    audit(actor, "plan_shown", request)
+    return request
+
+
+@transaction.atomic
+def start(request: RightsRequest, actor: Actor) -> RightsRequest:
+    """Staff say they are working on a verified request (an explicit step, never a side effect)."""
+    request = _locked(request)
+    if request.status == RequestStatus.IN_PROGRESS:
+        raise RightsError(_("work on this request has already started"), code="already_started")
+    if request.status != RequestStatus.VERIFIED:
+        raise RightsError("only a verified request can be worked on", code="not_verified")
     request.status = RequestStatus.IN_PROGRESS
-    request.save(update_fields=["status", "plan"])
-    audit(actor, "started", request, planned=handler is not None)
+    request.save(update_fields=["status"])
+    audit(actor, "started", request)
     return request
 
 
 @transaction.atomic
 def request_execution(request: RightsRequest, actor: Actor) -> RightsRequest:
-    """Staff approved the plan: the fulfilment engine runs as a job after commit."""
+    """Staff approved the plan: work starts and the fulfilment engine runs as a job after commit."""
     from mamori.rights.jobs import run_fulfilment
 
     request = _locked(request)
-    if request.status != RequestStatus.IN_PROGRESS or request.plan is None:
+    if request.status not in (RequestStatus.VERIFIED, RequestStatus.IN_PROGRESS):
+        raise RightsError("only a verified request can be worked on", code="not_verified")
+    if request.plan is None:
         raise RightsError("show the plan before executing it", code="no_plan")
     if handler_for(request.right) is None:
         raise RightsError("no fulfilment engine handles this right; complete it manually", code="no_handler")
+    if request.status == RequestStatus.VERIFIED:
+        request.status = RequestStatus.IN_PROGRESS
+        request.save(update_fields=["status"])
+        audit(actor, "started", request)
     audit(actor, "execution_requested", request)
     request_id = request.pk
     transaction.on_commit(lambda: run_fulfilment.enqueue(request_id))
@@ -226,6 +247,39 @@ def _store_package(request: RightsRequest, path: Path | None) -> RequestFile | N
     return stored
 
 
+# Rights whose answer is work in the company's systems: "completed" must mean that work was done.
+WORK_RIGHTS = ("access", "portability", "erasure", "rectification", "restriction")
+
+
+def work_outcome(request: RightsRequest) -> FulfilmentOutcome | None:
+    """Where the fulfilment of this request stands now (None: no engine, or nothing planned yet)."""
+    handler = handler_for(request.right)
+    if handler is None or request.right not in WORK_RIGHTS:
+        return None
+    return handler.outcome(fulfilment_task(request))
+
+
+def _require_finished_work(request: RightsRequest) -> None:
+    """No completion without the work: the request's run finished, every step done and verified
+    (systems no one can reach automatically: each manual task recorded with evidence)."""
+    if request.right not in WORK_RIGHTS:
+        return
+    if handler_for(request.right) is None:
+        raise RightsError(_("no fulfilment engine handles this right, so the work cannot be shown as done"),
+                          code="no_handler")
+    outcome = work_outcome(request)
+    if outcome is None or outcome.status in ("planned", "running"):
+        raise RightsError(_("the work is not done yet: show the plan and execute it before completing"),
+                          code="work_not_done")
+    if outcome.status != "completed":
+        raise RightsError(_("the work is only partly done: finish the remaining steps (manual tasks with "
+                          "evidence) or deny the request with a ground"), code="work_partial")
+    if request.outcome_status != "completed":  # finished since (manual tasks): keep the request's copy current
+        request.outcome_status = "completed"
+        request.outcome_summary = outcome.summary
+        request.save(update_fields=["outcome_status", "outcome_summary"])
+
+
 @transaction.atomic
 def complete(request: RightsRequest, actor: Actor, *, message: str,
              result: tuple[str, str, bytes] | RequestFile | None = None) -> RightsRequest:
@@ -235,6 +289,7 @@ def complete(request: RightsRequest, actor: Actor, *, message: str,
         raise RightsError("only a verified request can be completed", code="not_verified")
     if request.paused_since is not None:
         raise RightsError("resume the clock first", code="paused")
+    _require_finished_work(request)
     if isinstance(result, tuple):
         name, content_type, data = result
         if not data:

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from mamori.accounts.access import staff_required
@@ -94,14 +95,50 @@ def detail(request: HttpRequest, request_id: int) -> HttpResponse:
         "req": found, "rule": rule, "time_zone": zone, "nav": "requests",
         "right_label": RIGHT_LABELS.get(found.right, found.right),
         "files": found.files.all(), "notes": found.notes.select_related("author"), "pauses": found.pauses.all(),
-        "handler": handler_for(found.right) is not None,
+        "handler": handler_for(found.right) is not None, "work": workflow.work_outcome(found),
         # Earlier or parallel requests from the same address (duplicates, repeated access requests).
         "same_address": with_email(access.access_requests(request.user), found.agent_email or found.requester_email)
         .exclude(pk=found.pk).order_by("-received_at")[:20],
         "can_work": _user(request).has_role(*access.REQUEST_WORKERS),
         "workers": User.objects.filter(role__in=access.REQUEST_WORKERS, is_active=True),
-        "note_form": NoteForm(), "reason_form": ReasonForm(), "complete_form": CompleteForm(),
-        "deny_form": DenyForm(grounds=rule.refusal_grounds), "now": timezone.now(),
+        "note_form": NoteForm(), "reason_form": ReasonForm(), "now": timezone.now(),
+    })  # fmt: skip
+
+
+# Actions that cannot be undone: each is confirmed on a page of its own that names the request and
+# what will happen (server-side, so it works without JavaScript); a post without the confirmation
+# changes nothing and leads to that page.
+IRREVERSIBLE = {
+    "execute": (gettext_lazy("Execute the plan"),
+                gettext_lazy("The fulfilment engine carries out the plan in the company's systems now. Data it erases "
+                      "or changes cannot be brought back.")),
+    "complete": (gettext_lazy("Complete the request"),
+                 gettext_lazy("The request is closed as answered and the requester is told it is complete. "
+                       "It cannot be reopened.")),
+    "deny": (gettext_lazy("Deny the request"),
+             gettext_lazy("The request is closed as refused on the ground you choose, and the requester is told. "
+                   "It cannot be reopened.")),
+    "reject_identity": (gettext_lazy("Close as unverified"),
+                        gettext_lazy("The request is closed without being processed because the identity could not "
+                              "be verified, and the requester is told. It cannot be reopened.")),
+}
+
+
+@staff_required(*access.REQUEST_WORKERS)
+def confirm(request: HttpRequest, request_id: int, action: str) -> HttpResponse:
+    found = access.access_request(request.user, request_id, write=True)
+    if action not in IRREVERSIBLE:
+        raise Http404("no such action")
+    title, consequence = IRREVERSIBLE[action]
+    form: Any = None
+    if action == "complete":
+        form = CompleteForm()
+    elif action == "deny":
+        form = DenyForm(grounds=rule_of(found).refusal_grounds)
+    return render(request, "rights/console/confirm.html", {
+        "req": found, "action": action, "title": title, "consequence": consequence, "form": form,
+        "right_label": RIGHT_LABELS.get(found.right, found.right), "nav": "requests",
+        "multipart": action == "complete",
     })  # fmt: skip
 
 
@@ -157,6 +194,7 @@ def act(request: HttpRequest, request_id: int, action: str) -> HttpResponse:
         "accept_identity": lambda found, actor: verification.review_identity(found, actor, accept=True),
         "reject_identity": lambda found, actor: verification.review_identity(
             found, actor, accept=False, reason="rejected_by_staff"),
+        "plan": workflow.show_plan,
         "start": workflow.start,
         "execute": workflow.request_execution,
         "complete": complete,
@@ -164,6 +202,9 @@ def act(request: HttpRequest, request_id: int, action: str) -> HttpResponse:
     }
     if action not in actions:
         raise Http404("no such action")
+    if action in IRREVERSIBLE and post.get("confirmed") != "yes":
+        messages.warning(request, _("Nothing was done yet: confirm on this page."))
+        return redirect("console:requests_confirm", request_id=request_id, action=action)
     return _act(request, request_id, actions[action])
 
 
