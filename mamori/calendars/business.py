@@ -9,6 +9,7 @@ A calendar is named by an id that policies and the console store:
 - ``UK``: Saturdays, Sundays and the bank holidays of England (``holidays.UK(subdiv="ENG")``).
 - ``EU-XX``: Saturdays, Sundays and the national public holidays of EU member state XX
   (ISO 3166 code; Greece is ``EU-GR``, ``EU-EL`` is accepted too). Regional holidays are not included.
+- ``EEA-IS``, ``EEA-LI``, ``EEA-NO``: the same for the EEA states outside the EU.
 
 Every calendar also takes company closures (dates the company is shut, set in the console).
 
@@ -40,7 +41,12 @@ EU_MEMBER_STATES = (
 # The EU writes Greece as EL; ISO 3166 (and the holidays package) as GR.
 _EU_ALIASES = {"EL": "GR"}
 
-CALENDAR_IDS: tuple[str, ...] = ("JP", "US-CA", "UK", *(f"EU-{code}" for code in EU_MEMBER_STATES))
+# The EEA is the EU plus Iceland, Liechtenstein and Norway; GDPR deadlines there roll over their holidays.
+EEA_NON_EU_STATES = ("IS", "LI", "NO")
+
+CALENDAR_IDS: tuple[str, ...] = (
+    "JP", "US-CA", "UK", *(f"EU-{code}" for code in EU_MEMBER_STATES), *(f"EEA-{code}" for code in EEA_NON_EU_STATES),
+)  # fmt: skip
 
 
 class CalendarError(DomainError, ValueError):
@@ -221,8 +227,8 @@ def _public_holidays(calendar_id: str, language: str | None) -> holidays.Holiday
         return _with_language(holidays.US, "CA", language)
     if calendar_id == "UK":
         return _with_language(holidays.UK, "ENG", language)
-    # Canonical EU ids carry the ISO 3166 code, which is also the class name in the package.
-    return _with_language(getattr(holidays, calendar_id.removeprefix("EU-")), None, language)
+    # Canonical EU and EEA ids carry the ISO 3166 code, which is also the class name in the package.
+    return _with_language(getattr(holidays, calendar_id.split("-", 1)[1]), None, language)
 
 
 def _with_language(

@@ -17,6 +17,8 @@ def jurisdiction_label(code: str) -> str:
         return str(names[code])
     if code.startswith("EU-"):
         return f"{_('European Union')}: {code[3:]}"
+    if code.startswith("EEA-"):
+        return f"{_('European Economic Area')}: {code[4:]}"
     return code
 
 

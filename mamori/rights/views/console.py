@@ -26,7 +26,7 @@ from mamori.accounts.models import User
 from mamori.audit.services import Actor
 from mamori.catalog.models import MapVersion
 from mamori.rights import access
-from mamori.rights.clocks import local_date
+from mamori.rights.clocks import local_date, requester_time_zone
 from mamori.rights.forms import ClosureForm, CompleteForm, DenyForm, NoteForm, ReasonForm, StaffRequestForm
 from mamori.rights.handover import handler_for
 from mamori.rights.models import ClosureDay, RequestFile, RequestStatus
@@ -36,7 +36,7 @@ from mamori.rights.services import closures as closure_services
 from mamori.rights.services import records, verification, workflow
 from mamori.rights.services.common import RightsError, current_map, rule_of
 from mamori.rights.services.intake import submit_request
-from mamori.rights.views.center import submission_from
+from mamori.rights.views.center import submission_from, target_text
 
 
 def _user(request: HttpRequest) -> User:
@@ -93,6 +93,7 @@ def detail(request: HttpRequest, request_id: int) -> HttpResponse:
     zone = _time_zone(found.organisation)
     return render(request, "rights/console/detail.html", {
         "req": found, "rule": rule, "time_zone": zone, "nav": "requests",
+        "requester_zone": requester_time_zone(found.jurisdiction), "target": target_text(rule),
         "right_label": RIGHT_LABELS.get(found.right, found.right),
         "files": found.files.all(), "notes": found.notes.select_related("author"), "pauses": found.pauses.all(),
         "handler": handler_for(found.right) is not None, "work": workflow.work_outcome(found),
