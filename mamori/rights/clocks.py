@@ -126,7 +126,8 @@ def receipt_date(received_at: datetime, time_zone: str, hours: OpeningHours | No
 
 
 def request_calendar(rule: RequestRule, closures: Mapping[date, str] | None = None) -> BusinessCalendar:
-    return get_calendar(rule.calendar_id, closures=closures or {})
+    return get_calendar(rule.calendar_id, closures=closures or {},
+                        observed_state_holidays=rule.observed_state_holidays)
 
 
 def compute_deadlines(

@@ -116,6 +116,8 @@ class RequestRule:
     # 45 days run "whatever verification takes").
     pausable: bool = False
     without_delay: bool = False  # APPI: the law says "without delay"
+    # US-CA: the state holidays the company observes (the map's organisation setting; None: default).
+    observed_state_holidays: tuple[str, ...] | None = None
 
     @property
     def acknowledge_same_channel(self) -> bool:
@@ -267,6 +269,10 @@ def rule_for(privacy_map: PrivacyMap, jurisdiction: str, right: str) -> RequestR
         refusal_grounds=REFUSAL_GROUNDS.get(law, {}),
         pausable=law != CPRA,
         without_delay=law == APPI,
+        observed_state_holidays=(
+            tuple(privacy_map.organisation.observed_state_holidays)
+            if privacy_map.organisation.observed_state_holidays is not None else None
+        ),
     )
 
 

@@ -195,3 +195,26 @@ def test_a_committed_appi_target_is_shown_as_the_companys(client: Client, inpro:
                                    Actor.system("requester"))
     page = client.get(f"/privacy/{inpro}/requests/status/{token}/").content.decode()
     assert "the company commits to answering within" in page and "(its privacy map)" in page
+
+
+def test_the_map_says_which_california_holidays_the_company_observes(map_dir: Path,
+                                                                   edit_map: Callable[..., None]) -> None:
+    def add_california(observed: list[str] | None) -> Callable[[dict[str, Any]], None]:
+        def change(data: dict[str, Any]) -> None:
+            data["jurisdictions"].append({"code": "US-CA"})
+            if observed is not None:
+                data["organisation"]["observed_state_holidays"] = observed
+        return change
+
+    monday = datetime(2026, 3, 30, 10, 0, tzinfo=LA)  # Cesar Chavez Day is Tuesday 31 March
+    edit_map("organisation.yaml", add_california(None))
+    default = load_map([map_dir]).map
+    assert default is not None
+    assert deadlines(default, "US-CA", "access", monday).acknowledge_by == date(2026, 4, 13)  # 10 business days
+    edit_map("organisation.yaml", lambda data: data["organisation"].update(
+        observed_state_holidays=["cesar_chavez_day"]))
+    observing = load_map([map_dir]).map
+    assert observing is not None
+    rule = rule_for(observing, "US-CA", "access")
+    assert clocks.request_calendar(rule).add_business_days(date(2026, 3, 30), 10) == date(2026, 4, 14)
+    assert deadlines(observing, "US-CA", "access", monday).acknowledge_by == date(2026, 4, 14)
