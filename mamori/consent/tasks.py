@@ -40,3 +40,11 @@ def send_confirmation(subscription_id: int) -> None:
     message = EmailMessage(subject.strip(), body.lstrip("\n"), to=[email],
                            headers=unsubscribe_headers(subscription.organisation, subscription.topic, email))
     message.send()
+
+
+@task()
+def dispose_withdrawn_addresses() -> int:
+    """Unsubscribed addresses past their retention period are no longer kept readable (hourly)."""
+    from mamori.consent.services.subscriptions import dispose_withdrawn_addresses as dispose
+
+    return dispose()
