@@ -182,3 +182,92 @@ def test_rights_without_work_complete_as_before(ipro: str, officer: User) -> Non
     workflow.complete(found, Actor.for_user(officer), message="Opted out.")
     found.refresh_from_db()
     assert found.status == RequestStatus.COMPLETED
+
+
+def test_access_includes_what_mamori_holds_and_erasure_forgets_it(shop: Path, map_dir: Path, officer: User) -> None:
+    import io
+    import json
+    import uuid
+    import zipfile
+
+    from django.utils import timezone
+
+    from mamori.consent.hashing import email_hash, keyed_hash
+    from mamori.consent.models import ConsentEvent, Subscription
+    from mamori.core import crypto
+    from mamori.rights.models import RequestFile
+
+    org = _tinyshop(map_dir)
+    Subscription.objects.create(organisation=org, topic="news", email_hash=email_hash("ann@example.com"),
+                                email_encrypted=crypto.encrypt(b"ann@example.com"), status="confirmed",
+                                confirmed_at=timezone.now())
+    ConsentEvent.objects.create(
+        event_id=uuid.uuid4(), site="shop", organisation=org, map_version=1, notice_version=1,
+        banner_text_hash="0" * 64, language="en", choices={"analytics": True}, granted=",analytics,",
+        method="click", device_hash="1" * 64, subject_hash=keyed_hash("subject", f"{org}:ann@example.com"),
+        seal="2" * 64)
+    actor = Actor.for_user(officer)
+    access = _verified(org, right="access")
+    workflow.show_plan(access, actor)
+    workflow.request_execution(access, actor)
+    access.refresh_from_db()
+    assert access.status == RequestStatus.COMPLETED
+    package = access.files.get(kind=RequestFile.Kind.RESULT)
+    with zipfile.ZipFile(io.BytesIO(crypto.decrypt(bytes(package.encrypted)))) as archive:
+        held = json.loads(archive.read("mamori-records.json"))
+    assert [s["status"] for s in held["subscriptions"]] == ["confirmed"]
+    assert held["consent_records"][0]["choices"] == {"analytics": True}
+    assert "ann@example.com" not in json.dumps(held)  # what was kept, not how it is looked up
+
+    erasure = _verified(org)
+    workflow.show_plan(erasure, actor)
+    erasure.refresh_from_db()
+    assert erasure.plan["mamori_records"] == {"subscriptions": 1, "requests": 1, "consent_records": 1,
+                                              "sale_opt_outs": 0}
+    workflow.request_execution(erasure, actor)
+    erasure.refresh_from_db()
+    assert erasure.status == RequestStatus.COMPLETED
+    subscription = Subscription.objects.get()
+    assert subscription.email_encrypted is None and subscription.status == "withdrawn"
+    access.refresh_from_db()
+    assert access.requester_email == "" and access.requester_name == ""  # the record stays, de-identified
+    assert ConsentEvent.objects.count() == 1  # proof of consent, keyed hashes only
+
+
+def test_appi_disclosure_leaves_out_history_information_gdpr_access_does_not(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, map_dir: Path, edit_map: Callable[..., None],
+        officer: User) -> None:
+    import io
+    import json
+    import zipfile
+
+    from mamori.core import crypto
+    from mamori.rights.models import RequestFile
+
+    path = tmp_path / "shop-with-ip.sqlite3"
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY, email TEXT, last_ip TEXT)")
+        connection.execute("INSERT INTO customers VALUES (1, 'ann@example.com', '192.0.2.7')")
+    monkeypatch.setenv("MAMORI_TINYSHOP_DB_URL", f"sqlite:///{path}")
+
+    def add_ip(data: dict[str, Any]) -> None:
+        data["data_categories"].append({"id": "network.ip_address", "name": {"en": "IP address", "ja": "IPアドレス"},
+                                        "appi_class": "history_characteristic"})
+        data["purposes"][0]["categories"].append("network.ip_address")
+        data["retention"][0]["categories"].append("network.ip_address")
+        data["systems"][0]["tables"][0]["fields"].append(
+            {"name": "last_ip", "category": "network.ip_address", "erase": "null"})
+    edit_map("data.yaml", add_ip)
+    org = _tinyshop(map_dir)
+    actor = Actor.for_user(officer)
+
+    def package_row(jurisdiction: str) -> dict[str, Any]:
+        found = _verified(org, right="access", jurisdiction=jurisdiction)
+        workflow.show_plan(found, actor)
+        workflow.request_execution(found, actor)
+        stored = found.files.get(kind=RequestFile.Kind.RESULT)
+        with zipfile.ZipFile(io.BytesIO(crypto.decrypt(bytes(stored.encrypted)))) as archive:
+            return dict(json.loads(archive.read("data/shop-db/customers.json"))["rows"][0])
+
+    assert "last_ip" not in package_row("JP")  # NP1: history and characteristic information left out
+    assert package_row("EU-FR")["last_ip"] == "192.0.2.7"

@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mamori.audit.services import Actor
+from mamori.catalog.mapfile.laws import APPI
 from mamori.catalog.mapfile.values import Duration
-from mamori.rights import clocks
+from mamori.rights import clocks, own_records
 from mamori.rights.handover import OUTCOME_STATUSES, FulfilmentOutcome, FulfilmentTask, handler_for
 from mamori.rights.models import Channel, RequestFile, RequestNote, RequestPause, RequestStatus, RightsRequest
 from mamori.rights.models.requests import OPEN_STATUSES
@@ -160,6 +161,10 @@ def fulfilment_task(request: RightsRequest) -> FulfilmentTask:
         extra["fields"] = details["fields"]
     if request.specific_pieces:
         extra["specific_pieces"] = True
+    if request.law == APPI and request.right == "access":
+        # NP1: an APPI disclosure leaves out "history and characteristic information" (the map's
+        # category class); GDPR and CPRA access include it.
+        extra["leave_out_classes"] = ["history_characteristic"]
     return FulfilmentTask(request_id=request.pk, organisation=request.organisation, right=request.right,
                           identities=identities, language=request.language, details=extra)
 
@@ -173,7 +178,10 @@ def show_plan(request: RightsRequest, actor: Actor) -> RightsRequest:
     handler = handler_for(request.right)
     if handler is None:
         raise RightsError("no fulfilment engine handles this right; complete it manually", code="no_handler")
-    request.plan = handler.plan(fulfilment_task(request))
+    task = fulfilment_task(request)
+    request.plan = handler.plan(task)
+    if request.right == "erasure":  # and what mamori itself holds (own_records.forget says what stays)
+        request.plan = {**request.plan, "mamori_records": own_records.erasure_plan(request, task.identities)}
     request.save(update_fields=["plan"])
     audit(actor, "plan_shown", request)
     return request
@@ -240,6 +248,8 @@ def run_fulfilment(request_id: int) -> None:
 def _store_package(request: RightsRequest, path: Path | None) -> RequestFile | None:
     if path is None or not path.exists():
         return None
+    if request.right in ("access", "portability"):
+        own_records.add_to_package(path, request, fulfilment_task(request).identities)
     RequestFile.objects.filter(request=request, kind=RequestFile.Kind.RESULT).delete()
     stored = store_file(request, RequestFile.Kind.RESULT, f"{request.reference}.zip", "application/zip",
                         path.read_bytes())
@@ -297,6 +307,8 @@ def complete(request: RightsRequest, actor: Actor, *, message: str,
         RequestFile.objects.filter(request=request, kind=RequestFile.Kind.RESULT).delete()
         store_file(request, RequestFile.Kind.RESULT, name, content_type, data)
     has_result = RequestFile.objects.filter(request=request, kind=RequestFile.Kind.RESULT).exists()
+    if request.right == "erasure":
+        audit(actor, "own_records_erased", request, **own_records.forget(request, fulfilment_task(request).identities))
     request.response_message = message.strip()
     request.result_expires_at = timezone.now() + RESULT_LIFETIME if has_result else None
     _close(request, RequestStatus.COMPLETED)
