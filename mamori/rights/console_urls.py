@@ -7,6 +7,7 @@ from mamori.rights.views import console
 urlpatterns = [
     path("", console.queue, name="requests"),
     path("new/", console.new, name="requests_new"),
+    path("minor/", console.minor, name="requests_minor"),
     path("closures/", console.closures, name="requests_closures"),
     path("closures/<int:closure_id>/delete/", console.closure_delete, name="requests_closure_delete"),
     path("metrics/", console.metrics, name="requests_metrics"),

@@ -26,8 +26,9 @@ def stored(ipro: str) -> RightsRequest:
 
 READ_PAGES = ["/console/requests/", "/console/requests/metrics/", "/console/requests/{id}/",
               "/console/requests/closures/"]
-WORK_PAGES = ["/console/requests/new/?org=i-pro", *(f"/console/requests/{{id}}/{action}/confirm/"
-                                                    for action in ("execute", "complete", "deny", "reject_identity"))]
+WORK_PAGES = ["/console/requests/new/?org=i-pro", "/console/requests/minor/?org=i-pro",
+              *(f"/console/requests/{{id}}/{action}/confirm/"
+                for action in ("execute", "complete", "deny", "reject_identity"))]
 ACTIONS = ["assign", "note", "acknowledge", "extend", "pause", "resume", "accept_identity", "reject_identity",
            "plan", "start", "execute", "complete", "deny"]
 

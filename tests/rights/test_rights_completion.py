@@ -271,3 +271,33 @@ def test_appi_disclosure_leaves_out_history_information_gdpr_access_does_not(
 
     assert "last_ip" not in package_row("JP")  # NP1: history and characteristic information left out
     assert package_row("EU-FR")["last_ip"] == "192.0.2.7"
+
+
+def test_staff_record_a_minor_and_the_engine_erases_them(shop: Path, map_dir: Path, agent: User,
+                                                         client_as: Callable[[User], Client]) -> None:
+    """OM11, CP9: no requester verification; reason and actor audited; no sale or sharing meanwhile."""
+    from mamori.consent.hashing import email_hash
+    from mamori.consent.models import SaleOptOut
+
+    org = _tinyshop(map_dir)
+    staff = client_as(agent)
+    mail.outbox.clear()
+    form = staff.get(f"/console/requests/minor/?org={org}").content.decode()
+    assert 'class="danger"' in form and "without asking them to verify" in form
+    refused = staff.post("/console/requests/minor/", {"org": org, "jurisdiction": "JP", "requester_name": "Ann",
+                                                      "requester_email": "ann@example.com", "reason": "guess"})
+    assert refused.status_code == 200 and not RightsRequest.objects.exists()
+    response = staff.post("/console/requests/minor/", {
+        "org": org, "jurisdiction": "JP", "requester_name": "Ann", "requester_email": "ann@example.com",
+        "reason": "parent_or_guardian", "note": "Her mother called on 3 March"})
+    found = RightsRequest.objects.get()
+    assert response["Location"].endswith(f"/console/requests/{found.pk}/")
+    assert found.status == RequestStatus.VERIFIED and found.identity_method == "minor_recorded" and found.plan
+    assert not mail.outbox  # nothing asked of the child
+    assert SaleOptOut.objects.filter(organisation=org, email_hash=email_hash("ann@example.com")).exists()
+    entry = AuditEntry.objects.get(action="request.minor_recorded")
+    assert entry.details["reason"] == "parent_or_guardian" and entry.actor_id == str(agent.pk)
+    assert "mother" not in str(entry.details)
+    staff.post(f"/console/requests/{found.pk}/execute/", {"confirmed": "yes"})
+    found.refresh_from_db()
+    assert found.status == RequestStatus.COMPLETED and _rows(shop) == ["bob@example.com"]

@@ -118,10 +118,12 @@ def store_file(request: RightsRequest, kind: str, filename: str, content_type: s
 
 
 @transaction.atomic
-def submit_request(sub: Submission, actor: Actor, *, staff: Any = None) -> tuple[RightsRequest, str]:
+def submit_request(sub: Submission, actor: Actor, *, staff: Any = None,
+                   notify: bool = True) -> tuple[RightsRequest, str]:
     """Create a request, compute its clocks and start verification. Returns it and its status token.
 
     The token is the requester's private link to the status page; only its keyed hash is stored.
+    ``notify=False``: no receipt or code e-mail (staff act on the company's own knowledge, e.g. a minor).
     """
     version, privacy_map = current_map(sub.organisation)
     if sub.jurisdiction not in requester_jurisdictions(privacy_map):
@@ -169,7 +171,7 @@ def submit_request(sub: Submission, actor: Actor, *, staff: Any = None) -> tuple
     audit(actor, "received", request, channel=request.channel, jurisdiction=request.jurisdiction,
           law=request.law, delivery=request.delivery, agent=request.is_agent, documents=len(sub.uploads),
           due_on=deadlines.respond_by.isoformat())
-    if request.agent_email or request.requester_email:
+    if notify and (request.agent_email or request.requester_email):
         from mamori.rights.services.verification import issue_code
 
         _send_after_commit(request.pk, "receipt", token)

@@ -27,13 +27,21 @@ from mamori.audit.services import Actor
 from mamori.catalog.models import MapVersion
 from mamori.rights import access
 from mamori.rights.clocks import local_date, requester_time_zone
-from mamori.rights.forms import ClosureForm, CompleteForm, DenyForm, NoteForm, ReasonForm, StaffRequestForm
+from mamori.rights.forms import (
+    ClosureForm,
+    CompleteForm,
+    DenyForm,
+    MinorForm,
+    NoteForm,
+    ReasonForm,
+    StaffRequestForm,
+)
 from mamori.rights.handover import handler_for
 from mamori.rights.models import ClosureDay, RequestFile, RequestStatus
 from mamori.rights.models.requests import OPEN_STATUSES, email_hash_or_blank, with_email
 from mamori.rights.rules import RIGHT_LABELS, offered_rights, requester_jurisdictions
 from mamori.rights.services import closures as closure_services
-from mamori.rights.services import records, verification, workflow
+from mamori.rights.services import minors, records, verification, workflow
 from mamori.rights.services.common import RightsError, current_map, rule_of
 from mamori.rights.services.intake import submit_request
 from mamori.rights.views.center import submission_from, target_text
@@ -252,6 +260,41 @@ def new(request: HttpRequest) -> HttpResponse:
             return redirect("console:requests_detail", request_id=created.pk)
     return render(request, "rights/console/new.html", {"form": form, "organisation": organisation,
                                                        "nav": "requests"})
+
+
+@staff_required(*access.REQUEST_WORKERS)
+def minor(request: HttpRequest) -> HttpResponse:
+    """Record a person under the minimum age: their data is erased through the normal engine."""
+    organisations = MapVersion.objects.organisations()
+    organisation = request.GET.get("org") or request.POST.get("org") or ""
+    if organisation not in organisations:
+        if len(organisations) != 1:
+            return render(request, "rights/console/choose_org.html", {"organisations": organisations,
+                                                                      "nav": "requests"})
+        organisation = organisations[0]
+    _version, privacy_map = current_map(organisation)
+    jurisdictions = [code for code in requester_jurisdictions(privacy_map)
+                     if "erasure" in offered_rights(privacy_map, code)]
+    form = MinorForm(request.POST or None, jurisdictions=jurisdictions, reasons=minors.MINOR_REASONS)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            created = minors.record_minor(
+                organisation, jurisdiction=data["jurisdiction"], name=data["requester_name"],
+                email=data.get("requester_email") or "", data_points={"customer_number": data["customer_number"]},
+                reason=data["reason"], note=data.get("note", ""), actor=Actor.for_user(request.user),
+                staff=request.user,
+            )  # fmt: skip
+            if handler_for("erasure") is not None:
+                workflow.show_plan(created, Actor.for_user(request.user))
+        except RightsError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Recorded. Review the erasure plan and execute it."))
+            return redirect("console:requests_detail", request_id=created.pk)
+    return render(request, "rights/console/minor.html", {
+        "form": form, "organisation": organisation, "nav": "requests",
+        "minimum_age": minors.minimum_age(organisation)})
 
 
 @staff_required(*access.CLOSURE_MANAGERS, *access.REQUEST_READERS)
