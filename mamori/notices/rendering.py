@@ -20,15 +20,30 @@ def center_url(organisation: str) -> str:
     return f"{base}/privacy/{organisation}/"
 
 
+def earlier_maps(version: MapVersion, until: date) -> tuple[PrivacyMap, ...]:
+    """The versions before ``version`` that were in force during the 12 months up to ``until``:
+    those applied in that window, and the one already in force when it began (CP1)."""
+    start = until.replace(year=until.year - 1, day=28) if (until.month, until.day) == (2, 29) else until.replace(
+        year=until.year - 1)
+    versions = MapVersion.objects.for_organisation(version.organisation).filter(number__lte=version.number)
+    within = list(versions.filter(number__lt=version.number, applied_at__date__gt=start).order_by("-number"))
+    in_force_at_start = versions.filter(applied_at__date__lte=start).order_by("-number").first()
+    if in_force_at_start is not None and in_force_at_start.number < version.number:
+        within.append(in_force_at_start)
+    return tuple(PrivacyMap.from_document(found.document) for found in within)
+
+
 def options_for(release: NoticeRelease | None, version: MapVersion, language: str) -> Options:
     if release is None:
-        return Options(language=language, center_url=center_url(version.organisation))
+        return Options(language=language, center_url=center_url(version.organisation),
+                       earlier_maps=earlier_maps(version, date.today()))
     return Options(
         language=language,
         center_url=center_url(version.organisation),
         last_modified=release.published_at.date(),
         effective_from=release.effective_from,
         version=release.number,
+        earlier_maps=earlier_maps(version, release.effective_from),
     )
 
 
@@ -43,6 +58,7 @@ def render_version(
 def snapshot(version: MapVersion, published_on: date, effective_from: date, number: int) -> dict[str, dict[str, str]]:
     """Markdown of every notice the map has, both languages, as a release stores it."""
     privacy_map = PrivacyMap.from_document(version.document)
+    earlier = earlier_maps(version, effective_from)
     out: dict[str, dict[str, str]] = {}
     for kind in available_kinds(privacy_map):
         out[kind] = {}
@@ -53,6 +69,7 @@ def snapshot(version: MapVersion, published_on: date, effective_from: date, numb
                 last_modified=published_on,
                 effective_from=effective_from,
                 version=number,
+                earlier_maps=earlier,
             )
             try:
                 out[kind][language] = to_markdown(build_notice(privacy_map, kind, options))

@@ -33,6 +33,8 @@ class Options:
     last_modified: date | None = None  # default: the map's notices.last_modified
     effective_from: date | None = None
     version: int | None = None
+    # Earlier map versions in force during the 12 months before this notice (CP1, CPRA notice).
+    earlier_maps: tuple[PrivacyMap, ...] = ()
 
 
 class Builder:
