@@ -31,9 +31,10 @@ class Periodic:
 
 PERIODIC: tuple[Periodic, ...] = (
     # Close unverifiable requests (CP6), remind assignees, expire results, purge old records (CP7).
-    Periodic("rights.sweep", "mamori.rights.jobs:sweep", timedelta(hours=1)),
+    Periodic("rights.sweep", "mamori.rights.services.records:sweep", timedelta(hours=1)),
     # Unsubscribed addresses disposed of as the map's retention rule says (issue 9).
-    Periodic("consent.dispose_addresses", "mamori.consent.tasks:dispose_withdrawn_addresses", timedelta(hours=1)),
+    Periodic("consent.dispose_addresses", "mamori.consent.services.subscriptions:dispose_withdrawn_addresses_job",
+             timedelta(hours=1)),
 )
 
 

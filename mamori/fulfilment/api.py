@@ -1,7 +1,8 @@
 """/api/v1/restrictions: the restriction list the company's systems query (scope restrictions:read).
 
-Entries carry hashed identities only (SHA-256 of the trimmed value; e-mail addresses lower-cased):
-a system hashes the identity it holds and looks it up with `?email_sha256=` or `?identity_sha256=`.
+A system hashes the identity it holds (SHA-256 of the trimmed value; e-mail addresses lower-cased)
+and looks it up with `?email_sha256=` or `?identity_sha256=`. Entries carry keyed hashes only
+(`fulfilment.services.restrictions`): the list cannot be reversed with a list of addresses.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from ninja import Query, Router, Schema
 
 from mamori.api.auth import require_scope
 from mamori.fulfilment.models import Restriction
+from mamori.fulfilment.services.restrictions import restriction_hash
 
 router = Router(tags=["restrictions"])
 
@@ -43,11 +45,13 @@ def list_restrictions(request: HttpRequest, filters: Query[RestrictionFilter]) -
     if not filters.include_lifted:
         restrictions = restrictions.filter(lifted_at__isnull=True)
     if filters.email_sha256:
-        restrictions = restrictions.filter(identity_hashes__email=filters.email_sha256.lower())
+        restrictions = restrictions.filter(identity_hashes__email=restriction_hash("email", filters.email_sha256))
     result = []
     for restriction in restrictions[:1000]:
         hashes = restriction.identity_hashes
-        if filters.identity_sha256 and filters.identity_sha256.lower() not in hashes.values():
+        if filters.identity_sha256 and not any(
+            restriction_hash(kind, filters.identity_sha256) == stored for kind, stored in hashes.items()
+        ):
             continue
         result.append(
             {"id": restriction.pk, "organisation": restriction.organisation, "identity_hashes": hashes,

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.conf import settings
+
+from mamori.catalog.in_force import parsed_map
 from mamori.catalog.mapfile import PrivacyMap
 from mamori.catalog.models import MapVersion
 from mamori.notices.builders import NotInScope, Options, available_kinds, build_notice
@@ -14,8 +17,6 @@ LANGUAGES = ("en", "ja")
 
 
 def center_url(organisation: str) -> str:
-    from django.conf import settings
-
     base = str(getattr(settings, "BASE_URL", "") or "").rstrip("/")
     return f"{base}/privacy/{organisation}/"
 
@@ -30,7 +31,7 @@ def earlier_maps(version: MapVersion, until: date) -> tuple[PrivacyMap, ...]:
     in_force_at_start = versions.filter(applied_at__date__lte=start).order_by("-number").first()
     if in_force_at_start is not None and in_force_at_start.number < version.number:
         within.append(in_force_at_start)
-    return tuple(PrivacyMap.from_document(found.document) for found in within)
+    return tuple(parsed_map(found) for found in within)
 
 
 def options_for(release: NoticeRelease | None, version: MapVersion, language: str) -> Options:
@@ -51,13 +52,13 @@ def render_version(
     version: MapVersion, kind: str, language: str, *, release: NoticeRelease | None = None, point: str | None = None
 ) -> Notice:
     """Raises NotInScope / UnknownCollectionPoint / ValueError like build_notice."""
-    privacy_map = PrivacyMap.from_document(version.document)
+    privacy_map = parsed_map(version)
     return build_notice(privacy_map, kind, options_for(release, version, language), point=point)
 
 
 def snapshot(version: MapVersion, published_on: date, effective_from: date, number: int) -> dict[str, dict[str, str]]:
     """Markdown of every notice the map has, both languages, as a release stores it."""
-    privacy_map = PrivacyMap.from_document(version.document)
+    privacy_map = parsed_map(version)
     earlier = earlier_maps(version, effective_from)
     out: dict[str, dict[str, str]] = {}
     for kind in available_kinds(privacy_map):

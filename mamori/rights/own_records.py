@@ -16,6 +16,7 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
+from mamori.core import crypto
 from mamori.rights.models import RightsRequest
 from mamori.rights.models.requests import with_email
 
@@ -23,17 +24,13 @@ from mamori.rights.models.requests import with_email
 def _subject_hashes(request: RightsRequest, identities: dict[str, str]) -> set[str]:
     """How the consent ledger names a logged-in person: keyed hash of the site's own user id, which
     companies pass as the e-mail address or the customer number."""
-    from mamori.consent.hashing import keyed_hash
-
     values = {value.strip() for value in identities.values() if value and value.strip()}
     values |= {value.lower() for value in values if "@" in value}
-    return {keyed_hash("subject", f"{request.organisation}:{value}") for value in values}
+    return {crypto.consent_identifier_hash("subject", f"{request.organisation}:{value}") for value in values}
 
 
 def _email_hash(request: RightsRequest) -> str:
-    from mamori.consent.hashing import email_hash
-
-    return email_hash(request.requester_email) if request.requester_email else ""
+    return crypto.consent_email_hash(request.requester_email) if request.requester_email else ""
 
 
 def _queries(request: RightsRequest, identities: dict[str, str]) -> dict[str, models.QuerySet[Any]]:

@@ -7,6 +7,7 @@ from typing import Any
 from mamori.catalog.mapfile import PrivacyMap
 from mamori.notices import labels as L
 from mamori.notices.builders.common import Builder
+from mamori.notices.builders.privacy import PrivacyPolicy
 from mamori.notices.document import Notice, Section, Table
 
 
@@ -84,8 +85,6 @@ class CpraNotice(Builder):
         return section
 
     def _period(self, rule_id: str) -> str:
-        from mamori.notices.builders.privacy import PrivacyPolicy
-
         return PrivacyPolicy(self.map, self.options).retention_period(rule_id)
 
     def sale_section(self) -> Section:

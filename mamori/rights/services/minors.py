@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from mamori.audit.services import Actor
+from mamori.catalog.in_force import map_in_force
 from mamori.rights.models import Channel, RequestNote, RightsRequest
-from mamori.rights.services.common import RightsError, audit, current_map
+from mamori.rights.services.common import RightsError, audit
 from mamori.rights.services.intake import Submission, submit_request
 from mamori.rights.services.verification import mark_verified
 
@@ -31,7 +32,7 @@ MINOR_REASONS = {
 
 def minimum_age(organisation: str) -> int | None:
     """The age below which the company serves no one (OM11) or sells nothing (CP9), from the map."""
-    _version, privacy_map = current_map(organisation)
+    _version, privacy_map = map_in_force(organisation, missing=RightsError)
     commitments = privacy_map.commitments
     ages = [age for age in (commitments.minimum_age, commitments.sale.no_sale_under_age if commitments.sale else None)
             if age]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
@@ -14,13 +15,13 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 from django_ratelimit.exceptions import Ratelimited
 
-from mamori.center.access import current_map
+from mamori.catalog.in_force import map_in_force_or_404
 from mamori.core.ratelimited import too_many_requests
 from mamori.notices.labels import duration as duration_label
 from mamori.rights.forms import CodeForm, RequestForm
 from mamori.rights.models import Channel, RequestFile, RequestStatus, RightsRequest
 from mamori.rights.rules import RIGHT_LABELS, RequestRule, offered_rights, requester_jurisdictions
-from mamori.rights.services.common import REQUESTER, RightsError, keyed_hash, rule_of
+from mamori.rights.services.common import REQUESTER, RightsError, rule_of, status_token_hash
 from mamori.rights.services.intake import Submission, Upload, submit_request
 from mamori.rights.services.verification import check_code, issue_code
 from mamori.rights.services.workflow import record_download
@@ -58,7 +59,7 @@ def _form_choices(privacy_map: Any) -> tuple[list[str], list[str], dict[str, lis
 
 
 def new_request(request: HttpRequest, organisation: str) -> HttpResponse:
-    _version, privacy_map = current_map(organisation)
+    _version, privacy_map = map_in_force_or_404(organisation)
     jurisdictions, rights, per_jurisdiction = _form_choices(privacy_map)
     initial = {"right": request.GET.get("right", ""), "jurisdiction": request.GET.get("jurisdiction", "")}
     form = RequestForm(request.POST or None, request.FILES or None, jurisdictions=jurisdictions, rights=rights,
@@ -82,7 +83,7 @@ def new_request(request: HttpRequest, organisation: str) -> HttpResponse:
 
 
 def _by_token(organisation: str, token: str) -> RightsRequest:
-    found = RightsRequest.objects.filter(organisation=organisation, status_token_hash=keyed_hash(token)).first()
+    found = RightsRequest.objects.filter(organisation=organisation, status_token_hash=status_token_hash(token)).first()
     if found is None:
         raise Http404("no such request")
     return found
@@ -91,7 +92,7 @@ def _by_token(organisation: str, token: str) -> RightsRequest:
 def status(request: HttpRequest, organisation: str, token: str) -> HttpResponse:
     if limited := _limit(request, "rights.status", "120/h"):
         return limited
-    _version, privacy_map = current_map(organisation)
+    _version, privacy_map = map_in_force_or_404(organisation)
     found = _by_token(organisation, token)
     result = found.files.filter(kind=RequestFile.Kind.RESULT).first()
     downloadable = bool(result and found.result_expires_at and found.result_expires_at > timezone.now())
@@ -125,7 +126,6 @@ def verify(request: HttpRequest, organisation: str, token: str) -> HttpResponse:
         return limited
     found = _by_token(organisation, token)
     form = CodeForm(request.POST)
-    from django.contrib import messages
 
     if form.is_valid():
         try:
@@ -142,8 +142,6 @@ def verify(request: HttpRequest, organisation: str, token: str) -> HttpResponse:
 
 @require_POST
 def resend(request: HttpRequest, organisation: str, token: str) -> HttpResponse:
-    from django.contrib import messages
-
     found = _by_token(organisation, token)
     # Counted per address through its keyed hash: the cache never holds the address itself.
     address_hash = found.agent_email_hash or found.requester_email_hash
