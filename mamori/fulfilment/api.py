@@ -13,7 +13,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
-from mamori.api.auth import require_scope
+from mamori.api.auth import scoped
 from mamori.fulfilment.models import Restriction
 from mamori.fulfilment.services.restrictions import restriction_hash
 
@@ -36,9 +36,11 @@ class RestrictionFilter(Schema):
     include_lifted: bool = False
 
 
-@router.get("", response=list[RestrictionOut], summary="Restrictions of use (hashed identities)")
+@router.get(
+    "", auth=scoped("restrictions:read"),
+    response=list[RestrictionOut], summary="Restrictions of use (hashed identities)",
+)
 def list_restrictions(request: HttpRequest, filters: Query[RestrictionFilter]) -> list[dict[str, Any]]:
-    require_scope(request, "restrictions:read")
     restrictions = Restriction.objects.all()
     if filters.organisation:
         restrictions = restrictions.filter(organisation=filters.organisation)
