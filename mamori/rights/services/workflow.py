@@ -281,8 +281,8 @@ WORK_RIGHTS = ("access", "portability", "erasure", "rectification", "restriction
 def work_outcome(request: RightsRequest) -> FulfilmentOutcome | None:
     """Where the fulfilment of this request stands now (None: no engine, or nothing planned yet)."""
     handler = handler_for(request.right)
-    if handler is None or request.right not in WORK_RIGHTS:
-        return None
+    if handler is None or request.right not in WORK_RIGHTS or request.plan is None:
+        return None  # no plan shown yet, so no run (and no query for the request page)
     return handler.outcome(fulfilment_task(request))
 
 
