@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from mamori.audit.services import Actor
 from mamori.core import crypto
@@ -34,9 +35,9 @@ def issue_code(request: RightsRequest, actor: Actor, *, token: str) -> None:
     """E-mail a new one-time code; earlier codes stop working. Callers rate-limit per address and IP."""
     request = _locked(request)
     if request.status != RequestStatus.VERIFYING or request.email_verified_at is not None:
-        raise RightsError("this request is not waiting for an e-mail code", code="not_verifying")
+        raise RightsError(_("this request is not waiting for an e-mail code"), code="not_verifying")
     if not (request.agent_email or request.requester_email):
-        raise RightsError("this request has no e-mail address", code="no_email")
+        raise RightsError(_("this request has no e-mail address"), code="no_email")
     now = timezone.now()
     VerificationCode.objects.filter(request=request, used_at__isnull=True).update(used_at=now)
     code = f"{secrets.randbelow(1_000_000):06d}"
@@ -62,11 +63,11 @@ def check_code(request: RightsRequest, code: str, actor: Actor) -> bool:
     with transaction.atomic():
         request = _locked(request)
         if request.status != RequestStatus.VERIFYING or request.email_verified_at is not None:
-            raise RightsError("this request is not waiting for an e-mail code", code="not_verifying")
+            raise RightsError(_("this request is not waiting for an e-mail code"), code="not_verifying")
         live = (VerificationCode.objects.select_for_update()
                 .filter(request=request, used_at__isnull=True, expires_at__gt=timezone.now()).first())
         if live is None:
-            raise RightsError("the code has expired; ask for a new one", code="code_expired")
+            raise RightsError(_("the code has expired; ask for a new one"), code="code_expired")
         live.attempts += 1
         matches = secrets.compare_digest(live.code_hash, verification_code_hash(request.pk, code.strip()))
         if not matches:
@@ -132,9 +133,9 @@ def review_identity(request: RightsRequest, actor: Actor, *, accept: bool, reaso
 
     request = _locked(request)
     if request.status != RequestStatus.VERIFYING:
-        raise RightsError("only a request being verified can be reviewed", code="not_verifying")
+        raise RightsError(_("only a request being verified can be reviewed"), code="not_verifying")
     if request.channel in ELECTRONIC_CHANNELS and request.email_verified_at is None and accept:
-        raise RightsError("the requester has not confirmed the e-mail address yet", code="email_unconfirmed")
+        raise RightsError(_("the requester has not confirmed the e-mail address yet"), code="email_unconfirmed")
     decision = RequestFile.Review.ACCEPTED if accept else RequestFile.Review.REJECTED
     reviewer: Any = None
     if actor.kind == "user":
