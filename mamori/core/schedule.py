@@ -35,6 +35,8 @@ PERIODIC: tuple[Periodic, ...] = (
     # Unsubscribed addresses disposed of as the map's retention rule says (issue 9).
     Periodic("consent.dispose_addresses", "mamori.consent.services.subscriptions:dispose_withdrawn_addresses_job",
              timedelta(hours=1)),
+    # Dispose of provision and receipt records whose keeping period has ended (APPI Rules Art. 21).
+    Periodic("disclosures.sweep", "mamori.disclosures.services:sweep", timedelta(hours=6)),
 )
 
 

@@ -72,6 +72,7 @@ class PackageWriter:
         columns: Sequence[str],
         rows: Iterable[Sequence[Any]],
         categories: Mapping[str, str],
+        others_data: Sequence[str] = (),
     ) -> int:
         if self.leave_out and any(categories.get(column) in self.leave_out for column in columns):
             kept = [index for index, column in enumerate(columns) if categories.get(column) not in self.leave_out]
@@ -79,7 +80,13 @@ class PackageWriter:
             categories = {column: category for column, category in categories.items() if column in columns}
             rows = ([row[index] for index in kept] for row in rows)
         base = f"data/{system_id}/{table}"
-        header = {"system": system_id, "table": table, "columns": list(columns), "categories": dict(categories)}
+        header: dict[str, Any] = {
+            "system": system_id, "table": table, "columns": list(columns), "categories": dict(categories)
+        }
+        if others_data:
+            # Columns holding what someone else told us (a payer's name typed by another person):
+            # the package says so, so the reader knows it is not data about them.
+            header["others_data"] = [column for column in columns if column in others_data]
         opening = json.dumps(header, ensure_ascii=False)[:-1] + ', "rows": ['
         remaining = iter(rows)
         # Most tables of one person hold a few rows: build them in memory and add each file in one

@@ -283,7 +283,8 @@ def work_outcome(request: RightsRequest) -> FulfilmentOutcome | None:
     handler = handler_for(request.right)
     if handler is None or request.right not in WORK_RIGHTS or request.plan is None:
         return None  # no plan shown yet, so no run (and no query for the request page)
-    return handler.outcome(fulfilment_task(request))
+    outcome = getattr(handler, "outcome", None)
+    return outcome(fulfilment_task(request)) if outcome is not None else None
 
 
 def _require_finished_work(request: RightsRequest) -> None:
