@@ -34,6 +34,9 @@ PERIODIC: tuple[Periodic, ...] = (
     Periodic("rights.sweep", "mamori.rights.services.records:sweep", timedelta(hours=1)),
     # Dispose of data whose retention has ended (map rules and mamori's own data), daily.
     Periodic("retention.sweep", "mamori.retention.services:sweep", timedelta(days=1)),
+    # Unsubscribed addresses disposed of as the map's retention rule says (issue 9).
+    Periodic("consent.dispose_addresses", "mamori.consent.services.subscriptions:dispose_withdrawn_addresses_job",
+             timedelta(hours=1)),
     # Dispose of provision and receipt records whose keeping period has ended (APPI Rules Art. 21).
     Periodic("disclosures.sweep", "mamori.disclosures.services:sweep", timedelta(hours=6)),
     # Scheduled cookie scans: each site's own interval decides; this only looks for due ones.

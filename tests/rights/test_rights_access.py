@@ -26,9 +26,11 @@ def stored(ipro: str) -> RightsRequest:
 
 READ_PAGES = ["/console/requests/", "/console/requests/metrics/", "/console/requests/{id}/",
               "/console/requests/closures/"]
-WORK_PAGES = ["/console/requests/new/?org=i-pro"]
+WORK_PAGES = ["/console/requests/new/?org=i-pro", "/console/requests/minor/?org=i-pro",
+              *(f"/console/requests/{{id}}/{action}/confirm/"
+                for action in ("execute", "complete", "deny", "reject_identity"))]
 ACTIONS = ["assign", "note", "acknowledge", "extend", "pause", "resume", "accept_identity", "reject_identity",
-           "start", "execute", "complete", "deny"]
+           "plan", "start", "execute", "complete", "deny"]
 
 
 def test_marketing_and_outsiders_see_no_request_page(client_as: Callable[[User], Client], marketing: User,
@@ -55,7 +57,7 @@ def test_auditors_read_but_cannot_act(client_as: Callable[[User], Client], audit
     for page in READ_PAGES:
         assert staff.get(page.format(id=stored.pk)).status_code == 200
     for page in WORK_PAGES:
-        assert staff.get(page).status_code == 403
+        assert staff.get(page.format(id=stored.pk)).status_code == 403
     for action in ACTIONS:
         assert staff.post(f"/console/requests/{stored.pk}/{action}/").status_code == 403
     file_id = 1

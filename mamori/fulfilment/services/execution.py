@@ -97,7 +97,8 @@ def _run_step(
     if step.action == "export":
         folder = Path(tempfile.mkdtemp(prefix="mamori-package-"))
         path = folder / f"personal-data-{run.organisation}-{run.pk}.zip"
-        written = engine.export(subjects[0], path, run.language, key_prefix=key)
+        written = engine.export(subjects[0], path, run.language, key_prefix=key,
+                                leave_out_classes=run.details.get("leave_out_classes", ()))
         return {"tables": written, "unavailable": sorted(engine.unavailable)}, StepStatus.DONE, path
     if step.action == "manual":
         open_manual_task(run, step, engine.map)

@@ -114,10 +114,12 @@ def _validate(sub: Submission) -> None:
 
 
 @transaction.atomic
-def submit_request(sub: Submission, actor: Actor, *, staff: Any = None) -> tuple[RightsRequest, str]:
+def submit_request(sub: Submission, actor: Actor, *, staff: Any = None,
+                   notify: bool = True) -> tuple[RightsRequest, str]:
     """Create a request, compute its clocks and start verification. Returns it and its status token.
 
     The token is the requester's private link to the status page; only its keyed hash is stored.
+    ``notify=False``: no receipt or code e-mail (staff act on the company's own knowledge, e.g. a minor).
     """
     version, privacy_map = map_in_force(sub.organisation, missing=RightsError)
     if sub.jurisdiction not in requester_jurisdictions(privacy_map):
@@ -165,7 +167,7 @@ def submit_request(sub: Submission, actor: Actor, *, staff: Any = None) -> tuple
     audit(actor, "received", request, channel=request.channel, jurisdiction=request.jurisdiction,
           law=request.law, delivery=request.delivery, agent=request.is_agent, documents=len(sub.uploads),
           due_on=deadlines.respond_by.isoformat())
-    if request.agent_email or request.requester_email:
+    if notify and (request.agent_email or request.requester_email):
         _send_after_commit(request.pk, "receipt", token)
         issue_code(request, actor, token=token)
     return request, token

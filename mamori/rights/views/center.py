@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
@@ -16,10 +17,11 @@ from django_ratelimit.exceptions import Ratelimited
 
 from mamori.catalog.in_force import map_in_force_or_404
 from mamori.core.ratelimited import too_many_requests
+from mamori.notices.labels import duration as duration_label
 from mamori.rights.forms import CodeForm, RequestForm
 from mamori.rights.models import Channel, RequestFile, RequestStatus, RightsRequest
-from mamori.rights.rules import RIGHT_LABELS, offered_rights, requester_jurisdictions
-from mamori.rights.services.common import REQUESTER, RightsError, status_token_hash
+from mamori.rights.rules import RIGHT_LABELS, RequestRule, offered_rights, requester_jurisdictions
+from mamori.rights.services.common import REQUESTER, RightsError, rule_of, status_token_hash
 from mamori.rights.services.intake import Submission, Upload, submit_request
 from mamori.rights.services.verification import check_code, issue_code
 from mamori.rights.services.workflow import record_download
@@ -100,7 +102,22 @@ def status(request: HttpRequest, organisation: str, token: str) -> HttpResponse:
         "waiting_for_code": found.status == RequestStatus.VERIFYING and found.email_verified_at is None
         and bool(found.requester_email or found.agent_email),
         "downloadable": downloadable, "time_zone": privacy_map.organisation.time_zone,
+        "target": target_text(rule_of(found)),
     })  # fmt: skip
+
+
+def target_text(rule: RequestRule) -> str:
+    """APPI's "without delay", said as the number the company committed to (or mamori's default)."""
+    found = rule.without_delay_target
+    if found is None:
+        return ""
+    target, committed = found
+    within = duration_label(target, get_language() or "en")
+    if committed:
+        return _("The law asks for an answer without delay; the company commits to answering within %(within)s "
+                 "(its privacy map), refusals included.") % {"within": within}
+    return _("The law asks for an answer without delay; the company has published no target, so we aim at "
+             "%(within)s, refusals included.") % {"within": within}
 
 
 @require_POST
