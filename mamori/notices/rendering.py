@@ -43,8 +43,8 @@ def earlier_maps(version: MapVersion, until: date) -> tuple[PrivacyMap, ...]:
 def options_for(release: NoticeRelease | None, version: MapVersion, language: str) -> Options:
     seen = scanned_destinations(version.organisation)
     if release is None:
-        return Options(language=language, center_url=center_url(version.organisation),  # type: ignore[arg-type]
-                       earlier_maps=earlier_maps(version, date.today()), **seen)
+        return Options(language=language, center_url=center_url(version.organisation),
+                       earlier_maps=earlier_maps(version, date.today()), **seen)  # type: ignore[arg-type]
     return Options(
         language=language,
         center_url=center_url(version.organisation),
