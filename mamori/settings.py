@@ -212,6 +212,16 @@ MAMORI_CONSENT_RATE = env_str("MAMORI_CONSENT_RATE", "300/m") or "300/m"
 MAMORI_CONSENT_REGION_HEADER = env_str("MAMORI_CONSENT_REGION_HEADER", "") or ""
 MAMORI_CONSENT_HASH_KEY = env_secret("MAMORI_CONSENT_HASH_KEY", "") or ""
 
+# Audit log (docs/security.md): the chain's HMAC keys (comma-separated, newest first; older keys
+# still verify the entries they made) and the Ed25519 key that signs checkpoints; both default to
+# keys derived from the secret key. Checkpoints are appended to files outside the database.
+MAMORI_AUDIT_KEYS = [key.strip() for key in (env_secret("MAMORI_AUDIT_KEY", "") or "").split(",") if key.strip()]
+MAMORI_AUDIT_SIGNING_KEY = env_secret("MAMORI_AUDIT_SIGNING_KEY", "") or ""
+MAMORI_AUDIT_CHECKPOINT_DIR = Path(
+    env_str("MAMORI_AUDIT_CHECKPOINT_DIR", "") or DATA_DIR / "audit-checkpoints"
+).resolve()
+MAMORI_AUDIT_CHECKPOINT_MINUTES = env_int("MAMORI_AUDIT_CHECKPOINT_MINUTES", 60, minimum=1)
+
 TASKS_BACKEND = env_choice("MAMORI_TASKS", "database", ("database", "immediate"))
 TASKS = {
     "default": {

@@ -69,3 +69,18 @@ def lookup_hash(kind: str, value: str) -> str:
 def email_lookup_hash(email: str) -> str:
     """The lookup hash of an e-mail address, normalised so Ann@Example.com finds ann@example.com."""
     return lookup_hash("email", email.strip().lower())
+
+
+def derived_key(purpose: str, secret: str | None = None) -> bytes:
+    """A 32-byte key for one purpose, derived from ``secret`` (default: SECRET_KEY).
+
+    Each purpose gets its own key, so a value keyed for one use (an audit entry) cannot stand in
+    for another (a lookup hash), even though both come from the same secret.
+    """
+    material = settings.SECRET_KEY if secret is None else secret
+    return hashlib.sha256(f"mamori.{purpose}:{material}".encode()).digest()
+
+
+def keyed_digest(key: bytes, message: bytes) -> str:
+    """HMAC-SHA256 of ``message`` as hex: a hash nobody without ``key`` can recompute."""
+    return hmac.new(key, message, hashlib.sha256).hexdigest()

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import close_old_connections, transaction
 from django.utils import timezone
 
@@ -32,6 +33,12 @@ class Periodic:
 PERIODIC: tuple[Periodic, ...] = (
     # Close unverifiable requests (CP6), remind assignees, expire results, purge old records (CP7).
     Periodic("rights.sweep", "mamori.rights.jobs:sweep", timedelta(hours=1)),
+    # Sign the audit chain head into the checkpoint file outside the database (docs/security.md).
+    Periodic(
+        "audit.checkpoint",
+        "mamori.audit.jobs:checkpoint",
+        timedelta(minutes=settings.MAMORI_AUDIT_CHECKPOINT_MINUTES),
+    ),
 )
 
 
