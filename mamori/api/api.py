@@ -18,7 +18,13 @@ from mamori.api.auth import TokenAuth, require_scope
 from mamori.api.map_endpoints import router as map_router
 from mamori.api.models import ApiToken
 
-api = NinjaAPI(
+
+class MamoriAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        return problems.document_problems(super().get_openapi_schema(**kwargs))
+
+
+api = MamoriAPI(
     title="mamori API",
     version=__version__,
     description="Privacy operations: privacy map, requests, consent, fulfilment, audit.",
