@@ -223,6 +223,11 @@ MAMORI_AUDIT_CHECKPOINT_DIR = Path(
 ).resolve()
 MAMORI_AUDIT_CHECKPOINT_MINUTES = env_int("MAMORI_AUDIT_CHECKPOINT_MINUTES", 60, minimum=1)
 
+# Job leases (core/leases.py): a running job's worker renews its lease; once it lapses the job is
+# queued again, and after this many attempts it fails visibly.
+MAMORI_JOB_LEASE_SECONDS = env_int("MAMORI_JOB_LEASE_SECONDS", 120, minimum=1)
+MAMORI_JOB_MAX_ATTEMPTS = env_int("MAMORI_JOB_MAX_ATTEMPTS", 3, minimum=1)
+
 TASKS_BACKEND = env_choice("MAMORI_TASKS", "database", ("database", "immediate"))
 TASKS = {
     "default": {

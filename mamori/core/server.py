@@ -14,7 +14,7 @@ logger = logging.getLogger("mamori.server")
 
 
 def worker_command(queues: str = "*") -> list[str]:
-    return [sys.executable, "-m", "mamori", "db_worker", "--queue-name", queues, "--no-reload", "-v", "1"]
+    return [sys.executable, "-m", "mamori", "worker", "--queues", queues]
 
 
 def serve_web(host: str, port: int, *, threads: int = 8, on_ready: Callable[[], None] | None = None) -> None:

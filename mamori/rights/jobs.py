@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from mamori.core.leases import on_give_up
+
 
 @task()
 def run_fulfilment(request_id: int) -> None:
@@ -24,3 +26,10 @@ def sweep() -> dict[str, int]:
         "results_expired": records.expire_results(),
         "records_purged": records.purge_expired_records(),
     }
+
+
+@on_give_up(run_fulfilment)
+def _fulfilment_given_up(request_id: int, *, attempts: int) -> None:
+    from mamori.rights.services.abandoned import fulfilment_abandoned
+
+    fulfilment_abandoned(request_id, attempts=attempts)

@@ -1,11 +1,15 @@
+"""`mamori worker`: run queued jobs, resuming those whose worker died (core/leases.py)."""
+
 from __future__ import annotations
 
 import os
+import socket
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils.crypto import get_random_string
 
-from mamori.core.server import worker_command
+from mamori.core.worker import LeasedWorker
 
 
 class Command(BaseCommand):
@@ -13,7 +17,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--queues", default="*", help="comma-separated queue names, * for all")
+        parser.add_argument("--interval", type=float, default=1.0, help="seconds between polls when idle")
+        parser.add_argument("--batch", action="store_true", help="exit once the queue is empty")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        command = worker_command(options["queues"])
-        os.execv(command[0], command)  # noqa: S606 - replace this process with the worker
+        worker_id = f"{socket.gethostname()[:40]}-{os.getpid()}-{get_random_string(6)}"
+        worker = LeasedWorker(
+            queue_names=[name.strip() for name in options["queues"].split(",") if name.strip()],
+            interval=max(0.05, options["interval"]), batch=options["batch"], backend_name="default",
+            startup_delay=False, max_tasks=None, worker_id=worker_id[:64], excluded_queue_names=[],
+        )  # fmt: skip
+        worker.configure_signals()
+        worker.run()
