@@ -58,7 +58,9 @@ def test_every_offered_request_type_can_be_submitted_and_verified(client: Client
     for jurisdiction in dict.fromkeys(code if not code.startswith("EU-") else "EU-FR"
                                       for code in requester_jurisdictions(privacy_map)):
         for right in offered_rights(privacy_map, jurisdiction):
+            # One address per request: codes are limited per address and hour (test_rights_limits).
             found, token = submit(client, org, jurisdiction=jurisdiction, right=right,
+                                  requester_email=f"ann.{jurisdiction.lower()}.{right}@example.com",
                                   message="my phone number is wrong" if right in ("rectification", "addition") else "")
             assert found.status == RequestStatus.VERIFYING and found.right == right
             response = client.post(f"/privacy/{org}/requests/status/{token}/verify/", {"code": last_code()})

@@ -170,10 +170,15 @@ def submit_request(sub: Submission, actor: Actor, *, staff: Any = None) -> tuple
           law=request.law, delivery=request.delivery, agent=request.is_agent, documents=len(sub.uploads),
           due_on=deadlines.respond_by.isoformat())
     if request.agent_email or request.requester_email:
-        from mamori.rights.services.verification import issue_code
+        from mamori.rights.services.verification import CodeLimitError, issue_code
 
         _send_after_commit(request.pk, "receipt", token)
-        issue_code(request, actor, token=token)
+        try:
+            issue_code(request, actor, token=token)
+        except CodeLimitError:
+            # A new request for the same address buys no extra code: it is recorded, and the
+            # requester asks for a code from the status page once the hour is over.
+            audit(actor, "code_withheld", request)
     return request, token
 
 
