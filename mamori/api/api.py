@@ -46,7 +46,7 @@ class WhoAmI(Schema):
 def whoami(request: HttpRequest) -> dict[str, Any]:
     token: ApiToken = request.auth  # type: ignore[attr-defined]  # set by TokenAuth
     return {"token": token.prefix, "owner": token.owner.get_username(), "role": token.owner.role,
-            "scopes": token.scopes}
+            "scopes": token.effective_scopes}
 
 
 api.add_router("/map", map_router)

@@ -10,11 +10,13 @@ from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
+from ninja.errors import HttpError
 from pydantic import BaseModel, Field
 
 from mamori.api.auth import require_scope
 from mamori.audit.services import Actor
 from mamori.consent import events, services
+from mamori.consent.access import PROOF_READERS
 
 router = Router(tags=["consent"])
 Text = Annotated[str, Field(min_length=1, max_length=300)]
@@ -46,6 +48,8 @@ def state(request: HttpRequest, site: Text, device: Text | None = None, subject:
 @router.get("/proof", summary="Proof of consent for one subject, for an auditor or regulator (consent:read)")
 def proof(request: HttpRequest, organisation: Text, subject: Text) -> dict[str, Any]:
     token = require_scope(request, "consent:read")
+    if not token.owner.has_role(*PROOF_READERS):  # as in the console: marketing sees state, not proof
+        raise HttpError(403, "The token's owner may not read proof of consent.")
     return services.proof_of_consent(organisation, subject, Actor.for_user(token.owner))
 
 
