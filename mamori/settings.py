@@ -242,7 +242,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "stream": sys.stderr}},
+    # Status tokens and other secrets in URLs are blanked before any line is written (core/logredact.py).
+    "filters": {"redact": {"()": "mamori.core.logredact.RedactSecrets"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "stream": sys.stderr,
+                             "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": env_choice(
         "MAMORI_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))},
     # waitress warns "Task queue depth is N" whenever a request waits for a thread: normal under load,

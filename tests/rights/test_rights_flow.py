@@ -186,7 +186,7 @@ def test_agent_documents_are_encrypted_reviewed_and_purged(client: Client, ipro:
         client, ipro, right="erasure", requester_email="", is_agent="on", agent_name="Bob Agent",
         agent_email="bob@agents.example",
         agent_permission=SimpleUploadedFile("permission.pdf", PDF, content_type="application/pdf"),
-        agent_identity=SimpleUploadedFile("id.png", b"\x89PNG agent id", content_type="image/png"))
+        agent_identity=SimpleUploadedFile("id.png", b"\x89PNG\r\n\x1a\n agent id", content_type="image/png"))
     assert mail.outbox[-1].to == ["bob@agents.example"]
     files = list(found.files.all())
     assert len(files) == 2 and all(PDF not in bytes(f.encrypted) for f in files)

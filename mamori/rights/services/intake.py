@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from mamori.audit.services import Actor
 from mamori.core import crypto
+from mamori.core.filetypes import sniff
 from mamori.rights import clocks
 from mamori.rights.models import Channel, Delivery, RequestFile, RequestStatus, RightsRequest
 from mamori.rights.models.requests import ELECTRONIC_CHANNELS
@@ -105,8 +106,11 @@ def _validate(sub: Submission) -> None:
             raise RightsError("unknown document kind", code="bad_document")
         if not upload.data or len(upload.data) > MAX_FILE_BYTES:
             raise RightsError("each document must be between 1 byte and 10 MB", code="bad_document_size")
-        if upload.content_type not in ALLOWED_CONTENT_TYPES:
+        # Judged by content, not by the declared type; the type found is what is stored.
+        found = sniff(upload.data)
+        if found not in ALLOWED_CONTENT_TYPES:
             raise RightsError("documents must be PDF, JPEG, PNG, HEIC or WebP", code="bad_document_type")
+        upload.content_type = found
 
 
 def store_file(request: RightsRequest, kind: str, filename: str, content_type: str, data: bytes) -> RequestFile:
