@@ -18,6 +18,7 @@ DJANGO_SYSTEM_CHECK = "system-check"
 
 
 def _run_check(argv: Sequence[str]) -> int:
+    # Imported per command: `mamori check|calendar|notices` start without loading Django.
     from mamori.catalog.mapfile.cli import main as check_main
 
     return check_main(list(argv), prog="mamori check")
@@ -61,6 +62,7 @@ def _use_demo_secret(*, create: bool) -> bool:
     if not os.environ.get("MAMORI_ENCRYPTION_KEYS") and not os.environ.get("MAMORI_ENCRYPTION_KEYS_FILE"):
         encryption_file = data_dir / "encryption_keys"
         if not encryption_file.exists():
+            # Imported here: only the demo's first start needs it.
             from cryptography.fernet import Fernet
 
             encryption_file.write_text(Fernet.generate_key().decode("ascii"), encoding="utf-8")
@@ -82,6 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.environ.setdefault("MAMORI_DEMO", "1")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mamori.settings")
 
+    # Imported after DJANGO_SETTINGS_MODULE and the demo key are set (settings read them on import).
     from django.core.management import execute_from_command_line
 
     from mamori.conf import ConfigError

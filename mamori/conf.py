@@ -11,6 +11,8 @@ import os
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import dj_database_url
+
 
 class ConfigError(Exception):
     """A setting in the environment is missing or has a bad value."""
@@ -91,7 +93,6 @@ def env_timezone(name: str, default: str) -> str:
 
 def database_config(url: str, *, base_dir: Path) -> dict[str, object]:
     """Turn MAMORI_DATABASE_URL into Django's DATABASES entry, failing loudly on nonsense."""
-    import dj_database_url
 
     scheme = url.split(":", 1)[0].lower()
     supported = {"sqlite", "postgres", "postgresql", "pgsql", "mysql", "mariadb"}

@@ -6,6 +6,8 @@ import contextlib
 import sys
 from pathlib import Path
 
+from cryptography.fernet import Fernet
+
 from mamori.conf import (
     ConfigError,
     database_config,
@@ -33,8 +35,6 @@ if len(SECRET_KEY) < 32:
     )
 
 def _encryption_keys() -> list[str]:
-    from cryptography.fernet import Fernet
-
     raw = env_secret("MAMORI_ENCRYPTION_KEYS") or ""
     keys = [key.strip() for key in raw.split(",") if key.strip()]
     if not keys:

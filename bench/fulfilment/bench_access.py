@@ -1,7 +1,7 @@
 """One access request (find + export package) against hand-written SQL fetching the same rows.
 
 Engine: `FulfilmentEngine.export(identities, path, language)`, the call behind `mamori fulfil
-access` and the request handler's export step (mamori/fulfilment/services.py `_run_step`): it
+access` and the request handler's export step (mamori/fulfilment/services/execution.py `_run_step`): it
 finds the customer by e-mail address, counts their rows per table, then streams every table's
 rows into the ZIP package (JSON + CSV per table, an HTML summary).
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import secrets
 from base64 import b32encode
 
+from axes.utils import reset as axes_reset
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from mamori.accounts.models import Role, User
@@ -107,7 +109,6 @@ def deactivate(actor: Actor, user: User) -> User:
 
 def reset_password(actor: Actor, user: User, new_password: str) -> User:
     """Set a new password and lift a lock-out caused by failed sign-ins."""
-    from axes.utils import reset as axes_reset
 
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
@@ -166,7 +167,6 @@ def ensure_demo_staff() -> tuple[str, str, str]:
         user.save()
         TOTPDevice.objects.filter(user=user).delete()
         device = TOTPDevice.objects.create(user=user, name="demo", confirmed=True)
-        from axes.utils import reset as axes_reset
 
         axes_reset(username=DEMO_USERNAME)
         record(actor, "staff.created" if created else "staff.demo_reset", target_type="staff", target_id=str(user.pk),
@@ -176,7 +176,6 @@ def ensure_demo_staff() -> tuple[str, str, str]:
 
 def current_totp_code(device: TOTPDevice) -> str:
     """The code the device's authenticator app shows right now (demo and tests only)."""
-    from django_otp.oath import TOTP
 
     totp = TOTP(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=device.drift)
     return str(totp.token()).zfill(device.digits)

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_noop
+from django_tasks import task
 
 from mamori.audit.chain import canonical_json, iso_utc
 from mamori.audit.keys import public_key_text, signing_key
@@ -115,3 +116,9 @@ def read_checkpoints(public_key: Ed25519PublicKey | None = None) -> tuple[list[C
 def latest_checkpoint() -> Checkpoint | None:
     good, _bad = read_checkpoints()
     return max(good, key=lambda checkpoint: (checkpoint.at, checkpoint.seq), default=None)
+
+
+@task()
+def checkpoint_job() -> int:
+    """Job the scheduler queues at a fixed interval: sign the head; returns the entry number."""
+    return write_checkpoint().seq

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 def _(message: str) -> str:
     try:
+        # Imported here: the calendars run without Django (`mamori calendar`); Django is optional.
         from django.conf import settings
     except ImportError:  # pragma: no cover - Django is a dependency, but the core does not need it
         return message

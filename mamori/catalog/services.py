@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 
 from mamori.audit.services import Actor, record
 from mamori.catalog.errors import CatalogError
+from mamori.catalog.mapfile import MapReadError, load_map
 from mamori.catalog.mapfile.schema import LIST_SECTIONS
 from mamori.catalog.models import MapVersion
 
@@ -63,7 +64,6 @@ def apply_map(paths: Sequence[str | Path], actor: Actor, note: str = "") -> MapV
     An invalid map is refused with every problem listed and nothing stored. Applying the same
     files again returns the current version unchanged, so a deploy script may apply on every run.
     """
-    from mamori.catalog.mapfile import MapReadError, load_map
 
     try:
         result = load_map(paths)

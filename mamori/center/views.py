@@ -6,8 +6,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from mamori.catalog.in_force import map_in_force_or_404
 from mamori.catalog.models import MapVersion
-from mamori.center.access import current_map
 
 CHANNEL_LABELS = {
     "email": _("E-mail"), "phone": _("Telephone"), "post": _("Post"), "fax": _("Fax"),
@@ -24,7 +24,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def home(request: HttpRequest, organisation: str) -> HttpResponse:
-    version, privacy_map = current_map(organisation)
+    version, privacy_map = map_in_force_or_404(organisation)
     language = (get_language() or "en").split("-")[0]
     codes = set(privacy_map.jurisdiction_codes)
     context = {

@@ -9,6 +9,7 @@ class ConsentConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # Imported in ready(): models and services load only once the app registry is ready.
         from django.db.models.signals import post_save
 
         from mamori.catalog.models import MapVersion

@@ -17,10 +17,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 
-from mamori.center.access import current_map
+from mamori.catalog.in_force import map_in_force_or_404
 from mamori.consent import services, siteconfig
-from mamori.consent.hashing import text_hash
 from mamori.consent.models import BannerText, ConsentMethod
+from mamori.core.crypto import content_digest
 from mamori.core.errors import DomainError
 from mamori.core.ratelimited import too_many_requests
 
@@ -40,7 +40,7 @@ def _limited(request: HttpRequest, group: str, rate: str = "10/m") -> bool:
 
 
 def _context(request: HttpRequest, organisation: str, **extra: Any) -> dict[str, Any]:
-    version, privacy_map = current_map(organisation)
+    version, privacy_map = map_in_force_or_404(organisation)
     language = "ja" if (get_language() or "en").startswith("ja") else "en"
     return {"organisation": organisation, "map": privacy_map, "version": version, "language": language,
             "org_name": privacy_map.organisation.legal_name.get(language),
@@ -113,7 +113,7 @@ def _stored_choice(request: HttpRequest) -> dict[str, Any]:
 def _statement_hash(organisation: str, language: str, statement: str) -> str:
     """The choices page's own words, stored like banner texts so the ledger entry can cite them."""
     content = {"page": "privacy_choices", "statement": statement}
-    digest = text_hash(content)
+    digest = content_digest(content)
     BannerText.objects.get_or_create(text_hash=digest, defaults={"site": organisation, "language": language,
                                                                  "content": content})
     return digest

@@ -25,9 +25,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from mamori.api.problems import problem
 from mamori.consent import siteconfig
-from mamori.consent.hashing import keyed_hash
 from mamori.consent.ratelimit import retry_after
 from mamori.consent.services.ledger import record_event
+from mamori.core.crypto import consent_identifier_hash
 from mamori.core.errors import DomainError
 
 MAX_BODY = 8 * 1024
@@ -106,7 +106,7 @@ def consent_events(request: HttpRequest) -> HttpResponse:
         response["Allow"] = "POST, OPTIONS"
         return response
     address = request.META.get("REMOTE_ADDR", "") or ""
-    address_hash = keyed_hash("ip", address) if address else ""
+    address_hash = consent_identifier_hash("ip", address) if address else ""
     wait = retry_after(RATE_GROUP, address_hash, getattr(settings, "MAMORI_CONSENT_RATE", "300/m"))
     if wait:
         response = problem(429, "Too many requests", "Slow down and retry after the given seconds.",

@@ -1,7 +1,7 @@
 """Consent: configured sites, the append-only consent ledger, marketing subscriptions, opt-outs.
 
 The ledger is keyed by hashed identifiers only (device ids, subject ids, IP addresses, e-mail
-addresses go through `hashing.keyed_hash`): it proves what a browser chose without holding who
+addresses go through `crypto.consent_identifier_hash`): it proves what a browser chose without holding who
 the person is. Only a marketing subscription keeps its e-mail address, encrypted, because mail
 has to be sent to it.
 """

@@ -17,11 +17,12 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.http import Http404
 
+from mamori.catalog.in_force import parsed_map
 from mamori.catalog.mapfile import PrivacyMap
 from mamori.catalog.models import MapVersion
 from mamori.consent.banner_texts import BANNER_TEXTS, LANGUAGES
-from mamori.consent.hashing import text_hash
 from mamori.consent.models import BannerText, ConsentSite
+from mamori.core.crypto import content_digest as text_hash
 
 ESSENTIAL_IDS = frozenset({"essential", "necessary", "strictly-necessary", "strictly_necessary"})
 CONSENT_MODE_SIGNALS = (
@@ -119,7 +120,7 @@ def honours_dnt(privacy_map: PrivacyMap) -> bool:
 
 
 def build(site: Site, version: MapVersion, notice: int) -> dict[str, Any]:
-    privacy_map = PrivacyMap.from_document(version.document)
+    privacy_map = parsed_map(version)
     texts = {language: _texts(privacy_map, language) for language in LANGUAGES}
     hashes = {language: text_hash(content) for language, content in texts.items()}
     _remember_texts(site.key, texts, hashes)

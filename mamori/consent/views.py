@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
-from mamori.catalog.mapfile import PrivacyMap
+from mamori.catalog.in_force import parsed_map
 from mamori.catalog.models import MapVersion
 from mamori.consent import siteconfig
 
@@ -74,7 +74,7 @@ def gpc_json(request: HttpRequest) -> HttpResponse:
     """/.well-known/gpc.json: honoured when any served organisation honours the signal."""
     honouring = [
         version for version in MapVersion.objects.current_versions()
-        if siteconfig.honours_gpc(PrivacyMap.from_document(version.document))
+        if siteconfig.honours_gpc(parsed_map(version))
     ]
     if honouring:
         last = max(version.applied_at for version in honouring)

@@ -3,7 +3,7 @@
 `EncryptedTextField` keeps personal data encrypted at rest: the column holds a Fernet token (text)
 made with mamori.core.crypto, and the model attribute holds the clear value. Tokens are randomised,
 so the column cannot be searched or compared in SQL: filter on a companion column holding
-`crypto.lookup_hash(...)` instead. Only `isnull` lookups are allowed, so a filter that could never
+`crypto.keyed_identifier_hash(...)` instead. Only `isnull` lookups are allowed, so a filter that could never
 match fails loudly instead of silently returning nothing.
 
 The empty string is stored as the empty string (it is not personal data, and blank fields stay cheap).

@@ -79,6 +79,7 @@ def extract() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mamori.settings")
     os.environ.setdefault("MAMORI_SECRET_KEY", "i18n-extraction-only-" + "x" * 32)
     os.environ.setdefault("MAMORI_ENCRYPTION_KEYS", "kN2m9yqH0cX1b7WJ3wO2Qz3oQe2r5cB1s8Xy6tQd0hE=")
+    # Imported after the environment above is set (settings read it on import).
     import django
     from django.core.management import call_command
 

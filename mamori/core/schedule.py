@@ -32,11 +32,11 @@ class Periodic:
 
 PERIODIC: tuple[Periodic, ...] = (
     # Close unverifiable requests (CP6), remind assignees, expire results, purge old records (CP7).
-    Periodic("rights.sweep", "mamori.rights.jobs:sweep", timedelta(hours=1)),
+    Periodic("rights.sweep", "mamori.rights.services.records:sweep", timedelta(hours=1)),
     # Sign the audit chain head into the checkpoint file outside the database (docs/security.md).
     Periodic(
         "audit.checkpoint",
-        "mamori.audit.jobs:checkpoint",
+        "mamori.audit.checkpoints:checkpoint_job",
         timedelta(minutes=settings.MAMORI_AUDIT_CHECKPOINT_MINUTES),
     ),
 )

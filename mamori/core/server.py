@@ -19,6 +19,7 @@ def worker_command(queues: str = "*") -> list[str]:
 
 def serve_web(host: str, port: int, *, threads: int = 8, on_ready: Callable[[], None] | None = None) -> None:
     """Serve the WSGI application with waitress until interrupted (SIGINT/SIGTERM)."""
+    # Imported here: the WSGI application loads settings, which the caller sets up first.
     from waitress.server import create_server
 
     from mamori.wsgi import application
@@ -55,6 +56,7 @@ def serve_with_worker(host: str, port: int, *, on_ready: Callable[[], None] | No
             os.kill(os.getpid(), signal.SIGTERM)
 
     threading.Thread(target=_watch_worker, daemon=True).start()
+    # Imported here: the schedule loads jobs, i.e. models, once Django is set up.
     from mamori.core.schedule import start_in_thread
 
     stop_scheduler = start_in_thread()

@@ -1,7 +1,8 @@
 """/api/v1/restrictions: the restriction list the company's systems query (scope restrictions:read).
 
-Entries carry hashed identities only (SHA-256 of the trimmed value; e-mail addresses lower-cased):
-a system hashes the identity it holds and looks it up with `?email_sha256=` or `?identity_sha256=`.
+A system hashes the identity it holds (SHA-256 of the trimmed value; e-mail addresses lower-cased)
+and looks it up with `?email_sha256=` or `?identity_sha256=`. Entries carry keyed hashes only
+(`fulfilment.services.restrictions`): the list cannot be reversed with a list of addresses.
 """
 
 from __future__ import annotations
@@ -9,12 +10,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
+from django.db.models import Q
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
 
 from mamori.api.auth import require_scope
+from mamori.catalog.in_force import map_in_force
+from mamori.catalog.models import MapVersion
+from mamori.core.errors import DomainError
 from mamori.fulfilment.models import Restriction
+from mamori.fulfilment.services.restrictions import restriction_hash
 
 router = Router(tags=["restrictions"])
 
@@ -50,16 +56,33 @@ def list_restrictions(request: HttpRequest, filters: Query[RestrictionFilter]) -
     if not filters.include_lifted:
         restrictions = restrictions.filter(lifted_at__isnull=True)
     if filters.email_sha256:
-        restrictions = restrictions.filter(identity_hashes__email=filters.email_sha256.lower())
+        restrictions = restrictions.filter(identity_hashes__email=restriction_hash("email", filters.email_sha256))
+    wanted: set[str] = set()
     if filters.identity_sha256:
-        # Any kind of identity: the hash, quoted, inside the JSON text (a 64-digit hex string is never
-        # anything but a value). Works alike on every backend; checked exactly below.
-        restrictions = restrictions.filter(identity_hashes__icontains=f'"{filters.identity_sha256.lower()}"')
+        # Stored hashes are keyed per kind: the digest a system sends is keyed for every identity kind
+        # the maps know, and each candidate looked for (quoted) in the JSON text, alike on every backend.
+        wanted = {restriction_hash(kind, filters.identity_sha256) for kind in _identity_kinds(filters.organisation)}
+        matches = Q()
+        for candidate in wanted:
+            matches |= Q(identity_hashes__icontains=f'"{candidate}"')
+        restrictions = restrictions.filter(matches)
     page = restrictions[filters.offset : filters.offset + filters.limit]
-    wanted = filters.identity_sha256.lower() if filters.identity_sha256 else None
     return [
         {"id": restriction.pk, "organisation": restriction.organisation, "identity_hashes": restriction.identity_hashes,
          "active": restriction.active, "created_at": restriction.created_at, "lifted_at": restriction.lifted_at}
         for restriction in page
-        if wanted is None or wanted in restriction.identity_hashes.values()
+        if not wanted or wanted & set(restriction.identity_hashes.values())
     ]  # fmt: skip
+
+
+def _identity_kinds(organisation: str | None) -> set[str]:
+    """Every identity kind the maps in force name (e-mail always), for keying a looked-up digest."""
+    kinds = {"email"}
+    organisations = [organisation] if organisation else MapVersion.objects.organisations()
+    for name in organisations:
+        try:
+            _version, privacy_map = map_in_force(name)
+        except DomainError:
+            continue
+        kinds.update(kind for system in privacy_map.systems for kind in system.identities)
+    return kinds

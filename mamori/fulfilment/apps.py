@@ -8,6 +8,7 @@ class FulfilmentConfig(AppConfig):
 
     def ready(self) -> None:
         # The rights workflow hands verified requests to whichever handler is registered.
+        # Imported in ready(): models and services load only once the app registry is ready.
         from mamori.fulfilment.handler import EngineHandler
         from mamori.rights.handover import register_handler
 

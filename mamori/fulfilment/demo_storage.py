@@ -12,6 +12,7 @@ from __future__ import annotations
 import hmac
 import json
 import os
+import secrets
 import threading
 import time
 from pathlib import Path
@@ -124,8 +125,6 @@ def configure_for_demo(base_url: str) -> None:
         return
     secret_file = Path(settings.DATA_DIR) / "onemall-storage-secret"
     if not secret_file.exists():
-        import secrets
-
         secret_file.write_text(secrets.token_urlsafe(32), encoding="utf-8")
         secret_file.chmod(0o600)
     os.environ[URL_ENV] = base_url.rstrip("/") + "/demo/onemall-storage/"

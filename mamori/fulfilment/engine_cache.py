@@ -1,27 +1,28 @@
-"""Parsed maps and open connectors kept between runs, so a request does not pay for them again.
+"""Open connectors kept between runs, so a request does not pay for them again.
 
 Building a connector costs a database engine, new connections and reading the schema (about
-100 ms for a shop); parsing a map document costs a few milliseconds more. Both depend only on the
-map version in force and on the connection settings, so this process keeps them per
+100 ms for a shop). It depends only on the map version in force and on the connection settings,
+so this process keeps them per
 
-    (organisation, map version number, content hash)  -> the parsed map
-    (that scope, system id, digest of the system's connection settings) -> its connector
+    (organisation, map version number, content hash, system id, digest of its connection settings)
 
-The content hash is part of the scope because a version number alone can come back with other
-content (a database restored, a test database re-created). A new version of an organisation's
-map retires the older scopes' connectors (their pools are closed); so does a changed connection
-setting, which gives a new key. Thread-safe: a run may build a connector while another reads it.
+(the parsed map itself is kept by `mamori.catalog.in_force`). The content hash is part of the
+scope because a version number alone can come back with other content (a database restored, a
+test database re-created). A new version of an organisation's map retires the older scopes'
+connectors (their pools are closed); so does a changed connection setting, which gives a new key.
+Thread-safe: a run may build a connector while another reads it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mamori.fulfilment.connectors import Connector, connector_for
+from mamori.fulfilment.connectors.webhook.connector import secret_env_name
 from mamori.fulfilment.engine import FulfilmentEngine
 
 if TYPE_CHECKING:
@@ -38,7 +39,6 @@ class MapScope:
 
 def settings_digest(system: System, environ: Mapping[str, str]) -> str:
     """A digest of the environment values a system's connector is built from (URLs, secrets)."""
-    from mamori.fulfilment.connectors.webhook.connector import secret_env_name
 
     names = [system.connector, system.connection_env or "", system.url_env or ""]
     if system.url_env:
@@ -56,28 +56,14 @@ def _close(connector: Connector) -> None:
 class EngineCache:
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._maps: dict[MapScope, PrivacyMap] = {}
+        self._scopes: dict[str, MapScope] = {}  # organisation -> the scope its connectors belong to
         self._connectors: dict[tuple[MapScope, str, str], Connector] = {}
         self.built = 0  # connectors built so far (tests and benchmarks read it)
 
-    def privacy_map(self, scope: MapScope, document: Callable[[], Mapping[str, Any]]) -> PrivacyMap:
-        """The parsed map of `scope`; `document()` is called only when it is not parsed yet."""
-        with self._lock:
-            found = self._maps.get(scope)
-        if found is not None:
-            return found
-        from mamori.catalog.mapfile import PrivacyMap
-
-        parsed = PrivacyMap.from_document(dict(document()))
-        with self._lock:
-            stale = self._retire_locked(scope.organisation, keep=scope)
-            parsed = self._maps.setdefault(scope, parsed)
-        for connector in stale:
-            _close(connector)
-        return parsed
-
     def engine(self, scope: MapScope, privacy_map: PrivacyMap, environ: Mapping[str, str]) -> FulfilmentEngine:
         """An engine for one run whose connectors are the cached ones (its `close()` keeps them open)."""
+
+        self._retire_older(scope)
 
         def source(system: System) -> Connector:
             return self.connector(scope, system, privacy_map, environ)
@@ -115,13 +101,23 @@ class EngineCache:
         with self._lock:
             stale = list(self._connectors.values())
             self._connectors.clear()
-            self._maps.clear()
+            self._scopes.clear()
+        for connector in stale:
+            _close(connector)
+
+    def _retire_older(self, scope: MapScope) -> None:
+        """A run on a newer scope than the one seen last closes the older scope's connectors."""
+        with self._lock:
+            if self._scopes.get(scope.organisation) == scope:
+                return
+            self._scopes[scope.organisation] = scope
+            stale = self._retire_locked(scope.organisation, keep=scope)
         for connector in stale:
             _close(connector)
 
     def _retire_locked(self, organisation: str, keep: MapScope | None) -> list[Connector]:
-        for scope in [scope for scope in self._maps if scope.organisation == organisation and scope != keep]:
-            del self._maps[scope]
+        if keep is None:
+            self._scopes.pop(organisation, None)
         stale_keys = [key for key in self._connectors if key[0].organisation == organisation and key[0] != keep]
         return [self._connectors.pop(key) for key in stale_keys]
 

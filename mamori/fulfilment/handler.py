@@ -4,30 +4,26 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from mamori.audit.services import Actor
+from mamori.fulfilment.services.common import ENGINE
+from mamori.fulfilment.services.execution import execute_run
+from mamori.fulfilment.services.planning import match_data_points, prepare_run
 
 if TYPE_CHECKING:
     from mamori.rights.handover import FulfilmentOutcome, FulfilmentTask
 
-ENGINE = Actor.system("fulfilment")
+__all__ = ["ENGINE", "EngineHandler"]
 
 
 class EngineHandler:
     rights: tuple[str, ...] = ("access", "portability", "erasure", "rectification", "restriction")
 
     def plan(self, task: FulfilmentTask) -> dict[str, Any]:
-        from mamori.fulfilment.services import prepare_run
-
         run = prepare_run(task, ENGINE)
         return {"run": run.pk, "status": run.status, **run.plan}
 
     def execute(self, task: FulfilmentTask) -> FulfilmentOutcome:
-        from mamori.fulfilment.services import execute_run, prepare_run
-
         run = prepare_run(task, ENGINE)
         return execute_run(run.pk, ENGINE)
 
     def match_data_points(self, organisation: str, points: dict[str, str]) -> set[str]:
-        from mamori.fulfilment.services import match_data_points
-
         return match_data_points(organisation, points)

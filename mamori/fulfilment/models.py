@@ -6,7 +6,6 @@ Whatever identifies a person (identities, located keys, rectified values) is sto
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.conf import settings
@@ -14,17 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mamori.core.crypto import decrypt, encrypt
-
-
-def seal(value: Any) -> bytes:
-    return encrypt(json.dumps(value, sort_keys=True, default=str).encode("utf-8"))
-
-
-def unseal(token: bytes | memoryview | None) -> Any:
-    if not token:
-        return None
-    return json.loads(decrypt(bytes(token)).decode("utf-8"))
+from mamori.core.crypto import decrypt_json
 
 
 class RunStatus(models.TextChoices):
@@ -67,11 +56,11 @@ class FulfilmentRun(models.Model):
 
     @property
     def subject_identities(self) -> list[dict[str, str]]:
-        return unseal(self.sealed_subjects) or []
+        return decrypt_json(self.sealed_subjects) or []
 
     @property
     def details(self) -> dict[str, Any]:
-        return unseal(self.sealed_details) or {}
+        return decrypt_json(self.sealed_details) or {}
 
 
 class StepStatus(models.TextChoices):
@@ -104,7 +93,7 @@ class FulfilmentStep(models.Model):
 
     @property
     def state(self) -> Any:
-        return unseal(self.sealed_state)
+        return decrypt_json(self.sealed_state)
 
 
 class ManualTask(models.Model):
@@ -139,12 +128,13 @@ class Restriction(models.Model):
     """Use of a person's data is restricted (GDPR Art. 18, APPI suspension of use).
 
     Systems query the list by API with hashed identities: SHA-256 of the trimmed, lower-cased
-    e-mail address (other kinds: of the trimmed value), never the identity itself.
+    e-mail address (other kinds: of the trimmed value), never the identity itself. The list stores
+    that digest keyed (`services.restrictions.restriction_hash`), never a plain hash.
     """
 
     organisation = models.CharField(_("organisation"), max_length=100, db_index=True)
     request_id = models.BigIntegerField(_("request"), null=True, blank=True)
-    identity_hashes = models.JSONField(_("identity hashes"), default=dict)  # kind -> sha256 hex
+    identity_hashes = models.JSONField(_("identity hashes"), default=dict)  # kind -> keyed hash
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     lifted_at = models.DateTimeField(_("lifted"), null=True, blank=True)
 

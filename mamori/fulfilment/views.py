@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -11,10 +10,10 @@ from django.views.decorators.http import require_POST
 
 from mamori.accounts.access import staff_required
 from mamori.fulfilment import access
-from mamori.fulfilment.models import ManualTask, RunStatus
-from mamori.fulfilment.services import FulfilmentError, complete_manual_task
-
-RESUMABLE = (RunStatus.RUNNING, RunStatus.FAILED, RunStatus.PLANNED)
+from mamori.fulfilment.models import ManualTask
+from mamori.fulfilment.services.common import FulfilmentError
+from mamori.fulfilment.services.execution import RESUMABLE, queue_resume
+from mamori.fulfilment.services.manual_tasks import complete_manual_task
 
 
 @staff_required(*access.FULFILMENT_STAFF)
@@ -41,11 +40,8 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
 @require_POST
 @staff_required(*access.FULFILMENT_STAFF)
 def run_resume(request: HttpRequest, run_id: int) -> HttpResponse:
-    from mamori.fulfilment.jobs import run_fulfilment
-
     run = access.access_run(request.user, run_id)
-    if run.status in RESUMABLE:
-        transaction.on_commit(lambda: run_fulfilment.enqueue(run.pk))
+    if queue_resume(run):
         messages.info(request, _("The remaining steps are queued."))
     return redirect("console:fulfilment_run", run.pk)
 

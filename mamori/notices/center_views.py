@@ -13,9 +13,8 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 
-from mamori.catalog.mapfile import PrivacyMap
+from mamori.catalog.in_force import map_in_force_or_404, parsed_map
 from mamori.catalog.models import MapVersion
-from mamori.center.access import current_map
 from mamori.notices.builders import NotInScope, UnknownCollectionPoint, available_kinds
 from mamori.notices.classify import reason_text
 from mamori.notices.document import to_html
@@ -45,7 +44,7 @@ def _release_and_version(request: HttpRequest, organisation: str) -> tuple[Notic
         if release is None:
             raise Http404("no such release")
         return release, release.map_version
-    current_version, _map = current_map(organisation)
+    current_version, _map = map_in_force_or_404(organisation)
     release = release_in_force(organisation) or latest_release(organisation)
     if release is None:
         return None, current_version
@@ -64,7 +63,7 @@ def _notice_page(request: HttpRequest, organisation: str, kind: str, point: str 
     upcoming = latest_release(organisation)
     if upcoming is not None and release is not None and upcoming.number <= release.number:
         upcoming = None
-    privacy_map = PrivacyMap.from_document(version.document)
+    privacy_map = parsed_map(version)
     context: dict[str, Any] = {
         "organisation": organisation,
         "org_name": privacy_map.organisation.legal_name.get(get_language() or "en"),
@@ -103,7 +102,7 @@ def collection(request: HttpRequest, organisation: str, point: str) -> HttpRespo
 
 def changes(request: HttpRequest, organisation: str) -> HttpResponse:
     """Every release with its classification; `?version=N` adds the readable diff N-1 → N."""
-    _version, privacy_map = current_map(organisation)
+    _version, privacy_map = map_in_force_or_404(organisation)
     language = _language(request)
     releases = list(NoticeRelease.objects.filter(organisation=organisation).order_by("-number"))
     rows = [
@@ -168,7 +167,7 @@ def _release_diffs(release: NoticeRelease, language: str) -> list[dict[str, Any]
 
 def site_notice_json(request: HttpRequest, organisation: str) -> JsonResponse:
     """For the company's own site: is there a change to announce? Cacheable, readable cross-origin."""
-    current_map(organisation)  # 404 for an unknown organisation
+    map_in_force_or_404(organisation)  # 404 for an unknown organisation
     response = JsonResponse(site_notice_payload(organisation, active_site_notice(organisation)))
     response["Access-Control-Allow-Origin"] = "*"
     response["Cache-Control"] = "public, max-age=300"

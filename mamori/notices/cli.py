@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Protocol
 
+from mamori.catalog.mapfile import MapReadError, load_map
 from mamori.notices.builders import KINDS, NotInScope, Options, UnknownCollectionPoint, build_notice
 from mamori.notices.document import standalone_html, to_html, to_markdown
 
@@ -38,7 +39,6 @@ def build_parser(prog: str = "mamori notices") -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None, prog: str = "mamori notices", stdout: Writer | None = None) -> int:
     out = stdout or sys.stdout
     args = build_parser(prog).parse_args(list(sys.argv[1:] if argv is None else argv))
-    from mamori.catalog.mapfile import MapReadError, load_map
 
     try:
         result = load_map([args.path])

@@ -76,6 +76,8 @@ class NoticeNotification(models.Model):
     recipient_hash = models.CharField(_("recipient (hashed)"), max_length=64)
     language = models.CharField(_("language"), max_length=8)
     created_at = models.DateTimeField(_("queued at"), default=timezone.now)
+    # Set by the one worker whose compare-and-set claimed the row (notifications.claim_notification).
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:

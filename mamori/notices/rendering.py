@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from mamori.catalog.mapfile import PrivacyMap
+from django.conf import settings
+
+from mamori.catalog.in_force import parsed_map
 from mamori.catalog.models import MapVersion
 from mamori.notices.builders import NotInScope, Options, available_kinds, build_notice
 from mamori.notices.document import Notice, to_markdown
@@ -14,8 +16,6 @@ LANGUAGES = ("en", "ja")
 
 
 def center_url(organisation: str) -> str:
-    from django.conf import settings
-
     base = str(getattr(settings, "BASE_URL", "") or "").rstrip("/")
     return f"{base}/privacy/{organisation}/"
 
@@ -36,13 +36,13 @@ def render_version(
     version: MapVersion, kind: str, language: str, *, release: NoticeRelease | None = None, point: str | None = None
 ) -> Notice:
     """Raises NotInScope / UnknownCollectionPoint / ValueError like build_notice."""
-    privacy_map = PrivacyMap.from_document(version.document)
+    privacy_map = parsed_map(version)
     return build_notice(privacy_map, kind, options_for(release, version, language), point=point)
 
 
 def snapshot(version: MapVersion, published_on: date, effective_from: date, number: int) -> dict[str, dict[str, str]]:
     """Markdown of every notice the map has, both languages, as a release stores it."""
-    privacy_map = PrivacyMap.from_document(version.document)
+    privacy_map = parsed_map(version)
     out: dict[str, dict[str, str]] = {}
     for kind in available_kinds(privacy_map):
         out[kind] = {}

@@ -8,22 +8,21 @@ notice, each recorded in the audit log.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from mamori.audit.services import Actor, record
+from mamori.catalog.in_force import parsed_map, version_in_force
 from mamori.catalog.mapfile import PrivacyMap
 from mamori.catalog.models import MapVersion
 from mamori.notices.classify import Classification, classify
 from mamori.notices.errors import NoticesError
 from mamori.notices.models import NoticeRelease
+from mamori.notices.notifications import send_release_notifications
 from mamori.notices.rendering import snapshot
 
 # How long the site notice stays up after a material change takes effect.
@@ -42,10 +41,10 @@ def latest_release(organisation: str) -> NoticeRelease | None:
 def release_in_force(organisation: str, on: date | None = None) -> NoticeRelease | None:
     """The release people are bound by today: the newest one whose effective date has come."""
     if on is None:
-        version = MapVersion.objects.current(organisation)
+        version = version_in_force(organisation)
         if version is None:
             return None
-        on = organisation_today(PrivacyMap.from_document(version.document))
+        on = organisation_today(parsed_map(version))
     return NoticeRelease.objects.filter(organisation=organisation, effective_from__lte=on).order_by("-number").first()
 
 
@@ -86,7 +85,7 @@ def pending_change(organisation: str, now: datetime | None = None) -> PendingCha
     previous = latest_release(organisation)
     old_document = previous.map_version.document if previous else None
     classification = classify(old_document, version.document)
-    privacy_map = PrivacyMap.from_document(version.document)
+    privacy_map = parsed_map(version)
     today = organisation_today(privacy_map, now)
     earliest = _earliest_effective(privacy_map, classification, today)
     return PendingChange(
@@ -116,7 +115,7 @@ def publish_notices(
     Refused (NoticesError, nothing stored) for a version older than or equal to the last released
     one, a date in the past, or a material change announced with less notice than promised.
     """
-    privacy_map = PrivacyMap.from_document(version.document)
+    privacy_map = parsed_map(version)
     organisation = version.organisation
     now = now or timezone.now()
     today = organisation_today(privacy_map, now)
@@ -203,8 +202,6 @@ def _follow_up_material_change(release: NoticeRelease, actor: Actor, target: str
             details={"until": (release.effective_from + timedelta(days=SITE_NOTICE_DAYS_AFTER)).isoformat()},
         )
     if "email" in release.notify_by:
-        from mamori.notices.jobs import send_release_notifications
-
         record(actor, "notices.notification_queued", target_type="notice_release", target_id=target, details={})
         release_id = release.pk
         transaction.on_commit(lambda: send_release_notifications.enqueue(release_id))
@@ -213,10 +210,10 @@ def _follow_up_material_change(release: NoticeRelease, actor: Actor, target: str
 def active_site_notice(organisation: str, today: date | None = None) -> NoticeRelease | None:
     """The material release to announce on the site, from publication until a while after it applies."""
     if today is None:
-        version = MapVersion.objects.current(organisation)
+        version = version_in_force(organisation)
         if version is None:
             return None
-        today = organisation_today(PrivacyMap.from_document(version.document))
+        today = organisation_today(parsed_map(version))
     release = NoticeRelease.objects.filter(organisation=organisation, material=True).order_by("-number").first()
     if release is None or "site_notice" not in release.notify_by:
         return None
@@ -225,17 +222,11 @@ def active_site_notice(organisation: str, today: date | None = None) -> NoticeRe
     return release
 
 
-def recipient_hash(email: str) -> str:
-    """Keyed, so the table of sent notifications cannot be reversed with a list of addresses."""
-    key = settings.SECRET_KEY.encode("utf-8")
-    return hmac.new(key, email.strip().lower().encode("utf-8"), hashlib.sha256).hexdigest()
-
-
 def organisation_today_for(organisation: str) -> date:
-    version = MapVersion.objects.current(organisation)
+    version = version_in_force(organisation)
     if version is None:
         return timezone.localdate()
-    return organisation_today(PrivacyMap.from_document(version.document))
+    return organisation_today(parsed_map(version))
 
 
 def publish_if_new(version: MapVersion, actor: Actor) -> NoticeRelease | None:

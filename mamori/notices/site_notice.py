@@ -6,6 +6,7 @@ from typing import Any
 
 from mamori.notices.models import NoticeRelease
 from mamori.notices.rendering import center_url
+from mamori.notices.services import organisation_today_for
 from mamori.notices.wording import say
 
 
@@ -16,8 +17,6 @@ def _date(value: Any, language: str) -> str:
 
 
 def site_notice_message(release: NoticeRelease, language: str, today: Any = None) -> str:
-    from mamori.notices.services import organisation_today_for
-
     today = today or organisation_today_for(release.organisation)
     key = "site_notice.upcoming" if release.effective_from > today else "site_notice.updated"
     when = release.effective_from if key == "site_notice.upcoming" else release.published_at.date()

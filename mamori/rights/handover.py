@@ -38,6 +38,8 @@ class FulfilmentOutcome:
     # A ZIP written by the engine; rights stores it encrypted, then deletes the file.
     package_path: Path | None = None
     message: str = ""
+    # Set by `hand_back` once rights has recorded the outcome (stored the package, updated the request).
+    recorded: bool = False
 
 
 OUTCOME_STATUSES = ("completed", "needs_review", "failed")
@@ -84,6 +86,24 @@ def handler_for(right: str) -> FulfilmentHandler | None:
         return _handlers.get(right)
 
 
-def registered_rights() -> tuple[str, ...]:
+class OutcomeRecorder(Protocol):
+    def __call__(self, request_id: int, outcome: FulfilmentOutcome) -> bool:
+        """Record the outcome on the request; False when there is no such request."""
+        ...
+
+
+_recorder: list[OutcomeRecorder] = []
+
+
+def register_outcome_recorder(recorder: OutcomeRecorder) -> None:
+    """Rights registers how an outcome is recorded (in ``RightsConfig.ready()``)."""
     with _lock:
-        return tuple(sorted(_handlers))
+        _recorder[:] = [recorder]
+
+
+def hand_back(request_id: int, outcome: FulfilmentOutcome) -> bool:
+    """The engine finished (or stopped) a request's run, whoever started it: rights stores the package
+    encrypted, deletes the clear copy and completes or updates the request. True when recorded."""
+    with _lock:
+        recorder = _recorder[0] if _recorder else None
+    return recorder is not None and recorder(request_id, outcome)

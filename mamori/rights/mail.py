@@ -14,9 +14,11 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from mamori.core import crypto
 from mamori.rights.clocks import local_date
 from mamori.rights.models import RightsRequest
 from mamori.rights.rules import RIGHT_LABELS
+from mamori.rights.services.common import map_of
 
 REQUESTER_KINDS = ("receipt", "code", "acknowledgement", "extension", "completion", "denial", "closed_unverified")
 
@@ -47,14 +49,12 @@ def render_mail(kind: str, language: str, context: dict[str, Any]) -> tuple[str,
 
 
 def request_context(request: RightsRequest, **extra: Any) -> dict[str, Any]:
-    from mamori.rights.services.common import map_of, unseal
-
     privacy_map = map_of(request)
     zone = privacy_map.organisation.time_zone
     language = request.language
     with translation.override(language):
         right_label = str(RIGHT_LABELS.get(request.right, request.right))
-    details = unseal(request.details_encrypted)
+    details = crypto.decrypt_json(request.details_encrypted, {})
     return {
         "request": request,
         "reference": request.reference,

@@ -18,10 +18,10 @@ from mamori.api.services import create_token
 from mamori.audit.models import AuditEntry
 from mamori.audit.services import Actor
 from mamori.consent import services, siteconfig
-from mamori.consent.hashing import site_key, subject_signature
 from mamori.consent.models import ConsentEvent, LedgerImmutableError
 from mamori.consent.services.ledger import is_sealed
 from mamori.consent.views import banner_bundle
+from mamori.core.crypto import consent_site_key, subject_signature
 from tests.consent.conftest import event_body
 
 BANNER_LIMIT = 10 * 1024
@@ -225,7 +225,7 @@ def test_consent_command(onemall: str, capsys: pytest.CaptureFixture[str]) -> No
     call_command("consent", "site-key", "shop")
     out = capsys.readouterr().out
     assert "shop.onemall.jp" in out and "(organisation default)" in out
-    assert out.strip().splitlines()[-1] == site_key("shop")
+    assert out.strip().splitlines()[-1] == consent_site_key("shop")
     with pytest.raises(CommandError):
         call_command("consent", "set-site", "shop2", "--organisation", "nobody", "--domain", "x.jp")
     call_command("consent", "remove-site", "shop")

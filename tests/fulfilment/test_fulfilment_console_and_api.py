@@ -15,7 +15,9 @@ from mamori.audit.services import Actor
 from mamori.catalog.services import apply_map
 from mamori.fulfilment.handler import ENGINE
 from mamori.fulfilment.models import FulfilmentRun, ManualTask, Restriction
-from mamori.fulfilment.services import execute_run, identity_hash, plan_run
+from mamori.fulfilment.services.execution import execute_run
+from mamori.fulfilment.services.planning import plan_run
+from mamori.fulfilment.services.restrictions import restriction_identity_hash, shared_identity_digest
 
 from .conftest import ONEMALL
 
@@ -93,17 +95,21 @@ def test_unknown_run_is_404(erased_run: FulfilmentRun, officer: User, client_as:
 
 def test_restriction_list_api(db: None, officer: User, marketing: User, client: Client) -> None:
     Restriction.objects.create(
-        organisation="onemall", identity_hashes={"email": identity_hash("email", "a@example.jp")}
+        organisation="onemall", identity_hashes={"email": restriction_identity_hash("email", "a@example.jp")}
     )
     Restriction.objects.create(
-        organisation="onemall", identity_hashes={"email": identity_hash("email", "b@example.jp")}
+        organisation="onemall", identity_hashes={"email": restriction_identity_hash("email", "b@example.jp")}
     )
     _, secret = create_token(officer, "systems", ["restrictions:read"], Actor.for_user(officer))
     auth: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
     everything = client.get("/api/v1/restrictions", **auth)
     assert everything.status_code == 200 and len(everything.json()) == 2
-    one = client.get(f"/api/v1/restrictions?email_sha256={identity_hash('email', 'A@example.jp')}", **auth).json()
+    digest = shared_identity_digest("email", "A@example.jp")  # what the company's system computes
+    one = client.get(f"/api/v1/restrictions?email_sha256={digest}", **auth).json()
     assert len(one) == 1 and one[0]["active"] is True
+    assert len(client.get(f"/api/v1/restrictions?identity_sha256={digest}", **auth).json()) == 1
+    # Stored keyed: a list of addresses hashed with plain SHA-256 does not find anyone.
+    assert digest not in str(everything.json())
     assert "a@example.jp" not in str(everything.json())
     _, weak = create_token(officer, "other", ["map:read"], Actor.for_user(officer))
     assert client.get("/api/v1/restrictions", HTTP_AUTHORIZATION=f"Bearer {weak}").status_code == 403

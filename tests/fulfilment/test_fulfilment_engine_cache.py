@@ -11,12 +11,15 @@ import pytest
 import sqlalchemy as sa
 
 from mamori.audit.services import Actor
+from mamori.catalog.in_force import map_in_force
 from mamori.catalog.services import apply_map
-from mamori.fulfilment import services
 from mamori.fulfilment.connectors.sql import SqlConnector
 from mamori.fulfilment.demo_shop import create_shop
 from mamori.fulfilment.engine_cache import ENGINES
 from mamori.fulfilment.handler import ENGINE
+from mamori.fulfilment.services.common import engine_for
+from mamori.fulfilment.services.execution import execute_run
+from mamori.fulfilment.services.planning import plan_run
 
 from .conftest import ONEMALL
 from .fulfilment_webhook_server import SECRET
@@ -35,15 +38,15 @@ def onemall(db: None, sqlite_shop: str, storage_adapter: tuple[Any, str], monkey
 
 
 def shop_connector() -> SqlConnector:
-    _, engine = services.engine_for("onemall")
+    _, engine = engine_for("onemall")
     shop = engine.connector("shop-db")
     assert isinstance(shop, SqlConnector)
     return shop
 
 
 def access(request_id: int) -> dict[str, Any]:
-    run = services.plan_run("onemall", "access", [HANAKO], ENGINE, request_id=request_id)
-    outcome = services.execute_run(run.pk, ENGINE)
+    run = plan_run("onemall", "access", [HANAKO], ENGINE, request_id=request_id)
+    outcome = execute_run(run.pk, ENGINE)
     assert outcome.package_path is not None
     outcome.package_path.unlink()
     return next(step for step in outcome.summary["steps"] if step["action"] == "export")["tables"]
@@ -75,7 +78,7 @@ def test_a_new_map_version_retires_the_old_connectors(onemall: str, tmp_path: Pa
     assert old.engine.pool is not old_pool  # applying it closed the old version's connections
     new = shop_connector()
     assert new is not old
-    assert services.current_map("onemall")[0] == 2
+    assert map_in_force("onemall")[0].number == 2
     assert access(2)["shop-db"]["orders"] == 2
 
 

@@ -16,10 +16,14 @@ from mamori.audit.models import AuditEntry
 from mamori.audit.services import Actor
 from mamori.catalog.services import apply_map
 from mamori.core.crypto import decrypt
-from mamori.fulfilment import services
 from mamori.fulfilment.handler import ENGINE
 from mamori.fulfilment.models import FulfilmentRun, FulfilmentStep, ManualTask, Restriction
-from mamori.fulfilment.services import FulfilmentError, complete_manual_task, execute_run, plan_run, prepare_run
+from mamori.fulfilment.services import execution
+from mamori.fulfilment.services.common import FulfilmentError
+from mamori.fulfilment.services.execution import execute_run
+from mamori.fulfilment.services.manual_tasks import complete_manual_task
+from mamori.fulfilment.services.planning import plan_run, prepare_run
+from mamori.fulfilment.services.restrictions import restriction_identity_hash
 from mamori.rights.handover import FulfilmentTask, handler_for
 
 from .conftest import ONEMALL
@@ -129,7 +133,7 @@ def test_killed_after_the_datastore_committed_the_step_is_not_run_twice(
     onemall: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     run = prepare_run(task("erasure", request_id=4), ENGINE)
-    original = services._finish_step
+    original = execution._finish_step
     calls = {"n": 0}
 
     def dies_after_erasing(step: FulfilmentStep, *args: Any, **kwargs: Any) -> None:
@@ -138,7 +142,7 @@ def test_killed_after_the_datastore_committed_the_step_is_not_run_twice(
             raise KeyboardInterrupt  # the process is killed before the step is recorded
         original(step, *args, **kwargs)
 
-    monkeypatch.setattr(services, "_finish_step", dies_after_erasing)
+    monkeypatch.setattr(execution, "_finish_step", dies_after_erasing)
     with pytest.raises(KeyboardInterrupt):
         execute_run(run.pk, ENGINE)
     step = run.steps.get(system="shop-db", action="erase")
@@ -162,7 +166,7 @@ def test_rectification_and_restriction(onemall: str, storage_adapter: tuple[Any,
     assert restriction_handler is not None
     restriction_handler.execute(task("restriction", request_id=6))
     restriction = Restriction.objects.get(request_id=6)
-    assert restriction.identity_hashes == {"email": services.identity_hash("email", "Hanako.Yamada@example.jp ")}
+    assert restriction.identity_hashes == {"email": restriction_identity_hash("email", "Hanako.Yamada@example.jp ")}
     adapter, _url = storage_adapter
     assert "hanako.yamada@example.jp" in adapter.restricted  # the webhook system was told
 

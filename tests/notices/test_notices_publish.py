@@ -19,8 +19,8 @@ from mamori.audit.services import Actor
 from mamori.catalog.services import apply_map
 from mamori.notices.audiences import register_audience, unregister_audience
 from mamori.notices.errors import NoticesError
-from mamori.notices.jobs import send_release_notifications
 from mamori.notices.models import NoticeNotification, NoticeRelease
+from mamori.notices.notifications import claim_notification, send_release_notifications
 from mamori.notices.services import active_site_notice, consent_version, publish_notices
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -189,3 +189,23 @@ def test_older_version_cannot_be_published_after_a_newer_one(map_copy: Callable[
 @pytest.mark.django_db
 def test_consent_version_without_releases_is_one() -> None:
     assert consent_version("nobody") == 1
+
+
+@pytest.mark.django_db
+def test_a_notification_is_claimed_by_one_worker_only(map_copy: Callable[[str], Path], audience: None) -> None:
+    folder = map_copy("onemall")
+    actor = Actor.cli("officer")
+    with time_machine.travel(START, tick=False):
+        publish_notices(apply_map([folder], actor), None, actor)
+        (folder / "cookies.yaml").write_text((folder / "cookies.yaml").read_text() + NEW_COOKIE)
+        release = publish_notices(apply_map([folder], actor), None, actor)  # the job is not run (no commit)
+        # Two workers race for the same person: the compare-and-set gives the row to exactly one.
+        first = claim_notification(release, "alice@example.com", "en")
+        second = claim_notification(release, "ALICE@example.com ", "en")
+        assert first is not None and second is None
+        # The job skips the person another worker holds, and tells everyone else.
+        assert send_release_notifications.call(release.pk) == {"sent": 1, "skipped": 1, "failed": 0}
+        assert [m.to[0] for m in mail.outbox] == ["hanako@example.jp"]
+    # A claim whose worker died is taken over once it is old enough.
+    with time_machine.travel(START + timedelta(hours=1), tick=False):
+        assert claim_notification(release, "alice@example.com", "en") is not None

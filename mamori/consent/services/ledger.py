@@ -18,9 +18,9 @@ from django.utils import timezone
 
 from mamori.audit.services import Actor, record
 from mamori.consent import siteconfig
-from mamori.consent.hashing import keyed_hash, seal, verify_subject_token
 from mamori.consent.models import BannerText, ConsentEvent, ConsentMethod
 from mamori.consent.services.errors import ConsentError
+from mamori.core.crypto import consent_identifier_hash, hmac_seal, verify_subject_token
 
 METHODS = frozenset(ConsentMethod.values)
 # Methods that can only take consent away.
@@ -99,7 +99,7 @@ def record_event(
     subject_hash = ""
     if subject_token:
         subject_id = siteconfig_subject(site, subject_token)
-        subject_hash = keyed_hash("subject", f"{config['organisation']}:{subject_id}")
+        subject_hash = consent_identifier_hash("subject", f"{config['organisation']}:{subject_id}")
     fields: dict[str, Any] = {
         "event_id": event_id,
         "site": site,
@@ -112,13 +112,13 @@ def record_event(
         "method": method,
         "gpc": gpc,
         "region": region[:40],
-        "device_hash": keyed_hash("device", f"{site}:{device_id}"),
+        "device_hash": consent_identifier_hash("device", f"{site}:{device_id}"),
         "subject_hash": subject_hash,
-        "ip_hash": keyed_hash("ip", ip) if ip else "",
+        "ip_hash": consent_identifier_hash("ip", ip) if ip else "",
         "user_agent": user_agent[:400],
         "recorded_at": timezone.now(),
     }
-    fields["seal"] = seal({name: fields[name] for name in SEALED_FIELDS})
+    fields["seal"] = hmac_seal({name: fields[name] for name in SEALED_FIELDS})
     fields["granted"] = "," + ",".join(ident for ident, on in normalised.items() if on) + ","
     if _insert_unless_seen(fields):
         return True
@@ -182,6 +182,7 @@ def _cursor(connection: BaseDatabaseWrapper) -> Any:
     """
     if connection.vendor != "postgresql":
         return connection.cursor()
+    # Imported here: the PostgreSQL driver is present only where PostgreSQL is used.
     from django.db.backends.postgresql.psycopg_any import is_psycopg3
 
     if not is_psycopg3:
@@ -206,7 +207,7 @@ def siteconfig_subject(site: str, token: str) -> str:
 def is_sealed(event: ConsentEvent) -> bool:
     fields = {name: getattr(event, name) for name in SEALED_FIELDS}
     fields["event_id"] = uuid.UUID(str(fields["event_id"]))
-    return seal(fields) == event.seal
+    return hmac_seal(fields) == event.seal
 
 
 def _event_out(event: ConsentEvent, current_version: int | None = None) -> dict[str, Any]:
@@ -229,7 +230,7 @@ def _event_out(event: ConsentEvent, current_version: int | None = None) -> dict[
 
 
 def _subject_hash(organisation: str, subject_id: str) -> str:
-    return keyed_hash("subject", f"{organisation}:{subject_id}")
+    return consent_identifier_hash("subject", f"{organisation}:{subject_id}")
 
 
 def _subject_devices(organisation: str, subject_id: str) -> tuple[str, list[str]]:
@@ -248,7 +249,7 @@ def current_state(site: str, *, device_id: str | None = None, subject_id: str | 
         raise ConsentError("ask about either a device or a subject", code="query_invalid")
     events = ConsentEvent.objects.filter(site=site)
     if device_id:
-        events = events.filter(device_hash=keyed_hash("device", f"{site}:{device_id}"))
+        events = events.filter(device_hash=consent_identifier_hash("device", f"{site}:{device_id}"))
         devices = 1
     else:
         _subject, hashes = _subject_devices(config["organisation"], str(subject_id))

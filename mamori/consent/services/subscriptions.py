@@ -12,15 +12,18 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.core import signing
+from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks import task
 
 from mamori.audit.services import Actor, record
+from mamori.catalog.in_force import parsed_map, version_in_force
 from mamori.catalog.mapfile import PrivacyMap
 from mamori.catalog.models import MapVersion
-from mamori.consent.hashing import email_hash, keyed_hash
 from mamori.consent.models import SaleOptOut, Subscription, SubscriptionEvent, SubscriptionStatus
 from mamori.consent.services.errors import ConsentError
 from mamori.core import crypto
@@ -35,7 +38,7 @@ def _map(organisation: str) -> PrivacyMap:
     version = MapVersion.objects.current(organisation)
     if version is None:
         raise ConsentError(f"no privacy map is applied for organisation '{organisation}'", code="organisation_unknown")
-    return PrivacyMap.from_document(version.document)
+    return parsed_map(version)
 
 
 def marketing_topics(privacy_map: PrivacyMap) -> list[Any]:
@@ -61,8 +64,9 @@ def _clean_email(email: str) -> str:
 
 
 def _event(subscription: Subscription, action: str, ip: str, user_agent: str) -> None:
-    SubscriptionEvent.objects.create(subscription=subscription, action=action,
-                                     ip_hash=keyed_hash("ip", ip) if ip else "", user_agent=user_agent[:400])
+    ip_hash = crypto.consent_identifier_hash("ip", ip) if ip else ""
+    SubscriptionEvent.objects.create(subscription=subscription, action=action, ip_hash=ip_hash,
+                                     user_agent=user_agent[:400])
 
 
 def request_subscription(organisation: str, topic: str, email: str, language: str, *, express_request: bool,
@@ -80,7 +84,7 @@ def request_subscription(organisation: str, topic: str, email: str, language: st
     language = "ja" if language.startswith("ja") else "en"
     with transaction.atomic():
         subscription, _ = Subscription.objects.select_for_update().get_or_create(
-            organisation=organisation, topic=topic, email_hash=email_hash(email),
+            organisation=organisation, topic=topic, email_hash=crypto.consent_email_hash(email),
             defaults={"status": SubscriptionStatus.PENDING},
         )
         if subscription.status != SubscriptionStatus.CONFIRMED:
@@ -94,8 +98,6 @@ def request_subscription(organisation: str, topic: str, email: str, language: st
         record(PUBLIC, "consent.subscription_requested", target_type="subscription", target_id=str(subscription.pk),
                details={"organisation": organisation, "topic": topic})
         if subscription.status == SubscriptionStatus.PENDING:
-            from mamori.consent.tasks import send_confirmation
-
             subscription_id = subscription.pk
             transaction.on_commit(lambda: send_confirmation.enqueue(subscription_id))
     return subscription
@@ -131,7 +133,7 @@ def confirm_subscription(token: str, *, ip: str = "", user_agent: str = "") -> S
 
 def unsubscribe_token(organisation: str, topic: str, email: str) -> str:
     """A signed, non-expiring token naming the list and the address's hash (never the address)."""
-    return signing.dumps({"o": organisation, "t": topic, "e": email_hash(email)}, salt=UNSUBSCRIBE_SALT)
+    return signing.dumps({"o": organisation, "t": topic, "e": crypto.consent_email_hash(email)}, salt=UNSUBSCRIBE_SALT)
 
 
 def unsubscribe_headers(organisation: str, topic: str, email: str) -> dict[str, str]:
@@ -177,7 +179,7 @@ def unsubscribe(organisation: str, token: str, *, one_click: bool = False, ip: s
 def subscription_status(organisation: str, topic: str, email: str) -> str:
     """'confirmed', 'pending', 'withdrawn' or 'none': may the company send to this address?"""
     found = Subscription.objects.filter(organisation=organisation, topic=topic,
-                                        email_hash=email_hash(_clean_email(email))).first()
+                                        email_hash=crypto.consent_email_hash(_clean_email(email))).first()
     return found.status if found else "none"
 
 
@@ -188,7 +190,9 @@ def record_sale_opt_out(organisation: str, *, email: str = "", gpc: bool = False
         return None
     email = _clean_email(email)
     with transaction.atomic():
-        opt_out = SaleOptOut.objects.create(organisation=organisation, email_hash=email_hash(email), gpc=gpc)
+        opt_out = SaleOptOut.objects.create(
+            organisation=organisation, email_hash=crypto.consent_email_hash(email), gpc=gpc
+        )
         record(PUBLIC, "consent.sale_opt_out", target_type="sale_opt_out", target_id=str(opt_out.pk),
                details={"organisation": organisation, "gpc": gpc})
     return opt_out
@@ -203,3 +207,29 @@ def confirmed_subscribers(organisation: str) -> list[tuple[str, str]]:
         if row.email_hash not in seen and row.email_encrypted is not None:
             seen[row.email_hash] = (crypto.decrypt(bytes(row.email_encrypted)).decode(), row.language)
     return list(seen.values())
+
+
+@task()
+def send_confirmation(subscription_id: int) -> None:
+    """Job: the double opt-in e-mail. Sent again only while the subscription is still pending."""
+    subscription = Subscription.objects.filter(pk=subscription_id, status=SubscriptionStatus.PENDING).first()
+    if subscription is None or subscription.email_encrypted is None:
+        return
+    email = crypto.decrypt(bytes(subscription.email_encrypted)).decode()
+    version = version_in_force(subscription.organisation)
+    if version is None:
+        return
+    privacy_map = parsed_map(version)
+    language = "ja" if subscription.language == "ja" else "en"
+    topic = privacy_map.find("purposes", subscription.topic)
+    path = reverse("center:consent_confirm", kwargs={"organisation": subscription.organisation,
+                                                      "token": confirmation_token(subscription)})
+    context = {
+        "controller": privacy_map.organisation.legal_name.get(language),
+        "topic": topic.name.get(language) if topic else subscription.topic,
+        "confirm_url": f"{settings.BASE_URL}{path}",
+    }
+    subject, _, body = render_to_string(f"consent/email/confirm_{language}.txt", context).partition("\n")
+    message = EmailMessage(subject.strip(), body.lstrip("\n"), to=[email],
+                           headers=unsubscribe_headers(subscription.organisation, subscription.topic, email))
+    message.send()

@@ -6,11 +6,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from django import template
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from mamori.accounts.access import AUDIT_READERS
 from mamori.catalog.diff import flatten, format_value
 from mamori.console.labels import COUNT_LABELS, SECTION_LABELS
+from mamori.notices import labels
 
 register = template.Library()
 
@@ -99,10 +102,6 @@ def code(value: Any, table: str) -> str:
     The bilingual names are the notices' own (mamori.notices.labels), so the console and the published
     notices call each thing the same; unknown codes show as they are.
     """
-    from django.utils.html import format_html_join
-    from django.utils.safestring import mark_safe
-
-    from mamori.notices import labels
 
     names = getattr(labels, table.upper())
     language = (get_language() or "en").split("-")[0]

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 def connector_for(system: System, privacy_map: PrivacyMap, environ: Mapping[str, str]) -> Connector:
     if system.connector == "sql":
+        # Imported per kind: each connector module imports this package (Connector), and a
+        # map without SQL systems does not load SQLAlchemy.
         from mamori.fulfilment.connectors.sql import SqlConnector
 
         return SqlConnector.from_environment(system, privacy_map, environ)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from mamori.catalog.mapfile import PrivacyMap
+from mamori.catalog.mapfile import PrivacyMap, laws
 from mamori.catalog.mapfile.schema import Contact, RequestClock
 from mamori.catalog.mapfile.values import LocalText
 from mamori.notices import labels as L
@@ -226,6 +226,4 @@ class Builder:
 
     @staticmethod
     def map_law(code: str) -> str:
-        from mamori.catalog.mapfile import laws
-
         return laws.law_of(code)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from mamori.notices import labels as L
 from mamori.notices.builders.common import Builder
+from mamori.notices.builders.privacy import PrivacyPolicy
 from mamori.notices.document import Notice, Section, Table
 
 
@@ -71,8 +72,6 @@ class CpraNotice(Builder):
         return section
 
     def _period(self, rule_id: str) -> str:
-        from mamori.notices.builders.privacy import PrivacyPolicy
-
         return PrivacyPolicy(self.map, self.options).retention_period(rule_id)
 
     def sale_section(self) -> Section:

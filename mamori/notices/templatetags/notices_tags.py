@@ -5,6 +5,9 @@ from typing import Any
 from django import template
 from django.utils.translation import get_language
 
+from mamori.notices.services import active_site_notice
+from mamori.notices.site_notice import site_notice_payload
+
 register = template.Library()
 
 
@@ -13,8 +16,6 @@ def site_notice(organisation: str | None) -> dict[str, Any] | None:
     """`{% site_notice organisation as notice %}`: the announcement to show, in the page's language."""
     if not organisation:
         return None
-    from mamori.notices.services import active_site_notice
-    from mamori.notices.site_notice import site_notice_payload
 
     payload = site_notice_payload(organisation, active_site_notice(organisation))
     if not payload["active"]:

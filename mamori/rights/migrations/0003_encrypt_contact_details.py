@@ -18,7 +18,7 @@ def _is_token(value: str) -> bool:
 
 
 def _hash(address: str) -> str:
-    return crypto.email_lookup_hash(address) if address.strip() else ""
+    return crypto.keyed_email_hash(address) if address.strip() else ""
 
 
 def encrypt_contact_details(apps: Any, schema_editor: Any) -> None:

@@ -6,12 +6,12 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from mamori.core.crypto import email_lookup_hash
+from mamori.core.crypto import keyed_email_hash
 from mamori.core.fields import EncryptedTextField
 
 
 def email_hash_or_blank(address: str) -> str:
-    return email_lookup_hash(address) if address and address.strip() else ""
+    return keyed_email_hash(address) if address and address.strip() else ""
 
 
 def with_email(requests: models.QuerySet[RightsRequest], address: str) -> models.QuerySet[RightsRequest]:
@@ -72,7 +72,7 @@ class RightsRequest(models.Model):
     language = models.CharField(max_length=8, default="en")
 
     # The requester (purged with the record). Everything that identifies a person is encrypted at
-    # rest; e-mail addresses are found through their keyed hashes (crypto.email_lookup_hash), which
+    # rest; e-mail addresses are found through their keyed hashes (crypto.keyed_email_hash), which
     # save() keeps in step.
     requester_name = EncryptedTextField()
     requester_email = EncryptedTextField(blank=True)

@@ -8,8 +8,8 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 
 from mamori.audit.services import Actor
-from mamori.fulfilment.abandon import ABANDONED, abandon_run
 from mamori.fulfilment.models import FulfilmentRun
+from mamori.fulfilment.services.abandon import ABANDONED, abandon_run
 from mamori.rights.models import RequestStatus, RightsRequest
 from mamori.rights.services.common import audit
 

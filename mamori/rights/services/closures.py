@@ -9,13 +9,14 @@ from django.db import transaction
 
 from mamori.audit.services import Actor, record
 from mamori.calendars import get_calendar
+from mamori.catalog.in_force import map_in_force
 from mamori.rights.models import ClosureDay
-from mamori.rights.services.common import RightsError, current_map
+from mamori.rights.services.common import RightsError
 
 
 @transaction.atomic
 def add_closure(organisation: str, day: date, name: str, actor: Actor, *, user: Any = None) -> ClosureDay:
-    _version, privacy_map = current_map(organisation)
+    _version, privacy_map = map_in_force(organisation, missing=RightsError)
     if not name.strip():
         raise RightsError("a closure day needs a name", code="name_required")
     if ClosureDay.objects.filter(organisation=organisation, day=day).exists():

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
 import secrets
 from datetime import date
 from typing import Any
 
-from django.conf import settings
+from django.utils import timezone
 
 from mamori.audit.services import Actor, record
+from mamori.catalog.in_force import map_of_version
 from mamori.catalog.mapfile import PrivacyMap
-from mamori.catalog.models import MapVersion
 from mamori.core import crypto
 from mamori.core.errors import DomainError
-from mamori.rights.models import ClosureDay, RightsRequest
+from mamori.rights.models import ClosureDay, RequestFile, RightsRequest
 from mamori.rights.rules import RequestRule, rule_for
 
 REQUESTER = Actor.system("requester")
@@ -39,9 +36,21 @@ def audit(actor: Actor, action: str, request: RightsRequest, **details: Any) -> 
     )
 
 
-def keyed_hash(value: str) -> str:
-    """HMAC-SHA256 with the secret key: a stored token or code cannot be replayed from a database dump."""
-    return hmac.new(settings.SECRET_KEY.encode(), value.encode(), hashlib.sha256).hexdigest()
+def store_file(request: RightsRequest, kind: str, filename: str, content_type: str, data: bytes) -> RequestFile:
+    """Files are encrypted before they reach the database; the clear bytes are never stored."""
+    return RequestFile.objects.create(
+        request=request, kind=kind, filename=filename[:200] or "file", content_type=content_type[:100],
+        size=len(data), encrypted=crypto.encrypt(data), uploaded_at=timezone.now(),
+    )  # fmt: skip
+
+
+def status_token_hash(token: str) -> str:
+    """How a status token is stored: keyed, so a database dump cannot be replayed as links."""
+    return crypto.keyed_identifier_hash("status_token", token)
+
+
+def verification_code_hash(request_id: int, code: str) -> str:
+    return crypto.keyed_identifier_hash("verification_code", f"{request_id}:{code}")
 
 
 def new_token() -> str:
@@ -56,30 +65,9 @@ def new_reference() -> str:
             return reference
 
 
-def seal(value: Any) -> bytes:
-    return crypto.encrypt(json.dumps(value, ensure_ascii=False).encode())
-
-
-def unseal(blob: bytes | memoryview) -> Any:
-    data = bytes(blob)
-    if not data:
-        return {}
-    return json.loads(crypto.decrypt(data))
-
-
-def current_map(organisation: str) -> tuple[MapVersion, PrivacyMap]:
-    version = MapVersion.objects.current(organisation)
-    if version is None:
-        raise RightsError(f"no privacy map is applied for {organisation}", code="no_map")
-    return version, PrivacyMap.from_document(version.document)
-
-
 def map_of(request: RightsRequest) -> PrivacyMap:
     """The map a request was received under (its rule must not change under it)."""
-    version = MapVersion.objects.filter(organisation=request.organisation, number=request.map_version).first()
-    if version is None:
-        return current_map(request.organisation)[1]
-    return PrivacyMap.from_document(version.document)
+    return map_of_version(request.organisation, request.map_version)
 
 
 def rule_of(request: RightsRequest) -> RequestRule:
@@ -96,6 +84,3 @@ def closures_for(organisation: str, calendar_id: str, privacy_map: PrivacyMap) -
         return {}
     return dict(ClosureDay.objects.filter(organisation=organisation).values_list("day", "name"))
 
-
-def time_zone_of(request: RightsRequest) -> str:
-    return map_of(request).organisation.time_zone

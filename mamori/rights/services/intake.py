@@ -11,9 +11,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from mamori.audit.services import Actor
+from mamori.catalog.in_force import map_in_force
 from mamori.core import crypto
 from mamori.core.filetypes import sniff
 from mamori.rights import clocks
+from mamori.rights.mail import send_to_requester, status_url
 from mamori.rights.models import Channel, Delivery, RequestFile, RequestStatus, RightsRequest
 from mamori.rights.models.requests import ELECTRONIC_CHANNELS
 from mamori.rights.rules import RuleError, requester_jurisdictions, rule_for
@@ -21,12 +23,12 @@ from mamori.rights.services.common import (
     RightsError,
     audit,
     closures_for,
-    current_map,
-    keyed_hash,
     new_reference,
     new_token,
-    seal,
+    status_token_hash,
+    store_file,
 )
+from mamori.rights.services.verification import CodeLimitError, issue_code
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 ALLOWED_CONTENT_TYPES = ("application/pdf", "image/jpeg", "image/png", "image/heic", "image/webp")
@@ -113,21 +115,13 @@ def _validate(sub: Submission) -> None:
         upload.content_type = found
 
 
-def store_file(request: RightsRequest, kind: str, filename: str, content_type: str, data: bytes) -> RequestFile:
-    """Files are encrypted before they reach the database; the clear bytes are never stored."""
-    return RequestFile.objects.create(
-        request=request, kind=kind, filename=filename[:200] or "file", content_type=content_type[:100],
-        size=len(data), encrypted=crypto.encrypt(data), uploaded_at=timezone.now(),
-    )  # fmt: skip
-
-
 @transaction.atomic
 def submit_request(sub: Submission, actor: Actor, *, staff: Any = None) -> tuple[RightsRequest, str]:
     """Create a request, compute its clocks and start verification. Returns it and its status token.
 
     The token is the requester's private link to the status page; only its keyed hash is stored.
     """
-    version, privacy_map = current_map(sub.organisation)
+    version, privacy_map = map_in_force(sub.organisation, missing=RightsError)
     if sub.jurisdiction not in requester_jurisdictions(privacy_map):
         raise RightsError("this jurisdiction is not served by the organisation", code="bad_jurisdiction")
     try:
@@ -154,11 +148,11 @@ def submit_request(sub: Submission, actor: Actor, *, staff: Any = None) -> tuple
         status=RequestStatus.VERIFYING, channel=sub.channel, delivery=sub.delivery, language=sub.language,
         requester_name=sub.requester_name.strip(), requester_email=sub.requester_email.strip(),
         postal_address=sub.postal_address.strip(), phone=sub.phone.strip(),
-        data_points_encrypted=seal({k: v.strip() for k, v in sub.data_points.items() if v.strip()}),
-        details_encrypted=seal({"message": sub.message.strip(), "fields": sub.fields}),
+        data_points_encrypted=crypto.encrypt_json({k: v.strip() for k, v in sub.data_points.items() if v.strip()}),
+        details_encrypted=crypto.encrypt_json({"message": sub.message.strip(), "fields": sub.fields}),
         specific_pieces=sub.specific_pieces, declaration_signed=sub.declaration_signed,
         is_agent=sub.is_agent, agent_name=sub.agent_name.strip(), agent_email=sub.agent_email.strip(),
-        status_token_hash=keyed_hash(token),
+        status_token_hash=status_token_hash(token),
         # Staff-entered and agent requests are checked by a person (documents, a phone call).
         needs_staff_review=sub.is_agent or sub.channel not in ELECTRONIC_CHANNELS,
         received_at=received_at, received_on=deadlines.received_on,
@@ -174,8 +168,6 @@ def submit_request(sub: Submission, actor: Actor, *, staff: Any = None) -> tuple
           law=request.law, delivery=request.delivery, agent=request.is_agent, documents=len(sub.uploads),
           due_on=deadlines.respond_by.isoformat())
     if request.agent_email or request.requester_email:
-        from mamori.rights.services.verification import CodeLimitError, issue_code
-
         _send_after_commit(request.pk, "receipt", token)
         try:
             issue_code(request, actor, token=token)
@@ -187,8 +179,6 @@ def submit_request(sub: Submission, actor: Actor, *, staff: Any = None) -> tuple
 
 
 def _send_after_commit(request_id: int, kind: str, token: str) -> None:
-    from mamori.rights.mail import send_to_requester, status_url
-
     def send() -> None:
         request = RightsRequest.objects.get(pk=request_id)
         send_to_requester(request, kind, status_url=status_url(request, token))

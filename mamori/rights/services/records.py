@@ -9,9 +9,13 @@ from datetime import UTC, datetime, timedelta
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django_tasks import task
 
+from mamori.accounts.models import Role, User
 from mamori.audit.services import Actor, record
+from mamori.rights.mail import send_reminder
 from mamori.rights.models import RequestFile, RequestStatus, RightsRequest
+from mamori.rights.models.requests import OPEN_STATUSES
 from mamori.rights.services.common import audit
 from mamori.rights.services.workflow import close_unverified
 
@@ -100,8 +104,6 @@ def due_soon_or_overdue(now: datetime | None = None) -> list[RightsRequest]:
 
 def send_reminders(now: datetime | None = None) -> int:
     """E-mail the assignee (or, if nobody is assigned, every privacy officer) once a day per request."""
-    from mamori.accounts.models import Role, User
-    from mamori.rights.mail import send_reminder
 
     now = now or timezone.now()
     today = now.date()
@@ -125,6 +127,20 @@ def send_reminders(now: datetime | None = None) -> int:
 
 
 def _open() -> tuple[RequestStatus, ...]:
-    from mamori.rights.models.requests import OPEN_STATUSES
-
     return OPEN_STATUSES
+
+
+def daily_sweep() -> dict[str, int]:
+    """The daily housekeeping: close unverifiable requests, remind, expire results, purge records."""
+    return {
+        "closed_unverified": close_unverifiable(),
+        "reminders": send_reminders(),
+        "results_expired": expire_results(),
+        "records_purged": purge_expired_records(),
+    }
+
+
+@task()
+def sweep() -> dict[str, int]:
+    """Job: the daily sweep, queued by the worker's schedule (`mamori requests sweep` runs it at once)."""
+    return daily_sweep()

@@ -13,10 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mamori.audit.services import Actor
+from mamori.core import crypto
 from mamori.rights.handover import handler_for
+from mamori.rights.mail import send_to_requester, status_url
 from mamori.rights.models import RequestFile, RequestStatus, RightsRequest, VerificationCode
 from mamori.rights.models.requests import ELECTRONIC_CHANNELS
-from mamori.rights.services.common import RightsError, audit, keyed_hash, unseal
+from mamori.rights.services.common import RightsError, audit, verification_code_hash
+from mamori.rights.services.workflow import acknowledge, close_unverified
 
 CODE_LIFETIME = timedelta(minutes=15)
 MAX_ATTEMPTS = 5
@@ -81,14 +84,12 @@ def issue_code(request: RightsRequest, actor: Actor, *, token: str) -> None:
     now = timezone.now()
     VerificationCode.objects.filter(request=request, used_at__isnull=True).update(used_at=now)
     code = f"{secrets.randbelow(1_000_000):06d}"
-    VerificationCode.objects.create(request=request, code_hash=keyed_hash(f"{request.pk}:{code}"),
+    VerificationCode.objects.create(request=request, code_hash=verification_code_hash(request.pk, code),
                                     created_at=now, expires_at=now + CODE_LIFETIME)
     audit(actor, "code_sent", request)
     request_id = request.pk
 
     def send() -> None:
-        from mamori.rights.mail import send_to_requester, status_url
-
         fresh = RightsRequest.objects.get(pk=request_id)
         send_to_requester(fresh, "code", code=code, minutes=int(CODE_LIFETIME.total_seconds() // 60),
                           status_url=status_url(fresh, token))
@@ -118,7 +119,7 @@ def check_code(request: RightsRequest, code: str, actor: Actor) -> bool:
             raise CodeLimitError(_("Too many wrong codes were tried for this address. Try again later."),
                                  retry_after=_lifts_in(oldest, now))
         live.attempts += 1
-        matches = secrets.compare_digest(live.code_hash, keyed_hash(f"{request.pk}:{code.strip()}"))
+        matches = secrets.compare_digest(live.code_hash, verification_code_hash(request.pk, code.strip()))
         if not matches:
             if live.attempts >= MAX_ATTEMPTS:
                 live.used_at = timezone.now()
@@ -145,7 +146,7 @@ def _try_automatic_verification(request: RightsRequest, actor: Actor) -> None:
         request.save(update_fields=["needs_staff_review"])
         audit(actor, "staff_review_needed", request, reason="no_handler" if handler is None else "agent_or_channel")
         return
-    points: dict[str, str] = dict(unseal(request.data_points_encrypted))
+    points: dict[str, str] = dict(crypto.decrypt_json(request.data_points_encrypted, {}))
     points["email"] = request.requester_email
     required = POINTS_REQUIRED_SPECIFIC if request.specific_pieces else POINTS_REQUIRED
     try:
@@ -164,7 +165,6 @@ def _try_automatic_verification(request: RightsRequest, actor: Actor) -> None:
 
 def mark_verified(request: RightsRequest, actor: Actor, *, method: str) -> None:
     """Identity verified: the request moves on and, for electronic requests, is acknowledged."""
-    from mamori.rights.services.workflow import acknowledge
 
     request.status = RequestStatus.VERIFIED
     request.identity_verified_at = timezone.now()
@@ -180,7 +180,6 @@ def mark_verified(request: RightsRequest, actor: Actor, *, method: str) -> None:
 @transaction.atomic
 def review_identity(request: RightsRequest, actor: Actor, *, accept: bool, reason: str = "") -> RightsRequest:
     """Staff decision on identity (documents, a call back, agent permission)."""
-    from mamori.rights.services.workflow import close_unverified
 
     request = _locked(request)
     if request.status != RequestStatus.VERIFYING:

@@ -8,17 +8,30 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django_tasks import task
 
 from mamori.audit.services import Actor
 from mamori.catalog.mapfile.values import Duration
+from mamori.core import crypto
+from mamori.core.leases import on_give_up
 from mamori.rights import clocks
-from mamori.rights.handover import OUTCOME_STATUSES, FulfilmentTask, handler_for
-from mamori.rights.models import Channel, RequestFile, RequestNote, RequestPause, RequestStatus, RightsRequest
+from mamori.rights.access import REQUEST_WORKERS
+from mamori.rights.handover import OUTCOME_STATUSES, FulfilmentOutcome, FulfilmentTask, handler_for
+from mamori.rights.mail import send_to_requester
+from mamori.rights.models import (
+    Channel,
+    DownloadLog,
+    RequestFile,
+    RequestNote,
+    RequestPause,
+    RequestStatus,
+    RightsRequest,
+)
 from mamori.rights.models.requests import OPEN_STATUSES
 from mamori.rights.rules import RIGHT_LABELS, records_period
-from mamori.rights.services.common import RightsError, audit, map_of, rule_of, unseal
-from mamori.rights.services.intake import store_file
+from mamori.rights.services.abandoned import fulfilment_abandoned
+from mamori.rights.services.common import RightsError, audit, map_of, rule_of, store_file
 
 RESULT_LIFETIME = timedelta(days=30)  # how long the requester's download link works
 
@@ -34,8 +47,6 @@ def _require_open(request: RightsRequest) -> None:
 
 
 def _send_after_commit(request_id: int, kind: str, **extra: Any) -> None:
-    from mamori.rights.mail import send_to_requester
-
     transaction.on_commit(lambda: send_to_requester(RightsRequest.objects.get(pk=request_id), kind, **extra))
 
 
@@ -66,8 +77,6 @@ def acknowledge(request: RightsRequest, actor: Actor, *, via: str) -> RightsRequ
 
 @transaction.atomic
 def assign(request: RightsRequest, assignee: Any, actor: Actor) -> RightsRequest:
-    from mamori.rights.access import REQUEST_WORKERS
-
     request = _locked(request)
     _require_open(request)
     if assignee is not None and not assignee.has_role(*REQUEST_WORKERS):
@@ -150,9 +159,9 @@ def resume(request: RightsRequest, actor: Actor) -> RightsRequest:
 
 
 def fulfilment_task(request: RightsRequest) -> FulfilmentTask:
-    details = unseal(request.details_encrypted)
+    details = crypto.decrypt_json(request.details_encrypted, {})
     identities = {"email": request.requester_email} if request.requester_email else {}
-    identities.update({kind: value for kind, value in unseal(request.data_points_encrypted).items()
+    identities.update({kind: value for kind, value in crypto.decrypt_json(request.data_points_encrypted, {}).items()
                        if kind in ("phone", "customer_number", "name")})
     extra: dict[str, Any] = {"delivery": request.delivery}
     if details.get("fields"):
@@ -181,8 +190,6 @@ def start(request: RightsRequest, actor: Actor) -> RightsRequest:
 @transaction.atomic
 def request_execution(request: RightsRequest, actor: Actor) -> RightsRequest:
     """Staff approved the plan: the fulfilment engine runs as a job after commit."""
-    from mamori.rights.jobs import run_fulfilment
-
     request = _locked(request)
     if request.status != RequestStatus.IN_PROGRESS or request.plan is None:
         raise RightsError("show the plan before executing it", code="no_plan")
@@ -190,13 +197,14 @@ def request_execution(request: RightsRequest, actor: Actor) -> RightsRequest:
         raise RightsError("no fulfilment engine handles this right; complete it manually", code="no_handler")
     audit(actor, "execution_requested", request)
     request_id = request.pk
-    transaction.on_commit(lambda: run_fulfilment.enqueue(request_id))
+    transaction.on_commit(lambda: fulfil_request.enqueue(request_id))
     return request
 
 
-def run_fulfilment(request_id: int) -> None:
-    """Body of the fulfilment job: execute, store the outcome, keep the package encrypted."""
-    actor = Actor.system("fulfilment")
+@task()
+def fulfil_request(request_id: int) -> None:
+    """Job: hand an approved request to its fulfilment handler; the outcome is recorded on the request
+    (the engine hands it back itself through `handover.hand_back`; another handler's is recorded here)."""
     request = RightsRequest.objects.filter(pk=request_id).first()
     if request is None or request.status != RequestStatus.IN_PROGRESS:
         return  # already finished (the job is idempotent)
@@ -204,9 +212,25 @@ def run_fulfilment(request_id: int) -> None:
     if handler is None:
         return
     outcome = handler.execute(fulfilment_task(request))
+    if not outcome.recorded:
+        record_outcome(request_id, outcome)
+
+
+@on_give_up(fulfil_request)
+def _fulfil_request_given_up(request_id: int, *, attempts: int) -> None:
+    """The job's workers kept dying (core/leases.py): the request shows it and its people are told."""
+    fulfilment_abandoned(request_id, attempts=attempts)
+
+
+def record_outcome(request_id: int, outcome: FulfilmentOutcome) -> bool:
+    """The one way a fulfilment run ends on its request, whatever surface ran it: the outcome is stored,
+    the package kept encrypted (its clear copy deleted), and a completed run completes the request."""
+    actor = Actor.system("fulfilment")
     status = outcome.status if outcome.status in OUTCOME_STATUSES else "failed"
     with transaction.atomic():
-        request = _locked(request_id)
+        request = RightsRequest.objects.select_for_update().filter(pk=request_id).first()
+        if request is None:
+            return False
         request.outcome_status = status
         request.outcome_summary = outcome.summary
         request.save(update_fields=["outcome_status", "outcome_summary"])
@@ -214,6 +238,7 @@ def run_fulfilment(request_id: int) -> None:
         package = _store_package(request, outcome.package_path)
     if status == "completed" and request.status == RequestStatus.IN_PROGRESS:
         complete(request, actor, message="", result=package)
+    return True
 
 
 def _store_package(request: RightsRequest, path: Path | None) -> RequestFile | None:
@@ -267,7 +292,6 @@ def deny(request: RightsRequest, ground: str, actor: Actor, *, message: str = ""
     request.response_message = message.strip()
     _close(request, RequestStatus.DENIED)
     audit(actor, "denied", request, ground=ground)
-    from django.utils import translation
 
     with translation.override(request.language):
         ground_label = str(grounds[ground])
@@ -320,8 +344,6 @@ def right_label(request: RightsRequest) -> str:
 @transaction.atomic
 def record_download(request: RightsRequest, file: RequestFile, actor: Actor, *, staff: Any = None) -> bytes:
     """Decrypt a file for download and log who took it (the requester's result, or staff reading documents)."""
-    from mamori.core import crypto
-    from mamori.rights.models import DownloadLog
 
     DownloadLog.objects.create(request=request, file_kind=file.kind, by_staff=staff, at=timezone.now())
     audit(actor, "file_downloaded", request, kind=file.kind, file=file.pk)

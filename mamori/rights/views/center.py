@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
@@ -12,14 +13,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.exceptions import Ratelimited
 
-from mamori.center.access import current_map
+from mamori.catalog.in_force import map_in_force_or_404
 from mamori.consent.ratelimit import retry_after
-from mamori.core.crypto import lookup_hash
+from mamori.core.crypto import keyed_identifier_hash
 from mamori.core.ratelimited import too_many_requests
 from mamori.rights.forms import CodeForm, RequestForm
 from mamori.rights.models import Channel, RequestFile, RequestStatus, RightsRequest
 from mamori.rights.rules import RIGHT_LABELS, offered_rights, requester_jurisdictions
-from mamori.rights.services.common import REQUESTER, RightsError, keyed_hash
+from mamori.rights.services.common import REQUESTER, RightsError, status_token_hash
 from mamori.rights.services.intake import Submission, Upload, submit_request
 from mamori.rights.services.verification import CodeLimitError, check_code, issue_code
 from mamori.rights.services.workflow import record_download
@@ -28,7 +29,7 @@ from mamori.rights.services.workflow import record_download
 def _limit(request: HttpRequest, group: str, rate: str, key: str | None = None) -> HttpResponse | None:
     """A 429 page when the caller (``key``, by default the client's address as a keyed hash) went over
     ``rate``, saying in Retry-After when the window really ends; None otherwise."""
-    client = key if key is not None else lookup_hash("ip", request.META.get("REMOTE_ADDR", "") or "")
+    client = key if key is not None else keyed_identifier_hash("ip", request.META.get("REMOTE_ADDR", "") or "")
     wait = retry_after(group, client, rate)
     if wait:
         return too_many_requests(request, Ratelimited(), retry_after=wait)
@@ -60,7 +61,7 @@ def _form_choices(privacy_map: Any) -> tuple[list[str], list[str], dict[str, lis
 
 
 def new_request(request: HttpRequest, organisation: str) -> HttpResponse:
-    _version, privacy_map = current_map(organisation)
+    _version, privacy_map = map_in_force_or_404(organisation)
     jurisdictions, rights, per_jurisdiction = _form_choices(privacy_map)
     initial = {"right": request.GET.get("right", ""), "jurisdiction": request.GET.get("jurisdiction", "")}
     form = RequestForm(request.POST or None, request.FILES or None, jurisdictions=jurisdictions, rights=rights,
@@ -84,7 +85,7 @@ def new_request(request: HttpRequest, organisation: str) -> HttpResponse:
 
 
 def _by_token(organisation: str, token: str) -> RightsRequest:
-    found = RightsRequest.objects.filter(organisation=organisation, status_token_hash=keyed_hash(token)).first()
+    found = RightsRequest.objects.filter(organisation=organisation, status_token_hash=status_token_hash(token)).first()
     if found is None:
         raise Http404("no such request")
     return found
@@ -93,7 +94,7 @@ def _by_token(organisation: str, token: str) -> RightsRequest:
 def status(request: HttpRequest, organisation: str, token: str) -> HttpResponse:
     if limited := _limit(request, "rights.status", "120/h"):
         return limited
-    _version, privacy_map = current_map(organisation)
+    _version, privacy_map = map_in_force_or_404(organisation)
     found = _by_token(organisation, token)
     result = found.files.filter(kind=RequestFile.Kind.RESULT).first()
     downloadable = bool(result and found.result_expires_at and found.result_expires_at > timezone.now())
@@ -112,7 +113,6 @@ def verify(request: HttpRequest, organisation: str, token: str) -> HttpResponse:
         return limited
     found = _by_token(organisation, token)
     form = CodeForm(request.POST)
-    from django.contrib import messages
 
     if form.is_valid():
         try:
@@ -131,8 +131,6 @@ def verify(request: HttpRequest, organisation: str, token: str) -> HttpResponse:
 
 @require_POST
 def resend(request: HttpRequest, organisation: str, token: str) -> HttpResponse:
-    from django.contrib import messages
-
     found = _by_token(organisation, token)
     # Counted per address through its keyed hash: the cache never holds the address itself.
     address_hash = found.agent_email_hash or found.requester_email_hash

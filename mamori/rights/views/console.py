@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from mamori.accounts.access import staff_required
 from mamori.accounts.models import User
 from mamori.audit.services import Actor
+from mamori.catalog.in_force import NoMapApplied, map_in_force
 from mamori.catalog.models import MapVersion
 from mamori.core.filetypes import sniff
 from mamori.rights import access
@@ -34,7 +35,7 @@ from mamori.rights.models.requests import OPEN_STATUSES, email_hash_or_blank, wi
 from mamori.rights.rules import RIGHT_LABELS, offered_rights, requester_jurisdictions
 from mamori.rights.services import closures as closure_services
 from mamori.rights.services import records, verification, workflow
-from mamori.rights.services.common import RightsError, current_map, rule_of
+from mamori.rights.services.common import RightsError, rule_of
 from mamori.rights.services.intake import submit_request
 from mamori.rights.views.center import submission_from
 
@@ -46,8 +47,8 @@ def _user(request: HttpRequest) -> User:
 
 def _time_zone(organisation: str) -> str:
     try:
-        return current_map(organisation)[1].organisation.time_zone
-    except RightsError:
+        return map_in_force(organisation)[1].organisation.time_zone
+    except NoMapApplied:
         return "UTC"
 
 
@@ -193,7 +194,7 @@ def new(request: HttpRequest) -> HttpResponse:
         else:
             return render(request, "rights/console/choose_org.html", {"organisations": organisations,
                                                                       "nav": "requests"})
-    _version, privacy_map = current_map(organisation)
+    _version, privacy_map = map_in_force(organisation)
     jurisdictions = requester_jurisdictions(privacy_map)
     rights = [right for right in RIGHT_LABELS if any(right in offered_rights(privacy_map, code)
                                                      for code in jurisdictions)]

@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from mamori.audit.services import Actor
 from mamori.consent import services
 from mamori.consent.access import known_sites
-from mamori.consent.hashing import site_key
 from mamori.consent.models import ConsentSite
+from mamori.core.crypto import consent_site_key
 from mamori.core.errors import DomainError
 
 
@@ -49,6 +49,6 @@ class Command(BaseCommand):
             else:
                 if options["key"] not in known_sites():
                     raise CommandError(f"unknown site '{options['key']}'")
-                self.stdout.write(site_key(options["key"]))
+                self.stdout.write(consent_site_key(options["key"]))
         except DomainError as exc:
             raise CommandError(exc.message) from exc

@@ -11,7 +11,13 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from mamori.accounts.services import ensure_demo_staff
+from mamori.audit.services import Actor
+from mamori.catalog.services import CatalogError, apply_map
 from mamori.core.server import serve_with_worker
+from mamori.fulfilment.demo_shop import ensure_demo_shop
+from mamori.fulfilment.demo_storage import configure_for_demo
+from mamori.notices.services import publish_if_new
 
 
 def default_demo_map() -> Path:
@@ -47,10 +53,6 @@ class Command(BaseCommand):
         parser.add_argument("--no-serve", action="store_true", help="set up only, do not start the servers")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from mamori.accounts.services import ensure_demo_staff
-        from mamori.audit.services import Actor
-        from mamori.catalog.services import CatalogError, apply_map
-
         map_path = options["map"] or default_demo_map()
         self.stdout.write(f"database: {settings.DATABASES['default']['NAME']}")
         call_command("migrate", interactive=False, verbosity=0)
@@ -59,15 +61,12 @@ class Command(BaseCommand):
         except CatalogError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"privacy map: {version.organisation} version {version.number} ({map_path})")
-        from mamori.notices.services import publish_if_new
 
         publish_if_new(version, Actor.cli("demo"))  # the privacy center shows published notices
 
         if not os.environ.get("MAMORI_ONEMALL_SHOP_URL"):  # the demo shop database fulfilment works on
-            from mamori.fulfilment.demo_shop import ensure_demo_shop
 
             os.environ["MAMORI_ONEMALL_SHOP_URL"] = ensure_demo_shop(settings.DATA_DIR)
-        from mamori.fulfilment.demo_storage import configure_for_demo
 
         # The worker reaches the demo's object-storage adapter on this machine, whatever --host is.
         configure_for_demo(f"http://127.0.0.1:{options['port']}")

@@ -462,6 +462,7 @@ class SqlConnector:
     # -- erasure (plan, execute, verify) lives in erasure.py; rectification here
 
     def plan_erasure(self, located: Located) -> SystemPlan:
+        # Imported here: erasure.py builds on this module (jsonable, the connector type).
         from mamori.fulfilment.connectors.sql.erasure import plan_erasure
 
         return plan_erasure(self, located)

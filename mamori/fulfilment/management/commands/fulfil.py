@@ -12,6 +12,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from mamori.catalog.mapfile import MapReadError, PrivacyMap, load_map
+from mamori.core.errors import DomainError
+from mamori.fulfilment.engine import FulfilmentEngine
+from mamori.fulfilment.plan_text import plan_lines
 
 IDENTITY_OPTIONS = ("email", "phone", "customer_id", "user_id", "device_id")
 
@@ -44,9 +47,6 @@ class Command(BaseCommand):
                 action.add_argument("--dry-run", action="store_true", help="print the plan and change nothing")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from mamori.fulfilment.engine import FulfilmentEngine
-        from mamori.fulfilment.plan_text import plan_lines
-
         identities = {kind: options[kind] for kind in IDENTITY_OPTIONS if options.get(kind)}
         if not identities:
             raise CommandError("give at least one identity, e.g. --email someone@example.com")
@@ -77,8 +77,6 @@ class Command(BaseCommand):
             if any(any(tables.values()) for tables in residue.values()):
                 raise CommandError("verification found data left behind (see above)")
         except Exception as exc:
-            from mamori.core.errors import DomainError
-
             if isinstance(exc, DomainError):
                 raise CommandError(str(exc)) from exc
             raise

@@ -7,6 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from mamori.notices.cli import main
+
 
 class Command(BaseCommand):
     help = "Render the notices of a privacy map to standard output (no database needed)."
@@ -18,14 +20,12 @@ class Command(BaseCommand):
 
     def run_from_argv(self, argv: list[str]) -> None:
         # Our own parser reads the arguments, so --help and errors look the same as the pure command.
-        from mamori.notices.cli import main
 
         status = main(argv[2:], prog=f"{argv[0]} notices", stdout=self.stdout)
         if status:
             raise SystemExit(status)
 
     def handle(self, *args: Any, **options: Any) -> None:  # call_command("notices", "render", ...)
-        from mamori.notices.cli import main
 
         status = main(list(args), stdout=self.stdout)
         if status:

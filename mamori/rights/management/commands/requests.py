@@ -25,10 +25,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "sweep":
-            self.stdout.write(json.dumps({
-                "closed_unverified": records.close_unverifiable(), "reminders": records.send_reminders(),
-                "results_expired": records.expire_results(), "records_purged": records.purge_expired_records(),
-            }))  # fmt: skip
+            self.stdout.write(json.dumps(records.daily_sweep()))
             return
         year = options["year"] or timezone.now().year
         if not 2000 <= year <= 2100:

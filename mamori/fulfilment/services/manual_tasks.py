@@ -1,0 +1,66 @@
+"""Manual tasks: systems nobody can reach automatically; staff do the work and leave evidence."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from mamori.audit.services import Actor, record
+from mamori.core.crypto import encrypt
+from mamori.fulfilment.models import FulfilmentRun, FulfilmentStep, ManualTask, RunStatus, StepStatus
+from mamori.fulfilment.services.common import FulfilmentError, end_run, final_status, set_run_status
+from mamori.rights.handover import FulfilmentOutcome
+
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
+    from mamori.catalog.mapfile import PrivacyMap
+
+MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
+
+
+def open_manual_task(run: FulfilmentRun, step: FulfilmentStep, privacy_map: PrivacyMap) -> ManualTask:
+    system = privacy_map.system(step.system)
+    task, _ = ManualTask.objects.get_or_create(
+        run=run, system=step.system,
+        defaults={"right": run.right, "instructions": system.instructions.model_dump() if system.instructions else {}},
+    )  # fmt: skip
+    return task
+
+
+def complete_manual_task(
+    task_id: int, user: Any, *, note: str = "", evidence: UploadedFile | None = None
+) -> ManualTask:
+    """Staff did the work by hand; their evidence (a scan, a screenshot) is kept encrypted."""
+    with transaction.atomic():
+        task = ManualTask.objects.select_for_update().get(pk=task_id)
+        if task.status == ManualTask.Status.DONE:
+            raise FulfilmentError("this task is already done")
+        if evidence is None and not note.strip():
+            raise FulfilmentError("describe what was done or attach evidence")
+        if evidence is not None:
+            if evidence.size is not None and evidence.size > MAX_EVIDENCE_BYTES:
+                raise FulfilmentError("the evidence file is larger than 10 MB")
+            task.sealed_evidence = encrypt(evidence.read())
+            task.evidence_name = (evidence.name or "evidence")[:200]
+            task.evidence_type = (evidence.content_type or "application/octet-stream")[:100]
+        task.note = note.strip()
+        task.status = ManualTask.Status.DONE
+        task.completed_by = user
+        task.completed_at = timezone.now()
+        task.save()
+        FulfilmentStep.objects.filter(run=task.run, system=task.system, action="manual").update(
+            status=StepStatus.DONE, finished_at=timezone.now()
+        )
+        run = task.run
+        ended = run.status != RunStatus.RUNNING
+        if ended:
+            set_run_status(run, *final_status(run))
+        record(Actor.for_user(user), "fulfilment.manual_task_done", target_type="fulfilment_run",
+               target_id=str(run.pk), details={"system": task.system, "evidence": bool(evidence)})  # fmt: skip
+    if ended and run.status == RunStatus.COMPLETED:
+        # The last task done ends the run as any run ends (the package was stored when the steps ran).
+        end_run(run, FulfilmentOutcome(status=str(run.status), summary=run.summary, message=run.message))
+    return task

@@ -1,0 +1,134 @@
+"""Planning a run: once per (request, right), from the map in force; and matching data points.
+
+A run is planned once per (request, right); its steps are persisted, so a worker killed half-way
+and started again continues with the first step not done (see `execution`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+
+from mamori.audit.services import Actor, record
+from mamori.core.crypto import encrypt_json
+from mamori.fulfilment.engine import FulfilmentEngine, public_plan
+from mamori.fulfilment.models import FulfilmentRun, FulfilmentStep
+from mamori.fulfilment.services.common import EXPORT_RIGHTS, RIGHTS, FulfilmentError, engine_for
+
+if TYPE_CHECKING:
+    from mamori.rights.handover import FulfilmentTask
+
+
+def prepare_run(task: FulfilmentTask, actor: Actor) -> FulfilmentRun:
+    """The run of this request and right, planned now if it does not exist yet."""
+    if task.right not in RIGHTS:
+        raise FulfilmentError(f"the engine does not carry out the right {task.right}")
+    if not task.identities:
+        raise FulfilmentError("the task has no verified identity")
+    existing = FulfilmentRun.objects.filter(
+        organisation=task.organisation, request_id=task.request_id, right=task.right
+    ).first()
+    if existing is not None:
+        return existing
+    return plan_run(task.organisation, task.right, [task.identities], actor, request_id=task.request_id,
+                    language=task.language, details=task.details)  # fmt: skip
+
+
+def plan_run(
+    organisation: str,
+    right: str,
+    subjects: list[dict[str, str]],
+    actor: Actor,
+    *,
+    request_id: int | None = None,
+    language: str = "en",
+    details: Mapping[str, Any] | None = None,
+) -> FulfilmentRun:
+    """Plan a run for one subject or many (bulk erasure: one plan, one statement per table)."""
+    if right not in RIGHTS:
+        raise FulfilmentError(f"the engine does not carry out the right {right}")
+    if not subjects or not all(subjects):
+        raise FulfilmentError("every subject needs at least one identity")
+    if right == "rectification" and not (details or {}).get("fields"):
+        raise FulfilmentError("a rectification needs the fields to change")
+    version, engine = engine_for(organisation)
+    privacy_map = engine.map
+    try:
+        steps: list[tuple[str, str, Any]] = []
+        if right == "erasure":
+            plan = engine.plan_erasure(subjects)
+            for system in plan["systems"]:
+                if system["kind"] == "manual":
+                    steps.append((system["system"], "manual", system))
+                elif not system.get("error"):
+                    steps += [(system["system"], "erase", system), (system["system"], "verify", None)]
+            shown = public_plan(plan)
+        else:
+            located = engine.locate(subjects)
+            shown = _counts_plan(engine, located, len(subjects))
+            if right in EXPORT_RIGHTS:
+                steps.append(("*", "export", None))
+            else:
+                action = "rectify" if right == "rectification" else "restrict"
+                steps += [
+                    (system_id, action, None)
+                    for system_id in located
+                    if engine.map.system(system_id).connector != "manual"
+                ]
+                if right == "restriction":
+                    steps.append(("*", "restrict_list", None))
+            manual = [system.id for system in privacy_map.systems if system.connector == "manual"]
+            steps += [(system_id, "manual", None) for system_id in manual]
+    finally:
+        engine.close()
+    with transaction.atomic():
+        run = FulfilmentRun.objects.create(
+            organisation=organisation, request_id=request_id, right=right, language=language,
+            map_version=version, subjects=len(subjects), plan=shown,
+            sealed_subjects=encrypt_json(subjects),
+            sealed_details=encrypt_json(dict(details or {})) if details else None,
+        )  # fmt: skip
+        FulfilmentStep.objects.bulk_create(
+            FulfilmentStep(run=run, position=number, system=system, action=action,
+                           sealed_state=encrypt_json(state) if state is not None else None)
+            for number, (system, action, state) in enumerate(steps)
+        )  # fmt: skip
+        record(actor, "fulfilment.run_planned", target_type="fulfilment_run", target_id=str(run.pk),
+               details={"right": right, "subjects": len(subjects), "steps": len(steps),
+                        "map_version": version})  # fmt: skip
+    return run
+
+
+def _counts_plan(engine: FulfilmentEngine, located: Mapping[str, Any], subjects: int) -> dict[str, Any]:
+    systems = [
+        {"system": system_id, "kind": engine.map.system(system_id).connector,
+         "tables": [{"table": table, "rows": sum(per.values())} for table, per in found["counts"].items()]}
+        for system_id, found in located.items()
+    ]  # fmt: skip
+    systems += [
+        {"system": system_id, "kind": engine.map.system(system_id).connector, "tables": [], "error": message}
+        for system_id, message in engine.unavailable.items()
+    ]
+    return {"subjects": subjects, "systems": systems}
+
+
+
+def match_data_points(organisation: str, points: Mapping[str, str]) -> set[str]:
+    """Which submitted identity points (kind -> value) find a record in the company's SQL systems."""
+    _, engine = engine_for(organisation)
+    matched: set[str] = set()
+    try:
+        for connector in engine.connectors():
+            if connector.kind != "sql":
+                continue
+            for kind, value in points.items():
+                if kind in matched or not value:
+                    continue
+                located = connector.locate([{kind: value}], counts=False)
+                if any(located["state"].get("roots", {}).values()):
+                    matched.add(kind)
+    finally:
+        engine.close()
+    return matched

@@ -1,0 +1,99 @@
+"""Every way a run finishes goes through one path: the package is stored encrypted, the clear copy
+is deleted, and the request is completed (issue 11/12: the console's resume used to skip all three)."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from mamori.accounts.models import User
+from mamori.audit.services import Actor
+from mamori.catalog.services import apply_map
+from mamori.fulfilment.handler import ENGINE
+from mamori.fulfilment.models import FulfilmentRun, ManualTask
+from mamori.fulfilment.services.execution import execute_run
+from mamori.fulfilment.services.planning import prepare_run
+from mamori.rights.models import RequestFile, RequestStatus, RightsRequest
+from mamori.rights.services.intake import Submission, submit_request
+from mamori.rights.services.workflow import fulfilment_task
+
+from .conftest import ONEMALL
+from .fulfilment_webhook_server import SECRET
+
+# The resume job is queued after commit, as in production.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def onemall(db: None, sqlite_shop: str, storage_adapter: tuple[Any, str], monkeypatch: pytest.MonkeyPatch) -> str:
+    _adapter, url = storage_adapter
+    monkeypatch.setenv("MAMORI_ONEMALL_SHOP_URL", sqlite_shop)
+    monkeypatch.setenv("MAMORI_ONEMALL_OSS_WEBHOOK_URL", url)
+    monkeypatch.setenv("MAMORI_ONEMALL_OSS_WEBHOOK_SECRET", SECRET)
+    apply_map([ONEMALL], Actor.cli("test"))
+    return sqlite_shop
+
+
+@pytest.fixture
+def packages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Where the engine writes its clear packages during the test."""
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+def access_request_in_progress() -> RightsRequest:
+    sub = Submission(organisation="onemall", right="access", jurisdiction="JP", requester_name="Hanako Yamada",
+                     requester_email="hanako.yamada@example.jp")  # fmt: skip
+    request, _token = submit_request(sub, Actor.cli("test"))
+    # Verified and approved by staff (the rights tests cover those steps).
+    RightsRequest.objects.filter(pk=request.pk).update(status=RequestStatus.IN_PROGRESS, plan={})
+    return RightsRequest.objects.get(pk=request.pk)
+
+
+def test_a_run_resumed_from_the_console_stores_the_package_and_completes_the_request(
+    onemall: str, packages: Path, officer: User, client_as: Callable[[User], Client]
+) -> None:
+    request = access_request_in_progress()
+    run = prepare_run(fulfilment_task(request), ENGINE)
+    interrupted = execute_run(run.pk, ENGINE, max_steps=0)  # a worker killed before the first step
+    assert interrupted.status == "needs_review" and interrupted.recorded
+    request.refresh_from_db()
+    assert request.status == RequestStatus.IN_PROGRESS and request.outcome_status == "needs_review"
+
+    response = client_as(officer).post(f"/console/fulfilment/runs/{run.pk}/resume/")
+    assert response.status_code == 302
+
+    run.refresh_from_db()
+    request.refresh_from_db()
+    assert run.status == "needs_review"  # onemall has systems only staff can reach
+    assert request.status == RequestStatus.IN_PROGRESS and request.outcome_status == "needs_review"
+    stored = RequestFile.objects.get(request=request, kind=RequestFile.Kind.RESULT)
+    assert stored.size > 0 and not bytes(stored.encrypted).startswith(b"PK")  # encrypted, not a ZIP
+    assert not list(packages.rglob("*.zip"))  # no clear copy left behind
+
+    # The last manual task done from the console ends the run the same way: the request completes.
+    for task in ManualTask.objects.filter(run=run):
+        client_as(officer).post(f"/console/fulfilment/tasks/{task.pk}/complete/", {"note": "done by hand"})
+    run.refresh_from_db()
+    request.refresh_from_db()
+    assert run.status == "completed"
+    assert request.status == RequestStatus.COMPLETED and request.outcome_status == "completed"
+    assert RequestFile.objects.filter(request=request, kind=RequestFile.Kind.RESULT).count() == 1
+
+
+def test_a_run_of_no_request_resumed_from_the_console_leaves_no_clear_package(
+    onemall: str, packages: Path, officer: User, client_as: Callable[[User], Client]
+) -> None:
+    from mamori.fulfilment.services.planning import plan_run
+
+    run = plan_run("onemall", "access", [{"email": "hanako.yamada@example.jp"}], ENGINE)
+    client_as(officer).post(f"/console/fulfilment/runs/{run.pk}/resume/")
+    assert FulfilmentRun.objects.get(pk=run.pk).steps.get(action="export").status == "done"
+    assert not list(packages.rglob("*.zip"))
