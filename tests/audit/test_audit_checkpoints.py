@@ -198,6 +198,16 @@ def test_key_rotation_keeps_old_entries_verifiable():
         assert (status.intact, status.broken_at) == (False, 1)
 
 
+def _make_legacy_chain() -> None:
+    """Turn the chain into what the first version wrote: plain SHA-256, no key id."""
+    prev = GENESIS_HASH
+    for entry in AuditEntry.objects.order_by("seq"):
+        new_hash = legacy_entry_hash(**_fields(entry, prev))
+        _sql("UPDATE {table} SET prev_hash = %s, hash = %s, key_id = '' WHERE seq = %s", [prev, new_hash, entry.seq])
+        prev = new_hash
+    AuditChainHead.objects.filter(pk=1).update(last_hash=prev)
+
+
 @pytest.mark.django_db
 def test_migration_rekeys_an_intact_legacy_chain_and_stops_at_a_bad_entry():
     from importlib import import_module
@@ -205,24 +215,13 @@ def test_migration_rekeys_an_intact_legacy_chain_and_stops_at_a_bad_entry():
     rekey = import_module("mamori.audit.migrations.0002_issue11_keyed_chain").rekey
     historical = MigrationLoader(connection).project_state(("audit", "0002_issue11_keyed_chain")).apps
     _entries(5)
-    # Turn the chain into what the first version wrote: plain SHA-256, no key id.
-    prev = GENESIS_HASH
-    for entry in AuditEntry.objects.order_by("seq"):
-        new_hash = legacy_entry_hash(**_fields(entry, prev))
-        _sql("UPDATE {table} SET prev_hash = %s, hash = %s, key_id = '' WHERE seq = %s", [prev, new_hash, entry.seq])
-        prev = new_hash
-    AuditChainHead.objects.filter(pk=1).update(last_hash=prev)
+    _make_legacy_chain()
     assert not verify_chain().intact
     rekey(historical, None)
     assert verify_chain().intact
 
     # A legacy chain that was tampered with before the upgrade stays flagged at the same entry.
-    prev = GENESIS_HASH
-    for entry in AuditEntry.objects.order_by("seq"):
-        new_hash = legacy_entry_hash(**_fields(entry, prev))
-        _sql("UPDATE {table} SET prev_hash = %s, hash = %s, key_id = '' WHERE seq = %s", [prev, new_hash, entry.seq])
-        prev = new_hash
-    AuditChainHead.objects.filter(pk=1).update(last_hash=prev)
+    _make_legacy_chain()
     _sql("UPDATE {table} SET details = %s WHERE seq = 4", [json.dumps({"i": 99})])
     rekey(historical, None)
     status = verify_chain()

@@ -21,6 +21,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from tests.fulfilment.fulfilment_webhook_server import SECRET, StorageAdapter, start
+from tests.rights.test_rights_smtp import Inbox
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
@@ -46,15 +47,6 @@ class HoldingAdapter(StorageAdapter):
         result = super().answer(body, key)
         self.answered.append(body["action"])
         return result
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[email.message.Message] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(email.message_from_bytes(envelope.content))
-        return "250 Message accepted for delivery"
 
 
 @pytest.fixture
