@@ -44,7 +44,7 @@ def _check_password(password: str, user: User) -> None:
 
 
 def _would_lose_last_admin(user: User) -> bool:
-    if not (user.is_active and user.role == Role.ADMIN):
+    if not user.has_role(Role.ADMIN):
         return False
     return not User.objects.filter(is_active=True, role=Role.ADMIN).exclude(pk=user.pk).exists()
 

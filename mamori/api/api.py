@@ -14,9 +14,8 @@ from ninja import NinjaAPI, Schema
 
 from mamori import __version__
 from mamori.api import problems
-from mamori.api.auth import TokenAuth, require_scope
+from mamori.api.auth import TokenAuth, token_of
 from mamori.api.map_endpoints import router as map_router
-from mamori.api.models import ApiToken
 
 
 class MamoriAPI(NinjaAPI):
@@ -44,7 +43,7 @@ class WhoAmI(Schema):
 
 @api.get("/whoami", response=WhoAmI, tags=["tokens"], summary="The token in use and its scopes")
 def whoami(request: HttpRequest) -> dict[str, Any]:
-    token: ApiToken = request.auth  # type: ignore[attr-defined]  # set by TokenAuth
+    token = token_of(request)
     return {"token": token.prefix, "owner": token.owner.get_username(), "role": token.owner.role,
             "scopes": token.effective_scopes}
 
@@ -53,4 +52,4 @@ api.add_router("/map", map_router)
 api.add_router("/requests", "mamori.rights.api.router")
 api.add_router("/consent", "mamori.consent.api.router")
 api.add_router("/restrictions", "mamori.fulfilment.api.router")
-__all__ = ["api", "require_scope"]
+__all__ = ["api"]

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
-from mamori.api.auth import require_scope
+from mamori.api.auth import scoped
 from mamori.catalog.models import MapVersion
 
 router = Router(tags=["privacy map"])
@@ -31,18 +31,19 @@ def _version_out(version: MapVersion) -> dict[str, Any]:
     }
 
 
-@router.get("/{organisation}/versions", response=list[VersionOut], summary="Every applied version, newest first")
+@router.get(
+    "/{organisation}/versions", auth=scoped("map:read"),
+    response=list[VersionOut], summary="Every applied version, newest first",
+)
 def versions(request: HttpRequest, organisation: str) -> list[dict[str, Any]]:
-    require_scope(request, "map:read")
     found = MapVersion.objects.filter(organisation=organisation).order_by("-number")
     if not found:
         raise HttpError(404, f"No map is applied for organisation '{organisation}'.")
     return [_version_out(version) for version in found]
 
 
-@router.get("/{organisation}", summary="The current map document (normalized JSON)")
+@router.get("/{organisation}", auth=scoped("map:read"), summary="The current map document (normalized JSON)")
 def current(request: HttpRequest, organisation: str) -> dict[str, Any]:
-    require_scope(request, "map:read")
     version = MapVersion.objects.current(organisation)
     if version is None:
         raise HttpError(404, f"No map is applied for organisation '{organisation}'.")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -14,8 +16,6 @@ PROBLEM_TYPE = "application/problem+json"
 
 
 def problem(status: int, title: str, detail: str = "", *, code: str = "", **extra: Any) -> HttpResponse:
-    import json
-
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
     if detail:
         body["detail"] = detail
@@ -41,6 +41,15 @@ def install(api: NinjaAPI) -> None:
                            code="not_authenticated")
         response["WWW-Authenticate"] = "Bearer"
         return response
+
+    @api.exception_handler(PermissionDenied)
+    def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+        # The domains' access helpers (shared with the console) refuse with PermissionDenied.
+        return problem(403, "Forbidden", "The token's owner may not do this.", code="http_403")
+
+    @api.exception_handler(Http404)
+    def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return problem(404, "Not found", str(exc) or "", code="http_404")
 
     @api.exception_handler(HttpError)
     def _http(request: HttpRequest, exc: HttpError) -> HttpResponse:

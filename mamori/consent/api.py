@@ -13,8 +13,7 @@ from ninja import Router
 from ninja.errors import HttpError
 from pydantic import BaseModel, Field
 
-from mamori.api.auth import require_scope
-from mamori.audit.services import Actor
+from mamori.api.auth import scoped, token_actor, token_of
 from mamori.consent import events, services
 from mamori.consent.access import PROOF_READERS
 
@@ -39,18 +38,22 @@ def record_event(request: HttpRequest) -> HttpResponse:
     return events.consent_events(request)
 
 
-@router.get("/state", summary="Current consent of a device or of a subject (scope consent:read)")
+@router.get(
+    "/state", auth=scoped("consent:read"),
+    summary="Current consent of a device or of a subject (scope consent:read)",
+)
 def state(request: HttpRequest, site: Text, device: Text | None = None, subject: Text | None = None) -> dict[str, Any]:
-    require_scope(request, "consent:read")
     return services.current_state(site, device_id=device, subject_id=subject)
 
 
-@router.get("/proof", summary="Proof of consent for one subject, for an auditor or regulator (consent:read)")
+@router.get(
+    "/proof", auth=scoped("consent:read"),
+    summary="Proof of consent for one subject, for an auditor or regulator (consent:read)",
+)
 def proof(request: HttpRequest, organisation: Text, subject: Text) -> dict[str, Any]:
-    token = require_scope(request, "consent:read")
-    if not token.owner.has_role(*PROOF_READERS):  # as in the console: marketing sees state, not proof
+    if not token_of(request).owner.has_role(*PROOF_READERS):  # as in the console: marketing sees state only
         raise HttpError(403, "The token's owner may not read proof of consent.")
-    return services.proof_of_consent(organisation, subject, Actor.for_user(token.owner))
+    return services.proof_of_consent(organisation, subject, token_actor(request))
 
 
 class RecipientIn(BaseModel):
@@ -60,13 +63,17 @@ class RecipientIn(BaseModel):
 
 
 # POST rather than GET: e-mail addresses stay out of URLs and access logs.
-@router.post("/unsubscribe-headers", summary="RFC 8058 List-Unsubscribe headers for one recipient (consent:read)")
+@router.post(
+    "/unsubscribe-headers", auth=scoped("consent:read"),
+    summary="RFC 8058 List-Unsubscribe headers for one recipient (consent:read)",
+)
 def unsubscribe_headers(request: HttpRequest, recipient: RecipientIn) -> dict[str, str]:
-    require_scope(request, "consent:read")
     return services.unsubscribe_headers(recipient.organisation, recipient.topic, recipient.email)
 
 
-@router.post("/subscriptions/status", summary="May the company mail this address on this list? (consent:read)")
+@router.post(
+    "/subscriptions/status", auth=scoped("consent:read"),
+    summary="May the company mail this address on this list? (consent:read)",
+)
 def subscription_status(request: HttpRequest, recipient: RecipientIn) -> dict[str, str]:
-    require_scope(request, "consent:read")
     return {"status": services.subscription_status(recipient.organisation, recipient.topic, recipient.email)}

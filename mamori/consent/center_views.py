@@ -19,8 +19,7 @@ from django_ratelimit.core import is_ratelimited
 
 from mamori.catalog.in_force import map_in_force_or_404
 from mamori.consent import services, siteconfig
-from mamori.consent.models import BannerText, ConsentMethod
-from mamori.core.crypto import content_digest
+from mamori.consent.models import ConsentMethod
 from mamori.core.errors import DomainError
 from mamori.core.ratelimited import too_many_requests
 
@@ -112,11 +111,7 @@ def _stored_choice(request: HttpRequest) -> dict[str, Any]:
 
 def _statement_hash(organisation: str, language: str, statement: str) -> str:
     """The choices page's own words, stored like banner texts so the ledger entry can cite them."""
-    content = {"page": "privacy_choices", "statement": statement}
-    digest = content_digest(content)
-    BannerText.objects.get_or_create(text_hash=digest, defaults={"site": organisation, "language": language,
-                                                                 "content": content})
-    return digest
+    return siteconfig.remember_text(organisation, language, {"page": "privacy_choices", "statement": statement})
 
 
 @require_http_methods(["GET", "POST"])

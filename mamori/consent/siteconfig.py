@@ -22,7 +22,7 @@ from mamori.catalog.mapfile import PrivacyMap
 from mamori.catalog.models import MapVersion
 from mamori.consent.banner_texts import BANNER_TEXTS, LANGUAGES
 from mamori.consent.models import BannerText, ConsentSite
-from mamori.core.crypto import content_digest as text_hash
+from mamori.core.crypto import content_digest
 
 ESSENTIAL_IDS = frozenset({"essential", "necessary", "strictly-necessary", "strictly_necessary"})
 CONSENT_MODE_SIGNALS = (
@@ -122,7 +122,7 @@ def honours_dnt(privacy_map: PrivacyMap) -> bool:
 def build(site: Site, version: MapVersion, notice: int) -> dict[str, Any]:
     privacy_map = parsed_map(version)
     texts = {language: _texts(privacy_map, language) for language in LANGUAGES}
-    hashes = {language: text_hash(content) for language, content in texts.items()}
+    hashes = {language: content_digest(content) for language, content in texts.items()}
     _remember_texts(site.key, texts, hashes)
     categories = [
         {
@@ -149,12 +149,20 @@ def build(site: Site, version: MapVersion, notice: int) -> dict[str, Any]:
         "texts": texts,
         "hash": hashes,
     }
-    config["etag"] = text_hash(config)[:32]
+    config["etag"] = content_digest(config)[:32]
     return config
 
 
+def remember_text(site: str, language: str, content: dict[str, Any]) -> str:
+    """Store one text (the banner's, a page's statement) so a ledger entry can cite it; its hash."""
+    digest = content_digest(content)
+    _remember_texts(site, {language: content}, {language: digest})
+    return digest
+
+
 def _remember_texts(site: str, texts: dict[str, Any], hashes: dict[str, str]) -> None:
-    """Store each text version once, so a proof can show the words behind a hash."""
+    """Store each text version once, so a proof can show the words behind a hash (the one writer of
+    BannerText; a concurrent insert of the same text is not an error)."""
     known = set(BannerText.objects.filter(text_hash__in=hashes.values()).values_list("text_hash", flat=True))
     for language, digest in hashes.items():
         if digest not in known:

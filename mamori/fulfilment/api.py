@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from mamori.api.auth import require_scope
+from mamori.api.auth import scoped
 from mamori.catalog.in_force import map_in_force
 from mamori.catalog.models import MapVersion
 from mamori.core.errors import DomainError
@@ -47,9 +47,11 @@ class RestrictionFilter(Schema):
     offset: int = Field(0, ge=0, le=10**9)
 
 
-@router.get("", response=list[RestrictionOut], summary="Restrictions of use (hashed identities), paged")
+@router.get(
+    "", auth=scoped("restrictions:read"),
+    response=list[RestrictionOut], summary="Restrictions of use (hashed identities), paged",
+)
 def list_restrictions(request: HttpRequest, filters: Query[RestrictionFilter]) -> list[dict[str, Any]]:
-    require_scope(request, "restrictions:read")
     restrictions = Restriction.objects.order_by("pk")
     if filters.organisation:
         restrictions = restrictions.filter(organisation=filters.organisation)

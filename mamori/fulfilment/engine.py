@@ -1,7 +1,7 @@
 """The fulfilment engine: one privacy map, every system in it, many subjects at once.
 
 No Django models here (the CLI and the benchmarks use it directly); runs with persisted,
-resumable state are in `runs.py`. Bulk is the normal case: `locate`, `plan_erasure`,
+resumable state are in `services/` (planning, execution). Bulk is the normal case: `locate`, `plan_erasure`,
 `execute_erasure` and `verify_erasure` take a batch of subjects and issue one statement per table
 for the whole batch.
 """

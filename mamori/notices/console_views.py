@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST
 from mamori.accounts.access import MAP_MANAGERS, MAP_READERS, staff_required
 from mamori.audit.services import Actor
 from mamori.catalog import access
+from mamori.core.domain_errors import domain_errors
 from mamori.notices.classify import reason_text
-from mamori.notices.errors import NoticesError
 from mamori.notices.models import NoticeRelease
 from mamori.notices.services import consent_version, pending_change, publish_notices
 
@@ -74,6 +74,7 @@ def notices_detail(request: HttpRequest, organisation: str) -> HttpResponse:
 
 @require_POST
 @staff_required(*MAP_MANAGERS)
+@domain_errors(back="console:notices_detail")
 def notices_publish(request: HttpRequest, organisation: str) -> HttpResponse:
     form = PublishForm(request.POST)
     if not form.is_valid():
@@ -81,10 +82,6 @@ def notices_publish(request: HttpRequest, organisation: str) -> HttpResponse:
         return redirect("console:notices_detail", organisation=organisation)
     version = access.access_version(request.user, organisation, form.cleaned_data["map_version"])
     effective: date | None = form.cleaned_data["effective_from"]
-    try:
-        release = publish_notices(version, effective, Actor.for_user(request.user))
-    except NoticesError as exc:
-        messages.error(request, exc.message)
-        return redirect("console:notices_detail", organisation=organisation)
+    release = publish_notices(version, effective, Actor.for_user(request.user))
     messages.success(request, _("Release %(number)s published.") % {"number": release.number})
     return redirect("console:notices_detail", organisation=organisation)

@@ -25,6 +25,12 @@ def access_request(user: Any, request_id: int, *, write: bool = False) -> Rights
     return request
 
 
+def access_request_intake(user: Any) -> None:
+    """May the user record a new request (staff entry, the API)? PermissionDenied if not."""
+    if not getattr(user, "is_authenticated", False) or not user.has_role(*REQUEST_WORKERS):
+        raise PermissionDenied
+
+
 def access_requests(user: Any) -> Any:
     if not getattr(user, "is_authenticated", False) or not user.has_role(*REQUEST_READERS):
         raise PermissionDenied

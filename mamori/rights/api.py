@@ -13,9 +13,8 @@ from ninja import Path, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field
 
-from mamori.api.auth import require_scope
-from mamori.audit.services import Actor
-from mamori.rights.access import REQUEST_READERS, REQUEST_WORKERS
+from mamori.api.auth import scoped, token_actor, token_of
+from mamori.rights.access import access_request, access_request_intake, access_requests
 from mamori.rights.models import Channel, RightsRequest
 from mamori.rights.services.common import rule_of
 from mamori.rights.services.intake import DATA_POINT_KINDS, Submission, submit_request
@@ -105,41 +104,32 @@ def _out(found: RightsRequest) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _actor(request: HttpRequest, scope: str, roles: tuple[str, ...]) -> Actor:
-    token = require_scope(request, scope)
-    if not token.owner.has_role(*roles):
-        raise HttpError(403, "The token's owner may not work with rights requests.")
-    return Actor.for_user(token.owner)
-
-
-def _get(request_id: int) -> RightsRequest:
-    found = RightsRequest.objects.select_related("assignee").filter(pk=request_id).first()
-    if found is None:
-        raise HttpError(404, "No such request.")
-    return found
-
-
-@router.get("", response=list[RequestOut], summary="Requests, by due date (filters: organisation, status, right)")
+@router.get(
+    "", auth=scoped("requests:read"),
+    response=list[RequestOut], summary="Requests, by due date (filters: organisation, status, right)",
+)
 def list_requests(request: HttpRequest, organisation: Short = "", status: Short = "", right: Short = "",
                   limit: int = Query(100, ge=1, le=500),
                   offset: int = Query(0, ge=0, le=MAX_OFFSET)) -> list[dict[str, Any]]:
-    _actor(request, "requests:read", REQUEST_READERS)
-    found = RightsRequest.objects.select_related("assignee").order_by("due_at", "pk")
+    found = access_requests(token_of(request).owner).order_by("due_at", "pk")
     for name, value in (("organisation", organisation), ("status", status), ("right", right)):
         if value:
             found = found.filter(**{name: value})
     return [_out(row) for row in found[offset: offset + limit]]
 
 
-@router.get("/{request_id}", response=RequestOut, summary="One request")
+@router.get("/{request_id}", auth=scoped("requests:read"), response=RequestOut, summary="One request")
 def get_request(request: HttpRequest, request_id: RequestId) -> dict[str, Any]:
-    _actor(request, "requests:read", REQUEST_READERS)
-    return _out(_get(request_id))
+    return _out(access_request(token_of(request).owner, request_id))
 
 
-@router.post("", response={201: Created}, summary="Record a request (e.g. from the company's own site or mailbox)")
+@router.post(
+    "", auth=scoped("requests:write"),
+    response={201: Created}, summary="Record a request (e.g. from the company's own site or mailbox)",
+)
 def create_request(request: HttpRequest, body: RequestIn) -> Status[dict[str, Any]]:
-    actor = _actor(request, "requests:write", REQUEST_WORKERS)
+    access_request_intake(token_of(request).owner)
+    actor = token_actor(request)
     unknown = set(body.data_points) - set(DATA_POINT_KINDS)
     if unknown:
         raise HttpError(400, f"Unknown data points: {', '.join(sorted(unknown))}.")
@@ -154,22 +144,31 @@ def create_request(request: HttpRequest, body: RequestIn) -> Status[dict[str, An
     return Status(201, _out(created) | {"status_token": token})
 
 
-@router.post("/{request_id}/extend", response=RequestOut, summary="Extend, with the reason told to the requester")
+@router.post(
+    "/{request_id}/extend", auth=scoped("requests:write"),
+    response=RequestOut, summary="Extend, with the reason told to the requester",
+)
 def extend_request(request: HttpRequest, request_id: RequestId, body: ReasonIn) -> dict[str, Any]:
-    actor = _actor(request, "requests:write", REQUEST_WORKERS)
-    return _out(extend(_get(request_id), body.reason, actor))
+    found = access_request(token_of(request).owner, request_id, write=True)
+    return _out(extend(found, body.reason, token_actor(request)))
 
 
-@router.post("/{request_id}/deny", response=RequestOut, summary="Deny on a ground the request's law allows")
+@router.post(
+    "/{request_id}/deny", auth=scoped("requests:write"),
+    response=RequestOut, summary="Deny on a ground the request's law allows",
+)
 def deny_request(request: HttpRequest, request_id: RequestId, body: DenyIn) -> dict[str, Any]:
-    actor = _actor(request, "requests:write", REQUEST_WORKERS)
-    found = _get(request_id)
+    actor = token_actor(request)
+    found = access_request(token_of(request).owner, request_id, write=True)
     if body.ground not in rule_of(found).refusal_grounds:
         raise HttpError(400, f"Allowed grounds: {', '.join(rule_of(found).refusal_grounds)}.")
     return _out(deny(found, body.ground, actor, message=body.message))
 
 
-@router.post("/{request_id}/complete", response=RequestOut, summary="Complete a verified request")
+@router.post(
+    "/{request_id}/complete", auth=scoped("requests:write"),
+    response=RequestOut, summary="Complete a verified request",
+)
 def complete_request(request: HttpRequest, request_id: RequestId, body: CompleteIn) -> dict[str, Any]:
-    actor = _actor(request, "requests:write", REQUEST_WORKERS)
-    return _out(complete(_get(request_id), actor, message=body.message))
+    found = access_request(token_of(request).owner, request_id, write=True)
+    return _out(complete(found, token_actor(request), message=body.message))

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
 from mamori.audit.services import Actor, record
@@ -37,7 +38,7 @@ PUBLIC = Actor.system("privacy-center")
 def _map(organisation: str) -> PrivacyMap:
     version = MapVersion.objects.current(organisation)
     if version is None:
-        raise ConsentError(f"no privacy map is applied for organisation '{organisation}'", code="organisation_unknown")
+        raise ConsentError(_("no privacy map is applied for this organisation"), code="organisation_unknown")
     return parsed_map(version)
 
 
@@ -59,7 +60,7 @@ def _clean_email(email: str) -> str:
     try:
         validate_email(email)
     except Exception:
-        raise ConsentError("enter a valid e-mail address", code="email_invalid") from None
+        raise ConsentError(_("enter a valid e-mail address"), code="email_invalid") from None
     return email
 
 
@@ -76,14 +77,14 @@ def request_subscription(organisation: str, topic: str, email: str, language: st
     `express_request` is the unticked box the person ticked themselves (IP1: only on express request).
     """
     if not express_request:
-        raise ConsentError("tick the box to ask for the newsletter; we never subscribe anyone without it",
+        raise ConsentError(_("tick the box to ask for the newsletter; we never subscribe anyone without it"),
                            code="express_request_missing")
     if topic not in _topic_ids(organisation):
-        raise ConsentError(f"there is no mailing list '{topic}'", code="topic_unknown")
+        raise ConsentError(_("there is no mailing list '%(topic)s'"), code="topic_unknown", topic=topic)
     email = _clean_email(email)
     language = "ja" if language.startswith("ja") else "en"
     with transaction.atomic():
-        subscription, _ = Subscription.objects.select_for_update().get_or_create(
+        subscription, _created = Subscription.objects.select_for_update().get_or_create(
             organisation=organisation, topic=topic, email_hash=crypto.consent_email_hash(email),
             defaults={"status": SubscriptionStatus.PENDING},
         )
@@ -111,17 +112,17 @@ def confirm_subscription(token: str, *, ip: str = "", user_agent: str = "") -> S
     try:
         data = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_SECONDS)
     except signing.SignatureExpired:
-        raise ConsentError("this confirmation link has expired; subscribe again", code="token_expired") from None
+        raise ConsentError(_("this confirmation link has expired; subscribe again"), code="token_expired") from None
     except signing.BadSignature:
-        raise ConsentError("this confirmation link is not valid", code="token_invalid") from None
+        raise ConsentError(_("this confirmation link is not valid"), code="token_invalid") from None
     with transaction.atomic():
         subscription = Subscription.objects.select_for_update().filter(pk=data.get("s")).first()
         if subscription is None or subscription.email_hash[:16] != data.get("h"):
-            raise ConsentError("this confirmation link is not valid", code="token_invalid")
+            raise ConsentError(_("this confirmation link is not valid"), code="token_invalid")
         if subscription.status == SubscriptionStatus.CONFIRMED:
             return subscription
         if subscription.status == SubscriptionStatus.WITHDRAWN:
-            raise ConsentError("you unsubscribed after asking; subscribe again to receive mail", code="withdrawn")
+            raise ConsentError(_("you unsubscribed after asking; subscribe again to receive mail"), code="withdrawn")
         subscription.status = SubscriptionStatus.CONFIRMED
         subscription.confirmed_at = timezone.now()
         subscription.save(update_fields=["status", "confirmed_at"])
@@ -139,7 +140,7 @@ def unsubscribe_token(organisation: str, topic: str, email: str) -> str:
 def unsubscribe_headers(organisation: str, topic: str, email: str) -> dict[str, str]:
     """RFC 8058 headers for one recipient of the company's own mail."""
     if topic not in _topic_ids(organisation):
-        raise ConsentError(f"there is no mailing list '{topic}'", code="topic_unknown")
+        raise ConsentError(_("there is no mailing list '%(topic)s'"), code="topic_unknown", topic=topic)
     token = unsubscribe_token(organisation, topic, _clean_email(email))
     path = reverse("center:consent_unsubscribe", kwargs={"organisation": organisation, "token": token})
     url = f"{settings.BASE_URL}{quote(path, safe='/:')}"
@@ -150,9 +151,9 @@ def _read_unsubscribe_token(organisation: str, token: str) -> dict[str, str]:
     try:
         data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
     except signing.BadSignature:
-        raise ConsentError("this unsubscribe link is not valid", code="token_invalid") from None
+        raise ConsentError(_("this unsubscribe link is not valid"), code="token_invalid") from None
     if data.get("o") != organisation:
-        raise ConsentError("this unsubscribe link is not valid", code="token_invalid")
+        raise ConsentError(_("this unsubscribe link is not valid"), code="token_invalid")
     return data
 
 
@@ -162,7 +163,7 @@ def unsubscribe(organisation: str, token: str, *, one_click: bool = False, ip: s
     company's mail system, which asks before sending, stops too."""
     data = _read_unsubscribe_token(organisation, token)
     with transaction.atomic():
-        subscription, _ = Subscription.objects.select_for_update().get_or_create(
+        subscription, _created = Subscription.objects.select_for_update().get_or_create(
             organisation=organisation, topic=data["t"], email_hash=data["e"],
             defaults={"status": SubscriptionStatus.WITHDRAWN, "withdrawn_at": timezone.now()},
         )
@@ -229,7 +230,7 @@ def send_confirmation(subscription_id: int) -> None:
         "topic": topic.name.get(language) if topic else subscription.topic,
         "confirm_url": f"{settings.BASE_URL}{path}",
     }
-    subject, _, body = render_to_string(f"consent/email/confirm_{language}.txt", context).partition("\n")
+    subject, _newline, body = render_to_string(f"consent/email/confirm_{language}.txt", context).partition("\n")
     message = EmailMessage(subject.strip(), body.lstrip("\n"), to=[email],
                            headers=unsubscribe_headers(subscription.organisation, subscription.topic, email))
     message.send()

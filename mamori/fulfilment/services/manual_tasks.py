@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from mamori.audit.services import Actor, record
 from mamori.core.crypto import encrypt
@@ -23,7 +24,7 @@ MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 
 def open_manual_task(run: FulfilmentRun, step: FulfilmentStep, privacy_map: PrivacyMap) -> ManualTask:
     system = privacy_map.system(step.system)
-    task, _ = ManualTask.objects.get_or_create(
+    task, _created = ManualTask.objects.get_or_create(
         run=run, system=step.system,
         defaults={"right": run.right, "instructions": system.instructions.model_dump() if system.instructions else {}},
     )  # fmt: skip
@@ -37,12 +38,12 @@ def complete_manual_task(
     with transaction.atomic():
         task = ManualTask.objects.select_for_update().get(pk=task_id)
         if task.status == ManualTask.Status.DONE:
-            raise FulfilmentError("this task is already done")
+            raise FulfilmentError(_("this task is already done"))
         if evidence is None and not note.strip():
-            raise FulfilmentError("describe what was done or attach evidence")
+            raise FulfilmentError(_("describe what was done or attach evidence"))
         if evidence is not None:
             if evidence.size is not None and evidence.size > MAX_EVIDENCE_BYTES:
-                raise FulfilmentError("the evidence file is larger than 10 MB")
+                raise FulfilmentError(_("the evidence file is larger than 10 MB"))
             task.sealed_evidence = encrypt(evidence.read())
             task.evidence_name = (evidence.name or "evidence")[:200]
             task.evidence_type = (evidence.content_type or "application/octet-stream")[:100]

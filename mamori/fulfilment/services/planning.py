@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from mamori.audit.services import Actor, record
 from mamori.core.crypto import encrypt_json
@@ -24,9 +25,9 @@ if TYPE_CHECKING:
 def prepare_run(task: FulfilmentTask, actor: Actor) -> FulfilmentRun:
     """The run of this request and right, planned now if it does not exist yet."""
     if task.right not in RIGHTS:
-        raise FulfilmentError(f"the engine does not carry out the right {task.right}")
+        raise FulfilmentError(_("the engine does not carry out the right %(right)s"), right=task.right)
     if not task.identities:
-        raise FulfilmentError("the task has no verified identity")
+        raise FulfilmentError(_("the task has no verified identity"))
     existing = FulfilmentRun.objects.filter(
         organisation=task.organisation, request_id=task.request_id, right=task.right
     ).first()
@@ -48,11 +49,11 @@ def plan_run(
 ) -> FulfilmentRun:
     """Plan a run for one subject or many (bulk erasure: one plan, one statement per table)."""
     if right not in RIGHTS:
-        raise FulfilmentError(f"the engine does not carry out the right {right}")
+        raise FulfilmentError(_("the engine does not carry out the right %(right)s"), right=right)
     if not subjects or not all(subjects):
-        raise FulfilmentError("every subject needs at least one identity")
+        raise FulfilmentError(_("every subject needs at least one identity"))
     if right == "rectification" and not (details or {}).get("fields"):
-        raise FulfilmentError("a rectification needs the fields to change")
+        raise FulfilmentError(_("a rectification needs the fields to change"))
     version, engine = engine_for(organisation)
     privacy_map = engine.map
     try:

@@ -12,12 +12,9 @@ from __future__ import annotations
 import hashlib
 
 from django.db import transaction
-from django.utils import timezone
 
-from mamori.audit.services import Actor, record
 from mamori.core.crypto import keyed_identifier_hash
 from mamori.fulfilment.models import FulfilmentRun, Restriction
-from mamori.fulfilment.services.common import FulfilmentError
 
 
 def shared_identity_digest(kind: str, value: str) -> str:
@@ -47,15 +44,4 @@ def add_restrictions(run: FulfilmentRun, subjects: list[dict[str, str]]) -> int:
             )  # fmt: skip
             created += int(made)
     return created
-
-
-def lift_restriction(restriction_id: int, actor: Actor) -> Restriction:
-    with transaction.atomic():
-        restriction = Restriction.objects.select_for_update().get(pk=restriction_id)
-        if restriction.lifted_at is not None:
-            raise FulfilmentError("this restriction is already lifted")
-        restriction.lifted_at = timezone.now()
-        restriction.save(update_fields=["lifted_at"])
-        record(actor, "fulfilment.restriction_lifted", target_type="restriction", target_id=str(restriction.pk))
-    return restriction
 

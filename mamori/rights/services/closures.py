@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from mamori.audit.services import Actor, record
 from mamori.calendars import get_calendar
@@ -18,9 +19,9 @@ from mamori.rights.services.common import RightsError
 def add_closure(organisation: str, day: date, name: str, actor: Actor, *, user: Any = None) -> ClosureDay:
     _version, privacy_map = map_in_force(organisation, missing=RightsError)
     if not name.strip():
-        raise RightsError("a closure day needs a name", code="name_required")
+        raise RightsError(_("a closure day needs a name"), code="name_required")
     if ClosureDay.objects.filter(organisation=organisation, day=day).exists():
-        raise RightsError("that day is already a closure day", code="duplicate")
+        raise RightsError(_("that day is already a closure day"), code="duplicate")
     try:  # a day outside the holiday data would make every later deadline fail
         get_calendar(privacy_map.organisation.country).is_business_day(day)
     except Exception as exc:
@@ -35,7 +36,7 @@ def add_closure(organisation: str, day: date, name: str, actor: Actor, *, user: 
 def remove_closure(closure_id: int, actor: Actor) -> None:
     closure = ClosureDay.objects.select_for_update().filter(pk=closure_id).first()
     if closure is None:
-        raise RightsError("no such closure day", code="not_found")
+        raise RightsError(_("no such closure day"), code="not_found")
     record(actor, "calendar.closure_removed", target_type="rights.closure", target_id=str(closure.pk),
            details={"organisation": closure.organisation, "day": closure.day.isoformat()})
     closure.delete()

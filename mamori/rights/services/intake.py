@@ -9,6 +9,7 @@ from typing import Any
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from mamori.audit.services import Actor
 from mamori.catalog.in_force import map_in_force
@@ -70,48 +71,49 @@ class Submission:
 
 def _validate(sub: Submission) -> None:
     if sub.channel not in Channel.values:
-        raise RightsError("unknown channel", code="bad_channel")
+        raise RightsError(_("unknown channel"), code="bad_channel")
     if sub.delivery not in Delivery.values:
-        raise RightsError("unknown delivery method", code="bad_delivery")
+        raise RightsError(_("unknown delivery method"), code="bad_delivery")
     if sub.language not in ("en", "ja"):
-        raise RightsError("language must be en or ja", code="bad_language")
+        raise RightsError(_("language must be en or ja"), code="bad_language")
     if not sub.requester_name.strip():
-        raise RightsError("the requester's name is required", code="name_required")
+        raise RightsError(_("the requester's name is required"), code="name_required")
     for address in (sub.requester_email, sub.agent_email):
         if address:
             try:
                 validate_email(address)
             except Exception as exc:
-                raise RightsError("an e-mail address is not valid", code="bad_email") from exc
+                raise RightsError(_("an e-mail address is not valid"), code="bad_email") from exc
     contact_email = sub.agent_email if sub.is_agent else sub.requester_email
     if sub.channel in ELECTRONIC_CHANNELS and not contact_email:
-        raise RightsError("an e-mail address is required for electronic requests", code="email_required")
+        raise RightsError(_("an e-mail address is required for electronic requests"), code="email_required")
     if sub.delivery == Delivery.PAPER and not sub.postal_address.strip():
-        raise RightsError("a postal address is required for an answer on paper", code="address_required")
+        raise RightsError(_("a postal address is required for an answer on paper"), code="address_required")
     if sub.specific_pieces and not sub.declaration_signed:
-        raise RightsError("specific pieces of information need a signed declaration", code="declaration_required")
+        raise RightsError(_("specific pieces of information need a signed declaration"), code="declaration_required")
     unknown = set(sub.data_points) - set(DATA_POINT_KINDS)
     if unknown:
-        raise RightsError(f"unknown data points: {', '.join(sorted(unknown))}", code="bad_data_points")
+        raise RightsError(_("unknown data points: %(points)s"), code="bad_data_points",
+                          points=", ".join(sorted(unknown)))
     if sub.right in ("rectification", "addition") and not (sub.fields or sub.message.strip()):
-        raise RightsError("say what should be corrected or added", code="fields_required")
+        raise RightsError(_("say what should be corrected or added"), code="fields_required")
     kinds = {upload.kind for upload in sub.uploads}
     if sub.is_agent:
         if not sub.agent_name.strip():
-            raise RightsError("the agent's name is required", code="agent_name_required")
+            raise RightsError(_("the agent's name is required"), code="agent_name_required")
         missing = {RequestFile.Kind.AGENT_PERMISSION, RequestFile.Kind.AGENT_IDENTITY} - kinds
         if missing:  # CP8 / PC5: written permission and the agent's own identity documents
-            raise RightsError("an agent must upload the written permission and their identity document",
+            raise RightsError(_("an agent must upload the written permission and their identity document"),
                               code="agent_documents_required")
     for upload in sub.uploads:
         if upload.kind not in RequestFile.Kind.values or upload.kind == RequestFile.Kind.RESULT:
-            raise RightsError("unknown document kind", code="bad_document")
+            raise RightsError(_("unknown document kind"), code="bad_document")
         if not upload.data or len(upload.data) > MAX_FILE_BYTES:
-            raise RightsError("each document must be between 1 byte and 10 MB", code="bad_document_size")
+            raise RightsError(_("each document must be between 1 byte and 10 MB"), code="bad_document_size")
         # Judged by content, not by the declared type; the type found is what is stored.
         found = sniff(upload.data)
         if found not in ALLOWED_CONTENT_TYPES:
-            raise RightsError("documents must be PDF, JPEG, PNG, HEIC or WebP", code="bad_document_type")
+            raise RightsError(_("documents must be PDF, JPEG, PNG, HEIC or WebP"), code="bad_document_type")
         upload.content_type = found
 
 
@@ -123,7 +125,7 @@ def submit_request(sub: Submission, actor: Actor, *, staff: Any = None) -> tuple
     """
     version, privacy_map = map_in_force(sub.organisation, missing=RightsError)
     if sub.jurisdiction not in requester_jurisdictions(privacy_map):
-        raise RightsError("this jurisdiction is not served by the organisation", code="bad_jurisdiction")
+        raise RightsError(_("this jurisdiction is not served by the organisation"), code="bad_jurisdiction")
     try:
         rule = rule_for(privacy_map, sub.jurisdiction, sub.right)
     except RuleError as exc:
@@ -131,9 +133,9 @@ def submit_request(sub: Submission, actor: Actor, *, staff: Any = None) -> tuple
     _validate(sub)
     received_at = sub.received_at or timezone.now()
     if timezone.is_naive(received_at):
-        raise RightsError("the time of receipt needs a time zone", code="bad_received_at")
+        raise RightsError(_("the time of receipt needs a time zone"), code="bad_received_at")
     if received_at > timezone.now():
-        raise RightsError("the time of receipt cannot be in the future", code="bad_received_at")
+        raise RightsError(_("the time of receipt cannot be in the future"), code="bad_received_at")
     zone = privacy_map.organisation.time_zone
     calendar = clocks.request_calendar(rule, closures_for(sub.organisation, rule.calendar_id, privacy_map))
     deadlines = clocks.compute_deadlines(

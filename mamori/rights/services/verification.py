@@ -10,7 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from mamori.audit.services import Actor
 from mamori.core import crypto
@@ -38,7 +38,7 @@ class CodeLimitError(RightsError):
 
     code = "rate_limited"
 
-    def __init__(self, message: str, *, retry_after: int) -> None:
+    def __init__(self, message: Any, *, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = max(1, retry_after)
 
@@ -77,9 +77,9 @@ def issue_code(request: RightsRequest, actor: Actor, *, token: str) -> None:
     """E-mail a new one-time code; earlier codes stop working. Callers rate-limit per address and IP."""
     request = _locked(request)
     if request.status != RequestStatus.VERIFYING or request.email_verified_at is not None:
-        raise RightsError("this request is not waiting for an e-mail code", code="not_verifying")
+        raise RightsError(_("this request is not waiting for an e-mail code"), code="not_verifying")
     if not (request.agent_email or request.requester_email):
-        raise RightsError("this request has no e-mail address", code="no_email")
+        raise RightsError(_("this request has no e-mail address"), code="no_email")
     check_code_allowance(request)
     now = timezone.now()
     VerificationCode.objects.filter(request=request, used_at__isnull=True).update(used_at=now)
@@ -106,11 +106,11 @@ def check_code(request: RightsRequest, code: str, actor: Actor) -> bool:
     with transaction.atomic():
         request = _locked(request)
         if request.status != RequestStatus.VERIFYING or request.email_verified_at is not None:
-            raise RightsError("this request is not waiting for an e-mail code", code="not_verifying")
+            raise RightsError(_("this request is not waiting for an e-mail code"), code="not_verifying")
         live = (VerificationCode.objects.select_for_update()
                 .filter(request=request, used_at__isnull=True, expires_at__gt=timezone.now()).first())
         if live is None:
-            raise RightsError("the code has expired; ask for a new one", code="code_expired")
+            raise RightsError(_("the code has expired; ask for a new one"), code="code_expired")
         now = timezone.now()
         recent = _codes_of_address(request, now).filter(attempts__gt=0)
         guesses = recent.aggregate(total=Sum("attempts"))["total"] or 0
@@ -183,9 +183,9 @@ def review_identity(request: RightsRequest, actor: Actor, *, accept: bool, reaso
 
     request = _locked(request)
     if request.status != RequestStatus.VERIFYING:
-        raise RightsError("only a request being verified can be reviewed", code="not_verifying")
+        raise RightsError(_("only a request being verified can be reviewed"), code="not_verifying")
     if request.channel in ELECTRONIC_CHANNELS and request.email_verified_at is None and accept:
-        raise RightsError("the requester has not confirmed the e-mail address yet", code="email_unconfirmed")
+        raise RightsError(_("the requester has not confirmed the e-mail address yet"), code="email_unconfirmed")
     decision = RequestFile.Review.ACCEPTED if accept else RequestFile.Review.REJECTED
     reviewer: Any = None
     if actor.kind == "user":

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
 from mamori.audit.services import Actor
@@ -43,7 +44,7 @@ def _locked(request: RightsRequest | int) -> RightsRequest:
 
 def _require_open(request: RightsRequest) -> None:
     if request.status not in OPEN_STATUSES:
-        raise RightsError("this request is closed", code="closed")
+        raise RightsError(_("this request is closed"), code="closed")
 
 
 def _send_after_commit(request_id: int, kind: str, **extra: Any) -> None:
@@ -57,13 +58,13 @@ def acknowledge(request: RightsRequest, actor: Actor, *, via: str) -> RightsRequ
         request = _locked(request)
         _require_open(request)
         if request.acknowledged_at is not None:
-            raise RightsError("this request was already acknowledged", code="already_acknowledged")
+            raise RightsError(_("this request was already acknowledged"), code="already_acknowledged")
         if via not in Channel.values:
-            raise RightsError("unknown channel", code="bad_channel")
+            raise RightsError(_("unknown channel"), code="bad_channel")
         electronic = {Channel.FORM, Channel.API, Channel.EMAIL}
         same_way = via == request.channel or (via in electronic and request.channel in electronic)
         if rule_of(request).acknowledge_same_channel and not same_way:
-            raise RightsError("the acknowledgement must go back the way the request came in",
+            raise RightsError(_("the acknowledgement must go back the way the request came in"),
                               code="wrong_channel")
         request.acknowledged_at = timezone.now()
         request.acknowledged_via = via
@@ -80,7 +81,7 @@ def assign(request: RightsRequest, assignee: Any, actor: Actor) -> RightsRequest
     request = _locked(request)
     _require_open(request)
     if assignee is not None and not assignee.has_role(*REQUEST_WORKERS):
-        raise RightsError("requests can be assigned only to privacy officers and support agents",
+        raise RightsError(_("requests can be assigned only to privacy officers and support agents"),
                           code="bad_assignee")
     request.assignee = assignee
     request.save(update_fields=["assignee"])
@@ -91,7 +92,7 @@ def assign(request: RightsRequest, assignee: Any, actor: Actor) -> RightsRequest
 @transaction.atomic
 def add_note(request: RightsRequest, text: str, actor: Actor, author: Any) -> RequestNote:
     if not text.strip():
-        raise RightsError("a note cannot be empty", code="empty_note")
+        raise RightsError(_("a note cannot be empty"), code="empty_note")
     note = RequestNote.objects.create(request=request, author=author, text=text.strip(), at=timezone.now())
     audit(actor, "note_added", request, note=note.pk)
     return note
@@ -103,13 +104,13 @@ def extend(request: RightsRequest, reason: str, actor: Actor) -> RightsRequest:
     request = _locked(request)
     _require_open(request)
     if not reason.strip():
-        raise RightsError("an extension needs a reason, which is told to the requester", code="reason_required")
+        raise RightsError(_("an extension needs a reason, which is told to the requester"), code="reason_required")
     if request.extend_limit_at is None:
-        raise RightsError("the rule for this request allows no extension", code="no_extension")
+        raise RightsError(_("the rule for this request allows no extension"), code="no_extension")
     if request.extended_at is not None:
-        raise RightsError("this request was already extended", code="already_extended")
+        raise RightsError(_("this request was already extended"), code="already_extended")
     if timezone.now() > request.due_at:
-        raise RightsError("the extension must be told before the due date", code="too_late")
+        raise RightsError(_("the extension must be told before the due date"), code="too_late")
     paused = request.due_at - request.original_due_at  # pauses moved the due date; keep that time
     request.due_at = request.extend_limit_at + max(paused, timedelta(0))
     request.extended_at = timezone.now()
@@ -127,11 +128,11 @@ def pause(request: RightsRequest, reason: str, actor: Actor) -> RightsRequest:
     request = _locked(request)
     _require_open(request)
     if not rule_of(request).pausable:
-        raise RightsError("this law does not let the clock stop", code="not_pausable")
+        raise RightsError(_("this law does not let the clock stop"), code="not_pausable")
     if request.paused_since is not None:
-        raise RightsError("the clock is already stopped", code="already_paused")
+        raise RightsError(_("the clock is already stopped"), code="already_paused")
     if not reason.strip():
-        raise RightsError("a pause needs a reason", code="reason_required")
+        raise RightsError(_("a pause needs a reason"), code="reason_required")
     now = timezone.now()
     request.paused_since = now
     request.save(update_fields=["paused_since"])
@@ -145,7 +146,7 @@ def resume(request: RightsRequest, actor: Actor) -> RightsRequest:
     """Restart the clock; the due date moves by the whole days it stood still."""
     request = _locked(request)
     if request.paused_since is None:
-        raise RightsError("the clock is running", code="not_paused")
+        raise RightsError(_("the clock is running"), code="not_paused")
     now = timezone.now()
     days = math.ceil((now - request.paused_since).total_seconds() / 86400)
     request.due_at += timedelta(days=days)
@@ -177,7 +178,7 @@ def start(request: RightsRequest, actor: Actor) -> RightsRequest:
     """Begin work on a verified request; with a fulfilment handler, compute the plan for review."""
     request = _locked(request)
     if request.status not in (RequestStatus.VERIFIED, RequestStatus.IN_PROGRESS):
-        raise RightsError("only a verified request can be worked on", code="not_verified")
+        raise RightsError(_("only a verified request can be worked on"), code="not_verified")
     handler = handler_for(request.right)
     if handler is not None:
         request.plan = handler.plan(fulfilment_task(request))
@@ -192,9 +193,9 @@ def request_execution(request: RightsRequest, actor: Actor) -> RightsRequest:
     """Staff approved the plan: the fulfilment engine runs as a job after commit."""
     request = _locked(request)
     if request.status != RequestStatus.IN_PROGRESS or request.plan is None:
-        raise RightsError("show the plan before executing it", code="no_plan")
+        raise RightsError(_("show the plan before executing it"), code="no_plan")
     if handler_for(request.right) is None:
-        raise RightsError("no fulfilment engine handles this right; complete it manually", code="no_handler")
+        raise RightsError(_("no fulfilment engine handles this right; complete it manually"), code="no_handler")
     audit(actor, "execution_requested", request)
     request_id = request.pk
     transaction.on_commit(lambda: fulfil_request.enqueue(request_id))
@@ -257,13 +258,13 @@ def complete(request: RightsRequest, actor: Actor, *, message: str,
     """Close the request as answered; ``result`` is an upload (name, type, bytes) or a stored file."""
     request = _locked(request)
     if request.status not in (RequestStatus.VERIFIED, RequestStatus.IN_PROGRESS):
-        raise RightsError("only a verified request can be completed", code="not_verified")
+        raise RightsError(_("only a verified request can be completed"), code="not_verified")
     if request.paused_since is not None:
-        raise RightsError("resume the clock first", code="paused")
+        raise RightsError(_("resume the clock first"), code="paused")
     if isinstance(result, tuple):
         name, content_type, data = result
         if not data:
-            raise RightsError("the result file is empty", code="empty_result")
+            raise RightsError(_("the result file is empty"), code="empty_result")
         RequestFile.objects.filter(request=request, kind=RequestFile.Kind.RESULT).delete()
         store_file(request, RequestFile.Kind.RESULT, name, content_type, data)
     has_result = RequestFile.objects.filter(request=request, kind=RequestFile.Kind.RESULT).exists()
@@ -287,7 +288,7 @@ def deny(request: RightsRequest, ground: str, actor: Actor, *, message: str = ""
     _require_open(request)
     grounds = rule_of(request).refusal_grounds
     if ground not in grounds:
-        raise RightsError("this ground is not one the law of this request allows", code="bad_ground")
+        raise RightsError(_("this ground is not one the law of this request allows"), code="bad_ground")
     request.denial_ground = ground
     request.response_message = message.strip()
     _close(request, RequestStatus.DENIED)
@@ -304,7 +305,7 @@ def close_unverified(request: RightsRequest, actor: Actor, *, reason: str) -> Ri
     with transaction.atomic():
         request = _locked(request)
         if request.status != RequestStatus.VERIFYING:
-            raise RightsError("only a request being verified can be closed as unverified", code="not_verifying")
+            raise RightsError(_("only a request being verified can be closed as unverified"), code="not_verifying")
         _close(request, RequestStatus.CLOSED_UNVERIFIED)
         audit(actor, "closed_unverified", request, reason=reason)
         _send_after_commit(request.pk, "closed_unverified")
@@ -321,7 +322,7 @@ def _close(request: RightsRequest, status: str) -> None:
     request.purge_after = purge_moment(now, period)
     request.save(update_fields=["status", "closed_at", "paused_since", "purge_after", "denial_ground",
                                 "response_message", "result_expires_at"])
-    purged, _ = RequestFile.objects.filter(request=request).exclude(kind=RequestFile.Kind.RESULT).delete()
+    purged, _by_model = RequestFile.objects.filter(request=request).exclude(kind=RequestFile.Kind.RESULT).delete()
     request.codes.all().delete()
     if purged:
         audit(Actor.system("rights"), "documents_purged", request, files=purged)

@@ -25,6 +25,7 @@ from mamori.accounts.models import User
 from mamori.audit.services import Actor
 from mamori.catalog.in_force import NoMapApplied, map_in_force
 from mamori.catalog.models import MapVersion
+from mamori.core.domain_errors import domain_errors
 from mamori.core.filetypes import sniff
 from mamori.rights import access
 from mamori.rights.clocks import local_date
@@ -77,8 +78,14 @@ def queue(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     soon = {r.pk for r in records.due_soon_or_overdue(now)}
     zones: dict[str, str] = {}
+
+    def zone_of(organisation: str) -> str:  # one lookup per organisation, not per row
+        if organisation not in zones:
+            zones[organisation] = _time_zone(organisation)
+        return zones[organisation]
+
     rows = [{"req": r, "overdue": r.is_open and r.due_at < now, "soon": r.pk in soon and r.due_at >= now,
-             "due_on": local_date(r.due_at, zones.setdefault(r.organisation, _time_zone(r.organisation))),
+             "due_on": local_date(r.due_at, zone_of(r.organisation)),
              "right_label": RIGHT_LABELS.get(r.right, r.right)} for r in requests.order_by("due_at", "pk")[:500]]
     return render(request, "rights/console/queue.html", {
         "rows": rows, "nav": "requests", "statuses": RequestStatus.choices, "status": status,
@@ -109,12 +116,8 @@ def detail(request: HttpRequest, request_id: int) -> HttpResponse:
 
 def _act(request: HttpRequest, request_id: int, action: Callable[..., Any]) -> HttpResponse:
     found = access.access_request(request.user, request_id, write=True)
-    try:
-        action(found, Actor.for_user(request.user))
-    except RightsError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Done."))
+    action(found, Actor.for_user(request.user))  # a refusal is shown by @domain_errors on `act`
+    messages.success(request, _("Done."))
     return redirect("console:requests_detail", request_id=found.pk)
 
 
@@ -124,8 +127,13 @@ def _form_or_error(form: Any) -> dict[str, Any]:
     return dict(form.cleaned_data)
 
 
+def _back_to_request(request: HttpRequest, request_id: int, action: str) -> str:
+    return reverse("console:requests_detail", kwargs={"request_id": request_id})
+
+
 @require_POST
 @staff_required(*access.REQUEST_WORKERS)
+@domain_errors(back=_back_to_request)
 def act(request: HttpRequest, request_id: int, action: str) -> HttpResponse:
     post, files = request.POST, request.FILES
 
@@ -239,11 +247,9 @@ def closures(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @staff_required(*access.CLOSURE_MANAGERS)
+@domain_errors(not_found=True)
 def closure_delete(request: HttpRequest, closure_id: int) -> HttpResponse:
-    try:
-        closure_services.remove_closure(closure_id, Actor.for_user(request.user))
-    except RightsError as exc:
-        raise Http404(exc.message) from exc
+    closure_services.remove_closure(closure_id, Actor.for_user(request.user))
     messages.success(request, _("The closure day was removed."))
     return redirect("console:requests_closures")
 
