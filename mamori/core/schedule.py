@@ -39,6 +39,8 @@ PERIODIC: tuple[Periodic, ...] = (
         "mamori.audit.checkpoints:checkpoint_job",
         timedelta(minutes=settings.MAMORI_AUDIT_CHECKPOINT_MINUTES),
     ),
+    # Dispose of provision and receipt records whose keeping period has ended (APPI Rules Art. 21).
+    Periodic("disclosures.sweep", "mamori.disclosures.services:sweep", timedelta(hours=6)),
 )
 
 

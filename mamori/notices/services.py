@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from mamori.audit.services import Actor, record
 from mamori.catalog.in_force import parsed_map, version_in_force
@@ -124,24 +125,24 @@ def publish_notices(
         if previous is not None and previous.map_version.number >= version.number:
             if previous.map_version_id == version.pk:
                 raise NoticesError(
-                    f"the notices of {organisation} map version {version.number} are already published "
-                    f"(release {previous.number})",
-                    code="already_published",
+                    _("the notices of map version %(version)s are already published (release %(release)s)"),
+                    code="already_published", version=version.number, release=previous.number,
                 )
             raise NoticesError(
-                f"map version {version.number} is older than the published version {previous.map_version.number}",
-                code="older_version",
+                _("map version %(version)s is older than the published version %(published)s"),
+                code="older_version", version=version.number, published=previous.map_version.number,
             )
         classification = classify(previous.map_version.document if previous else None, version.document)
         earliest = _earliest_effective(privacy_map, classification, today)
         effective = effective_from or earliest
         if effective < today:
-            raise NoticesError(f"the effective date {effective.isoformat()} lies in the past", code="effective_past")
+            raise NoticesError(_("the effective date %(date)s lies in the past"), code="effective_past",
+                               date=effective.isoformat())
         if effective < earliest:
             raise NoticesError(
-                f"this change is material: the map promises notice before it applies, so it can take effect "
-                f"on {earliest.isoformat()} at the earliest",
-                code="too_little_notice",
+                _("this change is material: the map promises notice before it applies, so it can take effect "
+                  "on %(date)s at the earliest"),
+                code="too_little_notice", date=earliest.isoformat(),
             )
         number = (previous.number + 1) if previous else 1
         changes = privacy_map.commitments.changes
@@ -163,7 +164,7 @@ def publish_notices(
                     published_by_label=actor.label,
                 )
         except IntegrityError as exc:
-            raise NoticesError("notices were published at the same time; try again", code="conflict") from exc
+            raise NoticesError(_("notices were published at the same time; try again"), code="conflict") from exc
         target = f"{organisation}/{number}"
         record(
             actor,

@@ -15,6 +15,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.constants import OnConflict
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from mamori.audit.services import Actor, record
 from mamori.consent import siteconfig
@@ -36,30 +37,32 @@ def _config(site: str) -> dict[str, Any]:
     try:
         return siteconfig.site_config(site)
     except Http404:
-        raise ConsentError(f"unknown consent site '{site}'", code="site_unknown") from None
+        raise ConsentError(_("unknown consent site '%(site)s'"), code="site_unknown", site=site) from None
 
 
 def _normalise_choices(config: dict[str, Any], choices: dict[str, bool], method: str, gpc: bool) -> dict[str, bool]:
     categories = {category["id"]: category for category in config["categories"]}
     unknown = sorted(set(choices) - set(categories))
     if unknown:
-        raise ConsentError(f"unknown cookie categories: {', '.join(unknown)}", code="choices_invalid")
+        raise ConsentError(_("unknown cookie categories: %(categories)s"), code="choices_invalid",
+                           categories=", ".join(unknown))
     result = {}
     for ident, category in categories.items():
         if category["essential"]:
             if choices.get(ident) is False:
-                raise ConsentError(f"'{ident}' is essential and always on", code="choices_invalid")
+                raise ConsentError(_("'%(category)s' is essential and always on"), code="choices_invalid",
+                                   category=ident)
             result[ident] = True
         else:
             result[ident] = bool(choices.get(ident, False))
     granted_optional = [ident for ident, on in result.items() if on and not categories[ident]["essential"]]
     if method in REFUSING_METHODS and granted_optional:
-        raise ConsentError(f"a '{method}' event cannot grant consent", code="choices_invalid")
+        raise ConsentError(_("a '%(method)s' event cannot grant consent"), code="choices_invalid", method=method)
     if gpc and config["gpc"]:
         sold = [ident for ident in granted_optional if categories[ident]["sale"]]
         if sold:
-            raise ConsentError("with Global Privacy Control on, sale/sharing categories stay off: "
-                               + ", ".join(sold), code="choices_invalid")
+            raise ConsentError(_("with Global Privacy Control on, sale/sharing categories stay off: %(categories)s"),
+                               code="choices_invalid", categories=", ".join(sold))
     return result
 
 
@@ -90,11 +93,12 @@ def record_event(
     (a retry): nothing is stored twice."""
     config = _config(site)
     if method not in METHODS:
-        raise ConsentError(f"unknown method '{method}'", code="method_invalid")
+        raise ConsentError(_("unknown method '%(method)s'"), code="method_invalid", method=method)
     if not 1 <= notice_version <= config["version"]:
-        raise ConsentError(f"notice version {notice_version} was never shown on this site", code="version_invalid")
+        raise ConsentError(_("notice version %(version)s was never shown on this site"), code="version_invalid",
+                           version=notice_version)
     if not _known_text(config, text_hash):
-        raise ConsentError("the banner text hash matches no text this site has shown", code="text_unknown")
+        raise ConsentError(_("the banner text hash matches no text this site has shown"), code="text_unknown")
     normalised = _normalise_choices(config, choices, method, gpc)
     subject_hash = ""
     if subject_token:
@@ -124,9 +128,9 @@ def record_event(
         return True
     existing = ConsentEvent.objects.filter(event_id=event_id).values_list("device_hash", flat=True).first()
     if existing is None:  # not inserted, yet not there: cannot happen unless the row vanished
-        raise ConsentError("the event could not be stored", code="event_not_stored")
+        raise ConsentError(_("the event could not be stored"), code="event_not_stored")
     if existing != fields["device_hash"]:
-        raise ConsentError("this event id was already used by another device", code="event_conflict")
+        raise ConsentError(_("this event id was already used by another device"), code="event_conflict")
     return False
 
 
@@ -200,7 +204,7 @@ def _cursor(connection: BaseDatabaseWrapper) -> Any:
 def siteconfig_subject(site: str, token: str) -> str:
     subject_id = verify_subject_token(site, token)
     if subject_id is None:
-        raise ConsentError("the subject token is not signed with this site's key", code="subject_invalid")
+        raise ConsentError(_("the subject token is not signed with this site's key"), code="subject_invalid")
     return subject_id
 
 
@@ -246,7 +250,7 @@ def current_state(site: str, *, device_id: str | None = None, subject_id: str | 
     """The latest choice of a device, or of any device a subject was logged in on."""
     config = _config(site)
     if bool(device_id) == bool(subject_id):
-        raise ConsentError("ask about either a device or a subject", code="query_invalid")
+        raise ConsentError(_("ask about either a device or a subject"), code="query_invalid")
     events = ConsentEvent.objects.filter(site=site)
     if device_id:
         events = events.filter(device_hash=consent_identifier_hash("device", f"{site}:{device_id}"))
@@ -268,7 +272,7 @@ def proof_of_consent(organisation: str, subject_id: str, actor: Actor) -> dict[s
     """Every ledger entry of a subject's devices, the words each one was shown, and whether each
     entry is still as it was written (its seal). For an auditor or a regulator."""
     if not subject_id:
-        raise ConsentError("a subject id is needed", code="query_invalid")
+        raise ConsentError(_("a subject id is needed"), code="query_invalid")
     with transaction.atomic():
         subject_hash, devices = _subject_devices(organisation, subject_id)
         events = list(

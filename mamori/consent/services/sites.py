@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from mamori.audit.services import Actor, record
 from mamori.catalog.models import MapVersion
@@ -22,16 +23,16 @@ def configure_site(key: str, organisation: str, domains: list[str], actor: Actor
     """Create or change a site. Domains are host names (a port allowed for local testing)."""
     clean = [domain.strip().lower() for domain in domains if domain.strip()]
     if not _KEY.match(key):
-        raise ConsentError("a site key is lower-case letters, digits, '-' and '_'", code="site_invalid")
+        raise ConsentError(_("a site key is lower-case letters, digits, '-' and '_'"), code="site_invalid")
     if not clean:
-        raise ConsentError("a site needs at least one domain", code="site_invalid")
+        raise ConsentError(_("a site needs at least one domain"), code="site_invalid")
     bad = [domain for domain in clean if not _DOMAIN.match(domain)]
     if bad:
-        raise ConsentError(f"not a host name: {', '.join(bad)}", code="site_invalid")
+        raise ConsentError(_("not a host name: %(hosts)s"), code="site_invalid", hosts=", ".join(bad))
     if cookie_days is not None and not 1 <= cookie_days <= 3650:
-        raise ConsentError("the consent cookie lasts between 1 and 3650 days", code="site_invalid")
+        raise ConsentError(_("the consent cookie lasts between 1 and 3650 days"), code="site_invalid")
     if MapVersion.objects.current(organisation) is None:
-        raise ConsentError(f"no privacy map is applied for organisation '{organisation}'", code="site_invalid")
+        raise ConsentError(_("no privacy map is applied for this organisation"), code="site_invalid")
     with transaction.atomic():
         site, created = ConsentSite.objects.update_or_create(
             key=key, defaults={"organisation": organisation, "domains": clean, "cookie_days": cookie_days}
@@ -44,8 +45,8 @@ def configure_site(key: str, organisation: str, domains: list[str], actor: Actor
 
 def remove_site(key: str, actor: Actor) -> None:
     with transaction.atomic():
-        deleted, _ = ConsentSite.objects.filter(key=key).delete()
+        deleted, _by_model = ConsentSite.objects.filter(key=key).delete()
         if not deleted:
-            raise ConsentError(f"no configured site '{key}'", code="site_unknown")
+            raise ConsentError(_("no configured site '%(key)s'"), code="site_unknown", key=key)
         record(actor, "consent.site_removed", target_type="consent_site", target_id=key)
         transaction.on_commit(lambda: siteconfig.forget(key))
