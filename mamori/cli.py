@@ -36,10 +36,17 @@ def _run_notices(argv: Sequence[str]) -> int:
     return notices_main(list(argv), prog="mamori notices")
 
 
+def _run_scan(argv: Sequence[str]) -> int:
+    from mamori.scanner.cli import main as scan_main
+
+    return scan_main(list(argv), prog="mamori scan")
+
+
 PURE_COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
     "check": _run_check,
     "calendar": _run_calendar,
     "notices": _run_notices,
+    "scan": _run_scan,
 }
 
 

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "mamori.consent",
     "mamori.disclosures",
     "mamori.center",
+    "mamori.scanner",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -41,6 +41,8 @@ PERIODIC: tuple[Periodic, ...] = (
     ),
     # Dispose of provision and receipt records whose keeping period has ended (APPI Rules Art. 21).
     Periodic("disclosures.sweep", "mamori.disclosures.services:sweep", timedelta(hours=6)),
+    # Scheduled cookie scans: each site's own interval decides; this only looks for due ones.
+    Periodic("scanner.due", "mamori.scanner.services:scan_due_sites", timedelta(hours=1)),
 )
 
 

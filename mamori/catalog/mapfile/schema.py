@@ -162,6 +162,13 @@ class Changes(MapModel):
     reconsent_on_material_change: bool = False
 
 
+class Website(MapModel):
+    """What the company's own website promises to carry (IC5); the cookie scanner checks it."""
+
+    third_party_cookies: bool = True
+    third_party_embeds: bool = True  # iframes, plug-ins and embedded widgets of other sites
+
+
 class BreachNotification(MapModel):
     notify_people: Literal["promptly", "high_risk_only"] = "promptly"
     include_summary_of_actions: bool = False
@@ -175,6 +182,7 @@ class Commitments(MapModel):
     sale: Sale | None = None
     changes: Changes | None = None
     breach_notification: BreachNotification | None = None
+    website: Website | None = None
 
 
 # ---------------------------------------------------------------- data

@@ -424,6 +424,14 @@ class _Checker:
                     + suggestion(cookie.category, self.ids["cookie_categories"]),
                 )
             self.ref(("cookies", i, "recipient"), cookie.recipient, "recipients", owner)
+            website = self.map.commitments.website
+            if cookie.party == "third" and website is not None and not website.third_party_cookies:
+                self.report(
+                    self.at("cookies", i, "party"),
+                    _("cookie '{name}' is a third-party cookie, but commitments.website promises none").format(
+                        name=cookie.name
+                    ),
+                )
 
     def check_collection_points(self) -> None:
         for i, point in enumerate(self.map.collection_points):
