@@ -58,7 +58,9 @@ def test_every_offered_request_type_can_be_submitted_and_verified(client: Client
     for jurisdiction in dict.fromkeys(code if not code.startswith(("EU-", "EEA-")) else "EU-FR"
                                       for code in requester_jurisdictions(privacy_map)):
         for right in offered_rights(privacy_map, jurisdiction):
+            # One address per request: codes are limited per address and hour (test_rights_limits).
             found, token = submit(client, org, jurisdiction=jurisdiction, right=right,
+                                  requester_email=f"ann.{jurisdiction.lower()}.{right}@example.com",
                                   message="my phone number is wrong" if right in ("rectification", "addition") else "")
             assert found.status == RequestStatus.VERIFYING and found.right == right
             response = client.post(f"/privacy/{org}/requests/status/{token}/verify/", {"code": last_code()})
@@ -196,7 +198,7 @@ def test_agent_documents_are_encrypted_reviewed_and_purged(client: Client, ipro:
         client, ipro, right="erasure", requester_email="", is_agent="on", agent_name="Bob Agent",
         agent_email="bob@agents.example",
         agent_permission=SimpleUploadedFile("permission.pdf", PDF, content_type="application/pdf"),
-        agent_identity=SimpleUploadedFile("id.png", b"\x89PNG agent id", content_type="image/png"))
+        agent_identity=SimpleUploadedFile("id.png", b"\x89PNG\r\n\x1a\n agent id", content_type="image/png"))
     assert mail.outbox[-1].to == ["bob@agents.example"]
     files = list(found.files.all())
     assert len(files) == 2 and all(PDF not in bytes(f.encrypted) for f in files)

@@ -23,8 +23,10 @@ from django_tasks import task
 
 from mamori.audit.services import Actor, record
 from mamori.core.errors import DomainError
+from mamori.core.leases import on_give_up
 from mamori.fulfilment.engine import FulfilmentEngine
 from mamori.fulfilment.models import FulfilmentRun, FulfilmentStep, RunStatus, StepStatus
+from mamori.fulfilment.services.abandon import abandon_run
 from mamori.fulfilment.services.common import (
     ENGINE,
     FulfilmentError,
@@ -78,6 +80,12 @@ def resume_run(run_id: int) -> str:
     if outcome.package_path is not None and outcome.package_path.exists():
         outcome.package_path.unlink()
     return outcome.status
+
+
+@on_give_up(resume_run)
+def _resume_run_given_up(run_id: int, *, attempts: int) -> None:
+    """The job's workers kept dying (core/leases.py): the run fails visibly."""
+    abandon_run(run_id, attempts=attempts)
 
 
 def queue_resume(run: FulfilmentRun) -> bool:

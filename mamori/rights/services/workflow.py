@@ -16,6 +16,7 @@ from mamori.audit.services import Actor
 from mamori.catalog.mapfile.laws import APPI
 from mamori.catalog.mapfile.values import Duration
 from mamori.core import crypto
+from mamori.core.leases import on_give_up
 from mamori.rights import clocks, own_records
 from mamori.rights.access import REQUEST_WORKERS
 from mamori.rights.handover import OUTCOME_STATUSES, FulfilmentOutcome, FulfilmentTask, handler_for
@@ -31,6 +32,7 @@ from mamori.rights.models import (
 )
 from mamori.rights.models.requests import OPEN_STATUSES
 from mamori.rights.rules import RIGHT_LABELS, records_period
+from mamori.rights.services.abandoned import fulfilment_abandoned
 from mamori.rights.services.common import RightsError, audit, map_of, rule_of, store_file
 
 RESULT_LIFETIME = timedelta(days=30)  # how long the requester's download link works
@@ -241,6 +243,12 @@ def fulfil_request(request_id: int) -> None:
     outcome = handler.execute(fulfilment_task(request))
     if not outcome.recorded:
         record_outcome(request_id, outcome)
+
+
+@on_give_up(fulfil_request)
+def _fulfil_request_given_up(request_id: int, *, attempts: int) -> None:
+    """The job's workers kept dying (core/leases.py): the request shows it and its people are told."""
+    fulfilment_abandoned(request_id, attempts=attempts)
 
 
 def record_outcome(request_id: int, outcome: FulfilmentOutcome) -> bool:

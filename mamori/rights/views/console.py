@@ -27,6 +27,7 @@ from mamori.audit.services import Actor
 from mamori.catalog.in_force import NoMapApplied, map_in_force
 from mamori.catalog.models import MapVersion
 from mamori.core.domain_errors import domain_errors
+from mamori.core.filetypes import sniff
 from mamori.rights import access
 from mamori.rights.clocks import local_date, requester_time_zone
 from mamori.rights.forms import (
@@ -195,7 +196,9 @@ def act(request: HttpRequest, request_id: int, action: str) -> HttpResponse:
     def complete(found: Any, actor: Actor) -> None:
         data = _form_or_error(CompleteForm(post, files))
         upload = data.get("result")
-        result = (upload.name, upload.content_type or "application/octet-stream", upload.read()) if upload else None
+        content = upload.read() if upload else b""
+        # Stored (and later served) with the type its content shows, never the browser's claim.
+        result = (upload.name, sniff(content) or "application/octet-stream", content) if upload else None
         workflow.complete(found, actor, message=data.get("message", ""), result=result)
 
     def deny(found: Any, actor: Actor) -> None:
