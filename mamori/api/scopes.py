@@ -13,6 +13,7 @@ def scope_roles() -> dict[str, tuple[str, ...]]:
     from mamori.accounts.models import Role
     from mamori.consent.access import CONSENT_READERS
     from mamori.fulfilment.access import FULFILMENT_STAFF
+    from mamori.incidents.access import INCIDENT_EDITORS, INCIDENT_READERS
     from mamori.rights.access import REQUEST_READERS, REQUEST_WORKERS
 
     return {
@@ -24,6 +25,9 @@ def scope_roles() -> dict[str, tuple[str, ...]]:
         "consent:write": (Role.PRIVACY_OFFICER, Role.ADMIN),
         "fulfilment:write": FULFILMENT_STAFF,
         "restrictions:read": (*FULFILMENT_STAFF, Role.ADMIN),
+        "records:write": (Role.PRIVACY_OFFICER, Role.ADMIN),
+        "incidents:read": INCIDENT_READERS,
+        "incidents:write": INCIDENT_EDITORS,
     }
 
 

@@ -64,7 +64,7 @@ def test_nul_in_query_path_and_json_fields_is_a_400_problem(client: Client, toke
 def test_nul_in_a_form_is_a_400_page_in_the_visitors_language(client: Client) -> None:
     response = client.post("/privacy/", {"q": "x\x00"}, HTTP_ACCEPT_LANGUAGE="ja")
     assert response.status_code == 400
-    assert "無効なリクエスト" in response.content.decode()
+    assert "不正なリクエスト" in response.content.decode()
 
 
 @pytest.mark.django_db

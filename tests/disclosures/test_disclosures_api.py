@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mamori.accounts.models import User
-from mamori.api.services import create_token
+from mamori.api.services import ApiTokenError, create_token
 from mamori.audit.models import AuditEntry
 from mamori.audit.services import Actor
 from mamori.disclosures.models import RecordPerson, TransferRecord
@@ -183,8 +183,8 @@ def test_scope_and_role_are_required(client: Client, officer: User, marketing: U
     body = {"organisation": "picocela", "records": []}
     wrong_scope = create_token(officer, "x", ["map:read"], Actor.cli("test"))[1]
     assert post(client, wrong_scope, "provisions", body).status_code == 403
-    wrong_role = create_token(marketing, "x", ["records:write"], Actor.cli("test"))[1]
-    assert post(client, wrong_role, "receipts", body).status_code == 403
+    with pytest.raises(ApiTokenError):  # a token never carries a scope its owner's role lacks
+        create_token(marketing, "x", ["records:write"], Actor.cli("test"))
     assert client.post("/api/v1/records/provisions", data="{}", content_type="application/json").status_code == 401
 
 
@@ -211,7 +211,7 @@ def test_the_sweep_disposes_records_whose_period_ended(client: Client, secret: s
 def test_no_record_shape_makes_a_500(client: Client, secret: str, record: dict[str, Any]) -> None:
     apply_example("picocela")
     response = post(client, secret, "provisions", {"organisation": "picocela", "records": [record]})
-    assert response.status_code in (201, 200, 422), response.content
+    assert response.status_code in (201, 200, 400, 422), response.content  # 400: the NUL guard
 
 
 def test_mamoris_own_transmissions_are_recorded_unless_no_record_is_needed(db: None) -> None:

@@ -25,18 +25,19 @@ from .conftest import ACTOR
 
 def test_inquiries_leak_finds_owners_and_visitors_per_jurisdiction(leak: Incident) -> None:
     counts = find_affected(leak.pk, ACTOR)
-    # Hanako (customer, JP address), Emily (customer, California address), Kenji (visitor: the map's default JP).
-    assert counts == {"JP": 2, "EEA_UK": 0, "US-CA": 1, "other": 0}
+    # Hanako (customer, JP address), Emily (customer, California address), and three visitors (the map's
+    # default JP): Kenji, and the two whose resolved inquiries the demo keeps for the retention tour.
+    assert counts == {"JP": 4, "EEA_UK": 0, "US-CA": 1, "other": 0}
     leak.refresh_from_db()
-    assert leak.people() == 3
+    assert leak.people() == 5
     people = list(leak.affected.order_by("jurisdiction", "language"))
-    assert [(p.jurisdiction, p.language) for p in people] == [("JP", "ja"), ("JP", "ja"), ("US-CA", "en")]
+    assert [(p.jurisdiction, p.language) for p in people] == [("JP", "ja")] * 4 + [("US-CA", "en")]
     assert all(len(p.subject_hash) == 64 and "@" not in p.subject_hash for p in people)
     entry = AuditEntry.objects.filter(action="incident.people_found").get()
     assert "example" not in str(entry.details)
     # Finding them again adds nobody twice.
     find_affected(leak.pk, ACTOR)
-    assert leak.affected.count() == 3
+    assert leak.affected.count() == 5
 
 
 def test_window_on_a_column_narrows_the_people(leak: Incident) -> None:
@@ -76,8 +77,8 @@ def test_notices_in_each_language_once_per_person_and_bounces(
                               "actions_summary_ja": "不正アクセスを遮断し、鍵を更新しました。"}, ACTOR)  # fmt: skip
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        assert queue_notices(leak.pk, ACTOR) == 3  # the job runs inline in tests
-    assert len(mail.outbox) == 3
+        assert queue_notices(leak.pk, ACTOR) == 5  # the job runs inline in tests
+    assert len(mail.outbox) == 5
     by_address = {message.to[0]: message for message in mail.outbox}
     japanese = by_address["hanako.yamada@example.jp"]
     assert japanese.subject.startswith("【重要】") and "不正アクセスを遮断し" in japanese.body
@@ -88,7 +89,7 @@ def test_notices_in_each_language_once_per_person_and_bounces(
                     "For More Information"):
         assert heading in english.body
     assert "We closed the access" in english.body
-    assert send_notice_batch(leak.pk) == 0 and len(mail.outbox) == 3  # idempotent
+    assert send_notice_batch(leak.pk) == 0 and len(mail.outbox) == 5  # idempotent
     person = AffectedPerson.objects.get(incident=leak, jurisdiction="US-CA")
     record_bounce(person.pk, ACTOR)
     person.refresh_from_db()
@@ -98,10 +99,10 @@ def test_notices_in_each_language_once_per_person_and_bounces(
 def test_drafts_prefilled_versions_kept_and_sent_recorded(leak: Incident) -> None:
     find_affected(leak.pk, ACTOR)
     preliminary = make_draft(leak.pk, "ppc", "preliminary", ACTOR)
-    assert preliminary.language == "ja" and "速報" in preliminary.text and "3人" in preliminary.text
+    assert preliminary.language == "ja" and "速報" in preliminary.text and "5人" in preliminary.text
     assert "お問い合わせ内容と回答" in preliminary.text
     gdpr = make_draft(leak.pk, "gdpr", "preliminary", ACTOR)
-    assert "Approximate number of data subjects: 3" in gdpr.text
+    assert "Approximate number of data subjects: 5" in gdpr.text
     california = make_draft(leak.pk, "california", "final", ACTOR)
     assert california.text.startswith("Notice of Data Breach\n\nWhat Happened")
     make_draft(leak.pk, "ppc", "final", ACTOR)

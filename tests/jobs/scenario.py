@@ -21,7 +21,7 @@ def setup() -> None:
     from mamori.catalog.services import apply_map
     from mamori.rights.services.intake import Submission, submit_request
     from mamori.rights.services.verification import mark_verified
-    from mamori.rights.services.workflow import request_execution, start
+    from mamori.rights.services.workflow import request_execution, show_plan, start
     from mamori.testing.staff import make_staff
 
     officer = make_staff(Role.PRIVACY_OFFICER, "officer")
@@ -35,6 +35,7 @@ def setup() -> None:
     ), actor)  # fmt: skip
     mark_verified(request, actor, method="staff")
     start(request, actor)
+    show_plan(request, actor)  # the plan is shown (and computed) before work is executed
     request_execution(request, actor)
     print(request.pk)
 
