@@ -71,10 +71,18 @@ def _use_demo_secret(*, create: bool) -> bool:
     return True
 
 
+def _run_map_inspect(argv: Sequence[str]) -> int:
+    from mamori.fulfilment.inspect.cli import main as inspect_main
+
+    return inspect_main(list(argv), prog="mamori map inspect")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] in PURE_COMMANDS:
         return PURE_COMMANDS[args[0]](args[1:])
+    if args[:2] == ["map", "inspect"]:  # reads the map from disk and the databases: no settings needed
+        return _run_map_inspect(args[2:])
     if args and args[0] == DJANGO_SYSTEM_CHECK:
         args[0] = "check"
     # The demo's own commands run against the demo's data folder with its generated key;

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "mamori.rights",
     "mamori.fulfilment",
     "mamori.consent",
+    "mamori.disclosures",
     "mamori.center",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -214,12 +215,25 @@ MAMORI_CONSENT_RATE = env_str("MAMORI_CONSENT_RATE", "300/m") or "300/m"
 MAMORI_CONSENT_REGION_HEADER = env_str("MAMORI_CONSENT_REGION_HEADER", "") or ""
 MAMORI_CONSENT_HASH_KEY = env_secret("MAMORI_CONSENT_HASH_KEY", "") or ""
 
-TASKS_BACKEND = env_choice("MAMORI_TASKS", "database", ("database", "immediate"))
+# Jobs: the embedded database worker by default; Celery workers on Redis or RabbitMQ once a broker
+# is set (docs/deploy.md); "immediate" runs them inline (tests).
+MAMORI_BROKER_URL = env_secret("MAMORI_BROKER_URL", "") or ""
+if MAMORI_BROKER_URL and MAMORI_BROKER_URL.split(":", 1)[0] not in ("redis", "rediss", "amqp", "amqps", "pyamqp"):
+    raise ConfigError("MAMORI_BROKER_URL must be a redis://, rediss://, amqp:// or amqps:// URL")
+MAMORI_BROKER_QUEUE = env_str("MAMORI_BROKER_QUEUE", "mamori") or "mamori"
+# Redis only: how long a job taken by a worker that died stays invisible before another gets it.
+MAMORI_BROKER_VISIBILITY_TIMEOUT = env_int("MAMORI_BROKER_VISIBILITY_TIMEOUT", 3600, minimum=1, maximum=43200)
+TASKS_BACKEND = env_choice(
+    "MAMORI_TASKS", "celery" if MAMORI_BROKER_URL else "database", ("database", "immediate", "celery"))
+if TASKS_BACKEND == "celery" and not MAMORI_BROKER_URL:
+    raise ConfigError("MAMORI_TASKS=celery needs MAMORI_BROKER_URL (redis://... or amqp://...)")
 TASKS = {
     "default": {
-        "BACKEND": "django_tasks_db.DatabaseBackend"
-        if TASKS_BACKEND == "database"
-        else "django_tasks.backends.immediate.ImmediateBackend",
+        "BACKEND": {
+            "database": "django_tasks_db.DatabaseBackend",
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+            "celery": "mamori.core.celery_jobs.CeleryBackend",
+        }[TASKS_BACKEND],
         "QUEUES": ["default"],
     }
 }

@@ -16,6 +16,7 @@ SCOPES: dict[str, str] = {
     "consent:write": "Record consent events on behalf of a site",
     "fulfilment:write": "Run fulfilment jobs",
     "restrictions:read": "Read the restriction list",
+    "records:write": "Report provisions to and receipts from third parties (APPI records)",
 }
 
 

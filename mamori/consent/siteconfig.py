@@ -23,6 +23,7 @@ from mamori.catalog.models import MapVersion
 from mamori.consent.banner_texts import BANNER_TEXTS, LANGUAGES
 from mamori.consent.models import BannerText, ConsentSite
 from mamori.core.crypto import content_digest
+from mamori.disclosures.transfers import notices_for as transfer_notices
 
 ESSENTIAL_IDS = frozenset({"essential", "necessary", "strictly-necessary", "strictly_necessary"})
 CONSENT_MODE_SIGNALS = (
@@ -92,11 +93,18 @@ def _texts(privacy_map: PrivacyMap, language: str) -> dict[str, Any]:
              cookie.purpose.get(language)]
             for cookie in privacy_map.cookies_in(category.id)
         ]
+        desc = category.description.get(language) if category.description else ""
+        # APPI Art. 28: consenting to a category that sends data abroad is consenting to that transfer,
+        # so the country, its system and the recipient's measures are part of the words (and the hash).
+        recipients = [cookie.recipient for cookie in privacy_map.cookies_in(category.id) if cookie.recipient]
+        transfers = [notice.sentence(language) for notice in transfer_notices(privacy_map, recipients, language)]
         categories[category.id] = {
             "name": category.name.get(language),
-            "desc": category.description.get(language) if category.description else "",
+            "desc": " ".join([desc, *transfers]).strip() if transfers else desc,
             "cookies": rows,
         }
+        if transfers:
+            categories[category.id]["transfers"] = transfers
     return {"ui": BANNER_TEXTS[language], "categories": categories,
             "controller": privacy_map.organisation.legal_name.get(language)}
 

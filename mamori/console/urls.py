@@ -22,4 +22,5 @@ urlpatterns = [
     path("map/<slug:section>/", views.map_section, name="map_section"),
     path("notices/", include("mamori.notices.console_urls")),
     path("fulfilment/", include("mamori.fulfilment.console_urls")),
+    path("records/", include("mamori.disclosures.console_urls")),
 ]

@@ -32,6 +32,8 @@ class Periodic:
 PERIODIC: tuple[Periodic, ...] = (
     # Close unverifiable requests (CP6), remind assignees, expire results, purge old records (CP7).
     Periodic("rights.sweep", "mamori.rights.services.records:sweep", timedelta(hours=1)),
+    # Dispose of provision and receipt records whose keeping period has ended (APPI Rules Art. 21).
+    Periodic("disclosures.sweep", "mamori.disclosures.services:sweep", timedelta(hours=6)),
     # The consent ledger's coming month partitions (PostgreSQL) and its expired months.
     Periodic("consent.ledger", "mamori.consent.services.ledger_storage:maintain_ledger", timedelta(days=1)),
 )

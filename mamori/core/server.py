@@ -13,12 +13,34 @@ from collections.abc import Callable
 logger = logging.getLogger("mamori.server")
 
 
-def worker_command(queues: str = "*") -> list[str]:
+def worker_command(queues: str = "*", *, concurrency: int = 0) -> list[str]:
+    """The job worker for the configured transport: Celery with a broker, else the database worker."""
+    from django.conf import settings
+
+    if settings.TASKS_BACKEND == "celery":
+        # A node name per process, so several workers on one host do not clash.
+        command = [sys.executable, "-m", "celery", "-A", "mamori.core.celery_worker", "worker", "--loglevel", "INFO",
+                   "-n", f"mamori.{os.getpid()}@%h", "-Q", settings.MAMORI_BROKER_QUEUE]
+        return command + (["--concurrency", str(concurrency)] if concurrency else [])
     return [sys.executable, "-m", "mamori", "db_worker", "--queue-name", queues, "--no-reload", "-v", "1"]
 
 
-def serve_web(host: str, port: int, *, threads: int = 8, on_ready: Callable[[], None] | None = None) -> None:
-    """Serve the WSGI application with waitress until interrupted (SIGINT/SIGTERM)."""
+def gunicorn_command(host: str, port: int, workers: int) -> list[str]:
+    """Several web processes behind one port. gunicorn forks them; the default single process stays
+    waitress, which also runs where fork does not."""
+    return [sys.executable, "-m", "gunicorn", "mamori.wsgi:application", "--bind", f"{host}:{port}",
+            "--workers", str(workers), "--threads", "4", "--timeout", "120", "--graceful-timeout", "10",
+            "--log-level", "warning"]
+
+
+def serve_web(
+    host: str, port: int, *, threads: int = 8, workers: int = 1, on_ready: Callable[[], None] | None = None
+) -> None:
+    """Serve the WSGI application until interrupted (SIGINT/SIGTERM): waitress in this process, or
+    gunicorn with `workers` processes."""
+    if workers > 1:
+        _serve_gunicorn(host, port, workers, on_ready)
+        return
     # Imported here: the WSGI application loads settings, which the caller sets up first.
     from waitress.server import create_server
 
@@ -42,7 +64,28 @@ def serve_web(host: str, port: int, *, threads: int = 8, on_ready: Callable[[], 
             signal.signal(sig, handler)
 
 
-def serve_with_worker(host: str, port: int, *, on_ready: Callable[[], None] | None = None) -> int:
+def _serve_gunicorn(host: str, port: int, workers: int, on_ready: Callable[[], None] | None) -> None:
+    web = subprocess.Popen(gunicorn_command(host, port, workers), env=os.environ.copy())  # noqa: S603
+
+    def _stop(signum: int, frame: object) -> None:
+        web.send_signal(signal.SIGTERM)
+
+    previous = {s: signal.signal(s, _stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    if on_ready is not None:
+        on_ready()
+    try:
+        web.wait()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if web.poll() is None:
+            web.kill()
+            web.wait()
+
+
+def serve_with_worker(
+    host: str, port: int, *, workers: int = 1, on_ready: Callable[[], None] | None = None
+) -> int:
     """Web server in this process, the database job worker as a child; stop both together."""
     worker = subprocess.Popen(  # noqa: S603 - our own interpreter and module, no shell
         worker_command(), env=os.environ.copy(), start_new_session=True
@@ -61,7 +104,7 @@ def serve_with_worker(host: str, port: int, *, on_ready: Callable[[], None] | No
 
     stop_scheduler = start_in_thread()
     try:
-        serve_web(host, port, on_ready=on_ready)
+        serve_web(host, port, workers=workers, on_ready=on_ready)
     finally:
         stop_scheduler.set()
         watcher_done.set()

@@ -9,10 +9,11 @@ class FulfilmentConfig(AppConfig):
     def ready(self) -> None:
         # The rights workflow hands verified requests to whichever handler is registered.
         # Imported in ready(): models and services load only once the app registry is ready.
-        from mamori.fulfilment.handler import EngineHandler
+        from mamori.fulfilment.handler import EngineHandler, RecipientNoticeHandler
         from mamori.rights.handover import register_handler
 
         register_handler(EngineHandler())
+        register_handler(RecipientNoticeHandler())
 
         # A newly applied map version retires the connectors kept open for the older ones.
         from django.db.models.signals import post_save

@@ -147,3 +147,34 @@ class Restriction(models.Model):
     @property
     def active(self) -> bool:
         return self.lifted_at is None
+
+
+class RecipientNotice(models.Model):
+    """A recipient told to stop provision, or of a rectification, erasure or restriction (APPI
+    Art. 35(3), CPRA opt-out, GDPR Art. 19), tracked until the recipient confirms."""
+
+    class Channel(models.TextChoices):
+        WEBHOOK = "webhook", _("signed webhook")
+        EMAIL = "email", _("e-mail")
+        TASK = "task", _("task for staff")
+
+    class Status(models.TextChoices):
+        SENT = "sent", _("sent, awaiting confirmation")
+        PENDING = "pending", _("to be sent by staff")
+        CONFIRMED = "confirmed", _("confirmed by the recipient")
+
+    organisation = models.CharField(_("organisation"), max_length=100)
+    request_id = models.BigIntegerField(_("request"), null=True, blank=True, db_index=True)
+    recipient = models.CharField(_("recipient"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=40)
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    evidence = models.JSONField(_("evidence"), default=dict)  # channel answers, never identities
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.recipient} {self.kind} ({self.status})"

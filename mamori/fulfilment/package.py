@@ -68,9 +68,16 @@ class PackageWriter:
         columns: Sequence[str],
         rows: Iterable[Sequence[Any]],
         categories: Mapping[str, str],
+        others_data: Sequence[str] = (),
     ) -> int:
         base = f"data/{system_id}/{table}"
-        header = {"system": system_id, "table": table, "columns": list(columns), "categories": dict(categories)}
+        header: dict[str, Any] = {
+            "system": system_id, "table": table, "columns": list(columns), "categories": dict(categories)
+        }
+        if others_data:
+            # Columns holding what someone else told us (a payer's name typed by another person):
+            # the package says so, so the reader knows it is not data about them.
+            header["others_data"] = [column for column in columns if column in others_data]
         opening = json.dumps(header, ensure_ascii=False)[:-1] + ', "rows": ['
         remaining = iter(rows)
         # Most tables of one person hold a few rows: build them in memory and add each file in one

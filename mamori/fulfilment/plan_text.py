@@ -27,6 +27,11 @@ STRATEGIES = {
     "keep": gettext_lazy("kept"),
     "hold": gettext_lazy("kept under the legal hold"),
 }
+SHARED = {
+    "keep": gettext_lazy("%(count)s shared with %(people)s other people, kept"),
+    "detach": gettext_lazy("%(count)s shared with %(people)s other people, kept; the person's reference removed"),
+    "mask": gettext_lazy("%(count)s shared with %(people)s other people, masked in place"),
+}
 NOTES = {
     "": "",
     "legal_hold": gettext_lazy("legal hold"),
@@ -48,6 +53,12 @@ def plan_lines(plan: Mapping[str, Any], language: str = "en") -> Iterator[str]:
             instructions = system.get("instructions") or {}
             yield "  " + _("manual task for staff: %(text)s") % {"text": instructions.get(language, "")}
             continue
+        for item in system.get("references_removed", []):
+            yield "  " + _("%(table)s.%(column)s: reference to the erased person removed in %(rows)s rows") % item
+        for item in system.get("detached", []):
+            yield "  " + (
+                _("%(table)s.%(column)s: the person's reference to a shared row emptied in %(rows)s rows") % item
+            )
         for table in system["tables"]:
             reason = REASONS.get(table["reason"], table["reason"])
             line = _("  %(table)s: %(rows)s rows, %(action)s") % {
@@ -61,7 +72,13 @@ def plan_lines(plan: Mapping[str, Any], language: str = "en") -> Iterator[str]:
                     "basis": table["hold_basis"].get(language, table["hold_basis"].get("en", "")),
                 }  # fmt: skip
             if table.get("shared_rows"):
-                line += " — " + _("%(count)s shared with other people, kept") % {"count": table["shared_rows"]}
+                line += " — " + SHARED.get(table.get("shared_action", "keep"), SHARED["keep"]) % {
+                    "count": table["shared_rows"], "people": table.get("sharers", 0),
+                }  # fmt: skip
+            if table.get("kept_rows"):
+                line += " — " + _("%(count)s kept because rows that stay point at them, fields erased") % {
+                    "count": table["kept_rows"]
+                }
             yield line
             for field in table.get("fields", []):
                 note = NOTES.get(field["note"], field["note"])

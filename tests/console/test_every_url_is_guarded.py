@@ -71,6 +71,8 @@ API_SCOPES: dict[str, str | None] = {
     "api:unsubscribe_headers": "consent:read",
     "api:subscription_status": "consent:read",
     "api:list_restrictions": "restrictions:read",
+    "api:provisions": "records:write",
+    "api:receipts": "records:write",
 }
 
 

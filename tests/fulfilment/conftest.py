@@ -129,3 +129,19 @@ def erasure_statement_count(privacy_map: PrivacyMap, shop: str, subjects: list[d
     assert not any(engine.verify_erasure(plan)["shop-db"].values())
     engine.close()
     return len([sql for sql in seen if not sql.startswith(("PRAGMA", "SELECT 1"))])
+
+
+@pytest.fixture(params=["sqlite", "postgresql", "mariadb"])
+def club_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The members' club of tests/fulfilment/club.py (messy real-world shapes) on each database."""
+    from .club import create_club
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'club.sqlite3'}"
+        create_club(url)
+        yield url
+        return
+    server = POSTGRES if request.param == "postgresql" else MARIADB
+    for url in _server_database(server, request.param):
+        create_club(url)
+        yield url

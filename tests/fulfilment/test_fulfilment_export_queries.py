@@ -53,8 +53,8 @@ def test_export_reads_each_table_once_on_one_connection_without_counts(shop_url:
     sent = selects(statements)
     assert not [sql for sql in sent if "count(" in sql.lower()]
     # The look-ups by e-mail (customers; visitor rows of inquiries and newsletter subscriptions),
-    # then one SELECT per table with rows.
-    assert len(sent) == 3 + len(HANAKO_TABLES)
+    # the identities stored in her customer row (identity expansion), then one SELECT per table.
+    assert len(sent) == 4 + len(HANAKO_TABLES)
     # A second request hits SQLAlchemy's statement cache: the same SQL text, only the keys differ.
     statements.clear()
     engine.export({"email": "emily.clark@example.com"}, tmp_path / "emily.zip", "en")

@@ -272,6 +272,15 @@ class OptOutProvision(MapModel):
     how_to_stop: Text | None = None
 
 
+class RecipientNotify(MapModel):
+    """How mamori tells a recipient to stop provision or about a rectification, erasure or
+    restriction (APPI Art. 35(3), CPRA opt-out, GDPR Art. 19): a signed webhook (URL in the named
+    variable, secret in the `..._SECRET` one), else an e-mail, else a task for staff."""
+
+    webhook_env: EnvName | None = None
+    email: str | None = None
+
+
 class Recipient(MapModel):
     id: Id
     name: Text
@@ -284,6 +293,7 @@ class Recipient(MapModel):
     joint_use: JointUse | None = None
     opt_out_provision: OptOutProvision | None = None
     for_own_marketing: bool = False
+    notify: RecipientNotify | None = None
 
 
 # ---------------------------------------------------------------- systems
@@ -300,11 +310,17 @@ class TableField(MapModel):
     name: str
     category: Id
     erase: Annotated[FieldErasure, BeforeValidator(_unquoted_null)] = "null"
+    # The column holds someone else's data inside the person's rows (a gift recipient, a payer
+    # name typed by another person): the access package labels it or leaves it out.
+    others_data: Literal["label", "withhold"] | None = None
 
 
 class Link(MapModel):
     column: str
     references: ColumnRef
+    # What erasing one of the people who share the referenced row does to it (a household
+    # address): keep it, mask its fields in place, or detach (empty this reference only).
+    shared: Literal["keep", "mask", "detach"] = "keep"
 
     @property
     def table(self) -> str:
@@ -328,6 +344,15 @@ class Table(MapModel):
         if self.owner and "." not in self.owner:
             names.add(self.owner)
         return names
+
+
+class Restriction(MapModel):
+    """How a system records that use of a person's data is restricted: a flag column on the
+    root table (`flag: customers.restricted`) or a table of restricted keys
+    (`keys: restricted_customers.customer_id`)."""
+
+    flag: ColumnRef | None = None
+    keys: ColumnRef | None = None
 
 
 _IDENTITY_KIND = re.compile(r"^[a-z_]+$")
@@ -355,6 +380,9 @@ class System(MapModel):
     identities: Annotated[dict[str, str | list[str]], BeforeValidator(_identity_kinds)] = {}
     tables: list[Table] = []
     instructions: Text | None = None
+    # Phone numbers written without a country code are from here (default: organisation.country).
+    phone_region: Country | None = None
+    restriction: Restriction | None = None
 
     def identity_columns(self) -> list[tuple[str, str]]:
         """(kind, "table.column") for every column an identity kind is found in, in map order."""

@@ -284,6 +284,7 @@ class _Checker:
             tables = {table.name: table for table in system.tables}
             for t, table in enumerate(system.tables):
                 self.check_table((*base, "tables", t), table, tables)
+            self.check_restriction(base, system, tables)
             if system.connector == "sql":
                 for kind, targets in system.identities.items():
                     path: Path = (*base, "identities", kind)
@@ -296,6 +297,30 @@ class _Checker:
                         self.check_column_ref(
                             where, target, tables, _("identity '{kind}'").format(kind=kind), _("refers to")
                         )
+
+    def check_restriction(self, base: Path, system: System, tables: dict[str, Table]) -> None:
+        restriction = system.restriction
+        if restriction is None:
+            return
+        path: Path = (*base, "restriction")
+        if system.connector != "sql":
+            self.report(self.key_at(*path), _("only sql systems record a restriction in their own tables"))
+        elif (restriction.flag is None) == (restriction.keys is None):
+            self.report(self.at(*path), _("restriction needs exactly one of 'flag' (table.column) or 'keys'"))
+        elif restriction.flag is not None:
+            table_name = restriction.flag.split(".", 1)[0]
+            table = tables.get(table_name)
+            if table is None:
+                self.report(
+                    self.at(*path, "flag"),
+                    _("restriction flag refers to unknown table '{table}'").format(table=table_name)
+                    + suggestion(table_name, set(tables)),
+                )
+            elif table.owner is None or "." in table.owner:
+                self.report(
+                    self.at(*path, "flag"),
+                    _("restriction flag must be on a table that says whose rows are whose (owner: a column)"),
+                )
 
     def check_connector(self, base: Path, system: System) -> None:
         needs = {"sql": "connection_env", "webhook": "url_env", "manual": "instructions"}[system.connector]
@@ -327,6 +352,14 @@ class _Checker:
                     + suggestion(field.category, self.ids["data_categories"]),
                 )
         for k, link in enumerate(table.links):
+            target = tables.get(link.table)
+            if link.shared != "keep" and target is not None and target.owner is not None:
+                self.report(
+                    self.at(*base, "links", k, "shared"),
+                    _("'shared' applies to links to rows without an owner; table '{table}' has one").format(
+                        table=link.table
+                    ),
+                )
             self.check_column_ref(
                 (*base, "links", k, "references"),
                 link.references,

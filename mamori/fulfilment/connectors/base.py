@@ -41,6 +41,7 @@ class PackageSink(Protocol):
         columns: Sequence[str],
         rows: Iterable[Sequence[Any]],
         categories: Mapping[str, str],
+        others_data: Sequence[str] = (),
     ) -> int: ...
 
 

@@ -47,13 +47,34 @@
     return out;
   }
 
+  /* ---- posting. The event id makes a repeat harmless, so an event the server did not take (network
+     error, 5xx, 429) is kept in localStorage and sent again: with backoff on this page, and on the next
+     page if this one closed first. A definite answer (2xx, or a 4xx other than 429) ends it. */
+  var QUEUE = "mamori_pending";
+  function queue(list) {
+    try {
+      if (list) w.localStorage.setItem(QUEUE, JSON.stringify(list));
+      else return JSON.parse(w.localStorage.getItem(QUEUE) || "[]");
+    } catch (e) { return list || []; }
+  }
+  function unqueue(id) { queue(queue().filter(function (b) { return b.id !== id; })); }
+  function send(body, tries) {
+    function again(wait) {
+      if (tries < 6) setTimeout(function () { send(body, tries + 1); }, wait || 500 * Math.pow(2, tries));
+    }
+    try {
+      w.fetch(base + cfg.events, { method: "POST", body: JSON.stringify(body), keepalive: true, credentials: "omit",
+        headers: { "Content-Type": "text/plain" } }).then(function (r) {
+        if (r.status < 500 && r.status !== 429) return unqueue(body.id);
+        again(1000 * (parseInt(r.headers.get("Retry-After"), 10) || 0));
+      }, function () { again(); });
+    } catch (e) { again(); }
+  }
   function post(method) {
     var body = { id: uuid(), site: cfg.site, device: state.id, version: state.v, hash: cfg.hash[lang], lang: lang,
       choices: choices(), method: method, gpc: gpc, subject: subject };
-    try {
-      w.fetch(base + cfg.events, { method: "POST", body: JSON.stringify(body), keepalive: true, credentials: "omit",
-        headers: { "Content-Type": "text/plain" } });
-    } catch (e) { /* the choice still holds in the cookie */ }
+    queue(queue().concat([body]).slice(-20));
+    send(body, 0);
   }
 
   function save(c, method) {
@@ -217,7 +238,7 @@
   }
 
   function start() {
-    var s = read(), t = now();
+    var s = read(), t = now(), left = queue();  // events an earlier page could not deliver
     gpc = nav.globalPrivacyControl === true;
     var dnt = cfg.dnt && (nav.doNotTrack === "1" || w.doNotTrack === "1");
     cfg.categories.forEach(function (k) { cats[k.id] = k; });
@@ -246,6 +267,7 @@
       apply();
       show(false);
     }
+    left.forEach(function (b) { send(b, 3); });
     d.addEventListener("click", function (e) {
       var link = e.target.closest && e.target.closest("[data-mamori-settings]");
       if (link) { e.preventDefault(); show(true); }

@@ -63,6 +63,9 @@ class Command(BaseCommand):
         self.stdout.write(f"privacy map: {version.organisation} version {version.number} ({map_path})")
 
         publish_if_new(version, Actor.cli("demo"))  # the privacy center shows published notices
+        from mamori.disclosures.demo import ensure_demo_records
+
+        ensure_demo_records(version.organisation)  # a provision-records request has something to show
 
         if not os.environ.get("MAMORI_ONEMALL_SHOP_URL"):  # the demo shop database fulfilment works on
 

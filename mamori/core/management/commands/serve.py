@@ -8,12 +8,14 @@ from mamori.core.server import serve_web, serve_with_worker
 
 
 class Command(BaseCommand):
-    help = "Serve the web application (privacy center, consent, console, API) with waitress."
+    help = "Serve the web application (privacy center, consent, console, API): waitress, or gunicorn with --workers N."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--with-worker", action="store_true", help="also run the database job worker")
+        parser.add_argument("--with-worker", action="store_true", help="also run a job worker")
+        parser.add_argument("--workers", type=int, default=1, choices=range(1, 65), metavar="N",
+                            help="web processes behind the one port (gunicorn when N > 1)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         host, port = options["host"], options["port"]
@@ -23,6 +25,6 @@ class Command(BaseCommand):
             self.stdout.flush()
 
         if options["with_worker"]:
-            serve_with_worker(host, port, on_ready=ready)
+            serve_with_worker(host, port, workers=options["workers"], on_ready=ready)
         else:
-            serve_web(host, port, on_ready=ready)
+            serve_web(host, port, workers=options["workers"], on_ready=ready)

@@ -9,11 +9,14 @@ from mamori.core.server import worker_command
 
 
 class Command(BaseCommand):
-    help = "Run the embedded database job worker (fulfilment, retention, mail, reminders)."
+    help = ("Run a job worker (fulfilment, retention, mail, reminders): a Celery worker when MAMORI_BROKER_URL "
+            "is set, else the embedded database worker.")
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--queues", default="*", help="comma-separated queue names, * for all")
+        parser.add_argument("--queues", default="*", help="database worker: comma-separated queue names, * for all")
+        parser.add_argument("--concurrency", type=int, default=0,
+                            help="Celery worker: processes (default: one per CPU core)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        command = worker_command(options["queues"])
+        command = worker_command(options["queues"], concurrency=options["concurrency"])
         os.execv(command[0], command)  # noqa: S606 - replace this process with the worker

@@ -36,7 +36,8 @@ from mamori.fulfilment.connectors.base import (
     SystemNotConfigured,
     SystemPlan,
 )
-from mamori.fulfilment.connectors.sql import expressions
+from mamori.fulfilment.connectors.sql import expressions, identities
+from mamori.fulfilment.connectors.sql.identities import normalise
 from mamori.fulfilment.connectors.sql.layout import SqlLayout, TableLayout
 
 if TYPE_CHECKING:
@@ -71,6 +72,20 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, bytes | bytearray | memoryview):
         return bytes(value).hex()
     return value
+
+
+def exported_columns(table: TableLayout) -> list[sa.Column[Any]]:
+    """The columns an access package holds: not secrets, not what the map says to withhold
+    (someone else's data inside the person's rows, `others_data: withhold`)."""
+    withheld = {field.name for field in table.spec.fields if field.others_data == "withhold"}
+    return [
+        column for column in table.table.c if not WITHHELD_COLUMN.search(column.name) and column.name not in withheld
+    ]
+
+
+def labelled(table: TableLayout) -> list[str]:
+    """Columns the package labels as someone else's data (`others_data: label`)."""
+    return [field.name for field in table.spec.fields if field.others_data == "label"]
 
 
 @dataclass(frozen=True)
@@ -121,11 +136,20 @@ class SqlConnector:
         with self._lock:
             return self._layout or self._reflect()
 
+    def _extra_tables(self) -> list[str]:
+        """Tables the engine writes that the map lists no fields of (the restricted-keys table)."""
+        restriction = self.system.restriction
+        if restriction is not None and restriction.keys:
+            name = restriction.keys.split(".", 1)[0]
+            if self.system.table(name) is None:
+                return [name]
+        return []
+
     def _reflect(self) -> SqlLayout:
         if self._layout is None:
             metadata = sa.MetaData()
             try:
-                metadata.reflect(self.engine, only=[table.name for table in self.system.tables])
+                metadata.reflect(self.engine, only=[table.name for table in self.system.tables] + self._extra_tables())
             except sa.exc.InvalidRequestError as exc:  # a table of the map is missing
                 raise ConnectorError(f"system {self.system_id}: {exc}") from None
             except SQLAlchemyError as exc:
@@ -146,7 +170,7 @@ class SqlConnector:
         for table in layout.tables.values():
             if not table.owned:
                 continue  # related rows are selected by primary key, built per request
-            columns = [column for column in table.table.c if not WITHHELD_COLUMN.search(column.name)]
+            columns = exported_columns(table)
             statement = sa.select(*columns).where(layout.owned_predicate(table.name, keys))
             if table.primary_key:
                 ordered = statement.order_by(*(table.table.c[name] for name in table.primary_key))
@@ -159,21 +183,25 @@ class SqlConnector:
             )  # fmt: skip
         # Per identity column: on a root table, the owners it finds; elsewhere, the values it
         # holds in rows without an owner (a visitor's inquiry), so those rows are the person's too.
+        # Columns are compared in the identity's normal form (identities.py), on every dialect.
         lookups: dict[tuple[str, str, str], sa.Select[Any]] = {}
-        for refs in layout.identity_columns.values():
+        for kind, refs in layout.identity_columns.items():
             for table_name, column_name in refs:
                 column = layout.tables[table_name].table.c[column_name]
+                compared = (
+                    identities.column_expression(kind, column, self.engine.dialect.name)
+                    if identities.matches_column(kind, column)
+                    else column
+                )
                 if layout.finds_roots(table_name):
                     source, owner = layout.owner_join(table_name)
                     lookups[("root", table_name, column_name)] = (
-                        sa.select(owner, column).select_from(source).where(column.in_(keys))
+                        sa.select(owner, column).select_from(source).where(compared.in_(keys))
                     )
-        for table in layout.tables.values():
-            for _kind, column_name in layout.visitor_columns(table.name):
-                predicate = layout.visitor_predicate(table.name, {column_name: keys})
-                assert predicate is not None
-                column = table.table.c[column_name]
-                lookups[("visitor", table.name, column_name)] = sa.select(column).where(predicate).distinct()
+                if any(found == column_name for _kind, found in layout.visitor_columns(table_name)):
+                    predicate = layout.visitor_predicate(table_name, {column_name: keys}, compared=compared)
+                    assert predicate is not None
+                    lookups[("visitor", table_name, column_name)] = sa.select(column).where(predicate).distinct()
         return exports, lookups
 
     def test_connection(self) -> None:
@@ -209,32 +237,75 @@ class SqlConnector:
             return self._locate(connection, subjects, counts=counts)
 
     def _locate(self, connection: sa.Connection, subjects: Subjects, *, counts: bool) -> Located:
+        region = self.phone_region
+        # Every identity of each subject in its normal form: those given, and (identity expansion)
+        # those stored in the root rows they resolve to. Kept with the run (encrypted), so
+        # verification can find again whatever any of them reaches.
+        collected: list[dict[str, set[Any]]] = [
+            {kind: {normalise(kind, value, region)} for kind, value in identities_.items() if value}
+            for identities_ in subjects
+        ]
+        roots, visitors = self._find(connection, collected)
+        return self._located(connection, roots, visitors, collected, counts=counts)
+
+    def relocate(self, connection: sa.Connection, collected: Mapping[str, Mapping[str, list[Any]]]) -> dict[str, Any]:
+        """Roots and visitor rows the identities collected by an earlier look-up reach now."""
+        sets = [{kind: set(values) for kind, values in collected[str(i)].items()} for i in range(len(collected))]
+        roots, visitors = self._find(connection, sets)
+        return {
+            "roots": {root: {str(i): sorted(keys, key=str) for i, keys in per.items()} for root, per in roots.items()},
+            "visitors": {
+                table: {column: {str(i): sorted(v, key=str) for i, v in per.items()} for column, per in columns.items()}
+                for table, columns in visitors.items()
+            },
+        }
+
+    def _find(
+        self, connection: sa.Connection, collected: list[dict[str, set[Any]]]
+    ) -> tuple[dict[str, dict[int, set[Any]]], dict[str, dict[str, dict[int, set[Any]]]]]:
         layout = self.layout
         roots: dict[str, dict[int, set[Any]]] = defaultdict(lambda: defaultdict(set))
         visitors: dict[str, dict[str, dict[int, set[Any]]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(set)))
-        for kind, refs in layout.identity_columns.items():
+        for table_name, _column, matched, owner_value in self._lookup(connection, "root", collected):
+            if owner_value is not None:
+                for index in matched:
+                    roots[layout.tables[table_name].root or ""][index].add(jsonable(owner_value))
+        self._expand(connection, roots, collected)
+        for table_name, column_name, matched, value in self._lookup(connection, "visitor", collected):
+            for index in matched:
+                visitors[table_name][column_name][index].add(jsonable(value))
+        return roots, visitors
+
+    def _lookup(
+        self, connection: sa.Connection, role: str, collected: list[dict[str, set[Any]]]
+    ) -> Iterator[tuple[str, str, list[int], Any]]:
+        """Run the prepared look-ups of one role ("root": owners found by an identity column of a
+        root table; "visitor": identity values in rows without an owner) for the collected
+        identities: (table, column, subjects matched, owner or value) per row returned."""
+        for kind, refs in self.layout.identity_columns.items():
             for table_name, column_name in refs:
-                wanted: dict[Any, list[int]] = defaultdict(list)
-                for index, identities in enumerate(subjects):
-                    value = identities.get(kind)
-                    if value:
-                        for candidate in _candidates(kind, value, layout.tables[table_name].table.c[column_name]):
-                            wanted[candidate].append(index)
-                if not wanted:
+                lookup = self._lookups.get((role, table_name, column_name))
+                if lookup is None:
                     continue
-                table_layout = layout.tables[table_name]
-                root_lookup = self._lookups.get(("root", table_name, column_name))
-                if root_lookup is not None:
-                    for owner_value, matched in connection.execute(root_lookup, {KEYS: list(wanted)}):
-                        if owner_value is None:
-                            continue
-                        for index in wanted.get(matched, []):
-                            roots[table_layout.root or ""][index].add(jsonable(owner_value))
-                visitor_lookup = self._lookups.get(("visitor", table_name, column_name))
-                if visitor_lookup is not None:
-                    for (matched,) in connection.execute(visitor_lookup, {KEYS: list(wanted)}):
-                        for index in wanted.get(matched, []):
-                            visitors[table_name][column_name][index].add(jsonable(matched))
+                column = self.layout.tables[table_name].table.c[column_name]
+                wanted, sent = self._wanted(kind, column, [found.get(kind, set()) for found in collected])
+                if not sent:
+                    continue
+                for row in connection.execute(lookup, {KEYS: sent}):
+                    matched = row[-1]
+                    subjects = wanted.get(normalise(kind, matched, self.phone_region), [])
+                    yield table_name, column_name, subjects, row[0] if role == "root" else matched
+
+    def _located(
+        self,
+        connection: sa.Connection,
+        roots: Mapping[str, Mapping[int, set[Any]]],
+        visitors: Mapping[str, Mapping[str, Mapping[int, set[Any]]]],
+        collected: list[dict[str, set[Any]]],
+        *,
+        counts: bool,
+    ) -> Located:
+        layout = self.layout
         state: dict[str, Any] = {
             "roots": {root: {str(i): sorted(keys, key=str) for i, keys in per.items()} for root, per in roots.items()},
             # Identity values found in rows without an owner: {table: {column: {subject: [values]}}}.
@@ -246,6 +317,10 @@ class SqlConnector:
                 for table, columns in visitors.items()
             },
             "related": {},
+            "identities": {
+                str(i): {kind: sorted(values, key=str) for kind, values in found.items()}
+                for i, found in enumerate(collected)
+            },
         }
         found: dict[str, dict[str, int]] = {}
         if counts:
@@ -258,6 +333,58 @@ class SqlConnector:
                 state["related"][table_layout.name] = related
                 found[table_layout.name] = {index: len(keys) for index, keys in related.items()}
         return {"state": state, "counts": found}
+
+    @property
+    def phone_region(self) -> str:
+        """Where a phone number written without a country code is from (the map says)."""
+        return self.system.phone_region or self.map.organisation.country
+
+    def _wanted(
+        self, kind: str, column: sa.Column[Any], per_subject: Sequence[set[Any]]
+    ) -> tuple[dict[Any, list[int]], list[Any]]:
+        """Subjects by the normal form of their identity, and the values to send to the database."""
+        wanted: dict[Any, list[int]] = defaultdict(list)
+        sent: set[Any] = set()
+        for index, values in enumerate(per_subject):
+            for value in values:
+                forms = identities.candidates(kind, value, column, self.phone_region)
+                if forms:
+                    text = identities.clean(value)
+                    normal = forms[0] if isinstance(forms[0], int) else normalise(kind, text, self.phone_region)
+                    wanted[normal].append(index)
+                    sent.update(forms)
+        return wanted, sorted(sent, key=str)
+
+    def _expand(
+        self,
+        connection: sa.Connection,
+        roots: Mapping[str, Mapping[int, set[Any]]],
+        collected: list[dict[str, set[Any]]],
+    ) -> None:
+        """Identity expansion: the identities stored in the root rows a subject resolves to (their
+        e-mail and phone, their customer number) are theirs too, so a visitor's inquiry sent from
+        the same address is found whichever identity the request gave. Only rows without an owner
+        are found this way: another owner's rows never are."""
+        layout = self.layout
+        for root, per_subject in roots.items():
+            table = layout.tables[root]
+            columns = [(kind, column) for kind, refs in layout.identity_columns.items()
+                       for name, column in refs if name == root]  # fmt: skip
+            keys = sorted({key for keys in per_subject.values() for key in keys}, key=str)
+            if not columns or not keys or table.key is None:
+                continue
+            statement = sa.select(table.table.c[table.key], *(table.table.c[column] for _kind, column in columns))
+            subjects_by_key: dict[Any, list[int]] = defaultdict(list)
+            for index, found in per_subject.items():
+                for key in found:
+                    subjects_by_key[key].append(index)
+            for key, *values in connection.execute(statement.where(table.table.c[table.key].in_(keys))):
+                for index in subjects_by_key.get(jsonable(key), []):
+                    for (kind, _column), value in zip(columns, values, strict=True):
+                        if value is not None and str(value).strip():
+                            collected[index].setdefault(kind, set()).add(
+                                normalise(kind, jsonable(value), self.phone_region)
+                            )
 
     def _keys(self, state: Mapping[str, Any], root: str, index: int | None = None) -> list[Any]:
         per_subject: Mapping[str, list[Any]] = state["roots"].get(root, {})
@@ -395,13 +522,13 @@ class SqlConnector:
                     continue
                 rows = self._rows(connection, prepared, parameters)
                 written[table.name] = sink.write_table(
-                    self.system_id, table.name, prepared.columns, rows, prepared.categories
+                    self.system_id, table.name, prepared.columns, rows, prepared.categories, labelled(table)
                 )
                 continue
             predicate = self._subject_predicate(table, state, index)
             if predicate is None:
                 continue
-            columns = [column for column in table.table.c if not WITHHELD_COLUMN.search(column.name)]
+            columns = exported_columns(table)
             categories = {field.name: field.category for field in table.spec.fields}
             statement = sa.select(*columns).where(predicate)
             if table.primary_key:
@@ -409,7 +536,8 @@ class SqlConnector:
             related = ExportStatement([column.name for column in columns], categories,
                                       statement.limit(STREAM_ROWS + 1), statement.offset(STREAM_ROWS))  # fmt: skip
             written[table.name] = sink.write_table(
-                self.system_id, table.name, related.columns, self._rows(connection, related, {}), categories
+                self.system_id, table.name, related.columns, self._rows(connection, related, {}), categories,
+                labelled(table),
             )
         return written
 
@@ -515,9 +643,12 @@ class SqlConnector:
         return changed
 
     def restrict(self, located: Located, index: int, *, restricted: bool, idempotency_key: str = "") -> dict[str, int]:
-        # A SQL datastore has no standard "restricted" flag: its applications read the
-        # restriction list (/api/v1/restrictions) instead. Nothing to write here.
-        return {}
+        """Record the restriction where the map says the system keeps it (`restriction:`): a flag
+        column on a root table, or a table of restricted keys; set-based, for every key of the
+        subject. Without it the applications read mamori's restriction list instead."""
+        from mamori.fulfilment.connectors.sql.restriction import record_restriction
+
+        return record_restriction(self, located["state"], index, restricted=restricted)
 
     def held_categories(self) -> dict[str, set[str]]:
         """Per table, the categories a legal hold keeps (from the table's retention rule)."""
@@ -528,16 +659,3 @@ class SqlConnector:
                 held[table.name] = set(rule.categories)
         return held
 
-
-def _candidates(kind: str, value: str, column: sa.Column[Any]) -> list[Any]:
-    """The value as given (typed like the column), plus the lower-case form of an e-mail address."""
-    value = str(value).strip()
-    try:
-        python_type = column.type.python_type
-    except NotImplementedError:
-        python_type = str
-    if python_type is int:
-        return [int(value)] if re.fullmatch(r"-?\d+", value) else []
-    if kind == "email" and value.lower() != value:
-        return [value, value.lower()]
-    return [value]

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 
 from mamori.fulfilment.connectors.base import ConnectorError, Located, SystemPlan
-from mamori.fulfilment.connectors.sql import expressions
+from mamori.fulfilment.connectors.sql import expressions, references
 from mamori.fulfilment.connectors.sql.connector import jsonable
 from mamori.fulfilment.connectors.sql.layout import TableLayout
 
@@ -49,35 +49,42 @@ def plan_erasure(connector: SqlConnector, located: Located) -> SystemPlan:
         if table.name in held and deletes:
             entry["action"], entry["reason"] = "update", "legal_hold"
         entries[table.name] = entry
-    # A row that stays must not point at a deleted one: downgrade until nothing changes.
-    changed = True
-    while changed:
-        changed = False
-        for edge in layout.edges:
-            parent, child = entries[edge.target], entries[edge.table]
-            stays = child["action"] != "delete" and sum(child["rows_by_subject"].values())
-            if parent["action"] == "delete" and stays and edge.table != edge.target:
-                parent["action"], parent["reason"] = "update", "referenced"
-                changed = True
-    for table in layout.tables.values():
-        entry = entries[table.name]
-        entry["fields"] = [
-            _field_plan(table, field.name, field.category, field.erase, entry["action"], links, held)
-            for field in table.spec.fields
-        ]
-        if entry["action"] == "update" and not any(f["strategy"] in ("null", "mask", "hash") for f in entry["fields"]):
-            entry["action"] = "keep"
-            entry["reason"] = entry["reason"] or "no_erasable_fields"
-    erasable: dict[str, list[Any]] = {}
-    changing = {
-        (entry["table"], field["name"])
-        for entry in entries.values()
-        if entry["action"] == "update"
-        for field in entry["fields"]
-        if field["strategy"] in ("null", "mask", "hash")
-    }
-    pinned: dict[str, list[Any]] = {}
     with connector.engine.connect() as connection:
+        # Related rows (no owner): erased only where nobody else's rows point at them.
+        erasable: dict[str, list[Any]] = {}
+        shared_keys: dict[str, list[Any]] = {}
+        for table in layout.tables.values():
+            if table.owned or table.name not in state["related"]:
+                continue
+            candidates = sorted({tuple(key) for keys in state["related"][table.name].values() for key in keys}, key=str)
+            shared, sharers = _shared_rows(connector, connection, table, candidates, state)
+            erasable[table.name] = [list(key) for key in candidates if key not in shared]
+            entries[table.name]["shared_rows"] = len(shared)
+            entries[table.name]["sharers"] = sharers  # how many other people, never who
+            shared_keys[table.name] = sorted((list(key) for key in shared), key=str)
+        removals, kept, gone = references.settle(connector, connection, entries, state, erasable)
+        for name, keys in kept.items():
+            entries[name]["kept_rows"] = len(keys)
+            entries[name]["reason"] = entries[name]["reason"] or "referenced"
+        for table in layout.tables.values():
+            entry = entries[table.name]
+            entry["fields"] = [
+                _field_plan(table, field.name, field.category, field.erase, entry["action"], links, held)
+                for field in table.spec.fields
+            ]
+            if entry["action"] == "update" and not any(
+                f["strategy"] in ("null", "mask", "hash") for f in entry["fields"]
+            ):
+                entry["action"] = "keep"
+                entry["reason"] = entry["reason"] or "no_erasable_fields"
+        changing = {
+            (entry["table"], field["name"])
+            for entry in entries.values()
+            if entry["action"] == "update"
+            for field in entry["fields"]
+            if field["strategy"] in ("null", "mask", "hash")
+        }
+        pinned: dict[str, list[Any]] = {}
         for table in layout.tables.values():
             # The erasure changes a column this table's owner is found through (say the e-mail
             # address visits are linked by): remember the rows by primary key, so execution and
@@ -92,13 +99,13 @@ def plan_erasure(connector: SqlConnector, located: Located) -> SystemPlan:
                     key_columns = [table.table.c[name] for name in table.primary_key]
                     rows = connection.execute(sa.select(*key_columns).where(mine))
                     pinned[table.name] = [[jsonable(value) for value in row] for row in rows]
-        for table in layout.tables.values():
-            if table.owned or table.name not in state["related"]:
-                continue
-            candidates = sorted({tuple(key) for keys in state["related"][table.name].values() for key in keys}, key=str)
-            shared = _shared_rows(connector, connection, table, candidates, state)
-            erasable[table.name] = [list(key) for key in candidates if key not in shared]
-            entries[table.name]["shared_rows"] = len(shared)
+        detached = references.detach_shared(connector, connection, state, gone)
+        masked = _mask_shared(connector, entries, shared_keys, links, held)
+        for name in kept:  # rows kept because rows that stay point at them: their fields erased
+            entries[name]["kept_fields"] = [
+                _field_plan(layout.tables[name], field.name, field.category, field.erase, "update", links, held)
+                for field in layout.tables[name].spec.fields
+            ]
     for entry in entries.values():
         entry["rows"] = sum(entry["rows_by_subject"].values())
         if entry["ownership"] == "related":
@@ -109,8 +116,44 @@ def plan_erasure(connector: SqlConnector, located: Located) -> SystemPlan:
         "kind": "sql",
         "tables": [entries[table.name] for table in layout.tables.values()],
         "order": order,
-        "state": {**state, "erasable": erasable, "pinned": pinned},
+        # References in rows that stay, emptied first: forced by a foreign key to a deleted row
+        # (another member's referrer, someone's kept order naming the card), or the erased
+        # person's own reference to a shared row the map says to detach. Counts only, no keys.
+        "references_removed": [references.public(item) for item in removals],
+        "detached": [references.public(item) for item in detached],
+        "state": {**state, "erasable": erasable, "pinned": pinned, "removals": removals, "detached": detached,
+                  "masked": masked, "kept": kept},
     }
+
+
+def _mask_shared(
+    connector: SqlConnector,
+    entries: dict[str, dict[str, Any]],
+    shared_keys: Mapping[str, list[Any]],
+    links: set[tuple[str, str]],
+    held: Mapping[str, set[str]],
+) -> dict[str, list[Any]]:
+    """Shared rows whose link says `shared: mask`: their fields are erased in place (the row stays
+    for the other sharers). The entry lists the fields as for an update."""
+    layout = connector.layout
+    masked: dict[str, list[Any]] = {}
+    for name, keys in shared_keys.items():
+        if not keys or not any(edge.shared == "mask" for edge in layout.edges_into(name)):
+            continue
+        table = layout.tables[name]
+        entry = entries[name]
+        entry["shared_fields"] = [
+            _field_plan(table, field.name, field.category, field.erase, "update", links, held)
+            for field in table.spec.fields
+        ]
+        entry["shared_action"] = "mask"
+        masked[name] = keys
+    for name, entry in entries.items():
+        if entry["ownership"] == "related" and entry.get("shared_rows") and name not in masked:
+            entry["shared_action"] = (
+                "detach" if any(edge.shared == "detach" for edge in layout.edges_into(name)) else "keep"
+            )
+    return masked
 
 
 def _field_plan(
@@ -147,13 +190,15 @@ def _shared_rows(
     table: TableLayout,
     candidates: list[tuple[Any, ...]],
     state: Mapping[str, Any],
-) -> set[tuple[Any, ...]]:
-    """Related rows that rows of other people (or of nobody in this batch) also point at."""
+) -> tuple[set[tuple[Any, ...]], int]:
+    """Related rows that rows of other people (or of nobody in this batch) also point at, and
+    how many other people (owners, or rows without one) point at them."""
     if not candidates:
-        return set()
+        return set(), 0
     layout = connector.layout
     key_columns = [table.table.c[name] for name in table.primary_key]
     shared: set[tuple[Any, ...]] = set()
+    sharers: set[tuple[str, Any]] = set()
     for edge in layout.edges_into(table.name):
         referrer = layout.tables[edge.table]
         if edge.table == table.name:
@@ -173,19 +218,24 @@ def _shared_rows(
             mine = connector.mine_predicate(referrer, state)
             if mine is None:
                 mine = sa.false()
-            others = sa.select(referrer.table.c[edge.column]).where(pointing, sa.not_(mine)).distinct()
-            values = [row[0] for row in connection.execute(others)]
+            source, owner = layout.owner_join(referrer.name)
+            others = sa.select(referrer.table.c[edge.column], owner).select_from(source)
+            values = []
+            for value, other in connection.execute(others.where(pointing, sa.not_(mine)).distinct()):
+                values.append(value)
+                sharers.add((referrer.root or "", jsonable(other)))
         else:
             related = {tuple(key) for keys in state["related"].get(referrer.name, {}).values() for key in keys}
             referrer_keys = [referrer.table.c[name] for name in referrer.primary_key]
-            values = [
-                row[-1]
-                for row in connection.execute(sa.select(*referrer_keys, referrer.table.c[edge.column]).where(pointing))
-                if tuple(jsonable(value) for value in row[:-1]) not in related
-            ]
+            values = []
+            for row in connection.execute(sa.select(*referrer_keys, referrer.table.c[edge.column]).where(pointing)):
+                other_key = tuple(jsonable(value) for value in row[:-1])
+                if other_key not in related:
+                    values.append(row[-1])
+                    sharers.add((referrer.name, other_key))
         for value in values:
             shared |= by_value.get(value, set())
-    return shared
+    return shared, len(sharers)
 
 
 def _target(
@@ -196,17 +246,23 @@ def _target(
     if table.name in state.get("pinned", {}):
         pinned = state["pinned"][table.name]
         return layout.primary_key_predicate(table.name, pinned) if pinned else None
+    kept = state.get("kept", {}).get(table.name, []) if entry["action"] == "delete" else []
     if table.owned:
-        return connector.mine_predicate(table, state)
-    erasable = state.get("erasable", {}).get(table.name, [])
-    return layout.primary_key_predicate(table.name, erasable) if erasable else None
+        predicate = connector.mine_predicate(table, state)
+    else:
+        erasable = [key for key in state.get("erasable", {}).get(table.name, []) if key not in kept]
+        return layout.primary_key_predicate(table.name, erasable) if erasable else None
+    if predicate is not None and kept:
+        # Rows kept because rows that stay point at them: updated instead (see references.py).
+        predicate = sa.and_(predicate, sa.not_(layout.primary_key_predicate(table.name, kept)))
+    return predicate
 
 
-def _new_values(connector: SqlConnector, entry: Mapping[str, Any]) -> dict[str, Any]:
-    table = connector.layout.sa_table(entry["table"])
+def _new_values(connector: SqlConnector, fields: list[Mapping[str, str]], name: str) -> dict[str, Any]:
+    table = connector.layout.sa_table(name)
     dialect = connector.engine.dialect.name
     values: dict[str, Any] = {}
-    for field in entry["fields"]:
+    for field in fields:
         column = table.c[field["name"]]
         if field["strategy"] == "null":
             values[column.name] = None
@@ -218,25 +274,42 @@ def _new_values(connector: SqlConnector, entry: Mapping[str, Any]) -> dict[str, 
 
 
 def execute_erasure(connector: SqlConnector, plan: SystemPlan) -> dict[str, int]:
-    """One transaction for the whole datastore: all of it happens or none of it."""
+    """One transaction for the whole datastore: all of it happens or none of it.
+
+    First the references the plan lists are emptied (so no foreign key is left dangling), then
+    the tables are changed children first, then shared rows the map says to mask."""
     entries = {entry["table"]: entry for entry in plan["tables"]}
     state = plan["state"]
     affected: dict[str, int] = {}
     try:
         with connector.engine.begin() as connection:
+            affected.update(references.execute(connector, connection, state))
+            targets = {
+                name: _target(connector, entries[name], state)
+                for name in plan["order"]
+                if entries[name]["action"] in ("delete", "update")
+            }
+            references.unlink_deleted(connector, connection, entries, plan["order"], targets)
             for name in plan["order"]:
-                entry = entries[name]
-                if entry["action"] not in ("delete", "update"):
-                    continue
-                predicate = _target(connector, entry, state)
+                predicate = targets.get(name)
                 if predicate is None:
                     continue
+                entry = entries[name]
                 table = connector.layout.sa_table(name)
                 if entry["action"] == "delete":
                     result = connection.execute(sa.delete(table).where(predicate))
                 else:
-                    result = connection.execute(sa.update(table).where(predicate).values(_new_values(connector, entry)))
+                    result = connection.execute(
+                        sa.update(table).where(predicate).values(_new_values(connector, entry["fields"], name))
+                    )
                 affected[name] = result.rowcount
+            for name, keys, fields in _in_place(entries, state):
+                predicate = connector.layout.primary_key_predicate(name, keys)
+                values = _new_values(connector, fields, name)
+                if values:
+                    table = connector.layout.sa_table(name)
+                    result = connection.execute(sa.update(table).where(predicate).values(values))
+                    affected[name] = affected.get(name, 0) + result.rowcount
     except SQLAlchemyError as exc:
         raise ConnectorError(
             f"system {connector.system_id}: the erasure was rolled back ({type(exc).__name__}: "
@@ -246,7 +319,11 @@ def execute_erasure(connector: SqlConnector, plan: SystemPlan) -> dict[str, int]
 
 
 def verify_erasure(connector: SqlConnector, plan: SystemPlan) -> dict[str, int]:
-    """Rows per table that still hold what the plan erases; every value 0 means done."""
+    """Rows per table that still hold what the plan erases; every value 0 means done.
+
+    Besides the rows the plan targeted, the person is looked for again by every identity
+    collected before the erasure (those given and those found in their rows): rows found now
+    that the plan did not know of are left-overs too, so a masked e-mail hides nothing."""
     residue: dict[str, int] = {}
     state = plan["state"]
     with connector.engine.connect() as connection:
@@ -259,15 +336,76 @@ def verify_erasure(connector: SqlConnector, plan: SystemPlan) -> dict[str, int]:
                 continue
             table = connector.layout.sa_table(entry["table"])
             if entry["action"] == "update":
-                leftovers = [_left_over(connector, table, field) for field in entry["fields"]]
-                conditions = [condition for condition in leftovers if condition is not None]
+                conditions = _left_over_conditions(connector, table, entry["fields"])
                 if not conditions:
                     residue[entry["table"]] = 0
                     continue
                 predicate = sa.and_(predicate, sa.or_(*conditions))
             statement = sa.select(sa.func.count()).select_from(table).where(predicate)
             residue[entry["table"]] = int(connection.execute(statement).scalar_one())
+        entries = {entry["table"]: entry for entry in plan["tables"]}
+        for name, keys, fields in _in_place(entries, state):
+            table = connector.layout.sa_table(name)
+            conditions = _left_over_conditions(connector, table, fields)
+            if conditions:
+                statement = sa.select(sa.func.count()).select_from(table).where(
+                    connector.layout.primary_key_predicate(name, keys), sa.or_(*conditions)
+                )
+                residue[name] = residue.get(name, 0) + int(connection.execute(statement).scalar_one())
+        residue.update(references.residue(connector, connection, state))
+        for name, number in _found_again(connector, connection, plan).items():
+            residue[name] = residue.get(name, 0) + number
     return residue
+
+
+def _in_place(
+    entries: Mapping[str, Mapping[str, Any]], state: Mapping[str, Any]
+) -> list[tuple[str, list[Any], list[Mapping[str, str]]]]:
+    """Rows erased in place rather than as their table's action says: shared rows the map says to
+    mask, and rows of a deleted table kept because rows that stay point at them."""
+    found = [(name, keys, entries[name]["shared_fields"]) for name, keys in state.get("masked", {}).items()]
+    found += [(name, keys, entries[name]["kept_fields"]) for name, keys in state.get("kept", {}).items()]
+    return found
+
+
+def _left_over_conditions(
+    connector: SqlConnector, table: sa.Table, fields: list[Mapping[str, str]]
+) -> list[sa.ColumnElement[bool]]:
+    leftovers = [_left_over(connector, table, field) for field in fields]
+    return [condition for condition in leftovers if condition is not None]
+
+
+def _found_again(connector: SqlConnector, connection: sa.Connection, plan: SystemPlan) -> dict[str, int]:
+    """Rows of tables the plan erases that the collected identities reach now but the plan did not."""
+    state = plan["state"]
+    collected = state.get("identities", {})
+    if not collected:
+        return {}
+    again = connector.relocate(connection, collected)
+    fresh: dict[str, Any] = {"roots": {}, "visitors": {}, "related": {}}
+    for root, per_subject in again["roots"].items():
+        known = {key for keys in state["roots"].get(root, {}).values() for key in keys}
+        new = {index: [key for key in keys if key not in known] for index, keys in per_subject.items()}
+        fresh["roots"][root] = {index: keys for index, keys in new.items() if keys}
+    for table, columns in again["visitors"].items():
+        for column, per_subject in columns.items():
+            known = {v for values in state.get("visitors", {}).get(table, {}).get(column, {}).values() for v in values}
+            new = {index: [v for v in values if v not in known] for index, values in per_subject.items()}
+            new = {index: values for index, values in new.items() if values}
+            if new:
+                fresh["visitors"].setdefault(table, {})[column] = new
+    found: dict[str, int] = {}
+    for entry in plan["tables"]:
+        table = connector.layout.tables[entry["table"]]
+        if entry["action"] not in ("delete", "update") or not table.owned:
+            continue
+        predicate = connector.mine_predicate(table, fresh)
+        if predicate is not None:
+            statement = sa.select(sa.func.count()).select_from(table.table).where(predicate)
+            number = int(connection.execute(statement).scalar_one())
+            if number:
+                found[entry["table"]] = number
+    return found
 
 
 def _left_over(connector: SqlConnector, table: sa.Table, field: Mapping[str, str]) -> sa.ColumnElement[bool] | None:

@@ -42,6 +42,8 @@ class Edge:
     target: str
     target_column: str
     origin: str  # "map" | "foreign_key"
+    enforced: bool = False  # the database has this foreign key: a dangling reference is refused
+    shared: str = "keep"  # the map's policy for a shared referenced row: keep | mask | detach
 
 
 @dataclass
@@ -89,21 +91,29 @@ class SqlLayout:
 
     # -- links
 
+    def database_links(self, name: str) -> set[tuple[str, str, str]]:
+        """(column, target table, target column) of the single-column foreign keys of `name`."""
+        found = set()
+        for constraint in self.tables[name].table.foreign_key_constraints:
+            if len(constraint.elements) == 1:
+                element = constraint.elements[0]
+                found.add((element.parent.name, element.column.table.name, element.column.name))
+        return found
+
     def _edges(self) -> list[Edge]:
         edges: list[Edge] = []
         for layout in self.tables.values():
+            enforced = self.database_links(layout.name)
             if layout.spec.links:  # the map overrides what reflection says for this table
                 edges.extend(
-                    Edge(layout.name, link.column, link.table, link.target_column, "map") for link in layout.spec.links
-                )
+                    Edge(layout.name, link.column, link.table, link.target_column, "map",
+                         (link.column, link.table, link.target_column) in enforced, link.shared)
+                    for link in layout.spec.links
+                )  # fmt: skip
                 continue
-            for constraint in layout.table.foreign_key_constraints:
-                if len(constraint.elements) != 1:
-                    continue  # composite foreign keys: state them in the map
-                element = constraint.elements[0]
-                target = element.column.table.name
+            for column, target, target_column in sorted(enforced):
                 if target in self.tables:
-                    edges.append(Edge(layout.name, element.parent.name, target, element.column.name, "foreign_key"))
+                    edges.append(Edge(layout.name, column, target, target_column, "foreign_key", True))
         return edges
 
     def edges_from(self, table: str) -> list[Edge]:
@@ -175,14 +185,21 @@ class SqlLayout:
         ]
 
     def visitor_predicate(
-        self, name: str, values: Mapping[str, Sequence[Any] | sa.BindParameter[Any]]
+        self,
+        name: str,
+        values: Mapping[str, Sequence[Any] | sa.BindParameter[Any]],
+        *,
+        compared: sa.ColumnElement[Any] | None = None,
     ) -> sa.ColumnElement[bool] | None:
         """`WHERE` clause for the rows of `name` without an owner whose identity column holds one
-        of `values` ({column: values}); None when there are no values."""
+        of `values` ({column: values}); None when there are no values. `compared` replaces the
+        column (one column only) by an expression of it (`lower(email)`)."""
         owner = self.owner_column(name)
         table = self.sa_table(name)
         matches = [
-            table.c[column].in_(found if isinstance(found, sa.BindParameter) else list(found))
+            (compared if compared is not None else table.c[column]).in_(
+                found if isinstance(found, sa.BindParameter) else list(found)
+            )
             for column, found in values.items()
             if isinstance(found, sa.BindParameter) or found
         ]

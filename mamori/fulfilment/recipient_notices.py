@@ -1,0 +1,195 @@
+"""Telling recipients: stop provision, opt-out of sale/sharing, and GDPR Art. 19 notifications.
+
+APPI Art. 35(3) (cease third-party provision), CPRA's opt-out of sale/sharing and GDPR Art. 19
+(tell each recipient of a rectification, erasure or restriction) only work if the recipients the
+map names hear of it. Per recipient, the first channel the map gives that works:
+
+1. a signed webhook (`notify.webhook_env`; secret in the `..._SECRET` variable, signed like the
+   webhook connector): `POST {"action": "notice", "kind", "identities", "notice"}`; an answer
+   `{"confirmed": true}` confirms at once;
+2. an e-mail to `notify.email` (in English and Japanese), confirmed later by staff;
+3. otherwise a task for staff (status "pending").
+
+Each notice is a `RecipientNotice` tracked until confirmed, with its evidence (HTTP status, when,
+how) on the request's record as a note. Identities go to the recipient (they need them to act)
+but are never stored with the notice. `recipient_notified` is sent after commit for every
+notice: the hook where provision records (APPI Art. 29) attach.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
+from types import SimpleNamespace
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.dispatch import Signal
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mamori.audit.services import Actor, record
+from mamori.catalog.in_force import map_in_force
+from mamori.catalog.mapfile.schema import Recipient
+from mamori.core.errors import DomainError
+from mamori.fulfilment.connectors.base import ConnectorError
+from mamori.fulfilment.connectors.webhook.connector import WebhookConnector, secret_env_name
+from mamori.fulfilment.models import RecipientNotice
+
+# Sent after commit with `notice` (a RecipientNotice) and `identities`; receivers must not keep
+# the identities in clear.
+recipient_notified = Signal()
+
+THIRD_PARTY_KINDS = ("third_party", "joint_user", "affiliate")
+KINDS = {
+    "cease_third_party_provision": THIRD_PARTY_KINDS,
+    "opt_out_sale_sharing": ("third_party",),
+    "rectification": None,  # GDPR Art. 19: every recipient, processors included
+    "erasure": None,
+    "restriction": None,
+}
+SUBJECTS = {
+    "cease_third_party_provision": "Please stop receiving personal data / 個人データの第三者提供の停止のお願い",
+    "opt_out_sale_sharing": "Opt-out of sale or sharing / 販売・共有のオプトアウト",
+    "rectification": "Personal data rectified / 個人データの訂正のお知らせ",
+    "erasure": "Personal data erased / 個人データの消去のお知らせ",
+    "restriction": "Use of personal data restricted / 個人データの利用停止のお知らせ",
+}
+
+
+class NoticeError(DomainError):
+    code = "recipient_notice_error"
+
+
+def notices_for_request(organisation: str, request_id: int, kind: str) -> list[RecipientNotice]:
+    return list(RecipientNotice.objects.filter(organisation=organisation, request_id=request_id, kind=kind))
+
+
+def notify_once(
+    organisation: str, kind: str, identities: Mapping[str, str], actor: Actor, *, request_id: int
+) -> list[RecipientNotice]:
+    """The notices of a request, sent on the first call only (a resumed request sends nothing twice)."""
+    return notices_for_request(organisation, request_id, kind) or notify_recipients(
+        organisation, kind, identities, actor, request_id=request_id
+    )
+
+
+def recipients_for(privacy_map: Any, kind: str) -> list[Recipient]:
+    if kind not in KINDS:
+        raise NoticeError(_("unknown notice kind %(kind)s"), kind=kind)
+    kinds = KINDS[kind]
+    return [recipient for recipient in privacy_map.recipients if kinds is None or recipient.kind in kinds]
+
+
+def notify_recipients(
+    organisation: str,
+    kind: str,
+    identities: Mapping[str, str],
+    actor: Actor,
+    *,
+    request_id: int | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> list[RecipientNotice]:
+    """Tell every recipient the kind concerns; one tracked notice each."""
+    _version, privacy_map = map_in_force(organisation, missing=NoticeError)
+    environ = environ if environ is not None else os.environ
+    notices = []
+    for recipient in recipients_for(privacy_map, kind):
+        channel, status, evidence = _send(privacy_map.organisation.id, recipient, kind, identities, environ)
+        with transaction.atomic():
+            notice = RecipientNotice.objects.create(
+                organisation=organisation, request_id=request_id, recipient=recipient.id, kind=kind,
+                channel=channel, status=status, evidence=evidence,
+            )  # fmt: skip
+            if status == RecipientNotice.Status.CONFIRMED:
+                notice.confirmed_at = timezone.now()
+                notice.save(update_fields=["confirmed_at"])
+            record(actor, "fulfilment.recipient_notified", target_type="recipient_notice", target_id=str(notice.pk),
+                   details={"recipient": recipient.id, "kind": kind, "channel": channel, "status": status})  # fmt: skip
+            _note_on_request(notice, actor)
+            transaction.on_commit(_announce(notice, identities))
+        notices.append(notice)
+    return notices
+
+
+def _announce(notice: RecipientNotice, identities: Mapping[str, str]) -> Any:
+    def send() -> None:
+        recipient_notified.send(RecipientNotice, notice=notice, identities=dict(identities))
+
+    return send
+
+
+@transaction.atomic
+def confirm_notice(notice_id: int, actor: Actor, note: str = "") -> RecipientNotice:
+    """The recipient confirmed (staff record it for e-mail and tasks)."""
+    notice = RecipientNotice.objects.select_for_update().get(pk=notice_id)
+    if notice.status == RecipientNotice.Status.CONFIRMED:
+        return notice
+    notice.status = RecipientNotice.Status.CONFIRMED
+    notice.confirmed_at = timezone.now()
+    notice.evidence = {**notice.evidence, "confirmation": note.strip()[:500]}
+    notice.save(update_fields=["status", "confirmed_at", "evidence"])
+    record(actor, "fulfilment.recipient_confirmed", target_type="recipient_notice", target_id=str(notice.pk),
+           details={"recipient": notice.recipient, "kind": notice.kind})  # fmt: skip
+    _note_on_request(notice, actor)
+    return notice
+
+
+def _send(
+    organisation: str, recipient: Recipient, kind: str, identities: Mapping[str, str], environ: Mapping[str, str]
+) -> tuple[str, str, dict[str, Any]]:
+    notify = recipient.notify
+    at = timezone.now().isoformat()
+    failures = []
+    if notify is not None and notify.webhook_env:
+        url, secret = environ.get(notify.webhook_env, ""), environ.get(secret_env_name(notify.webhook_env), "")
+        if url and secret:
+            try:
+                hook = WebhookConnector(
+                    SimpleNamespace(id=f"recipient:{recipient.id}"),  # type: ignore[arg-type]
+                    url, secret, attempts=3, backoff=0.2, timeout=15,
+                )  # fmt: skip
+                answer = hook.call(
+                    "notice", {"kind": kind, "identities": dict(identities), "organisation": organisation},
+                    idempotency_key=f"notice-{recipient.id}-{kind}-{int(time.time())}",
+                )  # fmt: skip
+                confirmed = bool(answer.get("confirmed"))
+                status = RecipientNotice.Status.CONFIRMED if confirmed else RecipientNotice.Status.SENT
+                return "webhook", status, {"channel": "webhook", "at": at, "answer": "2xx", "confirmed": confirmed}
+            except (ConnectorError, urllib.error.URLError, json.JSONDecodeError) as exc:
+                failures.append(f"webhook: {exc}")
+        else:
+            failures.append(f"webhook: {notify.webhook_env} not set")
+    if notify is not None and notify.email:
+        lines = [f"{key}: {value}" for key, value in identities.items()]
+        body = (
+            f"{SUBJECTS[kind]}\n\nFrom / 送信元: {organisation}\n\n" + "\n".join(lines)
+            + "\n\nPlease reply to confirm. / 対応後、ご返信ください。\n"
+        )  # fmt: skip
+        message = EmailMessage(f"[{organisation}] {SUBJECTS[kind]}", body, settings.DEFAULT_FROM_EMAIL, [notify.email])
+        message.send()
+        return "email", RecipientNotice.Status.SENT, {"channel": "email", "at": at, "failures": failures}
+    return "task", RecipientNotice.Status.PENDING, {"channel": "task", "at": at, "failures": failures}
+
+
+def _note_on_request(notice: RecipientNotice, actor: Actor) -> None:
+    """The evidence goes on the request's record, where staff and auditors read its history."""
+    if notice.request_id is None:
+        return
+    from mamori.rights.models import RightsRequest
+    from mamori.rights.services.workflow import add_note
+
+    request = RightsRequest.objects.filter(pk=notice.request_id).first()
+    if request is None:
+        return
+    text = (
+        f"Recipient {notice.recipient}: {notice.kind} — {notice.get_channel_display()}, "
+        f"{notice.get_status_display()} ({json.dumps(notice.evidence, ensure_ascii=False, sort_keys=True)})"
+    )
+    add_note(request, text, actor, None)

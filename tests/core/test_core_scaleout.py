@@ -1,0 +1,97 @@
+"""Production mode on one machine: PostgreSQL, two web processes behind one port (gunicorn), and
+the rate limits in a Redis that both processes share, so a client cannot sidestep a limit by
+landing on the other process."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.core.test_core_celery import PrivateRedis, free_port, redis_broker  # noqa: F401 - fixture
+from tests.core.test_core_demo import children_of
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    psycopg = pytest.importorskip("psycopg")
+    name = f"mamori_scale_{uuid.uuid4().hex[:10]}"
+    try:
+        admin = psycopg.connect("postgresql://root@127.0.0.1:5432/postgres", autocommit=True)
+    except psycopg.OperationalError as exc:
+        pytest.skip(f"PostgreSQL is not reachable on 127.0.0.1:5432 ({type(exc).__name__})")
+    admin.execute(f"CREATE DATABASE {name}")
+    try:
+        yield f"postgres://root@127.0.0.1:5432/{name}"
+    finally:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.close()
+
+
+def mamori_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MAMORI_") and k != "DJANGO_SETTINGS_MODULE"}
+    env.update({"MAMORI_SECRET_KEY": "scale-out-test-secret-key-0123456789abcdefghij",
+                "MAMORI_ENCRYPTION_KEYS": os.environ["MAMORI_ENCRYPTION_KEYS"],
+                "MAMORI_DATA_DIR": str(tmp_path / "data")})
+    env.update(extra)
+    return env
+
+
+def post(url: str) -> int:
+    request = urllib.request.Request(  # noqa: S310 - the test server on loopback
+        url, data=b"{}", method="POST", headers={"Content-Type": "text/plain"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        return int(exc.code)
+
+
+def test_two_web_processes_on_postgresql_share_their_rate_limits(
+    tmp_path: Path, postgres_url: str, redis_broker: PrivateRedis  # noqa: F811
+) -> None:
+    env = mamori_env(tmp_path, MAMORI_DATABASE_URL=postgres_url, MAMORI_CACHE_URL=redis_broker.url,
+                     MAMORI_CONSENT_RATE="6/m")
+    for command in (["migrate", "-v", "0"], ["map", "apply", str(REPO / "examples" / "onemall")]):
+        done = subprocess.run([sys.executable, "-m", "mamori", *command], env=env, cwd=tmp_path,
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "mamori", "serve", "--workers", "2", "--port", str(port)],
+                              env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/privacy/onemall/", timeout=20) as response:
+                    assert response.status == 200
+                    break
+            except OSError:  # not listening yet, or still starting up
+                time.sleep(0.2)
+        else:
+            raise AssertionError("the web processes did not answer")
+        (gunicorn,) = children_of(server.pid)
+        assert len(children_of(gunicorn)) == 2  # two web processes behind the one port
+
+        # Malformed events from one address: the first six get their 422, every later one a 429,
+        # whichever process answers (each keeps no count of its own).
+        statuses = [post(f"http://127.0.0.1:{port}/api/v1/consent/events") for _ in range(14)]
+        assert statuses[:6] == [422] * 6 and set(statuses[6:]) == {429}, statuses
+
+        server.send_signal(signal.SIGINT)
+        assert server.wait(timeout=30) == 0
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
