@@ -23,6 +23,7 @@ from mamori.consent.models import ConsentEvent
 from mamori.consent.services import ledger_storage, proof_of_consent
 from mamori.consent.services.errors import ConsentError
 from mamori.consent.services.eventids import EPOCH, LEGACY_CHOSEN_AT, chosen_at, is_v7, uuid7
+from mamori.consent.services.ledger_storage import maintain_ledger
 from tests.consent.conftest import event_body
 
 URL = "/api/v1/consent/events"
@@ -74,6 +75,7 @@ def test_an_id_from_too_far_in_the_future_or_past_is_refused(client: Client, one
     response = client.post(URL, json.dumps(body), content_type="text/plain", HTTP_ACCEPT_LANGUAGE="ja")
     assert response.status_code == 422 and response["Content-Type"] == "application/problem+json"
     assert response.json()["code"] == "event_time_invalid"
+    assert "イベントIDの時刻" in response.json()["detail"]  # in the visitor's language
     assert not ConsentEvent.objects.exists()
 
 
@@ -166,3 +168,21 @@ def test_a_retry_a_month_later_is_not_stored_twice(client: Client, onemall: str)
     legacy = event_body(config_of(client, onemall), id=str(uuid.uuid4()))
     assert post(client, legacy).status_code == 201
     assert _partition_of(legacy["id"]) == "consent_consentevent_default"
+
+
+@pytest.mark.django_db
+def test_the_daily_job_makes_coming_months_and_drops_what_retention_lets_go(
+        client: Client, onemall: str, settings: Any) -> None:
+    with time_machine.travel(_at(2024, 6), tick=False):
+        ledger_storage.ensure_ledger_months()
+        assert post(client, event_body(config_of(client, onemall), id=str(uuid7()))).status_code == 201
+    settings.MAMORI_CONSENT_LEDGER_MONTHS = 24
+    with time_machine.travel(_at(2026, 11), tick=False):
+        maintain_ledger.call()
+        maintain_ledger.call()  # idempotent: a second run finds nothing to do
+    assert not ConsentEvent.objects.exists()
+    entries = AuditEntry.objects.filter(action="consent.ledger_months_dropped")
+    assert [entry.target_id for entry in entries] == ["2024-11", "2024-11"]
+    if connection.vendor == "postgresql":
+        assert {dt.date(2026, 11, 1), dt.date(2027, 2, 1)} <= set(ledger_storage.ledger_months())
+        assert dt.date(2024, 6, 1) not in ledger_storage.ledger_months()
