@@ -36,10 +36,17 @@ def _run_notices(argv: Sequence[str]) -> int:
     return notices_main(list(argv), prog="mamori notices")
 
 
+def _run_scan(argv: Sequence[str]) -> int:
+    from mamori.scanner.cli import main as scan_main
+
+    return scan_main(list(argv), prog="mamori scan")
+
+
 PURE_COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
     "check": _run_check,
     "calendar": _run_calendar,
     "notices": _run_notices,
+    "scan": _run_scan,
 }
 
 
@@ -87,7 +94,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         args[0] = "check"
     # The demo's own commands run against the demo's data folder with its generated key;
     # demo-only helpers are enabled only there, never where a real key is configured.
-    demo_command = bool(args) and (args[0] == "demo" or args[:2] == ["staff", "totp-code"])
+    demo_command = bool(args) and (
+        args[0] in ("demo", "retention") or args[:2] in (["staff", "totp-code"], ["incidents", "demo-leak"])
+    )
     if demo_command and _use_demo_secret(create=args[0] == "demo"):
         os.environ.setdefault("MAMORI_DEMO", "1")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mamori.settings")

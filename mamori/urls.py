@@ -16,6 +16,7 @@ urlpatterns = [
     path("privacy/", include("mamori.center.urls")),
     path("consent/", include("mamori.consent.urls")),
     path("console/consent/", include("mamori.consent.console_urls")),
+    path("console/scans/", include("mamori.scanner.console_urls")),
     path(".well-known/gpc.json", consent_views.gpc_json, name="gpc_json"),
     # The demo's object-storage adapter (404 unless MAMORI_DEMO): see mamori/fulfilment/demo_storage.py.
     path("demo/onemall-storage/", demo_storage.webhook, name="demo_storage"),

@@ -17,6 +17,8 @@ SCOPES: dict[str, str] = {
     "fulfilment:write": "Run fulfilment jobs",
     "restrictions:read": "Read the restriction list",
     "records:write": "Report provisions to and receipts from third parties (APPI records)",
+    "incidents:read": "Read incidents, their evaluation and deadlines",
+    "incidents:write": "Open incidents (e.g. from a monitoring system)",
 }
 
 

@@ -22,16 +22,11 @@ from mamori.catalog.mapfile import PrivacyMap
 from mamori.catalog.models import MapVersion
 from mamori.consent.banner_texts import BANNER_TEXTS, LANGUAGES
 from mamori.consent.models import BannerText, ConsentSite
+from mamori.consent.rules import ESSENTIAL_IDS, honours_dnt, honours_gpc
+from mamori.consent.rules import is_sale as _is_sale
 from mamori.core.crypto import content_digest
 from mamori.disclosures.transfers import notices_for as transfer_notices
 
-ESSENTIAL_IDS = frozenset({"essential", "necessary", "strictly-necessary", "strictly_necessary"})
-CONSENT_MODE_SIGNALS = (
-    "ad_storage", "ad_user_data", "ad_personalization", "analytics_storage",
-    "functionality_storage", "personalization_storage", "security_storage",
-)  # fmt: skip
-# Cross-context advertising is "sharing" under the CPRA: these categories are what GPC opts out of.
-SALE_SIGNALS = frozenset({"ad_storage", "ad_user_data", "ad_personalization"})
 POINTER_SECONDS = 30
 BUILD_SECONDS = 24 * 3600
 DEFAULT_COOKIE_DAYS = 180
@@ -107,24 +102,6 @@ def _texts(privacy_map: PrivacyMap, language: str) -> dict[str, Any]:
             categories[category.id]["transfers"] = transfers
     return {"ui": BANNER_TEXTS[language], "categories": categories,
             "controller": privacy_map.organisation.legal_name.get(language)}
-
-
-def _is_sale(category: Any, privacy_map: PrivacyMap) -> bool:
-    if SALE_SIGNALS & set(category.consent_mode):
-        return True
-    return any(cookie.party == "third" for cookie in privacy_map.cookies_in(category.id))
-
-
-def honours_gpc(privacy_map: PrivacyMap) -> bool:
-    signals = privacy_map.commitments.signals
-    choice = signals.global_privacy_control if signals else None
-    # California law makes the signal binding; elsewhere the map's own commitment decides.
-    return choice == "honour" or (choice is None and privacy_map.in_scope("US-CA"))
-
-
-def honours_dnt(privacy_map: PrivacyMap) -> bool:
-    signals = privacy_map.commitments.signals
-    return bool(signals and signals.do_not_track == "honour")
 
 
 def build(site: Site, version: MapVersion, notice: int) -> dict[str, Any]:

@@ -22,5 +22,7 @@ urlpatterns = [
     path("map/<slug:section>/", views.map_section, name="map_section"),
     path("notices/", include("mamori.notices.console_urls")),
     path("fulfilment/", include("mamori.fulfilment.console_urls")),
+    path("retention/", include("mamori.retention.console_urls")),
     path("records/", include("mamori.disclosures.console_urls")),
+    path("incidents/", include("mamori.incidents.console_urls")),
 ]

@@ -55,8 +55,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "console/dashboard.html",
-        {"rows": rows, "audit_status": _audit_chain_status(request.user), "nav": "dashboard"},
+        {"rows": rows, "audit_status": _audit_chain_status(request.user), "nav": "dashboard",
+         "incident_rows": _incident_rows(request.user)},
     )
+
+
+def _incident_rows(user: Any) -> list[dict[str, Any]] | None:
+    """Open incidents and their nearest deadline, for those who may see incidents."""
+    from mamori.incidents.access import INCIDENT_READERS
+    from mamori.incidents.views import nearest_deadlines
+
+    return nearest_deadlines(user) if user.has_role(*INCIDENT_READERS) else None
 
 
 @staff_required(*MAP_READERS)

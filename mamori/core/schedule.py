@@ -32,8 +32,14 @@ class Periodic:
 PERIODIC: tuple[Periodic, ...] = (
     # Close unverifiable requests (CP6), remind assignees, expire results, purge old records (CP7).
     Periodic("rights.sweep", "mamori.rights.services.records:sweep", timedelta(hours=1)),
+    # Dispose of data whose retention has ended (map rules and mamori's own data), daily.
+    Periodic("retention.sweep", "mamori.retention.services:sweep", timedelta(days=1)),
     # Dispose of provision and receipt records whose keeping period has ended (APPI Rules Art. 21).
     Periodic("disclosures.sweep", "mamori.disclosures.services:sweep", timedelta(hours=6)),
+    # Scheduled cookie scans: each site's own interval decides; this only looks for due ones.
+    Periodic("scanner.due", "mamori.scanner.services:scan_due_sites", timedelta(hours=1)),
+    # Breach deadlines: remind owners and officers the day before, and once when missed.
+    Periodic("incidents.remind", "mamori.incidents.people:remind", timedelta(hours=1)),
     # The consent ledger's coming month partitions (PostgreSQL) and its expired months.
     Periodic("consent.ledger", "mamori.consent.services.ledger_storage:maintain_ledger", timedelta(days=1)),
 )

@@ -64,6 +64,12 @@ INQUIRIES = [
      "2024-10-01 11:00:00", None),
     (3, 3, "Emily Clark", "emily.clark@example.com", "Customs", "Do I pay import duties?", None, "open",
      "2024-09-15 17:00:00", None),
+    # Visitors' inquiries resolved long ago: the retention rule inquiry-data (OM13) disposes of
+    # them, so `mamori retention plan` has something to show in the demo.
+    (4, None, "Ito Yuki", "yuki.ito@example.jp", "Returns", "Can I return an opened tea tin?",
+     "Unopened only, sorry.", "resolved", "2025-01-10 09:30:00", "2025-01-10 16:00:00"),
+    (5, None, "Mori Aya", "aya.mori@example.jp", "Invoice", "Please send a receipt for order 9.",
+     "Sent by e-mail.", "resolved", "2025-02-03 11:00:00", "2025-02-04 10:00:00"),
 ]  # fmt: skip
 NEWSLETTER = [
     (1, 1, "hanako.yamada@example.jp", "registration", "2023-04-02 10:15:00", None),

@@ -96,6 +96,11 @@ def appi(request: HttpRequest, organisation: str) -> HttpResponse:
     return _notice_page(request, organisation, "appi")
 
 
+def transmission(request: HttpRequest, organisation: str) -> HttpResponse:
+    """Japan's external-transmission notice (Telecommunications Business Act Art. 27-12)."""
+    return _notice_page(request, organisation, "transmission")
+
+
 def collection(request: HttpRequest, organisation: str, point: str) -> HttpResponse:
     return _notice_page(request, organisation, "collection", point=point)
 

@@ -11,6 +11,7 @@ from mamori.catalog.models import MapVersion
 from mamori.notices.builders import NotInScope, Options, available_kinds, build_notice
 from mamori.notices.document import Notice, to_markdown
 from mamori.notices.models import NoticeRelease
+from mamori.scanner.services import observed_destinations
 
 LANGUAGES = ("en", "ja")
 
@@ -20,15 +21,22 @@ def center_url(organisation: str) -> str:
     return f"{base}/privacy/{organisation}/"
 
 
+def scanned_destinations(organisation: str) -> dict[str, object]:
+    """Third-party hosts the latest cookie scan saw, for the external-transmission notice."""
+    return observed_destinations(organisation)
+
+
 def options_for(release: NoticeRelease | None, version: MapVersion, language: str) -> Options:
+    seen = scanned_destinations(version.organisation)
     if release is None:
-        return Options(language=language, center_url=center_url(version.organisation))
+        return Options(language=language, center_url=center_url(version.organisation), **seen)  # type: ignore[arg-type]
     return Options(
         language=language,
         center_url=center_url(version.organisation),
         last_modified=release.published_at.date(),
         effective_from=release.effective_from,
         version=release.number,
+        **seen,  # type: ignore[arg-type]
     )
 
 
@@ -43,6 +51,7 @@ def render_version(
 def snapshot(version: MapVersion, published_on: date, effective_from: date, number: int) -> dict[str, dict[str, str]]:
     """Markdown of every notice the map has, both languages, as a release stores it."""
     privacy_map = parsed_map(version)
+    seen = scanned_destinations(version.organisation)
     out: dict[str, dict[str, str]] = {}
     for kind in available_kinds(privacy_map):
         out[kind] = {}
@@ -53,6 +62,7 @@ def snapshot(version: MapVersion, published_on: date, effective_from: date, numb
                 last_modified=published_on,
                 effective_from=effective_from,
                 version=number,
+                **seen,  # type: ignore[arg-type]
             )
             try:
                 out[kind][language] = to_markdown(build_notice(privacy_map, kind, options))

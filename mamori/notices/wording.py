@@ -16,6 +16,7 @@ PHRASES: dict[str, Bilingual] = {
     # ---- titles and meta
     "title.privacy": ("Privacy Policy", "プライバシーポリシー"),
     "title.cookies": ("Cookie Policy", "クッキーポリシー"),
+    "title.transmission": ("Information sent to third parties (external transmission)", "外部送信に関する公表事項"),
     "title.cpra": (
         "California Privacy Notice (CPRA Notice at Collection and Appendix)",
         "カリフォルニア州プライバシー通知（CPRA 収集時の通知および補足）",

@@ -73,6 +73,9 @@ API_SCOPES: dict[str, str | None] = {
     "api:list_restrictions": "restrictions:read",
     "api:provisions": "records:write",
     "api:receipts": "records:write",
+    "api:list_incidents": "incidents:read",
+    "api:get_incident": "incidents:read",
+    "api:create_incident": "incidents:write",
 }
 
 

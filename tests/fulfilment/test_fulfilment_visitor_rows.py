@@ -85,7 +85,7 @@ def test_a_visitors_erasure_removes_their_rows_and_nobody_elses(shop_url: str) -
     affected = shop.erase(plan)
     assert affected == {"inquiries": 1, "newsletter_subscriptions": 1}
     assert not any(shop.verify(plan).values())
-    assert rows(shop_url, "SELECT id FROM inquiries ORDER BY id") == [(1,), (3,), (40,)]
+    assert rows(shop_url, "SELECT id FROM inquiries ORDER BY id") == [(1,), (3,), (4,), (5,), (40,)]
     assert rows(shop_url, "SELECT id FROM newsletter_subscriptions ORDER BY id") == [(1,), (2,)]
     assert rows(shop_url, "SELECT email FROM inquiries WHERE id = 40") == [("kenji.sato@example.jp",)]
     assert rows(shop_url, "SELECT email FROM customers WHERE id = 2") == [("taro.suzuki@example.jp",)]
@@ -110,7 +110,7 @@ def test_a_members_erasure_takes_their_own_visitor_rows_and_leaves_others(shop_u
     affected = shop.erase(plan)
     assert affected["inquiries"] == 2
     assert not any(shop.verify(plan).values())
-    assert rows(shop_url, "SELECT id FROM inquiries ORDER BY id") == [(2,), (3,)]
+    assert rows(shop_url, "SELECT id FROM inquiries ORDER BY id") == [(2,), (3,), (4,), (5,)]
     assert rows(shop_url, "SELECT id, email FROM newsletter_subscriptions WHERE id = 3") == [
         (3, "kenji.sato@example.jp")
     ]

@@ -70,7 +70,7 @@ def test_material_change_end_to_end(
         assert first.classification["first"] is True
         assert consent_version("onemall") == 1
         assert active_site_notice("onemall") is None
-        assert set(first.rendered) == {"privacy", "cookies", "appi", "collection"}
+        assert set(first.rendered) == {"privacy", "cookies", "appi", "collection", "transmission"}
         assert "INAGORA" in first.rendered["privacy"]["ja"]
 
         (folder / "cookies.yaml").write_text((folder / "cookies.yaml").read_text() + NEW_COOKIE)

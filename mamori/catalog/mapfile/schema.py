@@ -162,6 +162,13 @@ class Changes(MapModel):
     reconsent_on_material_change: bool = False
 
 
+class Website(MapModel):
+    """What the company's own website promises to carry (IC5); the cookie scanner checks it."""
+
+    third_party_cookies: bool = True
+    third_party_embeds: bool = True  # iframes, plug-ins and embedded widgets of other sites
+
+
 class BreachNotification(MapModel):
     notify_people: Literal["promptly", "high_risk_only"] = "promptly"
     include_summary_of_actions: bool = False
@@ -175,6 +182,7 @@ class Commitments(MapModel):
     sale: Sale | None = None
     changes: Changes | None = None
     breach_notification: BreachNotification | None = None
+    website: Website | None = None
 
 
 # ---------------------------------------------------------------- data
@@ -197,12 +205,29 @@ CpraCategory = Literal[
 ]
 
 
+# What a category holds that breach laws name (incidents: APPI Rules Art. 7 item 2, Cal. Civ. Code
+# 1798.82(h)): card and account numbers risk financial damage; the others are California's list.
+BreachElement = Literal[
+    "card_number",  # payment card number (with or without its security code)
+    "financial_account",  # bank or other financial account number, with a code giving access
+    "credentials",  # user name or e-mail with the password or security answer that opens the account
+    "ssn",  # US Social Security number
+    "id_number",  # driver's licence, passport, My Number or other government identity number
+    "tax_id",  # taxpayer identification number
+    "medical",  # medical information
+    "health_insurance",  # health insurance information
+    "biometric",  # biometric data used to identify a person
+    "genetic",  # genetic data
+]
+
+
 class DataCategory(MapModel):
     id: Id
     name: Text
     appi_class: AppiClass = "personal_information"
     sensitive: list[Sensitivity] = []
     cpra_category: CpraCategory | None = None
+    breach_elements: list[BreachElement] = []
     description: Text | None = None
 
     @property
@@ -369,6 +394,17 @@ def _identity_kinds(value: Any) -> Any:
     return value
 
 
+class Residence(MapModel):
+    """Where the people of a system live (incidents count affected people per jurisdiction): a
+    country column (ISO alpha-2) and, for US states, a region column, each `table.column` on a
+    table owned by the person; `default` for people whose rows say nothing (visitors)."""
+
+    country: ColumnRef | None = None
+    region: ColumnRef | None = None
+    language: ColumnRef | None = None  # the language notices to them are written in (en, ja)
+    default: CountryOrUnknown = "unknown"
+
+
 class System(MapModel):
     id: Id
     name: Text
@@ -379,6 +415,7 @@ class System(MapModel):
     # (an inquiry, a newsletter subscription); kept as written so documents round-trip.
     identities: Annotated[dict[str, str | list[str]], BeforeValidator(_identity_kinds)] = {}
     tables: list[Table] = []
+    residence: Residence | None = None
     instructions: Text | None = None
     # Phone numbers written without a country code are from here (default: organisation.country).
     phone_region: Country | None = None
@@ -410,9 +447,25 @@ Trigger = Literal[
 ]
 
 
+ConditionValue = str | int | bool
+
+
 class LegalHold(MapModel):
     basis: Text
     period: DurationField
+    # {table: date column} the hold counts from (an order's date for tax records), so only rows
+    # still inside the hold are kept; a table not named counts from the rule's trigger date.
+    counts_from: dict[str, str] = {}
+
+
+class RetentionTarget(MapModel):
+    """Where a rule's trigger is written in the data: the date column of one table of a SQL
+    system, and the values other columns must hold (`status: resolved`) for the event to count."""
+
+    system: Id
+    table: str
+    date: str | None = None  # required, reported by the meaning checks ("a trigger without a date")
+    where: dict[str, ConditionValue | list[ConditionValue]] = {}
 
 
 class RetentionRule(MapModel):
@@ -423,6 +476,11 @@ class RetentionRule(MapModel):
     period: DurationField | None = None  # required, reported by the meaning checks
     legal_hold: LegalHold | None = None
     disposal: Text | None = None
+    # The tables the retention engine disposes of by itself (docs/retention.md); a rule without
+    # targets only describes (notices, legal holds inside erasures).
+    applies_to: list[RetentionTarget] = []
+    # Safety stop: a run that would dispose of more than this share of a table waits for approval.
+    max_share: Annotated[float, Field(gt=0, le=1, strict=False)] = 0.5
 
 
 # ---------------------------------------------------------------- cookies
@@ -645,6 +703,7 @@ __all__ = [
     "Purpose",
     "Recipient",
     "RetentionRule",
+    "RetentionTarget",
     "System",
     "Table",
     "TableField",

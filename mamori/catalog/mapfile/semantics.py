@@ -297,6 +297,14 @@ class _Checker:
                         self.check_column_ref(
                             where, target, tables, _("identity '{kind}'").format(kind=kind), _("refers to")
                         )
+            if system.residence is not None:
+                for key in ("country", "region", "language"):
+                    target = getattr(system.residence, key)
+                    if target is not None:
+                        self.check_column_ref(
+                            (*base, "residence", key), target, tables,
+                            _("residence '{key}'").format(key=key), _("refers to"),
+                        )  # fmt: skip
 
     def check_restriction(self, base: Path, system: System, tables: dict[str, Table]) -> None:
         restriction = system.restriction
@@ -408,6 +416,129 @@ class _Checker:
                 self.report(self.at("retention", i), _("{owner} has no period").format(owner=owner))
             if rule.trigger is None:
                 self.report(self.at("retention", i), _("{owner} has no trigger").format(owner=owner))
+            self.check_retention_targets(i, rule, owner)
+        self.check_periods_against_holds()
+
+    def check_retention_targets(self, i: int, rule: Any, owner: str) -> None:
+        """The tables a rule disposes of: a SQL system's declared table, a date column, declared
+        columns in `where`, and a hold counting from a column of a table the rule disposes of."""
+        base = ("retention", i, "applies_to")
+        tables_of_rule: dict[str, Table] = {}
+        for t, target in enumerate(rule.applies_to):
+            system = next((system for system in self.map.systems if system.id == target.system), None)
+            if system is None:
+                self.ref((*base, t, "system"), target.system, "systems", owner)
+                continue
+            if system.connector != "sql":
+                self.report(
+                    self.at(*base, t, "system"),
+                    _("{owner}: system '{system}' is not a sql system; rules dispose of sql tables only").format(
+                        owner=owner, system=system.id
+                    ),
+                )
+                continue
+            table = system.table(target.table)
+            if table is None:
+                self.report(
+                    self.at(*base, t, "table"),
+                    _("{owner} refers to unknown table '{table}' of system '{system}'").format(
+                        owner=owner, table=target.table, system=system.id
+                    )
+                    + suggestion(target.table, {table.name for table in system.tables}),
+                )
+                continue
+            tables_of_rule[table.name] = table
+            if target.date is None:
+                self.report(
+                    self.at(*base, t),
+                    _("{owner}: trigger on table '{table}' has no date column ('date')").format(
+                        owner=owner, table=table.name
+                    ),
+                )
+                continue
+            dated = table
+            if "." in target.date:  # the event is written on a row this one links to (customers.closed_at)
+                parent_name, column = target.date.split(".", 1)
+                parent = system.table(parent_name)
+                if parent is None or not any(link.table == parent_name for link in table.links):
+                    self.report(
+                        self.at(*base, t, "date"),
+                        _("{owner}: table '{table}' has no link to table '{parent}'").format(
+                            owner=owner, table=table.name, parent=parent_name
+                        ),
+                    )
+                    continue
+                dated = parent
+            else:
+                column = target.date
+            self.check_declared_column((*base, t, "date"), dated, column, owner)
+            for column in target.where:
+                self.check_declared_column((*base, t, "where", column), dated, column, owner)
+        hold = rule.legal_hold
+        if hold is not None:
+            for table_name, column in hold.counts_from.items():
+                path = ("retention", i, "legal_hold", "counts_from", table_name)
+                table = tables_of_rule.get(table_name)
+                if table is None:
+                    self.report(
+                        self.at(*path),
+                        _("{owner}: the legal hold counts from table '{table}', not one the rule disposes of").format(
+                            owner=owner, table=table_name
+                        ),
+                    )
+                else:
+                    self.check_declared_column(path, table, column, owner)
+
+    def check_declared_column(self, path: Path, table: Table, column: str, owner: str) -> None:
+        # Like links, a rule names only columns the map declares (a field of the table): a typo
+        # must not make a rule select nothing, or everything.
+        if column not in table.column_names():
+            self.report(
+                self.at(*path),
+                _("{owner} names unknown column '{column}' of table '{table}' (declare it as a field)").format(
+                    owner=owner, column=column, table=table.name
+                )
+                + suggestion(column, table.column_names()),
+            )
+
+    def check_periods_against_holds(self) -> None:
+        """A rule disposing of a table sooner than another rule's legal hold on the same table
+        would destroy what the law says to keep."""
+        held: dict[tuple[str, str], list[Any]] = {}
+        for rule in self.map.retention:
+            if rule.legal_hold is None:
+                continue
+            for target in rule.applies_to:
+                held.setdefault((target.system, target.table), []).append(rule)
+        for system in self.map.systems:
+            for table in system.tables:
+                owner_rule = self.map.find("retention", table.retention) if table.retention else None
+                if owner_rule is not None and owner_rule.legal_hold is not None:
+                    held.setdefault((system.id, table.name), []).append(owner_rule)
+        for i, rule in enumerate(self.map.retention):
+            if rule.period is None:
+                continue
+            # A rule with a hold of its own keeps its rows at least that long.
+            kept = rule.legal_hold.period if rule.legal_hold else rule.period
+            for t, target in enumerate(rule.applies_to):
+                holders = {holder.id: holder for holder in held.get((target.system, target.table), [])}
+                for holder in holders.values():
+                    if holder.id == rule.id or holder.legal_hold is None:
+                        continue
+                    if kept.is_surely_shorter_than(holder.legal_hold.period):
+                        self.report(
+                            self.at("retention", i, "applies_to", t),
+                            _(
+                                "retention rule '{ident}' disposes of '{table}' after {period}, shorter than the "
+                                "legal hold of rule '{other}' on the same data ({hold})"
+                            ).format(
+                                ident=rule.id,
+                                table=target.table,
+                                period=rule.period,
+                                other=holder.id,
+                                hold=holder.legal_hold.period,
+                            ),
+                        )
 
     def check_cookies(self) -> None:
         for i, category in enumerate(self.map.cookie_categories):
@@ -424,6 +555,14 @@ class _Checker:
                     + suggestion(cookie.category, self.ids["cookie_categories"]),
                 )
             self.ref(("cookies", i, "recipient"), cookie.recipient, "recipients", owner)
+            website = self.map.commitments.website
+            if cookie.party == "third" and website is not None and not website.third_party_cookies:
+                self.report(
+                    self.at("cookies", i, "party"),
+                    _("cookie '{name}' is a third-party cookie, but commitments.website promises none").format(
+                        name=cookie.name
+                    ),
+                )
 
     def check_collection_points(self) -> None:
         for i, point in enumerate(self.map.collection_points):

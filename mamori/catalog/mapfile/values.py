@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 import zoneinfo
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from difflib import get_close_matches
 from functools import lru_cache
 from typing import Annotated, Any, Literal
@@ -65,6 +66,17 @@ class Duration:
 
     def longest_days(self) -> int:
         return self.amount * _LONGEST_DAYS.get(self.unit, 0)
+
+    def before(self, moment: datetime) -> datetime:
+        """`moment` minus this period: months and years by the calendar (the 31st becomes the
+        month's last day); a business day as three calendar days, so nothing is disposed of early."""
+        unit, amount = self.unit, self.amount
+        if unit in ("day", "week", "business_day"):
+            return moment - timedelta(days=amount * {"day": 1, "week": 7, "business_day": 3}[unit])
+        months = amount * (12 if unit == "year" else 1) if unit in ("month", "year") else 0
+        year, month = divmod(moment.year * 12 + moment.month - 1 - months, 12)
+        day = min(moment.day, calendar.monthrange(year, month + 1)[1])
+        return moment.replace(year=year, month=month + 1, day=day)
 
     def is_surely_shorter_than(self, other: Duration) -> bool:
         if self.unit == other.unit:

@@ -9,9 +9,10 @@ from mamori.notices.builders.common import Options
 from mamori.notices.builders.cookies import CookiePolicy
 from mamori.notices.builders.cpra import CpraNotice, NotInScope
 from mamori.notices.builders.privacy import PrivacyPolicy
+from mamori.notices.builders.transmission import TransmissionNotice
 from mamori.notices.document import Notice
 
-KINDS = ("privacy", "cookies", "cpra", "appi", "collection")
+KINDS = ("privacy", "cookies", "cpra", "appi", "collection", "transmission")
 
 
 def available_kinds(privacy_map: PrivacyMap) -> list[str]:
@@ -23,6 +24,8 @@ def available_kinds(privacy_map: PrivacyMap) -> list[str]:
         kinds.append("appi")
     if privacy_map.collection_points:
         kinds.append("collection")
+    if privacy_map.in_scope("JP"):
+        kinds.append("transmission")  # Telecommunications Business Act Art. 27-12
     return kinds
 
 
@@ -39,6 +42,8 @@ def build_notice(privacy_map: PrivacyMap, kind: str, options: Options, point: st
     if kind == "collection":
         builder = CollectionNotice(privacy_map, options)
         return builder.build_point(point) if point else builder.build_all()
+    if kind == "transmission":
+        return TransmissionNotice(privacy_map, options).build()
     raise ValueError(f"unknown notice kind '{kind}': use one of {', '.join(KINDS)}")
 
 

@@ -33,6 +33,9 @@ class Options:
     last_modified: date | None = None  # default: the map's notices.last_modified
     effective_from: date | None = None
     version: int | None = None
+    # The external-transmission notice: third-party hosts the latest cookie scan saw, and its date.
+    destinations: tuple[str, ...] = ()
+    destinations_seen_on: str | None = None
 
 
 class Builder:
