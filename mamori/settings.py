@@ -107,6 +107,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "mamori.core.guard.InputGuardMiddleware",  # NUL characters and oversize bodies: 400/413, never 500
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -218,6 +219,21 @@ MAMORI_CONSENT_RATE = env_str("MAMORI_CONSENT_RATE", "300/m") or "300/m"
 MAMORI_CONSENT_REGION_HEADER = env_str("MAMORI_CONSENT_REGION_HEADER", "") or ""
 MAMORI_CONSENT_HASH_KEY = env_secret("MAMORI_CONSENT_HASH_KEY", "") or ""
 
+# Audit log (docs/security.md): the chain's HMAC keys (comma-separated, newest first; older keys
+# still verify the entries they made) and the Ed25519 key that signs checkpoints; both default to
+# keys derived from the secret key. Checkpoints are appended to files outside the database.
+MAMORI_AUDIT_KEYS = [key.strip() for key in (env_secret("MAMORI_AUDIT_KEY", "") or "").split(",") if key.strip()]
+MAMORI_AUDIT_SIGNING_KEY = env_secret("MAMORI_AUDIT_SIGNING_KEY", "") or ""
+MAMORI_AUDIT_CHECKPOINT_DIR = Path(
+    env_str("MAMORI_AUDIT_CHECKPOINT_DIR", "") or DATA_DIR / "audit-checkpoints"
+).resolve()
+MAMORI_AUDIT_CHECKPOINT_MINUTES = env_int("MAMORI_AUDIT_CHECKPOINT_MINUTES", 60, minimum=1)
+
+# Job leases (core/leases.py): a running job's worker renews its lease; once it lapses the job is
+# queued again, and after this many attempts it fails visibly.
+MAMORI_JOB_LEASE_SECONDS = env_int("MAMORI_JOB_LEASE_SECONDS", 120, minimum=1)
+MAMORI_JOB_MAX_ATTEMPTS = env_int("MAMORI_JOB_MAX_ATTEMPTS", 3, minimum=1)
+
 # Jobs: the embedded database worker by default; Celery workers on Redis or RabbitMQ once a broker
 # is set (docs/deploy.md); "immediate" runs them inline (tests).
 MAMORI_BROKER_URL = env_secret("MAMORI_BROKER_URL", "") or ""
@@ -245,7 +261,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "stream": sys.stderr}},
+    # Status tokens and other secrets in URLs are blanked before any line is written (core/logredact.py).
+    "filters": {"redact": {"()": "mamori.core.logredact.RedactSecrets"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "stream": sys.stderr,
+                             "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": env_choice(
         "MAMORI_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))},
     # waitress warns "Task queue depth is N" whenever a request waits for a thread: normal under load,

@@ -68,6 +68,13 @@ def _fast_password_hashing() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(autouse=True)
+def _own_audit_checkpoints(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Checkpoint files outlive a test's rolled-back database: each test gets its own folder."""
+    with override_settings(MAMORI_AUDIT_CHECKPOINT_DIR=tmp_path_factory.mktemp("checkpoints")):
+        yield
+
+
 # A small valid privacy map (tests/mapversions/maps/small) copied into a temporary folder, and a way to edit it.
 SMALL_MAP = Path(__file__).parent / "mapversions" / "maps" / "small"
 

@@ -17,7 +17,13 @@ from mamori.api import problems
 from mamori.api.auth import TokenAuth, token_of
 from mamori.api.map_endpoints import router as map_router
 
-api = NinjaAPI(
+
+class MamoriAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        return problems.document_problems(super().get_openapi_schema(**kwargs))
+
+
+api = MamoriAPI(
     title="mamori API",
     version=__version__,
     description="Privacy operations: privacy map, requests, consent, fulfilment, audit.",
@@ -39,7 +45,7 @@ class WhoAmI(Schema):
 def whoami(request: HttpRequest) -> dict[str, Any]:
     token = token_of(request)
     return {"token": token.prefix, "owner": token.owner.get_username(), "role": token.owner.role,
-            "scopes": token.scopes}
+            "scopes": token.effective_scopes}
 
 
 api.add_router("/map", map_router)

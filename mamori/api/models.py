@@ -40,4 +40,12 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.prefix}…)"
 
     def has_scope(self, scope: str) -> bool:
-        return scope in self.scopes
+        return scope in self.effective_scopes
+
+    @property
+    def effective_scopes(self) -> list[str]:
+        """The token's scopes its owner's role still allows (api/scopes.py)."""
+        from mamori.api.scopes import allowed_scopes
+
+        allowed = allowed_scopes(self.owner.role)
+        return [scope for scope in self.scopes if scope in allowed]

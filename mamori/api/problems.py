@@ -63,3 +63,49 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(DomainError)
     def _domain(request: HttpRequest, exc: DomainError) -> HttpResponse:
         return problem(409 if exc.code.endswith("conflict") else 400, "Request refused", exc.message, code=exc.code)
+
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "type": "object",
+    "description": "RFC 9457 problem document",
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "code": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object"}},
+    },
+    "required": ["type", "title", "status"],
+}
+# Every status an operation may answer with a problem document; 401 and 403 only where a token is needed.
+PROBLEM_STATUSES: dict[int, str] = {
+    400: "Bad request (e.g. a NUL character, an unknown value)",
+    401: "No valid token",
+    403: "The token lacks the scope, or its owner the role",
+    404: "Not found",
+    409: "Conflicts with the current state",
+    413: "Body too large",
+    415: "Unsupported media type",
+    422: "Body or parameters do not validate",
+    429: "Too many requests (see Retry-After)",
+}
+
+
+def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
+    """Add the problem responses to every operation of an OpenAPI document, so clients (and
+    Schemathesis) know every status the API answers with."""
+    schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    content = {PROBLEM_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses = operation["responses"]
+            for status, description in PROBLEM_STATUSES.items():
+                if status in (401, 403) and not operation.get("security"):
+                    continue
+                if status not in responses and str(status) not in responses:
+                    responses[status] = {"description": description, "content": content}
+    return schema

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from mamori.accounts.models import User
 from mamori.api.models import SCOPES, ApiToken
+from mamori.api.scopes import allowed_scopes
 from mamori.audit.services import Actor, record
 from mamori.core.errors import DomainError
 
@@ -38,6 +39,12 @@ def create_token(
         raise ApiTokenError("a token needs at least one scope")
     if not owner.is_active or not owner.role:
         raise ApiTokenError("tokens can only be issued to active staff with a role")
+    beyond = [scope for scope in wanted if scope not in allowed_scopes(owner.role)]
+    if beyond:
+        raise ApiTokenError(
+            f"the role {owner.role} may not hold the scope(s) {', '.join(beyond)} "
+            "(a token does no more than its owner may in the console)"
+        )
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     now = timezone.now()
     with transaction.atomic():

@@ -1,4 +1,9 @@
-"""The canonical form of an audit entry and its hash; shared by the writer and the verifier."""
+"""The canonical form of an audit entry and its keyed hash; shared by the writer and the verifier.
+
+The hash is an HMAC (see keys.py): without the key, nobody can make a changed entry's hash match
+again. `legacy_entry_hash` is the plain SHA-256 of the first version, kept for the migration that
+re-keys chains written before.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,8 @@ import hashlib
 import json
 from datetime import UTC, datetime
 from typing import Any
+
+from mamori.audit.keys import ChainKey
 
 
 def canonical_json(value: Any) -> str:
@@ -16,7 +23,7 @@ def iso_utc(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def entry_hash(
+def _payload(
     *,
     seq: int,
     at: datetime,
@@ -28,8 +35,8 @@ def entry_hash(
     target_id: str,
     details: Any,
     prev_hash: str,
-) -> str:
-    payload = {
+) -> dict[str, Any]:
+    return {
         "seq": seq,
         "at": iso_utc(at),
         "actor": {"kind": actor_kind, "id": actor_id, "label": actor_label},
@@ -38,4 +45,13 @@ def entry_hash(
         "details": details,
         "prev_hash": prev_hash,
     }
-    return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
+
+
+def entry_hash(key: ChainKey, **fields: Any) -> str:
+    """The entry's HMAC under ``key``; the key's id is part of what is hashed."""
+    payload = {**_payload(**fields), "key_id": key.key_id}
+    return key.mac(canonical_json(payload).encode("utf-8"))
+
+
+def legacy_entry_hash(**fields: Any) -> str:
+    return hashlib.sha256(canonical_json(_payload(**fields)).encode("utf-8")).hexdigest()

@@ -1,7 +1,9 @@
 """The audit log: an append-only, hash-chained list of everything staff and the system did.
 
-Each entry carries the SHA-256 hash of its own canonical content plus the previous entry's hash,
-so altering, deleting or reordering entries after the fact is detectable (see verify.py).
+Each entry carries a keyed hash (HMAC, key from the environment: keys.py) of its own canonical
+content plus the previous entry's hash, so altering, deleting or reordering entries after the fact
+is detectable (see verify.py), even by someone who can write to the database; signed checkpoints
+kept outside the database (checkpoints.py) catch truncation and a restored older copy.
 The single `AuditChainHead` row remembers the newest sequence number and hash: it serialises
 writers (they lock it) and makes deleting the newest entries detectable too.
 
@@ -50,6 +52,8 @@ class AuditEntry(models.Model):
     details = models.JSONField(_("details"), default=dict, blank=True)
     prev_hash = models.CharField(_("previous hash"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64)
+    # Which chain key made `hash` (keys.py); empty on an entry that was never keyed.
+    key_id = models.CharField(_("key"), max_length=16, blank=True, default="")
 
     objects = AuditEntryQuerySet.as_manager()
 

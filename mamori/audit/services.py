@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from mamori.audit.chain import canonical_json, entry_hash
+from mamori.audit.keys import current_chain_key
 from mamori.audit.models import AuditChainHead, AuditEntry
 
 ACTION_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
@@ -106,7 +107,8 @@ def record(
             "details": clean_details,
             "prev_hash": head.last_hash,
         }
-        entry = AuditEntry(**fields, hash=entry_hash(**fields))
+        key = current_chain_key()
+        entry = AuditEntry(**fields, hash=entry_hash(key, **fields), key_id=key.key_id)
         entry.save(force_insert=True)
         head.last_seq = seq
         head.last_hash = entry.hash

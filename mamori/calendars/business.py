@@ -5,10 +5,13 @@ A calendar is named by an id that policies and the console store:
 - ``JP``: Saturdays, Sundays, Japanese national holidays (including substitute holidays and the
   "citizens' holidays" sandwiched between two holidays) and the customary year-end closure
   Dec 29 - Jan 3.
-- ``US-CA``: Saturdays, Sundays and California's holidays (``holidays.US(subdiv="CA")``).
+- ``US-CA``: Saturdays, Sundays, the federal holidays and the California state holidays the company
+  observes (``observed_state_holidays``; by default only the Day After Thanksgiving, which
+  California businesses commonly close for: fewer holidays give the earlier, safer deadline).
 - ``UK``: Saturdays, Sundays and the bank holidays of England (``holidays.UK(subdiv="ENG")``).
 - ``EU-XX``: Saturdays, Sundays and the national public holidays of EU member state XX
   (ISO 3166 code; Greece is ``EU-GR``, ``EU-EL`` is accepted too). Regional holidays are not included.
+- ``EEA-IS``, ``EEA-LI``, ``EEA-NO``: the same for the EEA states outside the EU.
 
 Every calendar also takes company closures (dates the company is shut, set in the console).
 
@@ -22,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import holidays
 
@@ -40,7 +44,12 @@ EU_MEMBER_STATES = (
 # The EU writes Greece as EL; ISO 3166 (and the holidays package) as GR.
 _EU_ALIASES = {"EL": "GR"}
 
-CALENDAR_IDS: tuple[str, ...] = ("JP", "US-CA", "UK", *(f"EU-{code}" for code in EU_MEMBER_STATES))
+# The EEA is the EU plus Iceland, Liechtenstein and Norway; GDPR deadlines there roll over their holidays.
+EEA_NON_EU_STATES = ("IS", "LI", "NO")
+
+CALENDAR_IDS: tuple[str, ...] = (
+    "JP", "US-CA", "UK", *(f"EU-{code}" for code in EU_MEMBER_STATES), *(f"EEA-{code}" for code in EEA_NON_EU_STATES),
+)  # fmt: skip
 
 
 class CalendarError(DomainError, ValueError):
@@ -207,6 +216,38 @@ class BusinessCalendar:
         return found
 
 
+# California state holidays (beyond the federal ones) a company may say it observes, by slug of the
+# holidays package's English name. Most businesses work on the others (RULES.md "Request deadlines").
+US_CA_STATE_HOLIDAYS = ("cesar_chavez_day", "day_after_thanksgiving", "diwali", "lincolns_birthday",
+                        "native_american_day", "susan_b_anthony_day")
+US_CA_DEFAULT_OBSERVED = ("day_after_thanksgiving",)
+
+
+def holiday_slug(name: str) -> str:
+    """``Lincoln's Birthday (observed)`` -> ``lincolns_birthday``."""
+    bare = name.removesuffix(" (observed)").replace("'", "")
+    return "_".join("".join(ch if ch.isalnum() else " " for ch in bare.lower()).split())
+
+
+class _ObservedHolidays:
+    """California's holidays as one company keeps them: every federal holiday, and of the state's own
+    only those it observes. Looks like the holidays package's object to BusinessCalendar."""
+
+    def __init__(self, state: holidays.HolidayBase, federal: holidays.HolidayBase, observed: Iterable[str]) -> None:
+        self._state, self._federal, self._observed = state, federal, frozenset(observed)
+        self.start_year = getattr(state, "start_year", date.min.year)
+        self.end_year = getattr(state, "end_year", date.max.year)
+
+    def get_list(self, day: date) -> list[str]:
+        names = list(self._state.get_list(day))
+        if day in self._federal:
+            return names or list(self._federal.get_list(day))
+        return [name for name in names if holiday_slug(name) in self._observed]
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, date) and bool(self.get_list(day))
+
+
 def _days(first: date, last: date) -> Iterator[date]:
     current = first
     while current <= last:
@@ -221,8 +262,8 @@ def _public_holidays(calendar_id: str, language: str | None) -> holidays.Holiday
         return _with_language(holidays.US, "CA", language)
     if calendar_id == "UK":
         return _with_language(holidays.UK, "ENG", language)
-    # Canonical EU ids carry the ISO 3166 code, which is also the class name in the package.
-    return _with_language(getattr(holidays, calendar_id.removeprefix("EU-")), None, language)
+    # Canonical EU and EEA ids carry the ISO 3166 code, which is also the class name in the package.
+    return _with_language(getattr(holidays, calendar_id.split("-", 1)[1]), None, language)
 
 
 def _with_language(
@@ -262,16 +303,23 @@ def get_calendar(
     *,
     closures: Mapping[date, str] | Iterable[date] | None = None,
     language: str | None = None,
+    observed_state_holidays: Iterable[str] | None = None,
 ) -> BusinessCalendar:
     """The business calendar for ``calendar_id`` plus the company's own ``closures``.
 
     ``closures`` maps a date to a label (or is just an iterable of dates). ``language`` picks the
     language of holiday names where the holidays package has it (``ja`` for ``JP``).
+    ``observed_state_holidays`` (US-CA only): the state holidays the company closes for, as slugs
+    of ``US_CA_STATE_HOLIDAYS``; None means ``US_CA_DEFAULT_OBSERVED``.
     """
     canonical = normalise_calendar_id(calendar_id)
+    public: Any = _public_holidays(canonical, language)
+    if canonical == "US-CA":
+        observed = US_CA_DEFAULT_OBSERVED if observed_state_holidays is None else observed_state_holidays
+        public = _ObservedHolidays(public, _with_language(holidays.US, None, language), observed)
     return BusinessCalendar(
         canonical,
-        _public_holidays(canonical, language),
+        public,
         year_end_closure=canonical == "JP",
         closures=closures,
     )

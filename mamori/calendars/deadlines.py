@@ -74,6 +74,9 @@ class OpeningHours:
     time_zone: ZoneInfo
     calendar: BusinessCalendar
     after_hours: AfterHours = field(default=AfterHours.NEXT_BUSINESS_DAY)
+    # Which days the contact opens (the map's `hours.days`): "business_days" of the calendar,
+    # "weekdays" (Monday to Friday, holidays included) or "every_day".
+    days: str = "business_days"
 
     def __post_init__(self) -> None:
         if isinstance(self.time_zone, str):
@@ -84,6 +87,8 @@ class OpeningHours:
             raise CalendarError(_("Opening hours are local times; give the time zone separately."))
         if not self.opens < self.closes:
             raise CalendarError(_("Opening hours must close after they open, on the same day."))
+        if self.days not in ("business_days", "weekdays", "every_day"):
+            raise CalendarError(_("Opening days must be business_days, weekdays or every_day."))
 
     @classmethod
     def from_settings(
@@ -94,6 +99,7 @@ class OpeningHours:
         time_zone: str,
         calendar: BusinessCalendar | str,
         after_hours: str = AfterHours.NEXT_BUSINESS_DAY.value,
+        days: str = "business_days",
     ) -> OpeningHours:
         """Build from plain strings, as stored in a policy or the console ("09:00", "Asia/Tokyo")."""
         try:
@@ -106,11 +112,27 @@ class OpeningHours:
             time_zone=_zone(time_zone),
             calendar=get_calendar(calendar) if isinstance(calendar, str) else calendar,
             after_hours=_after_hours(after_hours),
+            days=days,
         )
+
+    def is_open_day(self, day: date) -> bool:
+        if self.days == "every_day":
+            return True
+        if self.days == "weekdays":
+            return day.weekday() < 5
+        return self.calendar.is_business_day(day)
+
+    def next_open_day(self, day: date) -> date:
+        if self.days == "business_days":
+            return self.calendar.next_business_day(day)
+        following = day + timedelta(days=1)
+        while not self.is_open_day(following):
+            following += timedelta(days=1)
+        return following
 
     def is_open_at(self, moment: datetime) -> bool:
         local = _aware(moment).astimezone(self.time_zone)
-        return self.calendar.is_business_day(local.date()) and self.opens <= local.time() < self.closes
+        return self.is_open_day(local.date()) and self.opens <= local.time() < self.closes
 
 
 def effective_receipt_date(received_at: datetime, hours: OpeningHours) -> date:
@@ -118,16 +140,17 @@ def effective_receipt_date(received_at: datetime, hours: OpeningHours) -> date:
 
     With ``after_hours=next_business_day``: during opening hours, or before opening on a business
     day (it is read that same morning), the receipt date is that local date; after closing
-    time, or any time on a non-business day, it is the next business day. Deadlines then count
+    time, or any time on a day the contact is closed, it is the next day it opens (the map's
+    opening days: business days of the calendar, weekdays or every day). Deadlines then count
     from this date with the day of receipt not counted.
     """
     local = _aware(received_at).astimezone(hours.time_zone)
     local_date = local.date()
     if hours.after_hours is AfterHours.DATE_RECEIVED:
         return local_date
-    if hours.calendar.is_business_day(local_date) and local.time() < hours.closes:
+    if hours.is_open_day(local_date) and local.time() < hours.closes:
         return local_date
-    return hours.calendar.next_business_day(local_date)
+    return hours.next_open_day(local_date)
 
 
 def _aware(moment: datetime) -> datetime:

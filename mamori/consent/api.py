@@ -6,16 +6,19 @@ a token with `consent:read`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
+from ninja.errors import HttpError
 from pydantic import BaseModel, Field
 
-from mamori.api.auth import scoped, token_actor
+from mamori.api.auth import scoped, token_actor, token_of
 from mamori.consent import events, services
+from mamori.consent.access import PROOF_READERS
 
 router = Router(tags=["consent"])
+Text = Annotated[str, Field(min_length=1, max_length=300)]
 
 
 # mamori/urls.py routes the event endpoint to the plain view in mamori.consent.events ahead of this
@@ -28,7 +31,9 @@ def events_preflight(request: HttpRequest) -> HttpResponse:
 
 @router.post("/events", auth=None, summary="Record a consent choice (public; used by the banner)",
              openapi_extra={"requestBody": {"required": True, "content": {
-                 "text/plain": {"schema": events.EventIn.model_json_schema()}}}})
+                 "text/plain": {"schema": events.EventIn.model_json_schema()}}},
+                 "responses": {201: {"description": "Recorded"}, 200: {"description": "Already recorded (same id)"},
+                               405: {"description": "Only POST and OPTIONS"}}})
 def record_event(request: HttpRequest) -> HttpResponse:
     return events.consent_events(request)
 
@@ -37,7 +42,7 @@ def record_event(request: HttpRequest) -> HttpResponse:
     "/state", auth=scoped("consent:read"),
     summary="Current consent of a device or of a subject (scope consent:read)",
 )
-def state(request: HttpRequest, site: str, device: str | None = None, subject: str | None = None) -> dict[str, Any]:
+def state(request: HttpRequest, site: Text, device: Text | None = None, subject: Text | None = None) -> dict[str, Any]:
     return services.current_state(site, device_id=device, subject_id=subject)
 
 
@@ -45,14 +50,16 @@ def state(request: HttpRequest, site: str, device: str | None = None, subject: s
     "/proof", auth=scoped("consent:read"),
     summary="Proof of consent for one subject, for an auditor or regulator (consent:read)",
 )
-def proof(request: HttpRequest, organisation: str, subject: str) -> dict[str, Any]:
+def proof(request: HttpRequest, organisation: Text, subject: Text) -> dict[str, Any]:
+    if not token_of(request).owner.has_role(*PROOF_READERS):  # as in the console: marketing sees state only
+        raise HttpError(403, "The token's owner may not read proof of consent.")
     return services.proof_of_consent(organisation, subject, token_actor(request))
 
 
 class RecipientIn(BaseModel):
-    organisation: str
-    topic: str
-    email: str = Field(max_length=320)
+    organisation: Text
+    topic: Text
+    email: str = Field(min_length=3, max_length=320)
 
 
 # POST rather than GET: e-mail addresses stay out of URLs and access logs.

@@ -126,6 +126,17 @@ def consent_email_hash(email: str) -> str:
     return consent_identifier_hash("email", email.strip().lower())
 
 
+def derived_key(purpose: str, secret: str | None = None) -> bytes:
+    """A 32-byte key for one purpose, derived from ``secret`` (default: SECRET_KEY); the audit
+    chain's HMAC key and checkpoint signing seed come from here (audit/keys.py)."""
+    return _derived_key(f"mamori.{purpose}", settings.SECRET_KEY if secret is None else secret)
+
+
+def keyed_digest(key: bytes, message: bytes) -> str:
+    """HMAC-SHA256 of ``message`` as hex, under a key the caller holds (e.g. an audit chain key)."""
+    return _hmac_hex(key, message)
+
+
 def canonical_json(value: Any) -> bytes:
     """The bytes a seal or a digest is computed over: sorted keys, no spaces."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode()

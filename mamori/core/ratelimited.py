@@ -6,7 +6,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 
-def too_many_requests(request: HttpRequest, exception: Exception) -> HttpResponse:
+def too_many_requests(request: HttpRequest, exception: Exception, retry_after: int = 60) -> HttpResponse:
+    """``retry_after``: seconds until the limit lifts (callers that count themselves know it exactly)."""
     response: HttpResponse
     if request.path.startswith("/api/") or "json" in request.headers.get("Accept", ""):
         response = JsonResponse(
@@ -14,6 +15,7 @@ def too_many_requests(request: HttpRequest, exception: Exception) -> HttpRespons
             status=429, content_type="application/problem+json",
         )
     else:
-        response = render(request, "mamori/429.html", status=429)
-    response["Retry-After"] = "60"
+        minutes = max(1, -(-int(retry_after) // 60))
+        response = render(request, "mamori/429.html", {"minutes": minutes}, status=429)
+    response["Retry-After"] = str(max(1, int(retry_after)))
     return response

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import close_old_connections, transaction
 from django.utils import timezone
 
@@ -34,6 +35,15 @@ PERIODIC: tuple[Periodic, ...] = (
     Periodic("rights.sweep", "mamori.rights.services.records:sweep", timedelta(hours=1)),
     # Dispose of data whose retention has ended (map rules and mamori's own data), daily.
     Periodic("retention.sweep", "mamori.retention.services:sweep", timedelta(days=1)),
+    # Unsubscribed addresses disposed of as the map's retention rule says (issue 9).
+    Periodic("consent.dispose_addresses", "mamori.consent.services.subscriptions:dispose_withdrawn_addresses_job",
+             timedelta(hours=1)),
+    # Sign the audit chain head into the checkpoint file outside the database (docs/security.md).
+    Periodic(
+        "audit.checkpoint",
+        "mamori.audit.checkpoints:checkpoint_job",
+        timedelta(minutes=settings.MAMORI_AUDIT_CHECKPOINT_MINUTES),
+    ),
     # Dispose of provision and receipt records whose keeping period has ended (APPI Rules Art. 21).
     Periodic("disclosures.sweep", "mamori.disclosures.services:sweep", timedelta(hours=6)),
     # Scheduled cookie scans: each site's own interval decides; this only looks for due ones.

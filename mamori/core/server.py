@@ -22,7 +22,7 @@ def worker_command(queues: str = "*", *, concurrency: int = 0) -> list[str]:
         command = [sys.executable, "-m", "celery", "-A", "mamori.core.celery_worker", "worker", "--loglevel", "INFO",
                    "-n", f"mamori.{os.getpid()}@%h", "-Q", settings.MAMORI_BROKER_QUEUE]
         return command + (["--concurrency", str(concurrency)] if concurrency else [])
-    return [sys.executable, "-m", "mamori", "db_worker", "--queue-name", queues, "--no-reload", "-v", "1"]
+    return [sys.executable, "-m", "mamori", "worker", "--queues", queues]  # the leased database worker
 
 
 def gunicorn_command(host: str, port: int, workers: int) -> list[str]:

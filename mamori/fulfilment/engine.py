@@ -80,10 +80,14 @@ class FulfilmentEngine:
         language: str,
         *,
         key_prefix: str = "export",
+        leave_out_classes: Sequence[str] = (),
     ) -> dict[str, dict[str, int]]:
-        """Write one subject's package to `path`; rows per system and table."""
+        """Write one subject's package to `path`; rows per system and table. Columns whose category
+        has one of `leave_out_classes` (APPI classes, e.g. history_characteristic) are not written."""
         written: dict[str, dict[str, int]] = {}
-        with PackageWriter(path, self.map, language) as package:
+        leave_out = frozenset(category.id for category in self.map.data_categories
+                              if category.appi_class in leave_out_classes)
+        with PackageWriter(path, self.map, language, leave_out) as package:
             for connector in self.connectors():
                 # Each system finds the subject and reads their rows in one go (for SQL: one
                 # connection, one snapshot, no counts).

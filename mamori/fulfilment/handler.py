@@ -33,6 +33,17 @@ class EngineHandler:
             outcome.summary["recipients_notified"] = {notice.recipient: notice.status for notice in notices}
         return outcome
 
+    def outcome(self, task: FulfilmentTask) -> FulfilmentOutcome | None:
+        """Where the request's run stands (the rights workflow completes a request only on "completed")."""
+        from mamori.fulfilment.models import FulfilmentRun
+
+        run = FulfilmentRun.objects.filter(
+            organisation=task.organisation, request_id=task.request_id, right=task.right
+        ).first()
+        if run is None:
+            return None
+        return FulfilmentOutcome(status=str(run.status), summary=run.summary, message=run.message)
+
     def match_data_points(self, organisation: str, points: dict[str, str]) -> set[str]:
         return match_data_points(organisation, points)
 

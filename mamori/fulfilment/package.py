@@ -43,9 +43,13 @@ _about_lock = threading.Lock()
 class PackageWriter:
     """Implements `PackageSink`; use as a context manager, then `close()` writes the summary."""
 
-    def __init__(self, path: Path, privacy_map: PrivacyMap, language: str) -> None:
+    def __init__(self, path: Path, privacy_map: PrivacyMap, language: str,
+                 leave_out: frozenset[str] = frozenset()) -> None:
         self.path = path
         self.map = privacy_map
+        # Categories the package leaves out (APPI disclosure: "history and characteristic
+        # information", NP1); their columns are not written at all.
+        self.leave_out = leave_out
         self.language = "ja" if language.startswith("ja") else "en"
         self.zip = zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True)
         self.tables: list[dict[str, Any]] = []
@@ -70,6 +74,11 @@ class PackageWriter:
         categories: Mapping[str, str],
         others_data: Sequence[str] = (),
     ) -> int:
+        if self.leave_out and any(categories.get(column) in self.leave_out for column in columns):
+            kept = [index for index, column in enumerate(columns) if categories.get(column) not in self.leave_out]
+            columns = [columns[index] for index in kept]
+            categories = {column: category for column, category in categories.items() if column in columns}
+            rows = ([row[index] for index in kept] for row in rows)
         base = f"data/{system_id}/{table}"
         header: dict[str, Any] = {
             "system": system_id, "table": table, "columns": list(columns), "categories": dict(categories)

@@ -6,11 +6,12 @@ The token needs the scope, and its owner a role that may see requests (marketing
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Path, Query, Router, Schema, Status
 from ninja.errors import HttpError
+from pydantic import Field
 
 from mamori.api.auth import scoped, token_actor, token_of
 from mamori.rights.access import access_request, access_request_intake, access_requests
@@ -22,21 +23,30 @@ from mamori.rights.services.workflow import complete, deny, extend
 router = Router(tags=["requests"])
 
 
+# The same limits as the privacy center's form (rights.forms), so the API stores nothing a form would refuse.
+Short = Annotated[str, Field(max_length=100)]
+Required = Annotated[str, Field(min_length=1, max_length=100)]
+DataPoint = Annotated[str, Field(max_length=200)]
+MAX_OFFSET = 10**9  # far past any real list, far below the database's integer range
+MAX_ID = 2**63 - 1
+RequestId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
 class RequestIn(Schema):
-    organisation: str
-    right: str
-    jurisdiction: str
-    requester_name: str
-    requester_email: str = ""
-    language: str = "en"
-    delivery: str = "electronic"
-    postal_address: str = ""
-    data_points: dict[str, str] = {}
-    message: str = ""
-    fields: dict[str, str] = {}
+    organisation: Required
+    right: Required
+    jurisdiction: Required
+    requester_name: str = Field(min_length=1, max_length=200)
+    requester_email: str = Field("", max_length=254)
+    language: Short = "en"
+    delivery: Short = "electronic"
+    postal_address: str = Field("", max_length=500)
+    data_points: dict[Short, DataPoint] = Field(default_factory=dict, max_length=20)
+    message: str = Field("", max_length=4000)
+    fields: dict[Short, Annotated[str, Field(max_length=4000)]] = Field(default_factory=dict, max_length=50)
     specific_pieces: bool = False
     declaration_signed: bool = False
-    channel: str = Channel.API
+    channel: Short = Channel.API
     received_at: datetime | None = None
 
 
@@ -69,16 +79,16 @@ class Created(RequestOut):
 
 
 class ReasonIn(Schema):
-    reason: str
+    reason: str = Field(min_length=1, max_length=2000)
 
 
 class DenyIn(Schema):
-    ground: str
-    message: str = ""
+    ground: Required
+    message: str = Field("", max_length=4000)
 
 
 class CompleteIn(Schema):
-    message: str = ""
+    message: str = Field("", max_length=4000)
 
 
 def _out(found: RightsRequest) -> dict[str, Any]:
@@ -98,18 +108,18 @@ def _out(found: RightsRequest) -> dict[str, Any]:
     "", auth=scoped("requests:read"),
     response=list[RequestOut], summary="Requests, by due date (filters: organisation, status, right)",
 )
-def list_requests(request: HttpRequest, organisation: str = "", status: str = "", right: str = "",
-                  limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+def list_requests(request: HttpRequest, organisation: Short = "", status: Short = "", right: Short = "",
+                  limit: int = Query(100, ge=1, le=500),
+                  offset: int = Query(0, ge=0, le=MAX_OFFSET)) -> list[dict[str, Any]]:
     found = access_requests(token_of(request).owner).order_by("due_at", "pk")
     for name, value in (("organisation", organisation), ("status", status), ("right", right)):
         if value:
             found = found.filter(**{name: value})
-    limit = max(1, min(limit, 500))
-    return [_out(row) for row in found[max(offset, 0): max(offset, 0) + limit]]
+    return [_out(row) for row in found[offset: offset + limit]]
 
 
 @router.get("/{request_id}", auth=scoped("requests:read"), response=RequestOut, summary="One request")
-def get_request(request: HttpRequest, request_id: int) -> dict[str, Any]:
+def get_request(request: HttpRequest, request_id: RequestId) -> dict[str, Any]:
     return _out(access_request(token_of(request).owner, request_id))
 
 
@@ -138,7 +148,7 @@ def create_request(request: HttpRequest, body: RequestIn) -> Status[dict[str, An
     "/{request_id}/extend", auth=scoped("requests:write"),
     response=RequestOut, summary="Extend, with the reason told to the requester",
 )
-def extend_request(request: HttpRequest, request_id: int, body: ReasonIn) -> dict[str, Any]:
+def extend_request(request: HttpRequest, request_id: RequestId, body: ReasonIn) -> dict[str, Any]:
     found = access_request(token_of(request).owner, request_id, write=True)
     return _out(extend(found, body.reason, token_actor(request)))
 
@@ -147,7 +157,7 @@ def extend_request(request: HttpRequest, request_id: int, body: ReasonIn) -> dic
     "/{request_id}/deny", auth=scoped("requests:write"),
     response=RequestOut, summary="Deny on a ground the request's law allows",
 )
-def deny_request(request: HttpRequest, request_id: int, body: DenyIn) -> dict[str, Any]:
+def deny_request(request: HttpRequest, request_id: RequestId, body: DenyIn) -> dict[str, Any]:
     actor = token_actor(request)
     found = access_request(token_of(request).owner, request_id, write=True)
     if body.ground not in rule_of(found).refusal_grounds:
@@ -159,6 +169,6 @@ def deny_request(request: HttpRequest, request_id: int, body: DenyIn) -> dict[st
     "/{request_id}/complete", auth=scoped("requests:write"),
     response=RequestOut, summary="Complete a verified request",
 )
-def complete_request(request: HttpRequest, request_id: int, body: CompleteIn) -> dict[str, Any]:
+def complete_request(request: HttpRequest, request_id: RequestId, body: CompleteIn) -> dict[str, Any]:
     found = access_request(token_of(request).owner, request_id, write=True)
     return _out(complete(found, token_actor(request), message=body.message))

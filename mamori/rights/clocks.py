@@ -2,8 +2,11 @@
 
 Pure Python. Every clock of the rule (the law's and each commitment's) is turned into a date and
 the earliest wins: that is what "the stricter value wins" means for dates counted in different
-units. Dates are legal dates in the controller's time zone; the services store them as the end of
-that day in UTC (`end_of_day_utc`).
+units. The day a request arrives is dated where the requester is (RULES.md "When a request
+arrives..."): their jurisdiction's zone, and also the controller's reading (its zone and, where the
+map gives them, its opening hours, NP14); each clock takes the earlier date the readings give.
+The services store deadlines as the end of that day in the controller's zone, in UTC
+(`end_of_day_utc`).
 """
 
 from __future__ import annotations
@@ -25,6 +28,30 @@ from mamori.calendars import (
 from mamori.catalog.mapfile import PrivacyMap
 from mamori.catalog.mapfile.values import Duration
 from mamori.rights.rules import LegalClock, RequestRule, verification_timeout
+
+# The zone a requester's jurisdiction dates a day in. An EU member state with several zones is
+# read in its capital's (mainland) zone.
+_EUROPEAN_ZONES = {
+    "AT": "Europe/Vienna", "BE": "Europe/Brussels", "BG": "Europe/Sofia", "CY": "Asia/Nicosia",
+    "CZ": "Europe/Prague", "DE": "Europe/Berlin", "DK": "Europe/Copenhagen", "EE": "Europe/Tallinn",
+    "ES": "Europe/Madrid", "FI": "Europe/Helsinki", "FR": "Europe/Paris", "GR": "Europe/Athens",
+    "EL": "Europe/Athens", "HR": "Europe/Zagreb", "HU": "Europe/Budapest", "IE": "Europe/Dublin",
+    "IT": "Europe/Rome", "LT": "Europe/Vilnius", "LU": "Europe/Luxembourg", "LV": "Europe/Riga",
+    "MT": "Europe/Malta", "NL": "Europe/Amsterdam", "PL": "Europe/Warsaw", "PT": "Europe/Lisbon",
+    "RO": "Europe/Bucharest", "SE": "Europe/Stockholm", "SI": "Europe/Ljubljana", "SK": "Europe/Bratislava",
+    "IS": "Atlantic/Reykjavik", "LI": "Europe/Vaduz", "NO": "Europe/Oslo",
+}  # fmt: skip
+_ZONES = {"JP": "Asia/Tokyo", "US-CA": "America/Los_Angeles", "UK": "Europe/London"}
+
+
+def requester_time_zone(jurisdiction: str) -> str | None:
+    """The time zone a requester in ``jurisdiction`` lives in (None for a code with no single zone)."""
+    if jurisdiction in _ZONES:
+        return _ZONES[jurisdiction]
+    prefix, _, state = jurisdiction.partition("-")
+    if prefix in ("EU", "EEA"):
+        return _EUROPEAN_ZONES.get(state)
+    return None
 
 
 @dataclass(frozen=True)
@@ -87,7 +114,7 @@ def opening_hours(privacy_map: PrivacyMap, calendar: BusinessCalendar) -> Openin
         contact_calendar: BusinessCalendar | str = calendar if same else hours.calendar
         return OpeningHours.from_settings(
             opens=hours.open, closes=hours.close, time_zone=privacy_map.organisation.time_zone,
-            calendar=contact_calendar, after_hours=after,
+            calendar=contact_calendar, after_hours=after, days=hours.days,
         )  # fmt: skip
     return None
 
@@ -99,7 +126,8 @@ def receipt_date(received_at: datetime, time_zone: str, hours: OpeningHours | No
 
 
 def request_calendar(rule: RequestRule, closures: Mapping[date, str] | None = None) -> BusinessCalendar:
-    return get_calendar(rule.calendar_id, closures=closures or {})
+    return get_calendar(rule.calendar_id, closures=closures or {},
+                        observed_state_holidays=rule.observed_state_holidays)
 
 
 def compute_deadlines(
@@ -110,15 +138,38 @@ def compute_deadlines(
     hours: OpeningHours | None = None,
     closures: Mapping[date, str] | None = None,
 ) -> Deadlines:
+    """The deadlines of a request received at ``received_at``.
+
+    Two readings of the receipt day: the controller's (``time_zone``, with its opening ``hours``)
+    and, where it lives elsewhere, the requester's jurisdiction's local date. A clock takes the
+    earlier date: a Californian's Monday 10:00 is already Tuesday in Tokyo, and counting from
+    Tuesday would make every date a day late.
+    """
     calendar = request_calendar(rule, closures)
-    received_on = receipt_date(received_at, time_zone, hours)
+    readings = [receipt_date(received_at, time_zone, hours)]
+    requester_zone = requester_time_zone(rule.jurisdiction)
+    if requester_zone is not None and requester_zone != time_zone:
+        readings.append(received_at.astimezone(ZoneInfo(requester_zone)).date())
+    each = [_deadlines_from(rule, day, calendar) for day in dict.fromkeys(readings)]
+    respond_by = min(found.respond_by for found in each)
+    extend_limit = _earliest(found.extend_limit for found in each)
+    if extend_limit is not None and extend_limit <= respond_by:
+        extend_limit = None  # a commitment tighter than the legal extension leaves nothing to extend
+    return Deadlines(
+        received_on=min(found.received_on for found in each),
+        acknowledge_by=_earliest(found.acknowledge_by for found in each),
+        respond_by=respond_by,
+        extend_limit=extend_limit,
+        verify_by=min(found.verify_by for found in each),
+    )
+
+
+def _deadlines_from(rule: RequestRule, received_on: date, calendar: BusinessCalendar) -> Deadlines:
     acknowledge_by = _earliest(_clock_date(clock, "acknowledge", received_on, calendar) for clock in rule.clocks)
     respond_by = _earliest(_clock_date(clock, "respond", received_on, calendar) for clock in rule.clocks)
     if respond_by is None:  # rules.rule_for always gives one; kept for safety with hand-made rules
         raise ValueError("a request rule needs a response clock")
     extend_limit = _earliest(_clock_date(clock, "extend_to", received_on, calendar) for clock in rule.clocks)
-    if extend_limit is not None and extend_limit <= respond_by:
-        extend_limit = None  # a commitment tighter than the legal extension leaves nothing to extend
     verify_by = add_duration(received_on, verification_timeout(rule), calendar)
     return Deadlines(received_on, acknowledge_by, respond_by, extend_limit, verify_by)
 

@@ -17,6 +17,8 @@ def jurisdiction_label(code: str) -> str:
         return str(names[code])
     if code.startswith("EU-"):
         return f"{_('European Union')}: {code[3:]}"
+    if code.startswith("EEA-"):
+        return f"{_('European Economic Area')}: {code[4:]}"
     return code
 
 
@@ -108,3 +110,21 @@ class ClosureForm(forms.Form):
     def __init__(self, *args: Any, organisations: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["organisation"]).choices = [(org, org) for org in organisations]
+
+
+class MinorForm(forms.Form):
+    """Staff record that a person is under the company's minimum age (OM11, CP9)."""
+
+    jurisdiction = forms.ChoiceField(label=_("Where does the person live?"))
+    requester_name = forms.CharField(label=_("The person's name"), max_length=200)
+    requester_email = forms.EmailField(label=_("The person's e-mail address"), required=False)
+    customer_number = forms.CharField(label=_("Customer or member number"), max_length=60, required=False)
+    reason = forms.ChoiceField(label=_("How did we learn the person is under age?"))
+    note = forms.CharField(label=_("Internal note (optional)"), widget=forms.Textarea(attrs={"rows": 2}),
+                           required=False, max_length=2000)
+
+    def __init__(self, *args: Any, jurisdictions: list[str], reasons: dict[str, Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["jurisdiction"]).choices = [
+            (code, jurisdiction_label(code)) for code in jurisdictions]
+        cast(forms.ChoiceField, self.fields["reason"]).choices = list(reasons.items())

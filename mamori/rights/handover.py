@@ -61,6 +61,12 @@ class FulfilmentHandler(Protocol):
         """Which of the submitted data points match the company's records (verification)."""
         ...
 
+    # Optional, and needed by a handler of access, portability, erasure, rectification or restriction:
+    # ``outcome(task) -> FulfilmentOutcome | None``, where the task's work stands now (None before it
+    # was planned; besides the outcome statuses the run may be "planned" or "running"). Only
+    # "completed" (every step done, erasure verified, each manual task recorded) lets such a request
+    # be completed (`rights.services.workflow.work_outcome`).
+
 
 _lock = threading.Lock()
 _handlers: dict[str, FulfilmentHandler] = {}

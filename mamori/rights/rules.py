@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext_lazy as _
 
 from mamori.calendars import EU_MEMBER_STATES
+from mamori.calendars.business import EEA_NON_EU_STATES
 from mamori.catalog.mapfile import PrivacyMap
 from mamori.catalog.mapfile.laws import APPI, CPRA, GDPR, UK_GDPR, law_of
 from mamori.catalog.mapfile.values import Duration
@@ -115,6 +116,8 @@ class RequestRule:
     # 45 days run "whatever verification takes").
     pausable: bool = False
     without_delay: bool = False  # APPI: the law says "without delay"
+    # US-CA: the state holidays the company observes (the map's organisation setting; None: default).
+    observed_state_holidays: tuple[str, ...] | None = None
 
     @property
     def acknowledge_same_channel(self) -> bool:
@@ -124,17 +127,31 @@ class RequestRule:
     def can_extend(self) -> bool:
         return any(clock.extend_to is not None for clock in self.clocks)
 
+    @property
+    def without_delay_target(self) -> tuple[Duration, bool] | None:
+        """APPI's "without delay" as a number: (the target, whether the company committed to it in
+        its map). None where the law itself sets the deadline. Refusals run on the same clock."""
+        if not self.without_delay:
+            return None
+        promised = [clock.respond for clock in self.clocks if clock.source == "commitment" and clock.respond]
+        if promised:
+            return min(promised, key=lambda duration: duration.longest_days()), True
+        return APPI_DEFAULT_TARGET, False
+
 
 def requester_jurisdictions(privacy_map: PrivacyMap) -> list[str]:
     """Jurisdictions a requester can say they are in: the map's codes, EU/EEA as member states.
 
     A GDPR deadline rolls over the public holidays of a member state, so a requester in the EU
-    names their country. EEA states outside the EU have no calendar here and are not offered.
+    names their country. Where the map lists the EEA, residents of Iceland, Liechtenstein and
+    Norway (the EEA outside the EU) may file too.
     """
     codes: list[str] = []
     for code in privacy_map.jurisdiction_codes:
         if code in ("EU", "EEA"):
             codes.extend(f"EU-{state}" for state in sorted(EU_MEMBER_STATES))
+            if code == "EEA":
+                codes.extend(f"EEA-{state}" for state in EEA_NON_EU_STATES)
         else:
             codes.append(code)
     return list(dict.fromkeys(codes))
@@ -148,6 +165,8 @@ def _map_code_for(privacy_map: PrivacyMap, jurisdiction: str) -> str:
         for code in ("EU", "EEA"):
             if privacy_map.in_scope(code):
                 return code
+    if jurisdiction.startswith("EEA-") and privacy_map.in_scope("EEA"):
+        return "EEA"
     raise RuleError(f"jurisdiction {jurisdiction} is not in the map's scope")
 
 
@@ -156,6 +175,8 @@ def calendar_for(jurisdiction: str) -> str:
         return jurisdiction
     if jurisdiction.startswith("EU-"):
         return "EU-GR" if jurisdiction == "EU-EL" else jurisdiction
+    if jurisdiction.startswith("EEA-"):
+        return jurisdiction
     raise RuleError(f"no calendar for jurisdiction {jurisdiction}")
 
 
@@ -163,6 +184,8 @@ def _commitment_clocks(privacy_map: PrivacyMap, jurisdiction: str, right: str) -
     codes = {jurisdiction, _map_code_for(privacy_map, jurisdiction)}
     if jurisdiction.startswith("EU-"):
         codes |= {"EU", "EEA"}
+    if jurisdiction.startswith("EEA-"):
+        codes |= {"EEA"}
     clocks = []
     for promise in privacy_map.commitments.request_clocks:
         if not codes & set(promise.jurisdictions):
@@ -246,6 +269,10 @@ def rule_for(privacy_map: PrivacyMap, jurisdiction: str, right: str) -> RequestR
         refusal_grounds=REFUSAL_GROUNDS.get(law, {}),
         pausable=law != CPRA,
         without_delay=law == APPI,
+        observed_state_holidays=(
+            tuple(privacy_map.organisation.observed_state_holidays)
+            if privacy_map.organisation.observed_state_holidays is not None else None
+        ),
     )
 
 

@@ -107,7 +107,7 @@ def test_accounts_cli_through_the_console_script(tmp_path: Path):
     refused = mamori("staff", "totp-code", "aiko")
     assert refused.returncode != 0 and "only works in demo mode" in refused.stderr
     verified = mamori("audit", "verify")
-    assert (verified.returncode, verified.stdout.strip()) == (0, "audit chain intact: 1 entries")
+    assert (verified.returncode, verified.stdout.strip()) == (0, "audit chain intact: 1 entries, 0 checkpoints")
     tail = mamori("audit", "tail", "-n", "5")
     assert "staff.created" in tail.stdout
     # Tampering with the file behind mamori's back is caught, with exit status 1.

@@ -43,13 +43,13 @@ def test_audit_verify_intact_chain():
     assert verify_chain().intact
     code, out, _err = _verify_cli()
     assert code == 0
-    assert out.strip() == "audit chain intact: 5 entries"
+    assert out.strip() == "audit chain intact: 5 entries, 0 checkpoints"
 
 
 @pytest.mark.django_db
 def test_audit_verify_empty_chain_is_intact():
     code, out, _err = _verify_cli()
-    assert (code, out.strip()) == (0, "audit chain intact: 0 entries")
+    assert (code, out.strip()) == (0, "audit chain intact: 0 entries, 0 checkpoints")
 
 
 @pytest.mark.django_db

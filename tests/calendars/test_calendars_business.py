@@ -105,7 +105,8 @@ def test_company_closures_close_extra_days_and_carry_a_label():
     ("calendar_id", "day", "open_"),
     [
         ("US-CA", date(2026, 11, 27), False),  # Day After Thanksgiving, a California state holiday
-        ("US-CA", date(2026, 3, 31), False),  # Cesar Chavez Day
+        ("US-CA", date(2026, 3, 31), True),  # Cesar Chavez Day: most businesses work (not observed by default)
+        ("US-CA", date(2026, 1, 19), False),  # Martin Luther King Jr. Day, federal
         ("US-CA", date(2026, 12, 29), True),  # no year-end closure outside Japan
         ("UK", date(2026, 12, 28), False),  # Boxing Day (observed), Boxing Day being a Saturday
         ("UK", date(2026, 8, 31), False),  # Late Summer Bank Holiday (England)
@@ -185,3 +186,15 @@ def test_weekends_are_never_business_days():
             assert not calendar.is_business_day(day)
             assert not calendar.is_business_day(day + timedelta(days=1))
             day += timedelta(days=7)
+
+
+def test_us_ca_state_holidays_count_only_where_the_company_observes_them():
+    chavez, diwali = date(2026, 3, 31), date(2026, 11, 9)  # Diwali 2026 is Sunday 8 Nov: no effect
+    observing = get_calendar("US-CA", observed_state_holidays=["cesar_chavez_day"])
+    assert not observing.is_business_day(chavez) and observing.closure_names(chavez) == ["Cesar Chavez Day"]
+    assert observing.is_business_day(date(2026, 11, 27))  # the Day After Thanksgiving is not in its list
+    assert get_calendar("US-CA", observed_state_holidays=[]).is_business_day(date(2026, 11, 27))
+    assert get_calendar("US-CA").is_business_day(diwali)
+    # Fewer holidays, earlier deadline: 10 business days from 30 March.
+    assert get_calendar("US-CA").add_business_days(date(2026, 3, 30), 10) == date(2026, 4, 13)
+    assert observing.add_business_days(date(2026, 3, 30), 10) == date(2026, 4, 14)

@@ -173,3 +173,55 @@ def test_demo_shop_only_in_demo_mode(client: Client, onemall: str, settings: Any
     page = client.get(f"/consent/demo/{onemall}/")
     assert page.status_code == 200 and b'type="text/plain" data-category="analytics"' in page.content
     assert client.get("/consent/demo/scripts/google-analytics.js").status_code == 200
+
+
+def _unsubscribe(client: Client, org: str) -> Subscription:
+    from mamori.consent.services.subscriptions import unsubscribe_token
+
+    client.post(f"/privacy/{org}/unsubscribe/{unsubscribe_token(org, 'newsletter', ADDRESS)}/")
+    found = Subscription.objects.get()
+    assert found.status == "withdrawn"
+    return found
+
+
+@pytest.mark.django_db
+def test_an_unsubscribed_address_is_not_kept_readable(client: Client, onemall: str,
+                                                      subscribe: Callable[..., Any]) -> None:
+    """onemall's newsletter rule: trigger consent_withdrawn, period 0 days. Observed before: kept."""
+    subscribe(client, onemall)
+    client.post("/" + confirm_url(mail.outbox[0]))
+    assert Subscription.objects.get().email_encrypted is not None
+    found = _unsubscribe(client, onemall)
+    assert found.email_encrypted is None and found.email_hash  # the hash stops further mail
+    assert confirmed_subscribers(onemall) == []
+    assert AuditEntry.objects.filter(action="consent.address_disposed").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_retention_period_after_unsubscribing_is_honoured(client: Client, tmp_path: Any,
+                                                            subscribe: Callable[..., Any]) -> None:
+    import shutil
+    from datetime import timedelta
+    from pathlib import Path
+
+    import time_machine
+    from django.utils import timezone
+
+    from mamori.catalog.services import apply_map
+    from mamori.consent.services.subscriptions import dispose_withdrawn_addresses
+
+    folder = tmp_path / "onemall"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "examples" / "onemall", folder)
+    retention = folder / "retention.yaml"
+    text = retention.read_text(encoding="utf-8")
+    start = text.index("id: newsletter")
+    retention.write_text(text[:start] + text[start:].replace('period: "0 days"', 'period: "30 days"', 1),
+                         encoding="utf-8")
+    org = apply_map([folder], Actor.cli("test")).organisation
+    subscribe(client, org)
+    client.post("/" + confirm_url(mail.outbox[0]))
+    assert _unsubscribe(client, org).email_encrypted is not None  # kept for the 30 days the map gives
+    assert dispose_withdrawn_addresses() == 0
+    with time_machine.travel(timezone.now() + timedelta(days=30, minutes=1)):
+        assert dispose_withdrawn_addresses() == 1
+    assert Subscription.objects.get().email_encrypted is None

@@ -58,8 +58,8 @@ def disclosure_zip(client: Client, staff: Client, org: str, name: str, email: st
     assert found.language == language and found.right == "provision_records"
     client.post(f"/privacy/{org}/requests/status/{token}/verify/", {"code": last_code()})
     staff.post(f"/console/requests/{found.pk}/accept_identity/")
-    staff.post(f"/console/requests/{found.pk}/start/")
-    staff.post(f"/console/requests/{found.pk}/execute/")
+    staff.post(f"/console/requests/{found.pk}/plan/")  # showing the plan starts nothing (issue 9)
+    staff.post(f"/console/requests/{found.pk}/execute/", {"confirmed": "yes"})  # the second, confirmed step
     found.refresh_from_db()
     assert found.status == RequestStatus.COMPLETED
     download = client.get(f"/privacy/{org}/requests/status/{token}/download/")

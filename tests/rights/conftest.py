@@ -68,6 +68,8 @@ class FakeEngine:
         self.tmp_path = tmp_path
         self.known = known  # the company's records: data point kind -> value
         self.executed: list[int] = []
+        self.status = "completed"  # what a run ends as; tests set "needs_review" or "failed"
+        self.outcomes: dict[int, FulfilmentOutcome] = {}
 
     def plan(self, task: FulfilmentTask) -> dict[str, Any]:
         return {"shop.customers": {"rows": 1, "action": "export" if task.right == "access" else "erase"}}
@@ -77,7 +79,12 @@ class FakeEngine:
         package = self.tmp_path / f"{task.request_id}.zip"
         with zipfile.ZipFile(package, "w") as archive:
             archive.writestr("customers.json", '[{"id": 1}]')
-        return FulfilmentOutcome(status="completed", summary={"shop.customers": 1}, package_path=package)
+        outcome = FulfilmentOutcome(status=self.status, summary={"shop.customers": 1}, package_path=package)
+        self.outcomes[task.request_id] = outcome
+        return outcome
+
+    def outcome(self, task: FulfilmentTask) -> FulfilmentOutcome | None:
+        return self.outcomes.get(task.request_id)
 
     def match_data_points(self, organisation: str, points: dict[str, str]) -> set[str]:
         return {kind for kind, value in points.items() if self.known.get(kind, "").lower() == value.lower()}

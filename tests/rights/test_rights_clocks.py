@@ -24,7 +24,8 @@ def test_ipro_request_received_on_christmas_is_acknowledged_on_the_us_ca_busines
     privacy_map = _map("i-pro")
     rule = rule_for(privacy_map, "US-CA", "access")
     assert rule.calendar_id == "US-CA" and rule.acknowledge_same_channel
-    deadlines = compute_deadlines(rule, datetime(2026, 12, 25, 2, 0, tzinfo=UTC), time_zone="Asia/Tokyo")
+    # 10:00 on Christmas Day in California (already the 26th in Tokyo): dated where the requester is.
+    deadlines = compute_deadlines(rule, datetime(2026, 12, 25, 18, 0, tzinfo=UTC), time_zone="Asia/Tokyo")
     assert deadlines.received_on == date(2026, 12, 25)
     # 10 business days, Dec 25 not counted; New Year's Day is a California holiday.
     assert deadlines.acknowledge_by == date(2027, 1, 11)
@@ -74,7 +75,8 @@ def test_commitment_tighter_than_the_law_wins() -> None:
 
 def test_cpra_opt_out_is_15_business_days_with_no_extension() -> None:
     rule = rule_for(_map("i-pro"), "US-CA", "opt_out_sale_sharing")
-    deadlines = compute_deadlines(rule, datetime(2026, 12, 25, 2, 0, tzinfo=UTC), time_zone="Asia/Tokyo")
+    # 10:00 on Christmas Day in California (already the 26th in Tokyo): dated where the requester is.
+    deadlines = compute_deadlines(rule, datetime(2026, 12, 25, 18, 0, tzinfo=UTC), time_zone="Asia/Tokyo")
     assert deadlines.respond_by == date(2027, 1, 19)
     assert deadlines.extend_limit is None and not rule.pausable
 

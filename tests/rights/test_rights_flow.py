@@ -55,10 +55,12 @@ def test_every_offered_request_type_can_be_submitted_and_verified(client: Client
     apply_map([EXAMPLES / org], Actor.cli("test"))
     privacy_map = load_map([EXAMPLES / org]).map
     assert client.get(f"/privacy/{org}/requests/new/").status_code == 200
-    for jurisdiction in dict.fromkeys(code if not code.startswith("EU-") else "EU-FR"
+    for jurisdiction in dict.fromkeys(code if not code.startswith(("EU-", "EEA-")) else "EU-FR"
                                       for code in requester_jurisdictions(privacy_map)):
         for right in offered_rights(privacy_map, jurisdiction):
+            # One address per request: codes are limited per address and hour (test_rights_limits).
             found, token = submit(client, org, jurisdiction=jurisdiction, right=right,
+                                  requester_email=f"ann.{jurisdiction.lower()}.{right}@example.com",
                                   message="my phone number is wrong" if right in ("rectification", "addition") else "")
             assert found.status == RequestStatus.VERIFYING and found.right == right
             response = client.post(f"/privacy/{org}/requests/status/{token}/verify/", {"code": last_code()})
@@ -67,9 +69,11 @@ def test_every_offered_request_type_can_be_submitted_and_verified(client: Client
             assert found.email_verified_at is not None and found.needs_staff_review  # no engine: staff review
 
 
-def test_ipro_request_through_the_whole_workflow(client: Client, ipro: str, agent: User,
+def test_ipro_request_through_the_whole_workflow(client: Client, ipro: str, agent: User, engine: FakeEngine,
                                                  client_as: Callable[[User], Client]) -> None:
-    with time_machine.travel(datetime(2026, 12, 25, 2, 0, tzinfo=UTC), tick=False):
+    engine.known = {}  # no data point matches: staff review the identity
+    # Christmas Day, 10:00 in California (the requester's jurisdiction dates the receipt).
+    with time_machine.travel(datetime(2026, 12, 25, 18, 0, tzinfo=UTC), tick=False):
         found, token = submit(client, ipro, phone="555-0100")
         assert [m.subject for m in mail.outbox][:2] == [
             f"We have received your privacy request {found.reference}",
@@ -105,7 +109,16 @@ def test_ipro_request_through_the_whole_workflow(client: Client, ipro: str, agen
     assert found.paused_since is None
     staff.post(f"/console/requests/{found.pk}/start/")
     result = SimpleUploadedFile("data.json", b'{"name": "Ann"}', content_type="application/json")
-    staff.post(f"/console/requests/{found.pk}/complete/", {"message": "Here is your data.", "result": result})
+    completing = {"message": "Here is your data.", "result": result, "confirmed": "yes"}
+    staff.post(f"/console/requests/{found.pk}/complete/", completing)
+    found.refresh_from_db()
+    assert found.status == RequestStatus.IN_PROGRESS  # no completion before the work is done
+    engine.status = "needs_review"  # the run stops short: staff answer with their own file
+    staff.post(f"/console/requests/{found.pk}/plan/")
+    staff.post(f"/console/requests/{found.pk}/execute/", {"confirmed": "yes"})
+    engine.outcomes[found.pk].status = "completed"  # the remaining steps were finished
+    result.seek(0)
+    staff.post(f"/console/requests/{found.pk}/complete/", completing)
     found.refresh_from_db()
     assert found.status == RequestStatus.COMPLETED and found.purge_after is not None
     assert "complete" in mail.outbox[-1].subject
@@ -119,8 +132,8 @@ def test_ipro_request_through_the_whole_workflow(client: Client, ipro: str, agen
     assert actions(found) == [
         "request.received", "request.code_sent", "request.email_verified", "request.staff_review_needed",
         "request.assigned", "request.note_added", "request.identity_reviewed", "request.verified",
-        "request.acknowledged", "request.extended", "request.started", "request.completed",
-        "request.file_downloaded",
+        "request.acknowledged", "request.extended", "request.started", "request.plan_shown",
+        "request.execution_requested", "request.executed", "request.completed", "request.file_downloaded",
     ]
     for entry in AuditEntry.objects.filter(target_type="rights.request"):
         assert "ann@example.com" not in str(entry.details) and "Ann Smith" not in str(entry.details)
@@ -134,10 +147,11 @@ def test_data_points_matched_by_the_engine_verify_and_the_plan_executes(
     assert found.status == RequestStatus.VERIFIED and found.matched_points == 3
     assert found.identity_method == "code_and_data_points" and found.acknowledged_at is not None
     staff = client_as(officer)
-    staff.post(f"/console/requests/{found.pk}/start/")
+    staff.post(f"/console/requests/{found.pk}/plan/")
     found.refresh_from_db()
     assert found.plan == {"shop.customers": {"rows": 1, "action": "export"}}
-    staff.post(f"/console/requests/{found.pk}/execute/")
+    assert found.status == RequestStatus.VERIFIED  # showing the plan changes nothing
+    staff.post(f"/console/requests/{found.pk}/execute/", {"confirmed": "yes"})
     found.refresh_from_db()
     assert engine.executed == [found.pk] and found.status == RequestStatus.COMPLETED
     assert found.outcome_summary == {"shop.customers": 1}
@@ -184,7 +198,7 @@ def test_agent_documents_are_encrypted_reviewed_and_purged(client: Client, ipro:
         client, ipro, right="erasure", requester_email="", is_agent="on", agent_name="Bob Agent",
         agent_email="bob@agents.example",
         agent_permission=SimpleUploadedFile("permission.pdf", PDF, content_type="application/pdf"),
-        agent_identity=SimpleUploadedFile("id.png", b"\x89PNG agent id", content_type="image/png"))
+        agent_identity=SimpleUploadedFile("id.png", b"\x89PNG\r\n\x1a\n agent id", content_type="image/png"))
     assert mail.outbox[-1].to == ["bob@agents.example"]
     files = list(found.files.all())
     assert len(files) == 2 and all(PDF not in bytes(f.encrypted) for f in files)
@@ -193,7 +207,8 @@ def test_agent_documents_are_encrypted_reviewed_and_purged(client: Client, ipro:
     document = staff.get(f"/console/requests/{found.pk}/files/{files[0].pk}/")
     assert document.content == PDF and document["Cache-Control"] == "no-store"
     staff.post(f"/console/requests/{found.pk}/accept_identity/")
-    staff.post(f"/console/requests/{found.pk}/deny/", {"ground": "cpra_exception", "message": "legal hold"})
+    staff.post(f"/console/requests/{found.pk}/deny/", {"ground": "cpra_exception", "message": "legal hold",
+                                                       "confirmed": "yes"})
     found.refresh_from_db()
     assert found.status == RequestStatus.DENIED and found.denial_ground == "cpra_exception"
     assert not found.files.exists()  # purged on close
@@ -263,7 +278,8 @@ def test_closure_days_set_in_the_console_move_jp_business_day_clocks(
 
 
 def test_sweeps_close_unverified_remind_purge_and_report(client: Client, ipro: str, agent: User,
-                                                         officer: User) -> None:
+                                                         officer: User, engine: FakeEngine) -> None:
+    engine.known = {}  # no data point matches: staff review the identity
     agent.email, officer.email = "agent@corp.example", "officer@corp.example"
     agent.save()
     officer.save()
@@ -283,7 +299,8 @@ def test_sweeps_close_unverified_remind_purge_and_report(client: Client, ipro: s
         assert records.close_unverifiable() == 1
         stale.refresh_from_db()
         assert stale.status == RequestStatus.CLOSED_UNVERIFIED and "closed" in mail.outbox[-1].subject
-        workflow.complete(answered, Actor.for_user(agent), message="deleted")
+        workflow.show_plan(answered, Actor.for_user(agent))
+        workflow.request_execution(answered, Actor.for_user(agent))  # the engine's run completes it
     metrics = records.year_metrics(ipro, 2026)
     assert (metrics.received, metrics.complied, metrics.denied, metrics.closed_unverified) == (2, 1, 0, 1)
     assert metrics.median_days_to_respond == 49.0

@@ -23,6 +23,8 @@ from .schema import LIST_SECTIONS, PrivacyMap
 from .values import Duration, LocalText
 from .yamlsource import MapReadError, load_document
 
+MAX_PROBLEMS = 200
+
 
 @dataclass
 class LoadResult:
@@ -59,6 +61,13 @@ def load_map(paths: Sequence[str | os.PathLike[str]]) -> LoadResult:
     if privacy_map is not None:
         problems.extend(semantics.check(privacy_map, document.index))
     problems.sort(key=lambda problem: problem.sort_key)
+    if len(problems) > MAX_PROBLEMS:
+        # A broken file can produce a problem per line; the first ones are what a person fixes first.
+        hidden = len(problems) - MAX_PROBLEMS
+        rest = problems[MAX_PROBLEMS]
+        problems = [*problems[:MAX_PROBLEMS], Problem(rest.file, rest.line, rest.col, _(
+            "{count} more problems not shown (only the first {limit} are listed)").format(
+            count=hidden, limit=MAX_PROBLEMS))]
     return LoadResult(map=privacy_map, problems=problems, sources=document.sources, index=document.index)
 
 

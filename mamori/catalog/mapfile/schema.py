@@ -47,6 +47,10 @@ class MapModel(BaseModel):
 # ---------------------------------------------------------------- organisation
 
 Handle = Literal["privacy_requests", "complaints", "questions", "security"]
+UsCaStateHoliday = Literal[
+    "cesar_chavez_day", "day_after_thanksgiving", "diwali", "lincolns_birthday", "native_american_day",
+    "susan_b_anthony_day",
+]  # fmt: skip
 ChannelKind = Literal["email", "phone", "post", "fax", "form", "in_person"]
 
 
@@ -104,6 +108,9 @@ class Organisation(MapModel):
     representatives: list[EuRepresentative] = []
     supervisory_authorities: list[SupervisoryAuthority] = []
     security_measures: list[BilingualText] = []
+    # US-CA business days: which California state holidays (beyond the federal ones) the company
+    # closes for. Unset: only the Day After Thanksgiving (the conservative default, RULES.md).
+    observed_state_holidays: list[UsCaStateHoliday] | None = None
 
 
 class Jurisdiction(MapModel):

@@ -26,6 +26,12 @@ from .locations import Location, Path, Problem, SourceIndex
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
+# A map is input like any other: these bounds keep a hostile or broken file from exhausting memory
+# (aliases that expand exponentially, the "billion laughs"), the stack (deep nesting) or the terminal.
+MAX_FILE_BYTES = 2 * 1024 * 1024  # the largest example map is a few dozen kilobytes
+MAX_DEPTH = 64  # mappings and lists inside each other
+MAX_VALUES = 200_000  # values after expanding aliases, over all files of one map
+
 _BOOL = "tag:yaml.org,2002:bool"
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
@@ -41,7 +47,22 @@ class MapReadError(Exception):
 
 
 class _MapLoader(yaml.SafeLoader):
-    """SafeLoader with YAML 1.2 core-schema booleans and numbers."""
+    """SafeLoader with YAML 1.2 core-schema booleans and numbers, and a bound on nesting."""
+
+    _depth = 0
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        # PyYAML's composer recurses once per level: refuse deep nesting before Python's stack runs out.
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None, None, _("nested more than {limit} levels deep").format(limit=MAX_DEPTH),
+                    self.peek_event().start_mark,
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 _MapLoader.yaml_implicit_resolvers = {
@@ -140,6 +161,8 @@ def _compose(text: str, name: str) -> tuple[Node | None, Problem | None]:
         mark = exc.problem_mark or exc.context_mark
         if (exc.problem or "").startswith("but found another document"):
             message = _("a map file holds one YAML document; another one starts here")
+        elif isinstance(exc, yaml.composer.ComposerError) and exc.problem and exc.context is None:
+            message = exc.problem
         else:
             message = _("invalid YAML: {problem}").format(problem=exc.problem or exc.context or "")
             if exc.context and exc.problem:
@@ -159,11 +182,24 @@ class _Builder:
         self.problems: list[Problem] = []
         self._constructor = _MapLoader("")
         self._active: set[int] = set()
+        self._budget = MAX_VALUES
+        self.exhausted = False
 
     def problem(self, node: Node, message: str) -> None:
         self.problems.append(Problem.at(_location(node), message))
 
     def build(self, node: Node, path: Path) -> Any:
+        if self.exhausted:
+            return None
+        self._budget -= 1
+        if self._budget < 0:
+            self.exhausted = True
+            self.problem(
+                node,
+                _("the map expands to more than {limit} values (aliases repeated too often?); reading stopped here")
+                .format(limit=MAX_VALUES),
+            )
+            return None
         self.index.values[path] = _location(node)
         if id(node) in self._active:
             self.problem(node, _("an alias refers to the mapping or list that contains it"))
@@ -225,6 +261,12 @@ def load_document(paths: Sequence[str | os.PathLike[str]], list_sections: Iterab
     complete = True
     for path in files:
         name = display_name(path)
+        size = path.stat().st_size if path.is_file() else 0
+        if size > MAX_FILE_BYTES:
+            message = _("the file is larger than {limit} bytes; a map file may not be")
+            problems.append(Problem(name, 1, 1, message.format(limit=MAX_FILE_BYTES)))
+            complete = False
+            continue
         text = _read_text(path, name)
         sources[name] = text
         root, syntax_problem = _compose(text, name)
@@ -281,5 +323,5 @@ def load_document(paths: Sequence[str | os.PathLike[str]], list_sections: Iterab
         index=builder.index,
         problems=problems + builder.problems,
         sources=sources,
-        complete=complete,
+        complete=complete and not builder.exhausted,
     )

@@ -7,6 +7,7 @@ newsletter sign-up). Nobody is subscribed without an express request and a confi
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -24,6 +25,7 @@ from django_tasks import task
 from mamori.audit.services import Actor, record
 from mamori.catalog.in_force import parsed_map, version_in_force
 from mamori.catalog.mapfile import PrivacyMap
+from mamori.catalog.mapfile.values import Duration
 from mamori.catalog.models import MapVersion
 from mamori.consent.models import SaleOptOut, Subscription, SubscriptionEvent, SubscriptionStatus
 from mamori.consent.services.errors import ConsentError
@@ -33,6 +35,7 @@ CONFIRM_SALT = "mamori.consent.confirm"
 UNSUBSCRIBE_SALT = "mamori.consent.unsubscribe"
 CONFIRM_SECONDS = 7 * 24 * 3600
 PUBLIC = Actor.system("privacy-center")
+SYSTEM = Actor.system("consent")
 
 
 def _map(organisation: str) -> PrivacyMap:
@@ -171,10 +174,58 @@ def unsubscribe(organisation: str, token: str, *, one_click: bool = False, ip: s
             subscription.status = SubscriptionStatus.WITHDRAWN
             subscription.withdrawn_at = timezone.now()
             subscription.save(update_fields=["status", "withdrawn_at"])
+        if withdrawn_address_kept_for(_map(organisation), data["t"]).amount == 0:
+            _dispose_address(subscription)
         _event(subscription, "one_click" if one_click else "withdrawn", ip, user_agent)
         record(PUBLIC, "consent.unsubscribed", target_type="subscription", target_id=str(subscription.pk),
                details={"organisation": organisation, "topic": data["t"], "one_click": one_click})
     return subscription
+
+
+def withdrawn_address_kept_for(privacy_map: PrivacyMap, topic: str) -> Duration:
+    """How long an unsubscribed address may stay readable: the retention rule (trigger
+    consent_withdrawn) of the collection point that signs people up to ``topic``. A map that says
+    nothing keeps it no time at all. The keyed hash always stays, so the address is not mailed again."""
+    for point in privacy_map.collection_points:
+        if topic not in point.purposes or not point.retention:
+            continue
+        rule = privacy_map.find("retention", point.retention)
+        if rule is not None and rule.trigger == "consent_withdrawn" and rule.period is not None:
+            return rule.period
+    return Duration(0, "day")
+
+
+def _dispose_address(subscription: Subscription) -> None:
+    if subscription.email_encrypted is None:
+        return
+    subscription.email_encrypted = None
+    subscription.save(update_fields=["email_encrypted"])
+    record(SYSTEM, "consent.address_disposed", target_type="subscription", target_id=str(subscription.pk),
+           details={"organisation": subscription.organisation, "topic": subscription.topic})
+
+
+def dispose_withdrawn_addresses(now: datetime | None = None) -> int:
+    """Sweep: unsubscribed addresses whose retention period has run out are no longer kept readable."""
+    now = now or timezone.now()
+    disposed = 0
+    kept_for: dict[tuple[str, str], Duration] = {}
+    rows = Subscription.objects.filter(status=SubscriptionStatus.WITHDRAWN, email_encrypted__isnull=False,
+                                       withdrawn_at__isnull=False)
+    for row in rows:
+        key = (row.organisation, row.topic)
+        if key not in kept_for:
+            kept_for[key] = withdrawn_address_kept_for(_map(row.organisation), row.topic)
+        if row.withdrawn_at is not None and row.withdrawn_at + timedelta(days=kept_for[key].shortest_days()) <= now:
+            with transaction.atomic():
+                _dispose_address(row)
+            disposed += 1
+    return disposed
+
+
+@task()
+def dispose_withdrawn_addresses_job() -> int:
+    """Hourly (core.schedule): unsubscribed addresses past their retention period are disposed of."""
+    return dispose_withdrawn_addresses()
 
 
 def subscription_status(organisation: str, topic: str, email: str) -> str:

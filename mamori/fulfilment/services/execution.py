@@ -23,8 +23,10 @@ from django_tasks import task
 
 from mamori.audit.services import Actor, record
 from mamori.core.errors import DomainError
+from mamori.core.leases import on_give_up
 from mamori.fulfilment.engine import FulfilmentEngine
 from mamori.fulfilment.models import FulfilmentRun, FulfilmentStep, RunStatus, StepStatus
+from mamori.fulfilment.services.abandon import abandon_run
 from mamori.fulfilment.services.common import (
     ENGINE,
     FulfilmentError,
@@ -80,6 +82,12 @@ def resume_run(run_id: int) -> str:
     return outcome.status
 
 
+@on_give_up(resume_run)
+def _resume_run_given_up(run_id: int, *, attempts: int) -> None:
+    """The job's workers kept dying (core/leases.py): the run fails visibly."""
+    abandon_run(run_id, attempts=attempts)
+
+
 def queue_resume(run: FulfilmentRun) -> bool:
     """Queue the remaining steps of a run after commit; False when the run cannot be resumed."""
     if run.status not in RESUMABLE:
@@ -97,7 +105,8 @@ def _run_step(
     if step.action == "export":
         folder = Path(tempfile.mkdtemp(prefix="mamori-package-"))
         path = folder / f"personal-data-{run.organisation}-{run.pk}.zip"
-        written = engine.export(subjects[0], path, run.language, key_prefix=key)
+        written = engine.export(subjects[0], path, run.language, key_prefix=key,
+                                leave_out_classes=run.details.get("leave_out_classes", ()))
         return {"tables": written, "unavailable": sorted(engine.unavailable)}, StepStatus.DONE, path
     if step.action == "manual":
         open_manual_task(run, step, engine.map)

@@ -36,6 +36,8 @@ class Options:
     # The external-transmission notice: third-party hosts the latest cookie scan saw, and its date.
     destinations: tuple[str, ...] = ()
     destinations_seen_on: str | None = None
+    # Earlier map versions in force during the 12 months before this notice (CP1, CPRA notice).
+    earlier_maps: tuple[PrivacyMap, ...] = ()
 
 
 class Builder:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from mamori.catalog.mapfile import PrivacyMap
 from mamori.notices import labels as L
 from mamori.notices.builders.common import Builder
 from mamori.notices.builders.privacy import PrivacyPolicy
@@ -34,26 +37,36 @@ class CpraNotice(Builder):
         return notice
 
     def categories_section(self) -> Section:
+        """CP1: the categories collected in the preceding 12 months, so those of the earlier map
+        versions in force during them too (each described as the version that had it said)."""
         section = self.section("h.cpra_categories", "categories")
-        groups: dict[str, list[str]] = {}
-        for category in self.map.data_categories:
-            groups.setdefault(category.cpra_category or "other", []).append(category.id)
+        groups: dict[str, list[tuple[PrivacyMap, Any]]] = {}
+        seen: set[str] = set()
+        for privacy_map in (self.map, *self.options.earlier_maps):
+            for category in privacy_map.data_categories:
+                if category.id not in seen:
+                    seen.add(category.id)
+                    groups.setdefault(category.cpra_category or "other", []).append((privacy_map, category))
         sale = self.map.commitments.sale
         sold = bool(sale and (sale.sells or sale.shares))
         rows = []
-        for code, ids in groups.items():
-            sources = [self.t(s.name) for s in self.map.sources if set(s.categories) & set(ids)]
-            purposes = [p.id for p in self.map.purposes if set(p.categories) & set(ids)]
-            recipients = [r.id for r in self.map.recipients if set(r.categories) & set(ids)]
+        for code, members in groups.items():
+            ids = [category.id for _, category in members]
+
+            def named(kind: str, members: list[tuple[PrivacyMap, Any]] = members) -> str:
+                return self.join(list(dict.fromkeys(
+                    self.t(item.name) for privacy_map, category in members
+                    for item in getattr(privacy_map, kind) if category.id in item.categories)))
+
             retention = [r.id for r in self.map.retention if set(r.categories) & set(ids)]
             periods = [self._period(rule) for rule in retention]
             rows.append(
                 [
                     L.label(L.CPRA_CATEGORIES, code, self.lang),
-                    self.categories(ids),
-                    self.join(sources),
-                    self.purposes(purposes),
-                    self.recipients(recipients),
+                    self.join([self.t(category.name) for _, category in members]),
+                    named("sources"),
+                    named("purposes"),
+                    named("recipients"),
                     self.say("sold.yes" if sold else "sold.no"),
                     self.join([p for p in periods if p]),
                 ]

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from mamori.audit.services import Actor
 from mamori.catalog.in_force import map_in_force
 from mamori.core import crypto
+from mamori.core.filetypes import sniff
 from mamori.rights import clocks
 from mamori.rights.mail import send_to_requester, status_url
 from mamori.rights.models import Channel, Delivery, RequestFile, RequestStatus, RightsRequest
@@ -28,7 +29,7 @@ from mamori.rights.services.common import (
     status_token_hash,
     store_file,
 )
-from mamori.rights.services.verification import issue_code
+from mamori.rights.services.verification import CodeLimitError, issue_code
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 ALLOWED_CONTENT_TYPES = ("application/pdf", "image/jpeg", "image/png", "image/heic", "image/webp")
@@ -109,15 +110,20 @@ def _validate(sub: Submission) -> None:
             raise RightsError(_("unknown document kind"), code="bad_document")
         if not upload.data or len(upload.data) > MAX_FILE_BYTES:
             raise RightsError(_("each document must be between 1 byte and 10 MB"), code="bad_document_size")
-        if upload.content_type not in ALLOWED_CONTENT_TYPES:
+        # Judged by content, not by the declared type; the type found is what is stored.
+        found = sniff(upload.data)
+        if found not in ALLOWED_CONTENT_TYPES:
             raise RightsError(_("documents must be PDF, JPEG, PNG, HEIC or WebP"), code="bad_document_type")
+        upload.content_type = found
 
 
 @transaction.atomic
-def submit_request(sub: Submission, actor: Actor, *, staff: Any = None) -> tuple[RightsRequest, str]:
+def submit_request(sub: Submission, actor: Actor, *, staff: Any = None,
+                   notify: bool = True) -> tuple[RightsRequest, str]:
     """Create a request, compute its clocks and start verification. Returns it and its status token.
 
     The token is the requester's private link to the status page; only its keyed hash is stored.
+    ``notify=False``: no receipt or code e-mail (staff act on the company's own knowledge, e.g. a minor).
     """
     version, privacy_map = map_in_force(sub.organisation, missing=RightsError)
     if sub.jurisdiction not in requester_jurisdictions(privacy_map):
@@ -165,9 +171,14 @@ def submit_request(sub: Submission, actor: Actor, *, staff: Any = None) -> tuple
     audit(actor, "received", request, channel=request.channel, jurisdiction=request.jurisdiction,
           law=request.law, delivery=request.delivery, agent=request.is_agent, documents=len(sub.uploads),
           due_on=deadlines.respond_by.isoformat())
-    if request.agent_email or request.requester_email:
+    if notify and (request.agent_email or request.requester_email):
         _send_after_commit(request.pk, "receipt", token)
-        issue_code(request, actor, token=token)
+        try:
+            issue_code(request, actor, token=token)
+        except CodeLimitError:
+            # A new request for the same address buys no extra code: it is recorded, and the
+            # requester asks for a code from the status page once the hour is over.
+            audit(actor, "code_withheld", request)
     return request, token
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import secrets
 from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -21,13 +23,53 @@ from mamori.rights.services.workflow import acknowledge, close_unverified
 
 CODE_LIFETIME = timedelta(minutes=15)
 MAX_ATTEMPTS = 5
+# Per e-mail address over all its requests (a new request for the same address must not buy more):
+# codes sent, and wrong guesses, within the last hour.
+ADDRESS_WINDOW = timedelta(hours=1)
+CODES_PER_ADDRESS = 4  # the first code and three resends
+GUESSES_PER_ADDRESS = 10
 # CPRA §7062: 2 matching points for reasonable certainty, 3 plus a signed declaration for specific pieces.
 POINTS_REQUIRED = 2
 POINTS_REQUIRED_SPECIFIC = 3
 
 
+class CodeLimitError(RightsError):
+    """Too many codes or guesses for one address; ``retry_after`` says in how many seconds it lifts."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: Any, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, retry_after)
+
+
 def _locked(request: RightsRequest) -> RightsRequest:
     return RightsRequest.objects.select_for_update().get(pk=request.pk)
+
+
+def _codes_of_address(request: RightsRequest, now: Any) -> Any:
+    """Codes sent in the last hour to the address this request's codes go to, whatever the request."""
+    address = request.agent_email_hash or request.requester_email_hash
+    same_address = Q(request__agent_email_hash=address) | Q(
+        request__agent_email_hash="", request__requester_email_hash=address
+    )
+    return VerificationCode.objects.filter(same_address, created_at__gt=now - ADDRESS_WINDOW)
+
+
+def _lifts_in(oldest: Any, now: Any) -> int:
+    return math.ceil((oldest + ADDRESS_WINDOW - now).total_seconds())
+
+
+def check_code_allowance(request: RightsRequest) -> None:
+    """Raise CodeLimitError if the request's address has had as many codes this hour as allowed."""
+    now = timezone.now()
+    sent = list(_codes_of_address(request, now).order_by("-created_at").values_list("created_at", flat=True))
+    if len(sent) >= CODES_PER_ADDRESS:
+        # The limit lifts when the oldest code that still counts leaves the window.
+        raise CodeLimitError(
+            _("Too many codes were sent to this address. Try again later."),
+            retry_after=_lifts_in(sent[CODES_PER_ADDRESS - 1], now),
+        )
 
 
 @transaction.atomic
@@ -38,6 +80,7 @@ def issue_code(request: RightsRequest, actor: Actor, *, token: str) -> None:
         raise RightsError(_("this request is not waiting for an e-mail code"), code="not_verifying")
     if not (request.agent_email or request.requester_email):
         raise RightsError(_("this request has no e-mail address"), code="no_email")
+    check_code_allowance(request)
     now = timezone.now()
     VerificationCode.objects.filter(request=request, used_at__isnull=True).update(used_at=now)
     code = f"{secrets.randbelow(1_000_000):06d}"
@@ -68,6 +111,13 @@ def check_code(request: RightsRequest, code: str, actor: Actor) -> bool:
                 .filter(request=request, used_at__isnull=True, expires_at__gt=timezone.now()).first())
         if live is None:
             raise RightsError(_("the code has expired; ask for a new one"), code="code_expired")
+        now = timezone.now()
+        recent = _codes_of_address(request, now).filter(attempts__gt=0)
+        guesses = recent.aggregate(total=Sum("attempts"))["total"] or 0
+        if guesses >= GUESSES_PER_ADDRESS:
+            oldest = recent.order_by("created_at").values_list("created_at", flat=True).first() or now
+            raise CodeLimitError(_("Too many wrong codes were tried for this address. Try again later."),
+                                 retry_after=_lifts_in(oldest, now))
         live.attempts += 1
         matches = secrets.compare_digest(live.code_hash, verification_code_hash(request.pk, code.strip()))
         if not matches:

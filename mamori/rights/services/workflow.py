@@ -13,9 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
 from mamori.audit.services import Actor
+from mamori.catalog.mapfile.laws import APPI
 from mamori.catalog.mapfile.values import Duration
 from mamori.core import crypto
-from mamori.rights import clocks
+from mamori.core.leases import on_give_up
+from mamori.rights import clocks, own_records
 from mamori.rights.access import REQUEST_WORKERS
 from mamori.rights.handover import OUTCOME_STATUSES, FulfilmentOutcome, FulfilmentTask, handler_for
 from mamori.rights.mail import send_to_requester
@@ -30,6 +32,7 @@ from mamori.rights.models import (
 )
 from mamori.rights.models.requests import OPEN_STATUSES
 from mamori.rights.rules import RIGHT_LABELS, records_period
+from mamori.rights.services.abandoned import fulfilment_abandoned
 from mamori.rights.services.common import RightsError, audit, map_of, rule_of, store_file
 
 RESULT_LIFETIME = timedelta(days=30)  # how long the requester's download link works
@@ -167,33 +170,60 @@ def fulfilment_task(request: RightsRequest) -> FulfilmentTask:
         extra["fields"] = details["fields"]
     if request.specific_pieces:
         extra["specific_pieces"] = True
+    if request.law == APPI and request.right == "access":
+        # NP1: an APPI disclosure leaves out "history and characteristic information" (the map's
+        # category class); GDPR and CPRA access include it.
+        extra["leave_out_classes"] = ["history_characteristic"]
     return FulfilmentTask(request_id=request.pk, organisation=request.organisation, right=request.right,
                           identities=identities, language=request.language, details=extra)
 
 
 @transaction.atomic
-def start(request: RightsRequest, actor: Actor) -> RightsRequest:
-    """Begin work on a verified request; with a fulfilment handler, compute the plan for review."""
+def show_plan(request: RightsRequest, actor: Actor) -> RightsRequest:
+    """Compute what the engine would do, for review. Only shows: the request's status stays as it is."""
     request = _locked(request)
     if request.status not in (RequestStatus.VERIFIED, RequestStatus.IN_PROGRESS):
-        raise RightsError(_("only a verified request can be worked on"), code="not_verified")
+        raise RightsError(_("only a verified request can be planned"), code="not_verified")
     handler = handler_for(request.right)
-    if handler is not None:
-        request.plan = handler.plan(fulfilment_task(request))
+    if handler is None:
+        raise RightsError(_("no fulfilment engine handles this right; complete it manually"), code="no_handler")
+    task = fulfilment_task(request)
+    request.plan = handler.plan(task)
+    if request.right == "erasure":  # and what mamori itself holds (own_records.forget says what stays)
+        request.plan = {**request.plan, "mamori_records": own_records.erasure_plan(request, task.identities)}
+    request.save(update_fields=["plan"])
+    audit(actor, "plan_shown", request)
+    return request
+
+
+@transaction.atomic
+def start(request: RightsRequest, actor: Actor) -> RightsRequest:
+    """Staff say they are working on a verified request (an explicit step, never a side effect)."""
+    request = _locked(request)
+    if request.status == RequestStatus.IN_PROGRESS:
+        raise RightsError(_("work on this request has already started"), code="already_started")
+    if request.status != RequestStatus.VERIFIED:
+        raise RightsError(_("only a verified request can be worked on"), code="not_verified")
     request.status = RequestStatus.IN_PROGRESS
-    request.save(update_fields=["status", "plan"])
-    audit(actor, "started", request, planned=handler is not None)
+    request.save(update_fields=["status"])
+    audit(actor, "started", request)
     return request
 
 
 @transaction.atomic
 def request_execution(request: RightsRequest, actor: Actor) -> RightsRequest:
-    """Staff approved the plan: the fulfilment engine runs as a job after commit."""
+    """Staff approved the plan: work starts and the fulfilment engine runs as a job after commit."""
     request = _locked(request)
-    if request.status != RequestStatus.IN_PROGRESS or request.plan is None:
+    if request.status not in (RequestStatus.VERIFIED, RequestStatus.IN_PROGRESS):
+        raise RightsError(_("only a verified request can be worked on"), code="not_verified")
+    if request.plan is None:
         raise RightsError(_("show the plan before executing it"), code="no_plan")
     if handler_for(request.right) is None:
         raise RightsError(_("no fulfilment engine handles this right; complete it manually"), code="no_handler")
+    if request.status == RequestStatus.VERIFIED:
+        request.status = RequestStatus.IN_PROGRESS
+        request.save(update_fields=["status"])
+        audit(actor, "started", request)
     audit(actor, "execution_requested", request)
     request_id = request.pk
     transaction.on_commit(lambda: fulfil_request.enqueue(request_id))
@@ -213,6 +243,12 @@ def fulfil_request(request_id: int) -> None:
     outcome = handler.execute(fulfilment_task(request))
     if not outcome.recorded:
         record_outcome(request_id, outcome)
+
+
+@on_give_up(fulfil_request)
+def _fulfil_request_given_up(request_id: int, *, attempts: int) -> None:
+    """The job's workers kept dying (core/leases.py): the request shows it and its people are told."""
+    fulfilment_abandoned(request_id, attempts=attempts)
 
 
 def record_outcome(request_id: int, outcome: FulfilmentOutcome) -> bool:
@@ -237,11 +273,47 @@ def record_outcome(request_id: int, outcome: FulfilmentOutcome) -> bool:
 def _store_package(request: RightsRequest, path: Path | None) -> RequestFile | None:
     if path is None or not path.exists():
         return None
+    if request.right in ("access", "portability"):
+        own_records.add_to_package(path, request, fulfilment_task(request).identities)
     RequestFile.objects.filter(request=request, kind=RequestFile.Kind.RESULT).delete()
     stored = store_file(request, RequestFile.Kind.RESULT, f"{request.reference}.zip", "application/zip",
                         path.read_bytes())
     path.unlink()  # the engine's clear copy must not outlive the encrypted one
     return stored
+
+
+# Rights whose answer is work in the company's systems: "completed" must mean that work was done.
+WORK_RIGHTS = ("access", "portability", "erasure", "rectification", "restriction")
+
+
+def work_outcome(request: RightsRequest) -> FulfilmentOutcome | None:
+    """Where the fulfilment of this request stands now (None: no engine, or nothing planned yet)."""
+    handler = handler_for(request.right)
+    if handler is None or request.right not in WORK_RIGHTS or request.plan is None:
+        return None  # no plan shown yet, so no run (and no query for the request page)
+    outcome = getattr(handler, "outcome", None)
+    return outcome(fulfilment_task(request)) if outcome is not None else None
+
+
+def _require_finished_work(request: RightsRequest) -> None:
+    """No completion without the work: the request's run finished, every step done and verified
+    (systems no one can reach automatically: each manual task recorded with evidence)."""
+    if request.right not in WORK_RIGHTS:
+        return
+    if handler_for(request.right) is None:
+        raise RightsError(_("no fulfilment engine handles this right, so the work cannot be shown as done"),
+                          code="no_handler")
+    outcome = work_outcome(request)
+    if outcome is None or outcome.status in ("planned", "running"):
+        raise RightsError(_("the work is not done yet: show the plan and execute it before completing"),
+                          code="work_not_done")
+    if outcome.status != "completed":
+        raise RightsError(_("the work is only partly done: finish the remaining steps (manual tasks with "
+                          "evidence) or deny the request with a ground"), code="work_partial")
+    if request.outcome_status != "completed":  # finished since (manual tasks): keep the request's copy current
+        request.outcome_status = "completed"
+        request.outcome_summary = outcome.summary
+        request.save(update_fields=["outcome_status", "outcome_summary"])
 
 
 @transaction.atomic
@@ -253,6 +325,7 @@ def complete(request: RightsRequest, actor: Actor, *, message: str,
         raise RightsError(_("only a verified request can be completed"), code="not_verified")
     if request.paused_since is not None:
         raise RightsError(_("resume the clock first"), code="paused")
+    _require_finished_work(request)
     if isinstance(result, tuple):
         name, content_type, data = result
         if not data:
@@ -260,6 +333,8 @@ def complete(request: RightsRequest, actor: Actor, *, message: str,
         RequestFile.objects.filter(request=request, kind=RequestFile.Kind.RESULT).delete()
         store_file(request, RequestFile.Kind.RESULT, name, content_type, data)
     has_result = RequestFile.objects.filter(request=request, kind=RequestFile.Kind.RESULT).exists()
+    if request.right == "erasure":
+        audit(actor, "own_records_erased", request, **own_records.forget(request, fulfilment_task(request).identities))
     request.response_message = message.strip()
     request.result_expires_at = timezone.now() + RESULT_LIFETIME if has_result else None
     _close(request, RequestStatus.COMPLETED)

@@ -9,26 +9,32 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_ratelimit.core import is_ratelimited
 from django_ratelimit.exceptions import Ratelimited
 
 from mamori.catalog.in_force import map_in_force_or_404
+from mamori.consent.ratelimit import retry_after
+from mamori.core.crypto import keyed_identifier_hash
 from mamori.core.ratelimited import too_many_requests
+from mamori.notices.labels import duration as duration_label
 from mamori.rights.forms import CodeForm, RequestForm
 from mamori.rights.models import Channel, RequestFile, RequestStatus, RightsRequest
-from mamori.rights.rules import RIGHT_LABELS, offered_rights, requester_jurisdictions
-from mamori.rights.services.common import REQUESTER, RightsError, status_token_hash
+from mamori.rights.rules import RIGHT_LABELS, RequestRule, offered_rights, requester_jurisdictions
+from mamori.rights.services.common import REQUESTER, RightsError, rule_of, status_token_hash
 from mamori.rights.services.intake import Submission, Upload, submit_request
-from mamori.rights.services.verification import check_code, issue_code
+from mamori.rights.services.verification import CodeLimitError, check_code, issue_code
 from mamori.rights.services.workflow import record_download
 
 
-def _limit(request: HttpRequest, group: str, rate: str, key: Any = "ip") -> HttpResponse | None:
-    """A 429 page when the caller went over ``rate``; None otherwise."""
-    if is_ratelimited(request, group=group, key=key, rate=rate, increment=True):
-        return too_many_requests(request, Ratelimited())
+def _limit(request: HttpRequest, group: str, rate: str, key: str | None = None) -> HttpResponse | None:
+    """A 429 page when the caller (``key``, by default the client's address as a keyed hash) went over
+    ``rate``, saying in Retry-After when the window really ends; None otherwise."""
+    client = key if key is not None else keyed_identifier_hash("ip", request.META.get("REMOTE_ADDR", "") or "")
+    wait = retry_after(group, client, rate)
+    if wait:
+        return too_many_requests(request, Ratelimited(), retry_after=wait)
     return None
 
 
@@ -100,7 +106,22 @@ def status(request: HttpRequest, organisation: str, token: str) -> HttpResponse:
         "waiting_for_code": found.status == RequestStatus.VERIFYING and found.email_verified_at is None
         and bool(found.requester_email or found.agent_email),
         "downloadable": downloadable, "time_zone": privacy_map.organisation.time_zone,
+        "target": target_text(rule_of(found)),
     })  # fmt: skip
+
+
+def target_text(rule: RequestRule) -> str:
+    """APPI's "without delay", said as the number the company committed to (or mamori's default)."""
+    found = rule.without_delay_target
+    if found is None:
+        return ""
+    target, committed = found
+    within = duration_label(target, get_language() or "en")
+    if committed:
+        return _("The law asks for an answer without delay; the company commits to answering within %(within)s "
+                 "(its privacy map), refusals included.") % {"within": within}
+    return _("The law asks for an answer without delay; the company has published no target, so we aim at "
+             "%(within)s, refusals included.") % {"within": within}
 
 
 @require_POST
@@ -113,6 +134,8 @@ def verify(request: HttpRequest, organisation: str, token: str) -> HttpResponse:
     if form.is_valid():
         try:
             ok = check_code(found, form.cleaned_data["code"], REQUESTER)
+        except CodeLimitError as exc:
+            return too_many_requests(request, exc, retry_after=exc.retry_after)
         except RightsError as exc:
             messages.error(request, exc.message)
         else:
@@ -130,10 +153,12 @@ def resend(request: HttpRequest, organisation: str, token: str) -> HttpResponse:
     address_hash = found.agent_email_hash or found.requester_email_hash
     if limited := _limit(request, "rights.resend.ip", "10/h"):
         return limited
-    if limited := _limit(request, "rights.resend.address", "3/h", key=lambda _group, _request: address_hash):
+    if limited := _limit(request, "rights.resend.address", "3/h", key=address_hash):
         return limited
     try:
         issue_code(found, REQUESTER, token=token)
+    except CodeLimitError as exc:
+        return too_many_requests(request, exc, retry_after=exc.retry_after)
     except RightsError as exc:
         messages.error(request, exc.message)
     else:

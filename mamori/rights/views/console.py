@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from mamori.accounts.access import staff_required
@@ -26,18 +27,27 @@ from mamori.audit.services import Actor
 from mamori.catalog.in_force import NoMapApplied, map_in_force
 from mamori.catalog.models import MapVersion
 from mamori.core.domain_errors import domain_errors
+from mamori.core.filetypes import sniff
 from mamori.rights import access
-from mamori.rights.clocks import local_date
-from mamori.rights.forms import ClosureForm, CompleteForm, DenyForm, NoteForm, ReasonForm, StaffRequestForm
+from mamori.rights.clocks import local_date, requester_time_zone
+from mamori.rights.forms import (
+    ClosureForm,
+    CompleteForm,
+    DenyForm,
+    MinorForm,
+    NoteForm,
+    ReasonForm,
+    StaffRequestForm,
+)
 from mamori.rights.handover import handler_for
 from mamori.rights.models import ClosureDay, RequestFile, RequestStatus
 from mamori.rights.models.requests import OPEN_STATUSES, email_hash_or_blank, with_email
 from mamori.rights.rules import RIGHT_LABELS, offered_rights, requester_jurisdictions
 from mamori.rights.services import closures as closure_services
-from mamori.rights.services import records, verification, workflow
+from mamori.rights.services import minors, records, verification, workflow
 from mamori.rights.services.common import RightsError, rule_of
 from mamori.rights.services.intake import submit_request
-from mamori.rights.views.center import submission_from
+from mamori.rights.views.center import submission_from, target_text
 
 
 def _user(request: HttpRequest) -> User:
@@ -100,16 +110,53 @@ def detail(request: HttpRequest, request_id: int) -> HttpResponse:
     zone = _time_zone(found.organisation)
     return render(request, "rights/console/detail.html", {
         "req": found, "rule": rule, "time_zone": zone, "nav": "requests",
+        "requester_zone": requester_time_zone(found.jurisdiction), "target": target_text(rule),
         "right_label": RIGHT_LABELS.get(found.right, found.right),
         "files": found.files.all(), "notes": found.notes.select_related("author"), "pauses": found.pauses.all(),
-        "handler": handler_for(found.right) is not None,
+        "handler": handler_for(found.right) is not None, "work": workflow.work_outcome(found),
         # Earlier or parallel requests from the same address (duplicates, repeated access requests).
         "same_address": with_email(access.access_requests(request.user), found.agent_email or found.requester_email)
         .exclude(pk=found.pk).order_by("-received_at")[:20],
         "can_work": _user(request).has_role(*access.REQUEST_WORKERS),
         "workers": User.objects.filter(role__in=access.REQUEST_WORKERS, is_active=True),
-        "note_form": NoteForm(), "reason_form": ReasonForm(), "complete_form": CompleteForm(),
-        "deny_form": DenyForm(grounds=rule.refusal_grounds), "now": timezone.now(),
+        "note_form": NoteForm(), "reason_form": ReasonForm(), "now": timezone.now(),
+    })  # fmt: skip
+
+
+# Actions that cannot be undone: each is confirmed on a page of its own that names the request and
+# what will happen (server-side, so it works without JavaScript); a post without the confirmation
+# changes nothing and leads to that page.
+IRREVERSIBLE = {
+    "execute": (gettext_lazy("Execute the plan"),
+                gettext_lazy("The fulfilment engine carries out the plan in the company's systems now. Data it erases "
+                      "or changes cannot be brought back.")),
+    "complete": (gettext_lazy("Complete the request"),
+                 gettext_lazy("The request is closed as answered and the requester is told it is complete. "
+                       "It cannot be reopened.")),
+    "deny": (gettext_lazy("Deny the request"),
+             gettext_lazy("The request is closed as refused on the ground you choose, and the requester is told. "
+                   "It cannot be reopened.")),
+    "reject_identity": (gettext_lazy("Close as unverified"),
+                        gettext_lazy("The request is closed without being processed because the identity could not "
+                              "be verified, and the requester is told. It cannot be reopened.")),
+}
+
+
+@staff_required(*access.REQUEST_WORKERS)
+def confirm(request: HttpRequest, request_id: int, action: str) -> HttpResponse:
+    found = access.access_request(request.user, request_id, write=True)
+    if action not in IRREVERSIBLE:
+        raise Http404("no such action")
+    title, consequence = IRREVERSIBLE[action]
+    form: Any = None
+    if action == "complete":
+        form = CompleteForm()
+    elif action == "deny":
+        form = DenyForm(grounds=rule_of(found).refusal_grounds)
+    return render(request, "rights/console/confirm.html", {
+        "req": found, "action": action, "title": title, "consequence": consequence, "form": form,
+        "right_label": RIGHT_LABELS.get(found.right, found.right), "nav": "requests",
+        "multipart": action == "complete",
     })  # fmt: skip
 
 
@@ -149,7 +196,9 @@ def act(request: HttpRequest, request_id: int, action: str) -> HttpResponse:
     def complete(found: Any, actor: Actor) -> None:
         data = _form_or_error(CompleteForm(post, files))
         upload = data.get("result")
-        result = (upload.name, upload.content_type or "application/octet-stream", upload.read()) if upload else None
+        content = upload.read() if upload else b""
+        # Stored (and later served) with the type its content shows, never the browser's claim.
+        result = (upload.name, sniff(content) or "application/octet-stream", content) if upload else None
         workflow.complete(found, actor, message=data.get("message", ""), result=result)
 
     def deny(found: Any, actor: Actor) -> None:
@@ -166,6 +215,7 @@ def act(request: HttpRequest, request_id: int, action: str) -> HttpResponse:
         "accept_identity": lambda found, actor: verification.review_identity(found, actor, accept=True),
         "reject_identity": lambda found, actor: verification.review_identity(
             found, actor, accept=False, reason="rejected_by_staff"),
+        "plan": workflow.show_plan,
         "start": workflow.start,
         "execute": workflow.request_execution,
         "complete": complete,
@@ -173,6 +223,9 @@ def act(request: HttpRequest, request_id: int, action: str) -> HttpResponse:
     }
     if action not in actions:
         raise Http404("no such action")
+    if action in IRREVERSIBLE and post.get("confirmed") != "yes":
+        messages.warning(request, _("Nothing was done yet: confirm on this page."))
+        return redirect("console:requests_confirm", request_id=request_id, action=action)
     return _act(request, request_id, actions[action])
 
 
@@ -219,6 +272,41 @@ def new(request: HttpRequest) -> HttpResponse:
             return redirect("console:requests_detail", request_id=created.pk)
     return render(request, "rights/console/new.html", {"form": form, "organisation": organisation,
                                                        "nav": "requests"})
+
+
+@staff_required(*access.REQUEST_WORKERS)
+def minor(request: HttpRequest) -> HttpResponse:
+    """Record a person under the minimum age: their data is erased through the normal engine."""
+    organisations = MapVersion.objects.organisations()
+    organisation = request.GET.get("org") or request.POST.get("org") or ""
+    if organisation not in organisations:
+        if len(organisations) != 1:
+            return render(request, "rights/console/choose_org.html", {"organisations": organisations,
+                                                                      "nav": "requests"})
+        organisation = organisations[0]
+    _version, privacy_map = map_in_force(organisation)
+    jurisdictions = [code for code in requester_jurisdictions(privacy_map)
+                     if "erasure" in offered_rights(privacy_map, code)]
+    form = MinorForm(request.POST or None, jurisdictions=jurisdictions, reasons=minors.MINOR_REASONS)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            created = minors.record_minor(
+                organisation, jurisdiction=data["jurisdiction"], name=data["requester_name"],
+                email=data.get("requester_email") or "", data_points={"customer_number": data["customer_number"]},
+                reason=data["reason"], note=data.get("note", ""), actor=Actor.for_user(request.user),
+                staff=request.user,
+            )  # fmt: skip
+            if handler_for("erasure") is not None:
+                workflow.show_plan(created, Actor.for_user(request.user))
+        except RightsError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Recorded. Review the erasure plan and execute it."))
+            return redirect("console:requests_detail", request_id=created.pk)
+    return render(request, "rights/console/minor.html", {
+        "form": form, "organisation": organisation, "nav": "requests",
+        "minimum_age": minors.minimum_age(organisation)})
 
 
 @staff_required(*access.CLOSURE_MANAGERS, *access.REQUEST_READERS)

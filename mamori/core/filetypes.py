@@ -1,0 +1,23 @@
+"""What a file is, read from its first bytes: an upload's declared type is the sender's claim,
+and a claim is not enough to store a file as a PDF or to serve it back as an image."""
+
+from __future__ import annotations
+
+HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1")
+
+
+def sniff(data: bytes) -> str | None:
+    """The MIME type the content shows, for the types mamori accepts; None for anything else."""
+    if data.startswith(b"%PDF-"):
+        return "application/pdf"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    if data[4:8] == b"ftyp" and data[8:12] in HEIF_BRANDS:
+        return "image/heic"
+    if data.startswith(b"PK\x03\x04"):
+        return "application/zip"
+    return None

@@ -1,0 +1,27 @@
+"""When a fulfilment job is given up (its worker kept dying, core/leases.py): the run fails
+visibly, with the reason, in one transaction with an audit entry."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from mamori.audit.services import Actor, record
+from mamori.fulfilment.models import FulfilmentRun, RunStatus
+
+ABANDONED = "the job worker stopped {attempts} times before the run finished; check the worker and run it again"
+
+
+def abandon_run(run_id: int, *, attempts: int) -> FulfilmentRun | None:
+    """Mark an unfinished run FAILED; a run already finished is left as it is (idempotent)."""
+    with transaction.atomic():
+        run = FulfilmentRun.objects.select_for_update().filter(pk=run_id).first()
+        if run is None or run.status in (RunStatus.COMPLETED, RunStatus.FAILED):
+            return run
+        run.status = RunStatus.FAILED
+        run.message = ABANDONED.format(attempts=attempts)
+        run.finished_at = timezone.now()
+        run.save(update_fields=["status", "message", "finished_at", "updated_at"])
+        record(Actor.system("jobs"), "fulfilment.run_abandoned", target_type="fulfilment_run",
+               target_id=str(run.pk), details={"attempts": attempts, "request": run.request_id})  # fmt: skip
+    return run
