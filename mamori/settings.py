@@ -213,6 +213,8 @@ RATELIMIT_VIEW = "mamori.core.ratelimited.too_many_requests"
 # header carrying the visitor's country (e.g. CF-IPCountry), and the key for hashing identifiers
 # (defaults to one derived from the secret key; set it to keep hashes stable across key rotation).
 MAMORI_CONSENT_DAYS = env_int("MAMORI_CONSENT_DAYS", 180, minimum=1, maximum=790)
+# Months of consent ledger kept (0: all); older months are dropped by the periodic ledger job.
+MAMORI_CONSENT_LEDGER_MONTHS = env_int("MAMORI_CONSENT_LEDGER_MONTHS", 0, minimum=0, maximum=1200)
 MAMORI_CONSENT_RATE = env_str("MAMORI_CONSENT_RATE", "300/m") or "300/m"
 MAMORI_CONSENT_REGION_HEADER = env_str("MAMORI_CONSENT_REGION_HEADER", "") or ""
 MAMORI_CONSENT_HASH_KEY = env_secret("MAMORI_CONSENT_HASH_KEY", "") or ""

@@ -128,7 +128,8 @@ def consent_events(request: HttpRequest) -> HttpResponse:
             ip=address, user_agent=request.META.get("HTTP_USER_AGENT", ""), region=_region(request, event.tz),
         )
     except DomainError as exc:
-        status = 409 if exc.code.endswith("conflict") else 404 if exc.code == "site_unknown" else 400
+        status = (409 if exc.code.endswith("conflict") else 404 if exc.code == "site_unknown"
+                  else 422 if exc.code == "event_time_invalid" else 400)
         return _allow_origin(request, problem(status, "Consent event refused", exc.message, code=exc.code), event.site)
     answer = json.dumps({"id": str(event.id), "recorded": created}).encode()
     return _allow_origin(request, HttpResponse(answer, status=201 if created else 200, content_type=JSON), event.site)

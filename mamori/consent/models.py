@@ -82,7 +82,9 @@ class AppendOnly(models.Model):
 class ConsentEvent(AppendOnly):
     """One choice of one browser (device), as proof: what was shown, what was chosen, how, when."""
 
-    event_id = models.UUIDField(_("event id"), unique=True)
+    # Unique together with chosen_at, which is a function of the event id (consent.eventids): the
+    # same as unique alone, and what a PostgreSQL table partitioned by chosen_at can enforce.
+    event_id = models.UUIDField(_("event id"))
     site = models.CharField(_("site"), max_length=100)
     organisation = models.CharField(_("organisation"), max_length=100)
     map_version = models.PositiveIntegerField(_("map version"))
@@ -101,6 +103,9 @@ class ConsentEvent(AppendOnly):
     ip_hash = models.CharField(max_length=64, blank=True)
     user_agent = models.CharField(_("user agent"), max_length=400, blank=True)
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    # When the browser made the choice, by the browser's clock: the time in the v7 event id. The
+    # ledger's partition key on PostgreSQL. 1970-01-01 for ids that are not v7 (no time in them).
+    chosen_at = models.DateTimeField(_("chosen at (browser clock)"))
     seal = models.CharField(max_length=64)  # keyed hash of the fields above: a changed row no longer matches
 
     objects: ClassVar = AppendOnlyQuerySet.as_manager()
@@ -111,6 +116,9 @@ class ConsentEvent(AppendOnly):
             models.Index(fields=["site", "device_hash", "-recorded_at"], name="consent_event_device"),
             models.Index(fields=["subject_hash"], name="consent_event_subject"),
             models.Index(fields=["site", "recorded_at"], name="consent_event_site_time"),
+        ]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["event_id", "chosen_at"], name="consent_event_once"),
         ]
 
     def __str__(self) -> str:

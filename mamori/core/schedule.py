@@ -50,6 +50,8 @@ PERIODIC: tuple[Periodic, ...] = (
     Periodic("scanner.due", "mamori.scanner.services:scan_due_sites", timedelta(hours=1)),
     # Breach deadlines: remind owners and officers the day before, and once when missed.
     Periodic("incidents.remind", "mamori.incidents.people:remind", timedelta(hours=1)),
+    # The consent ledger's coming month partitions (PostgreSQL) and its expired months.
+    Periodic("consent.ledger", "mamori.consent.services.ledger_storage:maintain_ledger", timedelta(days=1)),
 )
 
 

@@ -3,6 +3,7 @@ material notice change, keyboard only, Japanese; and the ledger holds an event f
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,7 @@ from mamori.audit.services import Actor
 from mamori.catalog.services import apply_map
 from mamori.consent import siteconfig
 from mamori.consent.models import ConsentEvent
+from mamori.consent.services.eventids import is_v7
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -106,6 +108,8 @@ def test_nothing_optional_runs_before_consent_nor_after_reject_all(
         "essential": True, "preferences": False, "analytics": False, "advertising": False}
     assert event.banner_text_hash == siteconfig.site_config(onemall)["hash"]["en"]
     assert event.ip_hash and event.user_agent and event.ip_hash != "127.0.0.1"
+    # The banner's event ids are UUIDv7 carrying the browser's clock: the ledger's month key.
+    assert is_v7(event.event_id) and abs(event.chosen_at - event.recorded_at) < dt.timedelta(minutes=1)
 
     shop(page, live_server, onemall)  # the choice holds on the next page: no banner, still nothing
     page.wait_for_timeout(300)

@@ -13,6 +13,7 @@ from django.core.cache import cache
 from mamori.audit.services import Actor
 from mamori.catalog.services import apply_map
 from mamori.consent import siteconfig
+from mamori.consent.services.eventids import uuid7
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -38,7 +39,7 @@ def ipro(db: None) -> str:
 
 def event_body(config: dict[str, Any], **overrides: Any) -> dict[str, Any]:
     body = {
-        "id": str(uuid.uuid4()), "site": config["site"], "device": str(uuid.uuid4()), "version": config["version"],
+        "id": str(uuid7()), "site": config["site"], "device": str(uuid.uuid4()), "version": config["version"],
         "hash": config["hash"]["en"], "lang": "en", "choices": {"analytics": True}, "method": "click",
     }
     body.update(overrides)

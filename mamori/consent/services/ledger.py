@@ -20,7 +20,9 @@ from django.utils.translation import gettext_lazy as _
 from mamori.audit.services import Actor, record
 from mamori.consent import siteconfig
 from mamori.consent.models import BannerText, ConsentEvent, ConsentMethod
+from mamori.consent.services import ledger_storage
 from mamori.consent.services.errors import ConsentError
+from mamori.consent.services.eventids import checked_chosen_at
 from mamori.core.crypto import consent_identifier_hash, hmac_seal, verify_subject_token
 
 METHODS = frozenset(ConsentMethod.values)
@@ -100,6 +102,8 @@ def record_event(
     if not _known_text(config, text_hash):
         raise ConsentError(_("the banner text hash matches no text this site has shown"), code="text_unknown")
     normalised = _normalise_choices(config, choices, method, gpc)
+    now = timezone.now()
+    chosen_at = checked_chosen_at(event_id, now, config["days"])
     subject_hash = ""
     if subject_token:
         subject_id = siteconfig_subject(site, subject_token)
@@ -120,13 +124,16 @@ def record_event(
         "subject_hash": subject_hash,
         "ip_hash": consent_identifier_hash("ip", ip) if ip else "",
         "user_agent": user_agent[:400],
-        "recorded_at": timezone.now(),
+        "recorded_at": now,
+        "chosen_at": chosen_at,
     }
     fields["seal"] = hmac_seal({name: fields[name] for name in SEALED_FIELDS})
     fields["granted"] = "," + ",".join(ident for ident, on in normalised.items() if on) + ","
     if _insert_unless_seen(fields):
         return True
-    existing = ConsentEvent.objects.filter(event_id=event_id).values_list("device_hash", flat=True).first()
+    # chosen_at too: on PostgreSQL it names the one partition to look in.
+    seen = ConsentEvent.objects.filter(event_id=event_id, chosen_at=chosen_at)
+    existing = seen.values_list("device_hash", flat=True).first()
     if existing is None:  # not inserted, yet not there: cannot happen unless the row vanished
         raise ConsentError(_("the event could not be stored"), code="event_not_stored")
     if existing != fields["device_hash"]:
@@ -219,6 +226,7 @@ def _event_out(event: ConsentEvent, current_version: int | None = None) -> dict[
         "event_id": str(event.event_id),
         "site": event.site,
         "recorded_at": event.recorded_at.isoformat(),
+        "chosen_at": event.chosen_at.isoformat(),
         "method": event.method,
         "choices": event.choices,
         "notice_version": event.notice_version,
@@ -305,4 +313,6 @@ def proof_of_consent(organisation: str, subject_id: str, actor: Actor) -> dict[s
                    "banner_text_hash is SHA-256 of the canonical JSON of the texts below",
         "events": entries,
         "banner_texts": texts,
+        # Months before this one were dropped under the retention setting: no entry older is left.
+        "ledger_kept_from": ledger_storage.ledger_kept_from(),
     }

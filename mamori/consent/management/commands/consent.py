@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -10,6 +11,7 @@ from mamori.audit.services import Actor
 from mamori.consent import services
 from mamori.consent.access import known_sites
 from mamori.consent.models import ConsentSite
+from mamori.consent.services.ledger_storage import drop_expired_ledger_months, ledger_months
 from mamori.core.crypto import consent_site_key
 from mamori.core.errors import DomainError
 
@@ -29,6 +31,9 @@ class Command(BaseCommand):
         remove.add_argument("key")
         key = sub.add_parser("site-key", help="print the key a site's backend signs subject ids with")
         key.add_argument("key")
+        drop = sub.add_parser("drop-months", help="remove the ledger's months before YYYY-MM (irreversible)")
+        drop.add_argument("before", help="first month kept, YYYY-MM")
+        drop.add_argument("--yes", action="store_true", help="really drop (without it: only say what would go)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -46,9 +51,25 @@ class Command(BaseCommand):
             elif action == "remove-site":
                 services.remove_site(options["key"], Actor.cli())
                 self.stdout.write(f"removed {options['key']}")
+            elif action == "drop-months":
+                self._drop_months(options["before"], options["yes"])
             else:
                 if options["key"] not in known_sites():
                     raise CommandError(f"unknown site '{options['key']}'")
                 self.stdout.write(consent_site_key(options["key"]))
         except DomainError as exc:
             raise CommandError(exc.message) from exc
+
+    def _drop_months(self, before: str, confirmed: bool) -> None:
+        try:
+            month = date.fromisoformat(f"{before}-01")
+        except ValueError:
+            raise CommandError(f"'{before}' is not a month (YYYY-MM)") from None
+        if not confirmed:
+            partitions = ", ".join(f"{m:%Y-%m}" for m in ledger_months() if m < month) or "none"
+            self.stdout.write(f"would drop every consent ledger month before {month:%Y-%m} "
+                              f"(partitions: {partitions}); run again with --yes to drop them")
+            return
+        result = drop_expired_ledger_months(month, Actor.cli())
+        self.stdout.write(f"dropped months: {', '.join(result['partitions_dropped']) or 'none'}; "
+                          f"rows deleted: {result['rows_deleted']}")

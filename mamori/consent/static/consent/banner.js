@@ -17,12 +17,12 @@
 
   function now() { return Math.floor(Date.now() / 1000); }
   function esc(s) { return String(s).replace(/[&<>"']/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; }); }
+  /* UUIDv7 (RFC 9562): the choice's time in ms, then random bits. The ledger files it by month. */
   function uuid() {
-    var c = w.crypto;
-    if (c.randomUUID) return c.randomUUID();
-    var b = c.getRandomValues(new Uint8Array(16)), h = "";
-    b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
-    for (var i = 0; i < 16; i++) h += (b[i] + 256).toString(16).slice(1);
+    var b = w.crypto.getRandomValues(new Uint8Array(16)), h = "", t = Date.now();
+    for (var i = 5; i >= 0; i--) { b[i] = t % 256; t = Math.floor(t / 256); }
+    b[6] = (b[6] & 15) | 112; b[8] = (b[8] & 63) | 128;
+    for (i = 0; i < 16; i++) h += (b[i] + 256).toString(16).slice(1);
     return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
   }
   function gtag() {
