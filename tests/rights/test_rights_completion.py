@@ -188,6 +188,7 @@ def test_access_includes_what_mamori_holds_and_erasure_forgets_it(shop: Path, ma
     import json
     import uuid
     import zipfile
+    from datetime import UTC, datetime
 
     from django.utils import timezone
 
@@ -205,7 +206,7 @@ def test_access_includes_what_mamori_holds_and_erasure_forgets_it(shop: Path, ma
         event_id=uuid.uuid4(), site="shop", organisation=org, map_version=1, notice_version=1,
         banner_text_hash="0" * 64, language="en", choices={"analytics": True}, granted=",analytics,",
         method="click", device_hash="1" * 64, subject_hash=keyed_hash("subject", f"{org}:ann@example.com"),
-        seal="2" * 64)
+        chosen_at=datetime(1970, 1, 1, tzinfo=UTC), seal="2" * 64)  # a v4 id carries no time: the epoch
     actor = Actor.for_user(officer)
     access = _verified(org, right="access")
     workflow.show_plan(access, actor)
