@@ -49,11 +49,21 @@ def create_token(
     now = timezone.now()
     with transaction.atomic():
         token = ApiToken.objects.create(
-            name=name, owner=owner, prefix=secret[: len(TOKEN_PREFIX) + 5], token_hash=hash_token(secret),
-            scopes=wanted, created_at=now, expires_at=now + timedelta(days=days) if days else None,
+            name=name,
+            owner=owner,
+            prefix=secret[: len(TOKEN_PREFIX) + 5],
+            token_hash=hash_token(secret),
+            scopes=wanted,
+            created_at=now,
+            expires_at=now + timedelta(days=days) if days else None,
         )
-        record(actor, "api.token_created", target_type="api_token", target_id=str(token.pk),
-               details={"owner": owner.get_username(), "scopes": wanted, "expires_days": days})
+        record(
+            actor,
+            "api.token_created",
+            target_type="api_token",
+            target_id=str(token.pk),
+            details={"owner": owner.get_username(), "scopes": wanted, "expires_days": days},
+        )
     return token, secret
 
 

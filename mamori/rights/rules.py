@@ -39,10 +39,16 @@ LAW_RIGHTS: dict[str, tuple[str, ...]] = {
     UK_GDPR: ("access", "portability", "rectification", "erasure", "restriction", "objection", "withdraw_consent"),
     CPRA: ("access", "portability", "rectification", "erasure", "opt_out_sale_sharing", "limit_sensitive"),
     APPI: (
-        "access", "rectification", "addition", "erasure", "restriction", "withdraw_consent",
-        "cease_third_party_provision", "provision_records",
+        "access",
+        "rectification",
+        "addition",
+        "erasure",
+        "restriction",
+        "withdraw_consent",
+        "cease_third_party_provision",
+        "provision_records",
     ),
-}  # fmt: skip
+}
 
 # Grounds on which each law lets a controller refuse (RULES.md "Refusals").
 REFUSAL_GROUNDS: dict[str, dict[str, object]] = {
@@ -271,7 +277,8 @@ def rule_for(privacy_map: PrivacyMap, jurisdiction: str, right: str) -> RequestR
         without_delay=law == APPI,
         observed_state_holidays=(
             tuple(privacy_map.organisation.observed_state_holidays)
-            if privacy_map.organisation.observed_state_holidays is not None else None
+            if privacy_map.organisation.observed_state_holidays is not None
+            else None
         ),
     )
 
