@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
 from mamori.audit.services import Actor, record
@@ -134,7 +135,7 @@ def _run_step(
     if step.action == "restrict":
         changed = connector.restrict(located, 0, restricted=True, idempotency_key=key)
         return {"tables": changed}, StepStatus.DONE, None
-    raise FulfilmentError(f"unknown step {step.action}")
+    raise FulfilmentError(_("unknown step %(action)s"), code="unknown_step", action=step.action)
 
 
 def _start_step(step: FulfilmentStep) -> None:
