@@ -84,8 +84,10 @@ def machine() -> str:
         pass
     with psycopg.connect(pg_url("postgres")) as connection:
         server = connection.execute("SHOW server_version").fetchone()
-    return (f"{platform.node()}: {os.cpu_count()} cores ({cpu}), {memory}, Linux {platform.release()}, "
-            f"Python {platform.python_version()}, PostgreSQL {server[0] if server else '?'}")
+    return (
+        f"{platform.node()}: {os.cpu_count()} cores ({cpu}), {memory}, Linux {platform.release()}, "
+        f"Python {platform.python_version()}, PostgreSQL {server[0] if server else '?'}"
+    )
 
 
 def header(title: str) -> None:

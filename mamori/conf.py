@@ -118,8 +118,10 @@ def database_config(url: str, *, base_dir: Path) -> dict[str, object]:
         config["NAME"] = str(path)
         config["CONN_MAX_AGE"] = 0
         # WAL lets the web server read while the embedded worker writes.
-        config["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=10000;",
-                             "transaction_mode": "IMMEDIATE"}
+        config["OPTIONS"] = {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=10000;",
+            "transaction_mode": "IMMEDIATE",
+        }
     elif config.get("ENGINE") == "django.db.backends.mysql":
         config["OPTIONS"] = {"charset": "utf8mb4", "init_command": "SET sql_mode='STRICT_TRANS_TABLES'"}
     return config

@@ -34,6 +34,7 @@ if len(SECRET_KEY) < 32:
         "32 characters; `mamori demo` makes one for you"
     )
 
+
 def _encryption_keys() -> list[str]:
     raw = env_secret("MAMORI_ENCRYPTION_KEYS") or ""
     keys = [key.strip() for key in raw.split(",") if key.strip()]
@@ -243,7 +244,8 @@ MAMORI_BROKER_QUEUE = env_str("MAMORI_BROKER_QUEUE", "mamori") or "mamori"
 # Redis only: how long a job taken by a worker that died stays invisible before another gets it.
 MAMORI_BROKER_VISIBILITY_TIMEOUT = env_int("MAMORI_BROKER_VISIBILITY_TIMEOUT", 3600, minimum=1, maximum=43200)
 TASKS_BACKEND = env_choice(
-    "MAMORI_TASKS", "celery" if MAMORI_BROKER_URL else "database", ("database", "immediate", "celery"))
+    "MAMORI_TASKS", "celery" if MAMORI_BROKER_URL else "database", ("database", "immediate", "celery")
+)
 if TASKS_BACKEND == "celery" and not MAMORI_BROKER_URL:
     raise ConfigError("MAMORI_TASKS=celery needs MAMORI_BROKER_URL (redis://... or amqp://...)")
 TASKS = {
@@ -263,10 +265,13 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     # Status tokens and other secrets in URLs are blanked before any line is written (core/logredact.py).
     "filters": {"redact": {"()": "mamori.core.logredact.RedactSecrets"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "stream": sys.stderr,
-                             "filters": ["redact"]}},
-    "root": {"handlers": ["console"], "level": env_choice(
-        "MAMORI_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "stream": sys.stderr, "filters": ["redact"]}
+    },
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice("MAMORI_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
+    },
     # waitress warns "Task queue depth is N" whenever a request waits for a thread: normal under load,
     # and logging it on every request cost a third of the consent endpoint's throughput (BENCHMARKS.md).
     "loggers": {"axes": {"level": "WARNING"}, "waitress.queue": {"level": "ERROR"}},

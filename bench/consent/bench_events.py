@@ -58,19 +58,27 @@ def environment(**extra: str) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "bench.consent.settings",
         "MAMORI_DATABASE_URL": pg_url(DATABASE),
         "MAMORI_SECRET_KEY": os.environ.get("MAMORI_SECRET_KEY", "bench-secret-key-0123456789-0123456789-abcdef"),
-        "MAMORI_ENCRYPTION_KEYS": os.environ.get("MAMORI_ENCRYPTION_KEYS",
-                                                 "kN2m9yqH0cX1b7WJ3wO2Qz3oQe2r5cB1s8Xy6tQd0hE="),
+        "MAMORI_ENCRYPTION_KEYS": os.environ.get(
+            "MAMORI_ENCRYPTION_KEYS", "kN2m9yqH0cX1b7WJ3wO2Qz3oQe2r5cB1s8Xy6tQd0hE="
+        ),
         "MAMORI_DATA_DIR": str(Path(tempfile.gettempdir()) / "mamori-bench-consent"),
         "MAMORI_LOG_LEVEL": "WARNING",
         **extra,
-    }  # fmt: skip
+    }
     env.pop("MAMORI_CACHE_URL", None)  # one process: the per-process cache holds the rate counters
     return env
 
 
 def mamori(*args: str) -> str:
-    return subprocess.run([sys.executable, "-m", "mamori", *args], cwd=REPO, env=environment(), check=True,
-                          capture_output=True, text=True, timeout=600).stdout  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "mamori", *args],
+        cwd=REPO,
+        env=environment(),
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    ).stdout
 
 
 def prepare_database() -> None:
@@ -98,8 +106,13 @@ def server(**extra: str) -> Iterator[int]:
     port = free_port()
     log = Path(tempfile.gettempdir()) / f"mamori-bench-serve-{port}.log"
     with log.open("w") as output:
-        process = subprocess.Popen([sys.executable, "-m", "mamori", "serve", "--port", str(port)], cwd=REPO,
-                                   env=environment(**extra), stdout=output, stderr=subprocess.STDOUT)  # fmt: skip
+        process = subprocess.Popen(
+            [sys.executable, "-m", "mamori", "serve", "--port", str(port)],
+            cwd=REPO,
+            env=environment(**extra),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
         try:
             deadline = time.monotonic() + 60
             while True:
@@ -143,17 +156,27 @@ class Events:
         self.count += 1
         if self.count % 100 == 0:
             self.device = str(uuid.uuid4())
-        return json.dumps({
-            "id": str(uuid.uuid4()), "site": SITE, "device": self.device, "version": self.version,
-            "hash": self.hash, "lang": "en", "choices": self.choices, "method": "click", "tz": "Asia/Tokyo",
-        }).encode()  # fmt: skip
+        return json.dumps(
+            {
+                "id": str(uuid.uuid4()),
+                "site": SITE,
+                "device": self.device,
+                "version": self.version,
+                "hash": self.hash,
+                "lang": "en",
+                "choices": self.choices,
+                "method": "click",
+                "tz": "Asia/Tokyo",
+            }
+        ).encode()
 
 
 def stored(bodies: list[bytes]) -> int:
     ids = [json.loads(body)["id"] for body in bodies]
     with psycopg.connect(pg_url(DATABASE)) as connection:
-        row = connection.execute("SELECT count(*) FROM consent_consentevent WHERE event_id = ANY(%s::uuid[])",
-                                 [ids]).fetchone()  # fmt: skip
+        row = connection.execute(
+            "SELECT count(*) FROM consent_consentevent WHERE event_id = ANY(%s::uuid[])", [ids]
+        ).fetchone()
     return int(row[0]) if row else 0
 
 
@@ -179,13 +202,17 @@ def main() -> int:
             bare_rates.append(bare.per_second)
             event_rates.append(sent.per_second)
             ratios.append(sent.per_second / bare.per_second)
-            line(f"round: bare {bare.per_second:7.0f} req/s   events {sent.per_second:7.0f} events/s   "
-                 f"ratio {ratios[-1]:.2f}")
+            line(
+                f"round: bare {bare.per_second:7.0f} req/s   events {sent.per_second:7.0f} events/s   "
+                f"ratio {ratios[-1]:.2f}"
+            )
         in_ledger = stored(accepted)
         status, headers, packed = get(port, "/consent/banner.js", {"Accept-Encoding": "gzip"})
         gzipped = headers.get("Content-Encoding") == "gzip"
-    line(f"{CONNECTIONS} keep-alive connections, {ROUNDS} rounds of {ROUND_SECONDS:.0f} s each; "
-         f"{len(accepted):,} events answered 201, {in_ledger:,} in the ledger")
+    line(
+        f"{CONNECTIONS} keep-alive connections, {ROUNDS} rounds of {ROUND_SECONDS:.0f} s each; "
+        f"{len(accepted):,} events answered 201, {in_ledger:,} in the ledger"
+    )
     sustainable = statistics.median(event_rates)
     line(f"median: bare {statistics.median(bare_rates):.0f} req/s, events {sustainable:.0f} events/s")
     ratio = statistics.median(ratios)
@@ -196,25 +223,34 @@ def main() -> int:
     offered_rate = 2 * limit
     bodies = [events() for _ in range(int(offered_rate * OVERLOAD_SECONDS))]
     with server(BENCH_CONSENT_RATE=f"{limit}/s") as port:
-        result = open_loop(port, EVENTS_PATH, bodies, offered_rate, workers=64,
-                           deadline_seconds=OVERLOAD_SECONDS * 10 + 60)  # fmt: skip
+        result = open_loop(
+            port, EVENTS_PATH, bodies, offered_rate, workers=64, deadline_seconds=OVERLOAD_SECONDS * 10 + 60
+        )
     in_ledger = stored(bodies)
-    line(f"overload: limit {limit}/s (MAMORI_CONSENT_RATE), offered {offered_rate}/s for {OVERLOAD_SECONDS:.0f} s = "
-         f"{result.offered:,} events (first attempts took {result.offered_seconds:.1f} s); answers "
-         + ", ".join(f"{code or 'connection error'}: {count:,}" for code, count in sorted(result.statuses.items()))
-         + f"; all accepted after {result.total_seconds:.1f} s, at most {result.most_attempts} attempts for one event")
-    line(f"overload: events sent {result.offered:,}, accepted {result.accepted:,}, in the ledger {in_ledger:,}, "
-         f"lost {result.offered - in_ledger:,}")
+    line(
+        f"overload: limit {limit}/s (MAMORI_CONSENT_RATE), offered {offered_rate}/s for {OVERLOAD_SECONDS:.0f} s = "
+        f"{result.offered:,} events (first attempts took {result.offered_seconds:.1f} s); answers "
+        + ", ".join(f"{code or 'connection error'}: {count:,}" for code, count in sorted(result.statuses.items()))
+        + f"; all accepted after {result.total_seconds:.1f} s, at most {result.most_attempts} attempts for one event"
+    )
+    line(
+        f"overload: events sent {result.offered:,}, accepted {result.accepted:,}, in the ledger {in_ledger:,}, "
+        f"lost {result.offered - in_ledger:,}"
+    )
     nothing_lost = in_ledger == result.offered and result.lost == 0
-    print(f"   {'PASS' if nothing_lost else 'MISS'}  twice the sustainable load: events sent = events stored "
-          f"({result.offered:,} = {in_ledger:,}), overload answered 429: {result.statuses.get(429, 0):,} times")
+    print(
+        f"   {'PASS' if nothing_lost else 'MISS'}  twice the sustainable load: events sent = events stored "
+        f"({result.offered:,} = {in_ledger:,}), overload answered 429: {result.statuses.get(429, 0):,} times"
+    )
 
     plain = (REPO / "mamori/consent/static/consent/banner.js").read_bytes()
     css = (REPO / "mamori/consent/static/consent/banner.css").read_bytes()
     separate = len(gzip.compress(plain, 9)) + len(gzip.compress(css, 9))
     size = len(packed) if status == 200 and gzipped else separate
-    line(f"banner: GET /consent/banner.js (gzip, CSS inlined) {size:,} bytes; the two files gzipped "
-         f"separately: {separate:,} bytes")
+    line(
+        f"banner: GET /consent/banner.js (gzip, CSS inlined) {size:,} bytes; the two files gzipped "
+        f"separately: {separate:,} bytes"
+    )
     verdict("banner JS+CSS gzipped, KB", size / 1024, f"<= {BANNER_BUDGET / 1024:.0f} KB", size <= BANNER_BUDGET)
     return 0
 

@@ -35,8 +35,9 @@ class ClosedLoopResult:
         return sum(self.statuses.values()) / self.seconds
 
 
-def closed_loop(port: int, path: str, make_body: Callable[[], bytes], connections: int, seconds: float,
-                keep: bool = False) -> ClosedLoopResult:  # fmt: skip
+def closed_loop(
+    port: int, path: str, make_body: Callable[[], bytes], connections: int, seconds: float, keep: bool = False
+) -> ClosedLoopResult:
     statuses: Counter[int] = Counter()
     accepted: list[bytes] = []
     lock = threading.Lock()
@@ -79,8 +80,9 @@ class OpenLoopResult:
     most_attempts: int
 
 
-def open_loop(port: int, path: str, bodies: list[bytes], rate: float, workers: int, deadline_seconds: float
-              ) -> OpenLoopResult:  # fmt: skip
+def open_loop(
+    port: int, path: str, bodies: list[bytes], rate: float, workers: int, deadline_seconds: float
+) -> OpenLoopResult:
     start = time.perf_counter()
     due: list[tuple[float, int, int]] = [(start + number / rate, number, 1) for number in range(len(bodies))]
     heapq.heapify(due)
@@ -135,5 +137,6 @@ def open_loop(port: int, path: str, bodies: list[bytes], rate: float, workers: i
         thread.start()
     for thread in threads:
         thread.join()
-    return OpenLoopResult(len(bodies), first_attempts[0], time.perf_counter() - start, statuses, done[0],
-                          len(bodies) - done[0], most[0])  # fmt: skip
+    return OpenLoopResult(
+        len(bodies), first_attempts[0], time.perf_counter() - start, statuses, done[0], len(bodies) - done[0], most[0]
+    )

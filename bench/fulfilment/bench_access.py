@@ -36,8 +36,10 @@ SAMPLES = 200
 COLD_SAMPLES = 30
 # (table, columns, condition on the customer id): what the map says a customer owns.
 OWNED_SQL = {
-    "customers": ("id, email, first_name, last_name, phone, preferred_language, status, created_at, closed_at",
-                  "id = %(id)s"),
+    "customers": (
+        "id, email, first_name, last_name, phone, preferred_language, status, created_at, closed_at",
+        "id = %(id)s",
+    ),
     "social_accounts": ("*", "customer_id = %(id)s"),
     "addresses": ("*", "customer_id = %(id)s"),
     "orders": ("*", "customer_id = %(id)s"),
@@ -57,8 +59,9 @@ def baseline(connection: psycopg.Connection[Any], email: str) -> dict[str, int]:
         return {}
     rows = {}
     for table, (columns, condition) in OWNED_SQL.items():
-        fetched = connection.execute(f"SELECT {columns} FROM {table} WHERE {condition} ORDER BY id",
-                                     {"id": found[0]}).fetchall()
+        fetched = connection.execute(
+            f"SELECT {columns} FROM {table} WHERE {condition} ORDER BY id", {"id": found[0]}
+        ).fetchall()
         rows[table] = len(fetched)
     connection.commit()
     return rows
@@ -122,13 +125,17 @@ def main() -> int:
     finally:
         engine.close()
     engine_median, baseline_median = median(engine_times), median(baseline_times)
-    line(f"{SAMPLES} customers of {customers:,}, {rows_exported / SAMPLES:.0f} rows each on average "
-         f"across {len(OWNED_SQL)} tables (same rows both ways: checked)")
+    line(
+        f"{SAMPLES} customers of {customers:,}, {rows_exported / SAMPLES:.0f} rows each on average "
+        f"across {len(OWNED_SQL)} tables (same rows both ways: checked)"
+    )
     line(f"hand-written SQL (baseline): median {ms(baseline_median)}")
     p90 = sorted(engine_times)[SAMPLES * 9 // 10]
     line(f"engine export, warm:         median {ms(engine_median)}  (p90 {ms(p90)})")
-    line(f"engine export, new engine per request (as the request handler runs it): "
-         f"median {ms(median(cold_times))} over {COLD_SAMPLES} = {median(cold_times) / baseline_median:.1f}x baseline")
+    line(
+        f"engine export, new engine per request (as the request handler runs it): "
+        f"median {ms(median(cold_times))} over {COLD_SAMPLES} = {median(cold_times) / baseline_median:.1f}x baseline"
+    )
     ratio = engine_median / baseline_median
     verdict("access request, engine / hand-written SQL", ratio, "<= 2.00", ratio <= 2.0)
     return 0

@@ -86,7 +86,9 @@ def digest(connection: psycopg.Connection[Any], customers: list[int]) -> dict[st
     for table, condition in OWNED.items():
         row = connection.execute(
             f"SELECT count(*), coalesce(md5(string_agg(t::text, '|' ORDER BY t.id)), '') FROM {table} t "
-            f"WHERE {condition}", {"ids": customers}).fetchone()
+            f"WHERE {condition}",
+            {"ids": customers},
+        ).fetchone()
         assert row is not None
         result[table] = (int(row[0]), str(row[1]))
     return result
@@ -157,17 +159,26 @@ def main() -> int:
     singly_extrapolated = singles_seconds * SUBJECTS / half
     kept_open_extrapolated = kept_open_seconds * SUBJECTS / (SINGLES - half)
     line("rows changed, baseline:    " + ", ".join(f"{table} {count:,}" for table, count in changed.items()))
-    line("rows changed, engine bulk: " + ", ".join(f"{table} {count:,}" for table, count in erased.items())
-         + f"; left after verification: {residue}")
+    line(
+        "rows changed, engine bulk: "
+        + ", ".join(f"{table} {count:,}" for table, count in erased.items())
+        + f"; left after verification: {residue}"
+    )
     line(f"hand-written set-based SQL (baseline): {baseline_seconds:.2f} s")
-    line(f"engine bulk (erase_many, plan + execute + verify): {bulk_seconds:.2f} s "
-         f"({SUBJECTS / bulk_seconds:,.0f} subjects/s)")
-    line(f"engine one at a time, as `mamori fulfil erase` (engine built per request): {half} subjects in "
-         f"{singles_seconds:.2f} s ({singles_seconds / half * 1000:.0f} ms each); extrapolated linearly to "
-         f"{SUBJECTS:,}: {singly_extrapolated:.0f} s")
-    line(f"engine one at a time, one engine kept open (lower bound): {SINGLES - half} subjects in "
-         f"{kept_open_seconds:.2f} s ({kept_open_seconds / (SINGLES - half) * 1000:.0f} ms each); extrapolated: "
-         f"{kept_open_extrapolated:.0f} s = {kept_open_extrapolated / bulk_seconds:.1f}x the bulk time")
+    line(
+        f"engine bulk (erase_many, plan + execute + verify): {bulk_seconds:.2f} s "
+        f"({SUBJECTS / bulk_seconds:,.0f} subjects/s)"
+    )
+    line(
+        f"engine one at a time, as `mamori fulfil erase` (engine built per request): {half} subjects in "
+        f"{singles_seconds:.2f} s ({singles_seconds / half * 1000:.0f} ms each); extrapolated linearly to "
+        f"{SUBJECTS:,}: {singly_extrapolated:.0f} s"
+    )
+    line(
+        f"engine one at a time, one engine kept open (lower bound): {SINGLES - half} subjects in "
+        f"{kept_open_seconds:.2f} s ({kept_open_seconds / (SINGLES - half) * 1000:.0f} ms each); extrapolated: "
+        f"{kept_open_extrapolated:.0f} s = {kept_open_extrapolated / bulk_seconds:.1f}x the bulk time"
+    )
     bulk_ratio = bulk_seconds / baseline_seconds
     verdict("bulk erasure, engine / hand-written SQL", bulk_ratio, "<= 1.50", bulk_ratio <= 1.5)
     speedup = singly_extrapolated / bulk_seconds

@@ -50,8 +50,14 @@ def child(mode: str, customer: int) -> dict[str, Any]:
         engine.close()
         size = path.stat().st_size
         path.unlink()
-        return {"before": before, "peak": peak_mib(), "seconds": seconds, "size": size,
-                "rows": sum(written["store-db"].values()), "usage_events": written["store-db"]["usage_events"]}
+        return {
+            "before": before,
+            "peak": peak_mib(),
+            "seconds": seconds,
+            "size": size,
+            "rows": sum(written["store-db"].values()),
+            "usage_events": written["store-db"]["usage_events"],
+        }
     import psycopg
 
     with psycopg.connect(url) as connection:
@@ -74,8 +80,12 @@ def child(mode: str, customer: int) -> dict[str, Any]:
 def measure(mode: str, customer: int) -> dict[str, Any]:
     output = subprocess.run(
         [sys.executable, "-m", "bench.fulfilment.bench_memory", "--child", mode, str(customer)],
-        cwd=REPO, capture_output=True, text=True, check=True, timeout=600,
-    ).stdout  # fmt: skip
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+    ).stdout
     return json.loads(output.strip().splitlines()[-1])
 
 
@@ -86,21 +96,31 @@ def main() -> int:
     small = measure("engine", 3)
     fetchall = measure("fetchall", store.HEAVY_CUSTOMER)
     stream = measure("stream", store.HEAVY_CUSTOMER)
-    line(f"engine, customer {store.HEAVY_CUSTOMER}: {heavy['rows']:,} rows ({heavy['usage_events']:,} usage events) "
-         f"-> package {heavy['size'] / 2**20:.1f} MiB (ZIP) in {heavy['seconds']:.1f} s; "
-         f"peak RSS {heavy['peak']:.0f} MiB ({heavy['peak'] - heavy['before']:+.0f} MiB over the "
-         f"{heavy['before']:.0f} MiB before the export)")
-    line(f"engine, customer 3: {small['rows']:,} rows -> package {small['size'] / 1024:.0f} KiB; "
-         f"peak RSS {small['peak']:.0f} MiB ({small['peak'] - small['before']:+.0f} MiB)")
-    line(f"for comparison, psycopg fetchall of the {fetchall['rows']:,} usage events: peak RSS "
-         f"{fetchall['peak']:.0f} MiB ({fetchall['peak'] - fetchall['before']:+.0f} MiB)")
-    line(f"time baseline, server-side cursor reading the {stream['rows']:,} usage events and writing nothing: "
-         f"{stream['seconds']:.1f} s; the engine's whole package took {heavy['seconds'] / stream['seconds']:.1f}x that")
+    line(
+        f"engine, customer {store.HEAVY_CUSTOMER}: {heavy['rows']:,} rows ({heavy['usage_events']:,} usage events) "
+        f"-> package {heavy['size'] / 2**20:.1f} MiB (ZIP) in {heavy['seconds']:.1f} s; "
+        f"peak RSS {heavy['peak']:.0f} MiB ({heavy['peak'] - heavy['before']:+.0f} MiB over the "
+        f"{heavy['before']:.0f} MiB before the export)"
+    )
+    line(
+        f"engine, customer 3: {small['rows']:,} rows -> package {small['size'] / 1024:.0f} KiB; "
+        f"peak RSS {small['peak']:.0f} MiB ({small['peak'] - small['before']:+.0f} MiB)"
+    )
+    line(
+        f"for comparison, psycopg fetchall of the {fetchall['rows']:,} usage events: peak RSS "
+        f"{fetchall['peak']:.0f} MiB ({fetchall['peak'] - fetchall['before']:+.0f} MiB)"
+    )
+    line(
+        f"time baseline, server-side cursor reading the {stream['rows']:,} usage events and writing nothing: "
+        f"{stream['seconds']:.1f} s; the engine's whole package took {heavy['seconds'] / stream['seconds']:.1f}x that"
+    )
     growth = heavy["peak"] - heavy["before"]
     bounded = growth < 100
-    print(f"   {'PASS' if bounded else 'MISS'}  access package of {heavy['rows']:,} rows: peak RSS "
-          f"{heavy['peak']:.0f} MiB, {growth:+.0f} MiB for the export, package {heavy['size'] / 2**20:.1f} MiB "
-          f"(bounded: growth under 100 MiB)")
+    print(
+        f"   {'PASS' if bounded else 'MISS'}  access package of {heavy['rows']:,} rows: peak RSS "
+        f"{heavy['peak']:.0f} MiB, {growth:+.0f} MiB for the export, package {heavy['size'] / 2**20:.1f} MiB "
+        f"(bounded: growth under 100 MiB)"
+    )
     return 0
 
 

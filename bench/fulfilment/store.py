@@ -17,16 +17,34 @@ from bench.common import SMALL, admin_connection, copy_database, database_exists
 HERE = Path(__file__).resolve().parent
 GENERATOR_VERSION = "3"  # change when the schema or generate.sql changes: the store is rebuilt
 SIZES = {
-    "customers": 1_000_000, "orders": 5_000_000, "orders_per": 5, "addresses": 1_500_000, "social": 300_000,
-    "inquiries": 300_000, "subscriptions": 400_000, "sessions": 3_000_000, "heavy": 1_000_000, "events": 2_000_000,
-}  # fmt: skip
+    "customers": 1_000_000,
+    "orders": 5_000_000,
+    "orders_per": 5,
+    "addresses": 1_500_000,
+    "social": 300_000,
+    "inquiries": 300_000,
+    "subscriptions": 400_000,
+    "sessions": 3_000_000,
+    "heavy": 1_000_000,
+    "events": 2_000_000,
+}
 if SMALL:
     SIZES = {key: max(1, value // 50) if key != "orders_per" else value for key, value in SIZES.items()}
 TEMPLATE = "mamori_bench_store_small" if SMALL else "mamori_bench_store"
 WORK_COPY = f"{TEMPLATE}_work"
 HEAVY_CUSTOMER = 1  # the subject with `heavy` usage events
-TABLES = ("customers", "social_accounts", "addresses", "orders", "order_items", "payments", "inquiries",
-          "newsletter_subscriptions", "login_sessions", "usage_events")  # fmt: skip
+TABLES = (
+    "customers",
+    "social_accounts",
+    "addresses",
+    "orders",
+    "order_items",
+    "payments",
+    "inquiries",
+    "newsletter_subscriptions",
+    "login_sessions",
+    "usage_events",
+)
 
 
 def marker() -> str:
@@ -96,6 +114,8 @@ def row_counts(url: str) -> dict[str, int]:
 if __name__ == "__main__":
     ensure_store()
     counts = row_counts(pg_url(TEMPLATE))
-    line(f"rows: {sum(counts.values()):,} in {len(counts)} tables: "
-         + ", ".join(f"{table} {count:,}" for table, count in counts.items()))
+    line(
+        f"rows: {sum(counts.values()):,} in {len(counts)} tables: "
+        + ", ".join(f"{table} {count:,}" for table, count in counts.items())
+    )
     sys.exit(0)

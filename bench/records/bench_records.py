@@ -42,10 +42,19 @@ def fresh_database() -> None:
 
 
 def body(round_number: int, call: int) -> dict[str, Any]:
-    return {"organisation": "picocela", "records": [{
-        "client_key": f"r{round_number}-c{call}", "recipient": "prize-providers", "transferred_on": "2026-11-29",
-        "made_from": "bulk", "consent_document": "campaign entry form",
-        "people": [{"identities": {"email": f"r{round_number}c{call}p{n}@example.jp"}} for n in range(PEOPLE)]}]}
+    return {
+        "organisation": "picocela",
+        "records": [
+            {
+                "client_key": f"r{round_number}-c{call}",
+                "recipient": "prize-providers",
+                "transferred_on": "2026-11-29",
+                "made_from": "bulk",
+                "consent_document": "campaign entry form",
+                "people": [{"identities": {"email": f"r{round_number}c{call}p{n}@example.jp"}} for n in range(PEOPLE)],
+            }
+        ],
+    }
 
 
 def bare_tables(cursor: Any) -> None:
@@ -63,11 +72,14 @@ def bare_insert(connection: Any, round_number: int, call: int, hashes: list[str]
             " people_count, recorded_at, recorded_by, dispose_after) VALUES (%s, 1, 'provision', 'consent', %s,"
             " %s, 'prize-providers', 'Prize providers', '', '', '', %s, '', '2026-11-29', '', 'form', 'bulk', 'api',"
             " %s, now(), 'bench', now() + interval '3 years') RETURNING id",
-            ["picocela", f"r{round_number}-c{call}", "0" * 64, json.dumps(["contact.name"]), len(hashes)])
+            ["picocela", f"r{round_number}-c{call}", "0" * 64, json.dumps(["contact.name"]), len(hashes)],
+        )
         record_id = cursor.fetchone()[0]
         cursor.executemany(
             "INSERT INTO bare_person (record_id, person, identity_hash, consent_event, consent_document)"
-            " VALUES (%s, %s, %s, NULL, '')", [(record_id, n, digest) for n, digest in enumerate(hashes)])
+            " VALUES (%s, %s, %s, NULL, '')",
+            [(record_id, n, digest) for n, digest in enumerate(hashes)],
+        )
 
 
 def ingest(client: Any, secret: str) -> list[float]:
@@ -77,8 +89,13 @@ def ingest(client: Any, secret: str) -> list[float]:
 
     ratios = []
     warm = json.dumps({"organisation": "picocela", "records": [{**body(99, 0)["records"][0], "client_key": "warm"}]})
-    response = client.post("/api/v1/records/provisions", data=warm, content_type="application/json",
-                           HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {secret}")
+    response = client.post(
+        "/api/v1/records/provisions",
+        data=warm,
+        content_type="application/json",
+        HTTP_HOST="127.0.0.1",
+        HTTP_AUTHORIZATION=f"Bearer {secret}",
+    )
     assert response.status_code == 201, response.content[:500]
     with psycopg.connect(pg_url(DATABASE)) as connection:
         with connection.cursor() as cursor:
@@ -86,12 +103,22 @@ def ingest(client: Any, secret: str) -> list[float]:
         connection.commit()
         for round_number in range(ROUNDS):
             bodies = [json.dumps(body(round_number, call)) for call in range(CALLS)]
-            hashes = [[identity_hash("picocela", "email", person["identities"]["email"])
-                       for person in json.loads(text)["records"][0]["people"]] for text in bodies]
+            hashes = [
+                [
+                    identity_hash("picocela", "email", person["identities"]["email"])
+                    for person in json.loads(text)["records"][0]["people"]
+                ]
+                for text in bodies
+            ]
             started = time.perf_counter()
             for text in bodies:
-                response = client.post("/api/v1/records/provisions", data=text, content_type="application/json",
-                                       HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {secret}")
+                response = client.post(
+                    "/api/v1/records/provisions",
+                    data=text,
+                    content_type="application/json",
+                    HTTP_HOST="127.0.0.1",
+                    HTTP_AUTHORIZATION=f"Bearer {secret}",
+                )
                 assert response.status_code == 201, response.content[:500]
             api_seconds = time.perf_counter() - started
             started = time.perf_counter()
@@ -101,8 +128,10 @@ def ingest(client: Any, secret: str) -> list[float]:
             people = CALLS * PEOPLE
             ratio = (people / api_seconds) / (people / bare_seconds)
             ratios.append(ratio)
-            line(f"round {round_number + 1}: API {people / api_seconds:,.0f} people/s, "
-                 f"bare INSERT {people / bare_seconds:,.0f} people/s, ratio {ratio:.2f}")
+            line(
+                f"round {round_number + 1}: API {people / api_seconds:,.0f} people/s, "
+                f"bare INSERT {people / bare_seconds:,.0f} people/s, ratio {ratio:.2f}"
+            )
     return ratios
 
 
@@ -122,18 +151,27 @@ def fill_register(known: dict[str, str]) -> None:
             " SELECT 'picocela', 1, 'provision', 'consent', 'gen-' || n, repeat('0', 64), 'prize-providers',"
             " 'Prize providers', '', '', '', '[\"contact.name\"]', '', DATE '2026-01-01' + (n %% 300), '', 'form',"
             " 'bulk', 'api', 5000, now(), 'bench', now() + interval '3 years' FROM generate_series(1, %s) AS n",
-            [records])
+            [records],
+        )
         connection.execute(
             "INSERT INTO disclosures_recordperson (record_id, person, identity_hash, consent_event, consent_document)"
             " SELECT r.id, g.n, encode(sha256(('gen-' || r.id || '-' || g.n)::bytea), 'hex'), NULL, ''"
             " FROM disclosures_transferrecord r CROSS JOIN generate_series(0, 4999) AS g(n)"
-            " WHERE r.client_key LIKE 'gen-%%'")
-        ids = [row[0] for row in connection.execute(
-            "SELECT id FROM disclosures_transferrecord WHERE client_key LIKE 'gen-%%'").fetchall()]
+            " WHERE r.client_key LIKE 'gen-%%'"
+        )
+        ids = [
+            row[0]
+            for row in connection.execute(
+                "SELECT id FROM disclosures_transferrecord WHERE client_key LIKE 'gen-%%'"
+            ).fetchall()
+        ]
         rows = [(random.choice(ids), 5000 + k, digest) for k, digest in enumerate(known.values()) for _ in range(3)]
         with connection.cursor() as cursor:
-            cursor.executemany("INSERT INTO disclosures_recordperson (record_id, person, identity_hash, consent_event,"
-                               " consent_document) VALUES (%s, %s, %s, NULL, '')", rows)
+            cursor.executemany(
+                "INSERT INTO disclosures_recordperson (record_id, person, identity_hash, consent_event,"
+                " consent_document) VALUES (%s, %s, %s, NULL, '')",
+                rows,
+            )
         connection.execute("CREATE INDEX disclosures_person_hash ON disclosures_recordperson (identity_hash)")
         connection.execute("VACUUM ANALYZE disclosures_recordperson")
         connection.execute("VACUUM ANALYZE disclosures_transferrecord")
@@ -162,7 +200,8 @@ def lookups(known: dict[str, str]) -> tuple[list[float], list[float]]:
             rows = connection.execute(
                 "SELECT * FROM disclosures_transferrecord WHERE organisation = %s AND id IN (SELECT record_id FROM"
                 " disclosures_recordperson WHERE identity_hash = %s) ORDER BY recorded_at DESC, id DESC",
-                ["picocela", known[email]]).fetchall()
+                ["picocela", known[email]],
+            ).fetchall()
             bare.append(time.perf_counter() - started)
             assert rows
     return timings, bare
@@ -201,8 +240,10 @@ def main() -> int:
     for run in range(ROUNDS):
         timings, bare = lookups(known)
         runs.append(p99(timings))
-        line(f"look-up run {run + 1} ({LOOKUPS} look-ups): records_of_person median {ms(statistics.median(timings))},"
-             f" p99 {ms(p99(timings))}; bare SQL median {ms(statistics.median(bare))}, p99 {ms(p99(bare))}")
+        line(
+            f"look-up run {run + 1} ({LOOKUPS} look-ups): records_of_person median {ms(statistics.median(timings))},"
+            f" p99 {ms(p99(timings))}; bare SQL median {ms(statistics.median(bare))}, p99 {ms(p99(bare))}"
+        )
     worst = statistics.median(runs)
     line(f"look-up p99: median of runs {ms(worst)}, range {ms(min(runs))}-{ms(max(runs))}")
     line(f"load average at end: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")

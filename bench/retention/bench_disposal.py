@@ -143,9 +143,11 @@ def main() -> int:
         drop_database(template)
         engine, hand = statistics.median(engine_times), statistics.median(hand_times)
         results[n] = engine / hand
-        line(f"{n:>9,} due rows: engine {engine:.2f} s (range {min(engine_times):.2f}-{max(engine_times):.2f}), "
-             f"hand-written {hand:.2f} s ({min(hand_times):.2f}-{max(hand_times):.2f}), ratio {engine / hand:.2f}, "
-             f"engine {engine / n * 100_000:.2f} s per 100,000 rows, peak Python memory {peak / 2**20:.1f} MiB")
+        line(
+            f"{n:>9,} due rows: engine {engine:.2f} s (range {min(engine_times):.2f}-{max(engine_times):.2f}), "
+            f"hand-written {hand:.2f} s ({min(hand_times):.2f}-{max(hand_times):.2f}), ratio {engine / hand:.2f}, "
+            f"engine {engine / n * 100_000:.2f} s per 100,000 rows, peak Python memory {peak / 2**20:.1f} MiB"
+        )
     line(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     largest = SIZES[-1]
     verdict(f"engine / hand-written at {largest:,}", results[largest], "<= 1.3", results[largest] <= 1.3)

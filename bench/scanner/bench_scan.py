@@ -38,16 +38,27 @@ STATES = ("none", "reject", "accept")
 def environment() -> dict[str, str]:
     data = Path(tempfile.gettempdir()) / "mamori-bench-scanner"
     return {
-        **os.environ, "PYTHONPATH": str(REPO), "MAMORI_DEMO": "1", "MAMORI_DATA_DIR": str(data),
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "MAMORI_DEMO": "1",
+        "MAMORI_DATA_DIR": str(data),
         "MAMORI_DATABASE_URL": f"sqlite:///{data / 'bench.sqlite3'}",
         "MAMORI_SECRET_KEY": "bench-secret-key-0123456789-0123456789-abcdef",
-        "MAMORI_ENCRYPTION_KEYS": "kN2m9yqH0cX1b7WJ3wO2Qz3oQe2r5cB1s8Xy6tQd0hE=", "MAMORI_LOG_LEVEL": "WARNING",
-    }  # fmt: skip
+        "MAMORI_ENCRYPTION_KEYS": "kN2m9yqH0cX1b7WJ3wO2Qz3oQe2r5cB1s8Xy6tQd0hE=",
+        "MAMORI_LOG_LEVEL": "WARNING",
+    }
 
 
 def mamori(*args: str) -> None:
-    subprocess.run([sys.executable, "-m", "mamori", *args], cwd=REPO, env=environment(), check=True,
-                   capture_output=True, text=True, timeout=600)  # fmt: skip
+    subprocess.run(
+        [sys.executable, "-m", "mamori", *args],
+        cwd=REPO,
+        env=environment(),
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def free_port() -> int:
@@ -59,8 +70,13 @@ def free_port() -> int:
 @contextlib.contextmanager
 def server() -> Iterator[int]:
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "mamori", "serve", "--port", str(port)], cwd=REPO,
-                               env=environment(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mamori", "serve", "--port", str(port)],
+        cwd=REPO,
+        env=environment(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -116,8 +132,17 @@ def scan_once(port: int, contexts: int) -> tuple[float, int]:
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     started = time.perf_counter()
-    result = scan_site(ScanOptions(urls=urls, max_pages=PAGES, contexts=contexts, regions=("JP",), states=STATES,
-                                   screenshots=False, settle_ms=1500))  # fmt: skip
+    result = scan_site(
+        ScanOptions(
+            urls=urls,
+            max_pages=PAGES,
+            contexts=contexts,
+            regions=("JP",),
+            states=STATES,
+            screenshots=False,
+            settle_ms=1500,
+        )
+    )
     elapsed = time.perf_counter() - started
     stop.set()
     sampler.join()
@@ -139,8 +164,10 @@ def main() -> None:
             for contexts in CONTEXTS:  # interleaved, so a busy moment of the machine hits every setting
                 results[contexts].append(scan_once(port, contexts))
                 rate, pss = results[contexts][-1]
-                line(f"  round {len(results[contexts])}, {contexts} context(s): {rate:.1f} pages/min, "
-                     f"peak PSS {pss / 1024:.0f} MiB, load {os.getloadavg()[0]:.1f}")
+                line(
+                    f"  round {len(results[contexts])}, {contexts} context(s): {rate:.1f} pages/min, "
+                    f"peak PSS {pss / 1024:.0f} MiB, load {os.getloadavg()[0]:.1f}"
+                )
     load_after = os.getloadavg()
     base = statistics.median(ppm for ppm, _ in results[1])
     peak_one = statistics.median(pss for _, pss in results[1])
@@ -149,9 +176,11 @@ def main() -> None:
         rates = [ppm for ppm, _ in results[contexts]]
         peak = statistics.median(pss for _, pss in results[contexts])
         per_context = (peak - peak_one) / (contexts - 1) / 1024 if contexts > 1 else peak / 1024
-        line(f"{contexts} context(s): {statistics.median(rates):6.1f} pages/min ({min(rates):.1f}-{max(rates):.1f}), "
-             f"scaling x{statistics.median(rates) / base:.2f}, peak Chromium PSS {peak / 1024:.0f} MiB, "
-             f"{'one more context' if contexts > 1 else 'browser + 1 context'} {per_context:.0f} MiB")
+        line(
+            f"{contexts} context(s): {statistics.median(rates):6.1f} pages/min ({min(rates):.1f}-{max(rates):.1f}), "
+            f"scaling x{statistics.median(rates) / base:.2f}, peak Chromium PSS {peak / 1024:.0f} MiB, "
+            f"{'one more context' if contexts > 1 else 'browser + 1 context'} {per_context:.0f} MiB"
+        )
     line(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f} ({os.cpu_count()} cores, shared)")
 
 

@@ -15,8 +15,12 @@ from mamori.accounts.models import Role
 
 STAFF_ROLES: tuple[str, ...] = tuple(Role.values)
 MAP_READERS: tuple[str, ...] = (
-    Role.PRIVACY_OFFICER, Role.SUPPORT_AGENT, Role.MARKETING, Role.AUDITOR, Role.ADMIN,
-)  # fmt: skip
+    Role.PRIVACY_OFFICER,
+    Role.SUPPORT_AGENT,
+    Role.MARKETING,
+    Role.AUDITOR,
+    Role.ADMIN,
+)
 MAP_MANAGERS: tuple[str, ...] = (Role.PRIVACY_OFFICER, Role.ADMIN)
 AUDIT_READERS: tuple[str, ...] = (Role.PRIVACY_OFFICER, Role.AUDITOR)
 STAFF_MANAGERS: tuple[str, ...] = (Role.ADMIN, Role.PRIVACY_OFFICER)

@@ -169,8 +169,13 @@ def ensure_demo_staff() -> tuple[str, str, str]:
         device = TOTPDevice.objects.create(user=user, name="demo", confirmed=True)
 
         axes_reset(username=DEMO_USERNAME)
-        record(actor, "staff.created" if created else "staff.demo_reset", target_type="staff", target_id=str(user.pk),
-               details={"username": DEMO_USERNAME, "role": Role.PRIVACY_OFFICER.value})  # fmt: skip
+        record(
+            actor,
+            "staff.created" if created else "staff.demo_reset",
+            target_type="staff",
+            target_id=str(user.pk),
+            details={"username": DEMO_USERNAME, "role": Role.PRIVACY_OFFICER.value},
+        )
     return DEMO_USERNAME, password, totp_secret_base32(device)
 
 

@@ -91,8 +91,9 @@ def password_failed(username: str) -> None:
 
 
 def refused_without_role(user: User) -> None:
-    record(SIGNIN_ACTOR, "auth.login_refused", target_type="staff", target_id=str(user.pk),
-           details={"reason": "no_role"})  # fmt: skip
+    record(
+        SIGNIN_ACTOR, "auth.login_refused", target_type="staff", target_id=str(user.pk), details={"reason": "no_role"}
+    )
 
 
 def finish(request: HttpRequest, user: User, device: TOTPDevice) -> None:

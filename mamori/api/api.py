@@ -44,8 +44,12 @@ class WhoAmI(Schema):
 @api.get("/whoami", response=WhoAmI, tags=["tokens"], summary="The token in use and its scopes")
 def whoami(request: HttpRequest) -> dict[str, Any]:
     token = token_of(request)
-    return {"token": token.prefix, "owner": token.owner.get_username(), "role": token.owner.role,
-            "scopes": token.effective_scopes}
+    return {
+        "token": token.prefix,
+        "owner": token.owner.get_username(),
+        "role": token.owner.role,
+        "scopes": token.effective_scopes,
+    }
 
 
 api.add_router("/map", map_router)

@@ -26,14 +26,20 @@ class VersionOut(Schema):
 
 def _version_out(version: MapVersion) -> dict[str, Any]:
     return {
-        "organisation": version.organisation, "number": version.number, "content_hash": version.content_hash,
-        "applied_at": version.applied_at, "applied_by": version.applied_by_label, "note": version.note,
+        "organisation": version.organisation,
+        "number": version.number,
+        "content_hash": version.content_hash,
+        "applied_at": version.applied_at,
+        "applied_by": version.applied_by_label,
+        "note": version.note,
     }
 
 
 @router.get(
-    "/{organisation}/versions", auth=scoped("map:read"),
-    response=list[VersionOut], summary="Every applied version, newest first",
+    "/{organisation}/versions",
+    auth=scoped("map:read"),
+    response=list[VersionOut],
+    summary="Every applied version, newest first",
 )
 def versions(request: HttpRequest, organisation: str) -> list[dict[str, Any]]:
     found = MapVersion.objects.filter(organisation=organisation).order_by("-number")
@@ -47,5 +53,7 @@ def current(request: HttpRequest, organisation: str) -> dict[str, Any]:
     version = MapVersion.objects.current(organisation)
     if version is None:
         raise HttpError(404, f"No map is applied for organisation '{organisation}'.")
-    return {"version": _version_out(version) | {"applied_at": version.applied_at.isoformat()},
-            "document": version.document}
+    return {
+        "version": _version_out(version) | {"applied_at": version.applied_at.isoformat()},
+        "document": version.document,
+    }

@@ -32,13 +32,17 @@ def install(api: NinjaAPI) -> None:
             {"loc": [str(part) for part in error.get("loc", [])], "message": error.get("msg", "invalid")}
             for error in exc.errors
         ]
-        return problem(422, "Invalid request", "The request body or parameters are not valid.",
-                       code="validation_error", errors=errors)
+        return problem(
+            422,
+            "Invalid request",
+            "The request body or parameters are not valid.",
+            code="validation_error",
+            errors=errors,
+        )
 
     @api.exception_handler(AuthenticationError)
     def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-        response = problem(401, "Not authenticated", "Send 'Authorization: Bearer <token>'.",
-                           code="not_authenticated")
+        response = problem(401, "Not authenticated", "Send 'Authorization: Bearer <token>'.", code="not_authenticated")
         response["WWW-Authenticate"] = "Bearer"
         return response
 
@@ -57,8 +61,9 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(RequestDataTooBig)
     def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
-        return problem(413, "Request too large", "The request body is larger than this server accepts.",
-                       code="too_large")
+        return problem(
+            413, "Request too large", "The request body is larger than this server accepts.", code="too_large"
+        )
 
     @api.exception_handler(DomainError)
     def _domain(request: HttpRequest, exc: DomainError) -> HttpResponse:

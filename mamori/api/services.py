@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from mamori.accounts.models import User
 from mamori.api.models import SCOPES, ApiToken
@@ -34,26 +35,46 @@ def create_token(
     wanted = sorted(set(scopes))
     unknown = [scope for scope in wanted if scope not in SCOPES]
     if unknown:
-        raise ApiTokenError(f"unknown scope(s): {', '.join(unknown)}; known: {', '.join(SCOPES)}")
+        raise ApiTokenError(
+            _("unknown scope(s): %(unknown)s; known: %(known)s"),
+            code="unknown_scope",
+            unknown=", ".join(unknown),
+            known=", ".join(SCOPES),
+        )
     if not wanted:
-        raise ApiTokenError("a token needs at least one scope")
+        raise ApiTokenError(_("a token needs at least one scope"), code="no_scope")
     if not owner.is_active or not owner.role:
-        raise ApiTokenError("tokens can only be issued to active staff with a role")
+        raise ApiTokenError(_("tokens can only be issued to active staff with a role"), code="owner_not_staff")
     beyond = [scope for scope in wanted if scope not in allowed_scopes(owner.role)]
     if beyond:
         raise ApiTokenError(
-            f"the role {owner.role} may not hold the scope(s) {', '.join(beyond)} "
-            "(a token does no more than its owner may in the console)"
+            _(
+                "the role %(role)s may not hold the scope(s) %(scopes)s "
+                "(a token does no more than its owner may in the console)"
+            ),
+            code="scope_beyond_role",
+            role=owner.role,
+            scopes=", ".join(beyond),
         )
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     now = timezone.now()
     with transaction.atomic():
         token = ApiToken.objects.create(
-            name=name, owner=owner, prefix=secret[: len(TOKEN_PREFIX) + 5], token_hash=hash_token(secret),
-            scopes=wanted, created_at=now, expires_at=now + timedelta(days=days) if days else None,
+            name=name,
+            owner=owner,
+            prefix=secret[: len(TOKEN_PREFIX) + 5],
+            token_hash=hash_token(secret),
+            scopes=wanted,
+            created_at=now,
+            expires_at=now + timedelta(days=days) if days else None,
         )
-        record(actor, "api.token_created", target_type="api_token", target_id=str(token.pk),
-               details={"owner": owner.get_username(), "scopes": wanted, "expires_days": days})
+        record(
+            actor,
+            "api.token_created",
+            target_type="api_token",
+            target_id=str(token.pk),
+            details={"owner": owner.get_username(), "scopes": wanted, "expires_days": days},
+        )
     return token, secret
 
 

@@ -19,25 +19,29 @@ from typing import Any, NoReturn
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from mamori.core.errors import DomainError
+
 GENESIS_HASH = "0" * 64
 
 
-class AppendOnlyError(Exception):
+class AppendOnlyError(DomainError):
     """Raised when code tries to change or remove audit entries through the ORM."""
+
+    code = "audit_append_only"
 
 
 class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
     def update(self, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError("audit entries cannot be updated")
+        raise AppendOnlyError(_("audit entries cannot be updated"))
 
     def delete(self) -> NoReturn:
-        raise AppendOnlyError("audit entries cannot be deleted")
+        raise AppendOnlyError(_("audit entries cannot be deleted"))
 
     def bulk_create(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError("audit entries are only written through mamori.audit.services.record")
+        raise AppendOnlyError(_("audit entries are only written through mamori.audit.services.record"))
 
     def bulk_update(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError("audit entries cannot be updated")
+        raise AppendOnlyError(_("audit entries cannot be updated"))
 
 
 class AuditEntry(models.Model):
@@ -68,11 +72,11 @@ class AuditEntry(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
-            raise AppendOnlyError("audit entries cannot be updated")
+            raise AppendOnlyError(_("audit entries cannot be updated"))
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError("audit entries cannot be deleted")
+        raise AppendOnlyError(_("audit entries cannot be deleted"))
 
     @property
     def details_text(self) -> str:

@@ -21,11 +21,29 @@ ACTION_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 # (Plain "name" is allowed: it usually names a thing, such as a map or a system.)
 PERSONAL_KEYS = frozenset(
     {
-        "email", "e_mail", "mail", "phone", "telephone", "tel", "mobile", "full_name",
-        "first_name", "last_name", "given_name", "family_name", "address", "postal_address",
-        "birth_date", "birthday", "date_of_birth", "dob", "password", "ip", "ip_address",
+        "email",
+        "e_mail",
+        "mail",
+        "phone",
+        "telephone",
+        "tel",
+        "mobile",
+        "full_name",
+        "first_name",
+        "last_name",
+        "given_name",
+        "family_name",
+        "address",
+        "postal_address",
+        "birth_date",
+        "birthday",
+        "date_of_birth",
+        "dob",
+        "password",
+        "ip",
+        "ip_address",
     }
-)  # fmt: skip
+)
 EMAIL_VALUE = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
 
 

@@ -127,9 +127,11 @@ def _walk_chain(wanted: set[int], seen: dict[int, str]) -> ChainStatus:
             seen[entry.seq] = entry.hash
         if entry.seq != expected_seq:
             return ChainStatus(
-                False, count, expected_seq,
+                False,
+                count,
+                expected_seq,
                 _("entry missing (the next entry is #%(seq)s)") % {"seq": entry.seq},
-            )  # fmt: skip
+            )
         if entry.prev_hash != prev_hash:
             return ChainStatus(False, count, entry.seq, _("previous-hash link does not match the entry before"))
         expected_hash = computed_hash(entry)

@@ -38,8 +38,33 @@ SATURDAY, SUNDAY = 5, 6
 MAX_BUSINESS_DAYS = 10_000
 
 EU_MEMBER_STATES = (
-    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU",
-    "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
+    "AT",
+    "BE",
+    "BG",
+    "CY",
+    "CZ",
+    "DE",
+    "DK",
+    "EE",
+    "ES",
+    "FI",
+    "FR",
+    "GR",
+    "HR",
+    "HU",
+    "IE",
+    "IT",
+    "LT",
+    "LU",
+    "LV",
+    "MT",
+    "NL",
+    "PL",
+    "PT",
+    "RO",
+    "SE",
+    "SI",
+    "SK",
 )
 # The EU writes Greece as EL; ISO 3166 (and the holidays package) as GR.
 _EU_ALIASES = {"EL": "GR"}
@@ -48,8 +73,12 @@ _EU_ALIASES = {"EL": "GR"}
 EEA_NON_EU_STATES = ("IS", "LI", "NO")
 
 CALENDAR_IDS: tuple[str, ...] = (
-    "JP", "US-CA", "UK", *(f"EU-{code}" for code in EU_MEMBER_STATES), *(f"EEA-{code}" for code in EEA_NON_EU_STATES),
-)  # fmt: skip
+    "JP",
+    "US-CA",
+    "UK",
+    *(f"EU-{code}" for code in EU_MEMBER_STATES),
+    *(f"EEA-{code}" for code in EEA_NON_EU_STATES),
+)
 
 
 class CalendarError(DomainError, ValueError):
@@ -127,8 +156,12 @@ class BusinessCalendar:
             # would make every weekday a business day; refuse rather than compute a wrong deadline.
             raise CalendarError(
                 _("Calendar %(calendar)s covers the years %(first)d to %(last)d only; %(day)s is outside.")
-                % {"calendar": self.calendar_id, "first": self.first_year, "last": self.last_year,
-                   "day": checked.isoformat()}
+                % {
+                    "calendar": self.calendar_id,
+                    "first": self.first_year,
+                    "last": self.last_year,
+                    "day": checked.isoformat(),
+                }
             )
         return checked
 
@@ -187,9 +220,7 @@ class BusinessCalendar:
         if count < 0:
             raise CalendarError(_("The number of business days must not be negative."))
         if count > MAX_BUSINESS_DAYS:
-            raise CalendarError(
-                _("At most %(max)d business days can be added.") % {"max": MAX_BUSINESS_DAYS}
-            )
+            raise CalendarError(_("At most %(max)d business days can be added.") % {"max": MAX_BUSINESS_DAYS})
         for _counted in range(count):
             current = self.next_business_day(current)
         return current
@@ -218,8 +249,14 @@ class BusinessCalendar:
 
 # California state holidays (beyond the federal ones) a company may say it observes, by slug of the
 # holidays package's English name. Most businesses work on the others (RULES.md "Request deadlines").
-US_CA_STATE_HOLIDAYS = ("cesar_chavez_day", "day_after_thanksgiving", "diwali", "lincolns_birthday",
-                        "native_american_day", "susan_b_anthony_day")
+US_CA_STATE_HOLIDAYS = (
+    "cesar_chavez_day",
+    "day_after_thanksgiving",
+    "diwali",
+    "lincolns_birthday",
+    "native_american_day",
+    "susan_b_anthony_day",
+)
 US_CA_DEFAULT_OBSERVED = ("day_after_thanksgiving",)
 
 
@@ -266,9 +303,7 @@ def _public_holidays(calendar_id: str, language: str | None) -> holidays.Holiday
     return _with_language(getattr(holidays, calendar_id.split("-", 1)[1]), None, language)
 
 
-def _with_language(
-    cls: type[holidays.HolidayBase], subdiv: str | None, language: str | None
-) -> holidays.HolidayBase:
+def _with_language(cls: type[holidays.HolidayBase], subdiv: str | None, language: str | None) -> holidays.HolidayBase:
     return cls(subdiv=subdiv, language=_supported(cls, language))
 
 

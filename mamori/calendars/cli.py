@@ -66,11 +66,18 @@ def _parser(prog: str) -> argparse.ArgumentParser:
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text)
         sub.add_argument(
-            "--calendar", required=True, type=_calendar_id, metavar="ID",
+            "--calendar",
+            required=True,
+            type=_calendar_id,
+            metavar="ID",
             help="JP, US-CA, UK or EU-XX (an EU member state's ISO code)",
         )
         sub.add_argument(
-            "--closure", action="append", default=[], type=_iso_date, metavar="YYYY-MM-DD",
+            "--closure",
+            action="append",
+            default=[],
+            type=_iso_date,
+            metavar="YYYY-MM-DD",
             help="an extra company closure day (repeatable)",
         )
         return sub
@@ -103,9 +110,7 @@ def main(argv: Sequence[str], prog: str = "mamori calendar") -> int:
         return exc.code if isinstance(exc.code, int) else USAGE_ERROR
 
     try:
-        calendar = get_calendar(
-            options.calendar, closures=options.closure, language=getattr(options, "language", None)
-        )
+        calendar = get_calendar(options.calendar, closures=options.closure, language=getattr(options, "language", None))
         if options.command == "add-business-days":
             print(calendar.add_business_days(options.start, options.count).isoformat())
         elif options.command == "is-business-day":

@@ -54,9 +54,7 @@ def version_in_force(organisation: str) -> MapVersion | None:
     return versions.order_by("-number").first()
 
 
-def map_in_force(
-    organisation: str, *, missing: type[DomainError] = NoMapApplied
-) -> tuple[MapVersion, PrivacyMap]:
+def map_in_force(organisation: str, *, missing: type[DomainError] = NoMapApplied) -> tuple[MapVersion, PrivacyMap]:
     """The version in force and its parsed map. With none ever applied, raises `missing` (code
     "no_map"): a domain's services pass their own error type, so they raise only that one."""
     version = version_in_force(organisation)

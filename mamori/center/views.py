@@ -10,9 +10,13 @@ from mamori.catalog.in_force import map_in_force_or_404
 from mamori.catalog.models import MapVersion
 
 CHANNEL_LABELS = {
-    "email": _("E-mail"), "phone": _("Telephone"), "post": _("Post"), "fax": _("Fax"),
-    "form": _("Inquiry form"), "in_person": _("In person"),
-}  # fmt: skip
+    "email": _("E-mail"),
+    "phone": _("Telephone"),
+    "post": _("Post"),
+    "fax": _("Fax"),
+    "form": _("Inquiry form"),
+    "in_person": _("In person"),
+}
 
 
 def index(request: HttpRequest) -> HttpResponse:

@@ -29,17 +29,26 @@ def events_preflight(request: HttpRequest) -> HttpResponse:
     return events.consent_events(request)
 
 
-@router.post("/events", auth=None, summary="Record a consent choice (public; used by the banner)",
-             openapi_extra={"requestBody": {"required": True, "content": {
-                 "text/plain": {"schema": events.EventIn.model_json_schema()}}},
-                 "responses": {201: {"description": "Recorded"}, 200: {"description": "Already recorded (same id)"},
-                               405: {"description": "Only POST and OPTIONS"}}})
+@router.post(
+    "/events",
+    auth=None,
+    summary="Record a consent choice (public; used by the banner)",
+    openapi_extra={
+        "requestBody": {"required": True, "content": {"text/plain": {"schema": events.EventIn.model_json_schema()}}},
+        "responses": {
+            201: {"description": "Recorded"},
+            200: {"description": "Already recorded (same id)"},
+            405: {"description": "Only POST and OPTIONS"},
+        },
+    },
+)
 def record_event(request: HttpRequest) -> HttpResponse:
     return events.consent_events(request)
 
 
 @router.get(
-    "/state", auth=scoped("consent:read"),
+    "/state",
+    auth=scoped("consent:read"),
     summary="Current consent of a device or of a subject (scope consent:read)",
 )
 def state(request: HttpRequest, site: Text, device: Text | None = None, subject: Text | None = None) -> dict[str, Any]:
@@ -47,7 +56,8 @@ def state(request: HttpRequest, site: Text, device: Text | None = None, subject:
 
 
 @router.get(
-    "/proof", auth=scoped("consent:read"),
+    "/proof",
+    auth=scoped("consent:read"),
     summary="Proof of consent for one subject, for an auditor or regulator (consent:read)",
 )
 def proof(request: HttpRequest, organisation: Text, subject: Text) -> dict[str, Any]:
@@ -64,7 +74,8 @@ class RecipientIn(BaseModel):
 
 # POST rather than GET: e-mail addresses stay out of URLs and access logs.
 @router.post(
-    "/unsubscribe-headers", auth=scoped("consent:read"),
+    "/unsubscribe-headers",
+    auth=scoped("consent:read"),
     summary="RFC 8058 List-Unsubscribe headers for one recipient (consent:read)",
 )
 def unsubscribe_headers(request: HttpRequest, recipient: RecipientIn) -> dict[str, str]:
@@ -72,7 +83,8 @@ def unsubscribe_headers(request: HttpRequest, recipient: RecipientIn) -> dict[st
 
 
 @router.post(
-    "/subscriptions/status", auth=scoped("consent:read"),
+    "/subscriptions/status",
+    auth=scoped("consent:read"),
     summary="May the company mail this address on this list? (consent:read)",
 )
 def subscription_status(request: HttpRequest, recipient: RecipientIn) -> dict[str, str]:

@@ -41,9 +41,14 @@ def _limited(request: HttpRequest, group: str, rate: str = "10/m") -> bool:
 def _context(request: HttpRequest, organisation: str, **extra: Any) -> dict[str, Any]:
     version, privacy_map = map_in_force_or_404(organisation)
     language = "ja" if (get_language() or "en").startswith("ja") else "en"
-    return {"organisation": organisation, "map": privacy_map, "version": version, "language": language,
-            "org_name": privacy_map.organisation.legal_name.get(language),
-            "demo": bool(getattr(settings, "MAMORI_DEMO", False))} | extra
+    return {
+        "organisation": organisation,
+        "map": privacy_map,
+        "version": version,
+        "language": language,
+        "org_name": privacy_map.organisation.legal_name.get(language),
+        "demo": bool(getattr(settings, "MAMORI_DEMO", False)),
+    } | extra
 
 
 @require_http_methods(["GET", "POST"])
@@ -56,8 +61,13 @@ def subscribe(request: HttpRequest, organisation: str) -> HttpResponse:
             return too_many_requests(request, Exception("rate limited"))
         try:
             services.request_subscription(
-                organisation, request.POST.get("topic", ""), request.POST.get("email", ""), context["language"],
-                express_request=request.POST.get("express") == "yes", ip=_ip(request), user_agent=_ua(request),
+                organisation,
+                request.POST.get("topic", ""),
+                request.POST.get("email", ""),
+                context["language"],
+                express_request=request.POST.get("express") == "yes",
+                ip=_ip(request),
+                user_agent=_ua(request),
             )
         except DomainError as exc:
             context |= {"error": exc.message, "email": request.POST.get("email", "")}
@@ -74,11 +84,21 @@ def confirm(request: HttpRequest, organisation: str, token: str) -> HttpResponse
         try:
             services.confirm_subscription(token, ip=_ip(request), user_agent=_ua(request))
         except DomainError as exc:
-            return render(request, "consent/message.html", context | {
-                "title": _("Subscription not confirmed"), "message": exc.message}, status=400)
-        return render(request, "consent/message.html", context | {
-            "title": _("Subscription confirmed"),
-            "message": _("Thank you. You can unsubscribe at any time with the link in every e-mail.")})
+            return render(
+                request,
+                "consent/message.html",
+                context | {"title": _("Subscription not confirmed"), "message": exc.message},
+                status=400,
+            )
+        return render(
+            request,
+            "consent/message.html",
+            context
+            | {
+                "title": _("Subscription confirmed"),
+                "message": _("Thank you. You can unsubscribe at any time with the link in every e-mail."),
+            },
+        )
     return render(request, "consent/confirm.html", context)
 
 
@@ -92,12 +112,20 @@ def unsubscribe(request: HttpRequest, organisation: str, token: str) -> HttpResp
         except DomainError as exc:
             if one_click:
                 return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
-            return render(request, "consent/message.html", _context(request, organisation) | {
-                "title": _("Not unsubscribed"), "message": exc.message}, status=400)
+            return render(
+                request,
+                "consent/message.html",
+                _context(request, organisation) | {"title": _("Not unsubscribed"), "message": exc.message},
+                status=400,
+            )
         if one_click:  # RFC 8058: the mail client posts and shows nothing
             return HttpResponse("unsubscribed\n", content_type="text/plain; charset=utf-8")
-        return render(request, "consent/message.html", _context(request, organisation) | {
-            "title": _("Unsubscribed"), "message": _("You will not receive this mail again.")})
+        return render(
+            request,
+            "consent/message.html",
+            _context(request, organisation)
+            | {"title": _("Unsubscribed"), "message": _("You will not receive this mail again.")},
+        )
     return render(request, "consent/unsubscribe.html", _context(request, organisation, token=token))
 
 
@@ -121,8 +149,11 @@ def privacy_choices(request: HttpRequest, organisation: str) -> HttpResponse:
     config = siteconfig.site_config(organisation)
     gpc = request.headers.get("Sec-GPC") == "1"
     sale = [category for category in config["categories"] if category["sale"]]
-    context |= {"gpc": gpc, "gpc_honoured": gpc and config["gpc"],
-                "sale_categories": [config["texts"][context["language"]]["categories"][c["id"]]["name"] for c in sale]}
+    context |= {
+        "gpc": gpc,
+        "gpc_honoured": gpc and config["gpc"],
+        "sale_categories": [config["texts"][context["language"]]["categories"][c["id"]]["name"] for c in sale],
+    }
     if request.method != "POST":
         return render(request, "consent/choices.html", context)
     if _limited(request, "consent.choices"):
@@ -132,23 +163,39 @@ def privacy_choices(request: HttpRequest, organisation: str) -> HttpResponse:
     device = str(stored.get("id") or uuid.uuid4())
     same_site = isinstance(stored.get("c"), dict) and stored.get("s") == organisation
     previous: dict[str, Any] = stored["c"] if same_site else {}
-    choices = {c["id"]: bool(previous.get(c["id"])) and not c["sale"] for c in config["categories"]
-               if not c["essential"]}
+    choices = {
+        c["id"]: bool(previous.get(c["id"])) and not c["sale"] for c in config["categories"] if not c["essential"]
+    }
     try:
         services.record_event(
-            event_id=uuid.uuid4(), site=organisation, device_id=device, notice_version=config["version"],
-            text_hash=_statement_hash(organisation, context["language"], statement), language=context["language"],
-            choices=choices, method=ConsentMethod.OPT_OUT, gpc=gpc, ip=_ip(request), user_agent=_ua(request),
+            event_id=uuid.uuid4(),
+            site=organisation,
+            device_id=device,
+            notice_version=config["version"],
+            text_hash=_statement_hash(organisation, context["language"], statement),
+            language=context["language"],
+            choices=choices,
+            method=ConsentMethod.OPT_OUT,
+            gpc=gpc,
+            ip=_ip(request),
+            user_agent=_ua(request),
         )
         services.record_sale_opt_out(organisation, email=request.POST.get("email", "").strip(), gpc=gpc)
     except DomainError as exc:
         context |= {"error": exc.message}
         return render(request, "consent/choices.html", context, status=400)
     response = render(request, "consent/choices.html", context | {"done": True})
-    cookie = {"id": device, "v": config["version"], "c": {k: int(v) for k, v in choices.items()},
-              "t": int(time.time()), "m": "opt_out", "s": organisation}
+    cookie = {
+        "id": device,
+        "v": config["version"],
+        "c": {k: int(v) for k, v in choices.items()},
+        "t": int(time.time()),
+        "m": "opt_out",
+        "s": organisation,
+    }
     # Encoded as the banner encodes it (encodeURIComponent), so the banner reads this choice too.
     value = quote(json.dumps(cookie, separators=(",", ":")), safe="")
-    response.set_cookie(CONSENT_COOKIE, value, max_age=(config["days"] + 30) * 86400, samesite="Lax",
-                        secure=request.is_secure())
+    response.set_cookie(
+        CONSENT_COOKIE, value, max_age=(config["days"] + 30) * 86400, samesite="Lax", secure=request.is_secure()
+    )
     return response

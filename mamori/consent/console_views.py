@@ -40,15 +40,25 @@ def consent_rates(request: HttpRequest) -> HttpResponse:
         (rates,) = chart.consent_rates({site: optional}, days=days)
         title = _("Share of consent choices granting each category, per day: %(site)s") % {"site": site}
         rows = [
-            {"day": day, "total": total,
-             "rates": [_percent(rates.rates[c][i]) for c in optional]}
-            for i, (day, total) in enumerate(zip(rates.days, rates.totals, strict=True)) if total
+            {"day": day, "total": total, "rates": [_percent(rates.rates[c][i]) for c in optional]}
+            for i, (day, total) in enumerate(zip(rates.days, rates.totals, strict=True))
+            if total
         ]
-        charts.append({"site": site, "svg": mark_safe(chart.svg(rates, names, title)),  # noqa: S308 - escaped in chart.svg
-                       "names": [names[c] for c in optional], "rows": rows, "decisions": sum(rates.totals)})
+        charts.append(
+            {
+                "site": site,
+                "svg": mark_safe(chart.svg(rates, names, title)),  # noqa: S308 - escaped in chart.svg
+                "names": [names[c] for c in optional],
+                "rows": rows,
+                "decisions": sum(rates.totals),
+            }
+        )
     can_export = getattr(request.user, "role", "") in PROOF_READERS
-    return render(request, "consent/console_rates.html",
-                  {"nav": "consent", "charts": charts, "days": days, "can_export": can_export})
+    return render(
+        request,
+        "consent/console_rates.html",
+        {"nav": "consent", "charts": charts, "days": days, "can_export": can_export},
+    )
 
 
 @staff_required(*PROOF_READERS)

@@ -109,8 +109,9 @@ def consent_events(request: HttpRequest) -> HttpResponse:
     address_hash = consent_identifier_hash("ip", address) if address else ""
     wait = retry_after(RATE_GROUP, address_hash, getattr(settings, "MAMORI_CONSENT_RATE", "300/m"))
     if wait:
-        response = problem(429, "Too many requests", "Slow down and retry after the given seconds.",
-                           code="rate_limited")
+        response = problem(
+            429, "Too many requests", "Slow down and retry after the given seconds.", code="rate_limited"
+        )
         response["Retry-After"] = str(wait)
         return response
     body = request.body
@@ -122,14 +123,30 @@ def consent_events(request: HttpRequest) -> HttpResponse:
         return _invalid(exc)
     try:
         created = record_event(
-            event_id=event.id, site=event.site, device_id=str(event.device), notice_version=event.version,
-            text_hash=event.hash, language=event.lang, choices=event.choices, method=event.method,
-            gpc=event.gpc or request.META.get("HTTP_SEC_GPC") == "1", subject_token=event.subject,
-            ip=address, user_agent=request.META.get("HTTP_USER_AGENT", ""), region=_region(request, event.tz),
+            event_id=event.id,
+            site=event.site,
+            device_id=str(event.device),
+            notice_version=event.version,
+            text_hash=event.hash,
+            language=event.lang,
+            choices=event.choices,
+            method=event.method,
+            gpc=event.gpc or request.META.get("HTTP_SEC_GPC") == "1",
+            subject_token=event.subject,
+            ip=address,
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
+            region=_region(request, event.tz),
         )
     except DomainError as exc:
-        status = (409 if exc.code.endswith("conflict") else 404 if exc.code == "site_unknown"
-                  else 422 if exc.code == "event_time_invalid" else 400)
+        status = (
+            409
+            if exc.code.endswith("conflict")
+            else 404
+            if exc.code == "site_unknown"
+            else 422
+            if exc.code == "event_time_invalid"
+            else 400
+        )
         return _allow_origin(request, problem(status, "Consent event refused", exc.message, code=exc.code), event.site)
     answer = json.dumps({"id": str(event.id), "recorded": created}).encode()
     return _allow_origin(request, HttpResponse(answer, status=201 if created else 200, content_type=JSON), event.site)

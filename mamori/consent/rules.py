@@ -13,9 +13,14 @@ from mamori.catalog.mapfile import PrivacyMap
 
 ESSENTIAL_IDS = frozenset({"essential", "necessary", "strictly-necessary", "strictly_necessary"})
 CONSENT_MODE_SIGNALS = (
-    "ad_storage", "ad_user_data", "ad_personalization", "analytics_storage",
-    "functionality_storage", "personalization_storage", "security_storage",
-)  # fmt: skip
+    "ad_storage",
+    "ad_user_data",
+    "ad_personalization",
+    "analytics_storage",
+    "functionality_storage",
+    "personalization_storage",
+    "security_storage",
+)
 # Cross-context advertising is "sharing" under the CPRA: these categories are what GPC opts out of.
 SALE_SIGNALS = frozenset({"ad_storage", "ad_user_data", "ad_personalization"})
 # The banner's own first-party cookie holding the visitor's choice (banner.js, NAME).

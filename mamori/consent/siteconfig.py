@@ -58,8 +58,9 @@ def resolve_site(key: str) -> Site:
     default_days = int(getattr(settings, "MAMORI_CONSENT_DAYS", DEFAULT_COOKIE_DAYS))
     configured = ConsentSite.objects.filter(key=key).first()
     if configured is not None:
-        return Site(configured.key, configured.organisation, tuple(configured.domains),
-                    configured.cookie_days or default_days)
+        return Site(
+            configured.key, configured.organisation, tuple(configured.domains), configured.cookie_days or default_days
+        )
     version = MapVersion.objects.current(key)
     if version is None:
         raise Http404("unknown consent site")
@@ -83,9 +84,12 @@ def _texts(privacy_map: PrivacyMap, language: str) -> dict[str, Any]:
     categories = {}
     for category in privacy_map.cookie_categories:
         rows = [
-            [cookie.name, cookie.provider.get(language),
-             _duration_ja(str(cookie.duration)) if language == "ja" else str(cookie.duration),
-             cookie.purpose.get(language)]
+            [
+                cookie.name,
+                cookie.provider.get(language),
+                _duration_ja(str(cookie.duration)) if language == "ja" else str(cookie.duration),
+                cookie.purpose.get(language),
+            ]
             for cookie in privacy_map.cookies_in(category.id)
         ]
         desc = category.description.get(language) if category.description else ""
@@ -100,8 +104,11 @@ def _texts(privacy_map: PrivacyMap, language: str) -> dict[str, Any]:
         }
         if transfers:
             categories[category.id]["transfers"] = transfers
-    return {"ui": BANNER_TEXTS[language], "categories": categories,
-            "controller": privacy_map.organisation.legal_name.get(language)}
+    return {
+        "ui": BANNER_TEXTS[language],
+        "categories": categories,
+        "controller": privacy_map.organisation.legal_name.get(language),
+    }
 
 
 def build(site: Site, version: MapVersion, notice: int) -> dict[str, Any]:

@@ -73,8 +73,7 @@ def site_config(request: HttpRequest, site: str) -> HttpResponse:
 def gpc_json(request: HttpRequest) -> HttpResponse:
     """/.well-known/gpc.json: honoured when any served organisation honours the signal."""
     honouring = [
-        version for version in MapVersion.objects.current_versions()
-        if siteconfig.honours_gpc(parsed_map(version))
+        version for version in MapVersion.objects.current_versions() if siteconfig.honours_gpc(parsed_map(version))
     ]
     if honouring:
         last = max(version.applied_at for version in honouring)
@@ -106,10 +105,16 @@ def demo_shop(request: HttpRequest, site: str) -> HttpResponse:
         raise Http404("the demo shop exists only in demo mode")
     config = siteconfig.site_config(site)
     language = "ja" if request.GET.get("lang", "").startswith("ja") else "en"
-    return render(request, "consent/demo_shop.html", {
-        "site": site, "config": config, "language": language,
-        "subject_token": request.GET.get("subject", ""),
-    })
+    return render(
+        request,
+        "consent/demo_shop.html",
+        {
+            "site": site,
+            "config": config,
+            "language": language,
+            "subject_token": request.GET.get("subject", ""),
+        },
+    )
 
 
 @require_GET

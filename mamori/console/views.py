@@ -55,8 +55,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "console/dashboard.html",
-        {"rows": rows, "audit_status": _audit_chain_status(request.user), "nav": "dashboard",
-         "incident_rows": _incident_rows(request.user)},
+        {
+            "rows": rows,
+            "audit_status": _audit_chain_status(request.user),
+            "nav": "dashboard",
+            "incident_rows": _incident_rows(request.user),
+        },
     )
 
 

@@ -88,15 +88,28 @@ class CeleryBackend(BaseTaskBackend):
     ) -> TaskResult[T]:
         self.validate_task(task)
         result: TaskResult[T] = TaskResult(
-            task=task, id=get_random_id(), status=TaskResultStatus.READY, enqueued_at=timezone.now(),
-            started_at=None, last_attempted_at=None, finished_at=None, args=list(args), kwargs=dict(kwargs),
-            backend=self.alias, errors=[], worker_ids=[],
-        )  # fmt: skip
+            task=task,
+            id=get_random_id(),
+            status=TaskResultStatus.READY,
+            enqueued_at=timezone.now(),
+            started_at=None,
+            last_attempted_at=None,
+            finished_at=None,
+            args=list(args),
+            kwargs=dict(kwargs),
+            backend=self.alias,
+            errors=[],
+            worker_ids=[],
+        )
         try:
             celery_app().send_task(
-                JOB_TASK, args=[task.module_path, result.args, result.kwargs], task_id=result.id,
-                eta=task.run_after, retry=True, retry_policy=PUBLISH_RETRY,
-            )  # fmt: skip
+                JOB_TASK,
+                args=[task.module_path, result.args, result.kwargs],
+                task_id=result.id,
+                eta=task.run_after,
+                retry=True,
+                retry_policy=PUBLISH_RETRY,
+            )
         except Exception:
             # Ids only: job arguments are ids, never personal data.
             logger.exception("could not queue job %s (%s) on the broker", task.module_path, result.id)

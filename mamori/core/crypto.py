@@ -29,6 +29,7 @@ from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from mamori.core.errors import DomainError
 
@@ -52,7 +53,7 @@ def decrypt(token: bytes) -> bytes:
     try:
         return _fernet().decrypt(token)
     except InvalidToken:
-        raise DecryptionError("the data cannot be decrypted with the configured keys") from None
+        raise DecryptionError(_("the data cannot be decrypted with the configured keys")) from None
 
 
 def encrypt_json(value: Any) -> bytes:

@@ -30,9 +30,7 @@ from mamori.core.errors import DomainError
 View = TypeVar("View", bound=Callable[..., HttpResponse])
 
 
-def domain_errors(
-    *, back: str | Callable[..., str] | None = None, not_found: bool = False
-) -> Callable[[View], View]:
+def domain_errors(*, back: str | Callable[..., str] | None = None, not_found: bool = False) -> Callable[[View], View]:
     if (back is None) == (not not_found):
         raise ValueError("give either back= or not_found=True")
 

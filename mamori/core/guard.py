@@ -73,12 +73,13 @@ class InputGuardMiddleware:
         multipart = (request.META.get("CONTENT_TYPE") or "").lower().startswith("multipart/")
         limit = MAX_MULTIPART_BYTES if multipart else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         if limit is not None and length > limit:
-            return _refuse(
-                request, 413, "Request too large", f"The body may hold at most {limit} bytes.", "too_large"
-            )
+            return _refuse(request, 413, "Request too large", f"The body may hold at most {limit} bytes.", "too_large")
         if _has_nul(request):
             return _refuse(
-                request, 400, "Invalid characters",
-                "The request holds a NUL character, which no parameter or field accepts.", "nul_character",
-            )  # fmt: skip
+                request,
+                400,
+                "Invalid characters",
+                "The request holds a NUL character, which no parameter or field accepts.",
+                "nul_character",
+            )
         return self.get_response(request)

@@ -89,8 +89,13 @@ def extract() -> None:
     try:
         for domain in DOMAINS:
             call_command(
-                "makemessages", locale=LANGUAGES, domain=domain, no_obsolete=True,
-                add_location="file", verbosity=0, ignore_patterns=["static/mamori/vendor/*"],
+                "makemessages",
+                locale=LANGUAGES,
+                domain=domain,
+                no_obsolete=True,
+                add_location="file",
+                verbosity=0,
+                ignore_patterns=["static/mamori/vendor/*"],
             )
     finally:
         os.chdir(cwd)

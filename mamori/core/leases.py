@@ -127,9 +127,11 @@ def _give_up(job: DBTaskResult, attempts: int, now: datetime) -> bool:
     reason = f"the worker stopped {attempts} times before the job finished (lease lapsed)"
     with transaction.atomic():
         moved = DBTaskResult.objects.filter(pk=job.pk, status=TaskResultStatus.RUNNING).update(
-            status=TaskResultStatus.FAILED, finished_at=now,
-            exception_class_path=f"{WorkerLost.__module__}.{WorkerLost.__qualname__}", traceback=reason,
-        )  # fmt: skip
+            status=TaskResultStatus.FAILED,
+            finished_at=now,
+            exception_class_path=f"{WorkerLost.__module__}.{WorkerLost.__qualname__}",
+            traceback=reason,
+        )
         JobLease.objects.filter(task_id=job.pk).delete()
     if not moved:
         return False

@@ -12,7 +12,8 @@ def too_many_requests(request: HttpRequest, exception: Exception, retry_after: i
     if request.path.startswith("/api/") or "json" in request.headers.get("Accept", ""):
         response = JsonResponse(
             {"type": "about:blank", "title": "Too many requests", "status": 429, "code": "rate_limited"},
-            status=429, content_type="application/problem+json",
+            status=429,
+            content_type="application/problem+json",
         )
     else:
         minutes = max(1, -(-int(retry_after) // 60))

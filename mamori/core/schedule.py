@@ -36,8 +36,11 @@ PERIODIC: tuple[Periodic, ...] = (
     # Dispose of data whose retention has ended (map rules and mamori's own data), daily.
     Periodic("retention.sweep", "mamori.retention.services:sweep", timedelta(days=1)),
     # Unsubscribed addresses disposed of as the map's retention rule says (issue 9).
-    Periodic("consent.dispose_addresses", "mamori.consent.services.subscriptions:dispose_withdrawn_addresses_job",
-             timedelta(hours=1)),
+    Periodic(
+        "consent.dispose_addresses",
+        "mamori.consent.services.subscriptions:dispose_withdrawn_addresses_job",
+        timedelta(hours=1),
+    ),
     # Sign the audit chain head into the checkpoint file outside the database (docs/security.md).
     Periodic(
         "audit.checkpoint",

@@ -19,8 +19,20 @@ def worker_command(queues: str = "*", *, concurrency: int = 0) -> list[str]:
 
     if settings.TASKS_BACKEND == "celery":
         # A node name per process, so several workers on one host do not clash.
-        command = [sys.executable, "-m", "celery", "-A", "mamori.core.celery_worker", "worker", "--loglevel", "INFO",
-                   "-n", f"mamori.{os.getpid()}@%h", "-Q", settings.MAMORI_BROKER_QUEUE]
+        command = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "mamori.core.celery_worker",
+            "worker",
+            "--loglevel",
+            "INFO",
+            "-n",
+            f"mamori.{os.getpid()}@%h",
+            "-Q",
+            settings.MAMORI_BROKER_QUEUE,
+        ]
         return command + (["--concurrency", str(concurrency)] if concurrency else [])
     return [sys.executable, "-m", "mamori", "worker", "--queues", queues]  # the leased database worker
 
@@ -28,9 +40,24 @@ def worker_command(queues: str = "*", *, concurrency: int = 0) -> list[str]:
 def gunicorn_command(host: str, port: int, workers: int) -> list[str]:
     """Several web processes behind one port. gunicorn forks them; the default single process stays
     waitress, which also runs where fork does not."""
-    return [sys.executable, "-m", "gunicorn", "mamori.wsgi:application", "--bind", f"{host}:{port}",
-            "--workers", str(workers), "--threads", "4", "--timeout", "120", "--graceful-timeout", "10",
-            "--log-level", "warning"]
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "mamori.wsgi:application",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        "4",
+        "--timeout",
+        "120",
+        "--graceful-timeout",
+        "10",
+        "--log-level",
+        "warning",
+    ]
 
 
 def serve_web(
@@ -83,9 +110,7 @@ def _serve_gunicorn(host: str, port: int, workers: int, on_ready: Callable[[], N
             web.wait()
 
 
-def serve_with_worker(
-    host: str, port: int, *, workers: int = 1, on_ready: Callable[[], None] | None = None
-) -> int:
+def serve_with_worker(host: str, port: int, *, workers: int = 1, on_ready: Callable[[], None] | None = None) -> int:
     """Web server in this process, the database job worker as a child; stop both together."""
     worker = subprocess.Popen(  # noqa: S603 - our own interpreter and module, no shell
         worker_command(), env=os.environ.copy(), start_new_session=True

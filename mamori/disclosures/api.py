@@ -30,16 +30,28 @@ _RECORD_SCHEMA: dict[str, Any] = {
     "required": ["organisation", "records"],
     "properties": {
         "organisation": {"type": "string"},
-        "records": {"type": "array", "maxItems": 1000, "items": {"type": "object", "required": ["client_key", "people"],
-                    "properties": {
-                        "client_key": {"type": "string"}, "recipient": {"type": "string"},
-                        "source": {"type": "string"}, "basis": {"type": "string", "enum": ["consent", "opt_out"]},
-                        "provider": {"type": "object"}, "categories": {"type": "array", "items": {"type": "string"}},
-                        "items": {"type": "string"}, "transferred_on": {"type": "string", "format": "date"},
-                        "made_from": {"type": "string", "enum": ["single", "bulk", "contract_document"]},
-                        "ppc_publication": {"type": "string"}, "consent_document": {"type": "string"},
-                        "people": {"type": "array", "maxItems": 10000, "items": {"type": "object"}},
-                    }}},
+        "records": {
+            "type": "array",
+            "maxItems": 1000,
+            "items": {
+                "type": "object",
+                "required": ["client_key", "people"],
+                "properties": {
+                    "client_key": {"type": "string"},
+                    "recipient": {"type": "string"},
+                    "source": {"type": "string"},
+                    "basis": {"type": "string", "enum": ["consent", "opt_out"]},
+                    "provider": {"type": "object"},
+                    "categories": {"type": "array", "items": {"type": "string"}},
+                    "items": {"type": "string"},
+                    "transferred_on": {"type": "string", "format": "date"},
+                    "made_from": {"type": "string", "enum": ["single", "bulk", "contract_document"]},
+                    "ppc_publication": {"type": "string"},
+                    "consent_document": {"type": "string"},
+                    "people": {"type": "array", "maxItems": 10000, "items": {"type": "object"}},
+                },
+            },
+        },
     },
 }
 _OPENAPI = {"requestBody": {"required": True, "content": {"application/json": {"schema": _RECORD_SCHEMA}}}}
@@ -67,10 +79,12 @@ def _receive(request: HttpRequest, direction: str) -> HttpResponse:
         sent = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         return problem(400, _("Invalid request"), _("The body must be a JSON object."), code="bad_json")
-    if not isinstance(sent, dict) or not isinstance(sent.get("organisation"), str) or \
-            not isinstance(sent.get("records"), list):
-        return problem(422, _("Invalid request"), _("Send {\"organisation\": ..., \"records\": [...]}."),
-                       code="wrong_type")
+    if (
+        not isinstance(sent, dict)
+        or not isinstance(sent.get("organisation"), str)
+        or not isinstance(sent.get("records"), list)
+    ):
+        return problem(422, _("Invalid request"), _('Send {"organisation": ..., "records": [...]}.'), code="wrong_type")
     if not _no_nul(sent):
         # Checked over the whole body first: a NUL would otherwise reach the database (and PostgreSQL
         # refuses it in text), or hide inside a key no later check looks at.
@@ -80,23 +94,40 @@ def _receive(request: HttpRequest, direction: str) -> HttpResponse:
         result = record_batch(sent["organisation"], direction, sent["records"], actor)
     except DisclosureError as exc:
         status = 409 if exc.code == "key_conflict" else 404 if exc.code == "no_map" else 422
-        return problem(status, _("Records refused"), exc.message, code=exc.code,
-                       errors=[error.as_dict() for error in exc.errors])
-    answer = {"records": [
-        {"index": item.index, "id": item.record.pk, "client_key": item.record.client_key,
-         "status": "created" if item.created else "unchanged", "people": item.record.people_count,
-         "kept_until": item.record.dispose_after.isoformat()}
-        for item in result.stored]}
+        return problem(
+            status, _("Records refused"), exc.message, code=exc.code, errors=[error.as_dict() for error in exc.errors]
+        )
+    answer = {
+        "records": [
+            {
+                "index": item.index,
+                "id": item.record.pk,
+                "client_key": item.record.client_key,
+                "status": "created" if item.created else "unchanged",
+                "people": item.record.people_count,
+                "kept_until": item.record.dispose_after.isoformat(),
+            }
+            for item in result.stored
+        ]
+    }
     return HttpResponse(json.dumps(answer), status=201 if result.created else 200, content_type="application/json")
 
 
-@router.post("/provisions", auth=scoped("records:write"), openapi_extra=_OPENAPI,
-             summary="Record provisions to third parties (a batch)")
+@router.post(
+    "/provisions",
+    auth=scoped("records:write"),
+    openapi_extra=_OPENAPI,
+    summary="Record provisions to third parties (a batch)",
+)
 def provisions(request: HttpRequest) -> HttpResponse:
     return _receive(request, Direction.PROVISION)
 
 
-@router.post("/receipts", auth=scoped("records:write"), openapi_extra=_OPENAPI,
-             summary="Record receipts from third parties (a batch)")
+@router.post(
+    "/receipts",
+    auth=scoped("records:write"),
+    openapi_extra=_OPENAPI,
+    summary="Record receipts from third parties (a batch)",
+)
 def receipts(request: HttpRequest) -> HttpResponse:
     return _receive(request, Direction.RECEIPT)

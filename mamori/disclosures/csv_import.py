@@ -15,8 +15,18 @@ from django.utils.translation import gettext as _
 
 from mamori.disclosures.rules import RowError
 
-RECORD_COLUMNS = ("client_key", "recipient", "source", "basis", "categories", "items", "transferred_on", "made_from",
-                  "ppc_publication", "consent_document")
+RECORD_COLUMNS = (
+    "client_key",
+    "recipient",
+    "source",
+    "basis",
+    "categories",
+    "items",
+    "transferred_on",
+    "made_from",
+    "ppc_publication",
+    "consent_document",
+)
 PROVIDER_COLUMNS = ("provider_name", "provider_address", "provider_representative", "provider_how_obtained")
 PERSON_COLUMNS = ("person_consent_event", "person_consent_document")
 IDENTITY_PREFIX = "identity."
@@ -62,8 +72,11 @@ def parse(data: bytes) -> ParsedFile:
     known = set(RECORD_COLUMNS) | set(PROVIDER_COLUMNS) | set(PERSON_COLUMNS)
     unknown = [name for name in header if name not in known and not name.startswith(IDENTITY_PREFIX)]
     if "client_key" not in header or unknown:
-        message = _("unknown column(s): {names}").format(names=", ".join(unknown)) if unknown else \
-            _("the header must name the column client_key")
+        message = (
+            _("unknown column(s): {names}").format(names=", ".join(unknown))
+            if unknown
+            else _("the header must name the column client_key")
+        )
         parsed.errors.append(RowError(0, "", message, "bad_header", line=1))
         return parsed
     groups: dict[str, int] = {}
@@ -85,12 +98,18 @@ def _add_row(parsed: ParsedFile, groups: dict[str, int], row: dict[str, Any], li
         value = (row.get(name) or "").strip()
         if value:
             record[name] = value.split() if name == "categories" else value
-    provider = {name.removeprefix("provider_"): row[name].strip() for name in PROVIDER_COLUMNS if (row.get(name) or "")
-                .strip()}
+    provider = {
+        name.removeprefix("provider_"): row[name].strip() for name in PROVIDER_COLUMNS if (row.get(name) or "").strip()
+    }
     if provider:
         record["provider"] = provider
-    person: dict[str, Any] = {"identities": {name.removeprefix(IDENTITY_PREFIX): value.strip() for name, value
-                                             in row.items() if name.startswith(IDENTITY_PREFIX) and value.strip()}}
+    person: dict[str, Any] = {
+        "identities": {
+            name.removeprefix(IDENTITY_PREFIX): value.strip()
+            for name, value in row.items()
+            if name.startswith(IDENTITY_PREFIX) and value.strip()
+        }
+    }
     if (row.get("person_consent_event") or "").strip():
         person["consent_event"] = row["person_consent_event"].strip()
     if (row.get("person_consent_document") or "").strip():
@@ -99,8 +118,15 @@ def _add_row(parsed: ParsedFile, groups: dict[str, int], row: dict[str, Any], li
         index = groups[key]
         first = {name: value for name, value in parsed.records[index].items() if name != "people"}
         if first != record:
-            parsed.errors.append(RowError(index, "", _("the record's columns differ from its first line {line}")
-                                          .format(line=parsed.lines[index]), "inconsistent", line=line))
+            parsed.errors.append(
+                RowError(
+                    index,
+                    "",
+                    _("the record's columns differ from its first line {line}").format(line=parsed.lines[index]),
+                    "inconsistent",
+                    line=line,
+                )
+            )
         parsed.records[index]["people"].append(person)
         parsed.person_lines[index].append(line)
         return

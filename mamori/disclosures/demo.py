@@ -16,16 +16,39 @@ def ensure_demo_records(organisation: str) -> int:
     if organisation != "onemall":
         return 0
     actor = Actor.cli("demo")
-    created = record_batch(organisation, Direction.PROVISION, [{
-        "client_key": "demo-google-2026-11", "recipient": "google", "transferred_on": "2026-11-20",
-        "made_from": "bulk", "consent_document": "consent banner, advertising and analytics categories",
-        "people": [{"identities": identities} for identities in [HANAKO, *OTHERS]],
-    }], actor).created
-    created += record_batch(organisation, Direction.RECEIPT, [{
-        "client_key": "demo-social-login-2026-10", "source": "social-login", "basis": "consent",
-        "transferred_on": "2026-10-05", "consent_document": "social login consent screen",
-        "provider": {"name": "Google LLC", "address": "1600 Amphitheatre Parkway, Mountain View, CA 94043, USA",
-                     "representative": "Sundar Pichai, Chief Executive Officer"},
-        "people": [{"identities": HANAKO}],
-    }], actor).created
+    created = record_batch(
+        organisation,
+        Direction.PROVISION,
+        [
+            {
+                "client_key": "demo-google-2026-11",
+                "recipient": "google",
+                "transferred_on": "2026-11-20",
+                "made_from": "bulk",
+                "consent_document": "consent banner, advertising and analytics categories",
+                "people": [{"identities": identities} for identities in [HANAKO, *OTHERS]],
+            }
+        ],
+        actor,
+    ).created
+    created += record_batch(
+        organisation,
+        Direction.RECEIPT,
+        [
+            {
+                "client_key": "demo-social-login-2026-10",
+                "source": "social-login",
+                "basis": "consent",
+                "transferred_on": "2026-10-05",
+                "consent_document": "social login consent screen",
+                "provider": {
+                    "name": "Google LLC",
+                    "address": "1600 Amphitheatre Parkway, Mountain View, CA 94043, USA",
+                    "representative": "Sundar Pichai, Chief Executive Officer",
+                },
+                "people": [{"identities": HANAKO}],
+            }
+        ],
+        actor,
+    ).created
     return created

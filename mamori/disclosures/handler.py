@@ -49,8 +49,9 @@ def describe(record: TransferRecord, privacy_map: PrivacyMap, language: str) -> 
     return {
         "direction": str(Direction(record.direction).label),
         "kind": record.direction,
-        "date": record.transferred_on.isoformat() if record.transferred_on else
-        timezone.localdate(record.recorded_at).isoformat(),
+        "date": record.transferred_on.isoformat()
+        if record.transferred_on
+        else timezone.localdate(record.recorded_at).isoformat(),
         "counterparty": counterparty,
         "address": record.counterparty_address,
         "representative": record.counterparty_representative,
@@ -69,18 +70,43 @@ def person_package(organisation: str, identities: dict[str, str], language: str)
     found = records_of_person(organisation, identities)
     with translation.override(language):
         rows = [describe(record, privacy_map, language) for record in found]
-        html = render_to_string("disclosures/person_records.html", {
-            "rows": rows, "organisation": privacy_map.organisation.legal_name.get(language),
-            "generated": timezone.localdate().isoformat(), "language": language,
-        })
-        headers = [_("Direction"), _("Date"), _("Recipient or provider"), _("Address"), _("Representative"),
-                   _("How the provider obtained the data"), _("Items"), _("Basis"), _("PPC publication")]
+        html = render_to_string(
+            "disclosures/person_records.html",
+            {
+                "rows": rows,
+                "organisation": privacy_map.organisation.legal_name.get(language),
+                "generated": timezone.localdate().isoformat(),
+                "language": language,
+            },
+        )
+        headers = [
+            _("Direction"),
+            _("Date"),
+            _("Recipient or provider"),
+            _("Address"),
+            _("Representative"),
+            _("How the provider obtained the data"),
+            _("Items"),
+            _("Basis"),
+            _("PPC publication"),
+        ]
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(headers)
     for row in rows:
-        writer.writerow([row["direction"], row["date"], row["counterparty"], row["address"], row["representative"],
-                         row["how_obtained"], "; ".join(row["items"]), row["basis"], row["ppc_publication"]])
+        writer.writerow(
+            [
+                row["direction"],
+                row["date"],
+                row["counterparty"],
+                row["address"],
+                row["representative"],
+                row["how_obtained"],
+                "; ".join(row["items"]),
+                row["basis"],
+                row["ppc_publication"],
+            ]
+        )
     handle = tempfile.NamedTemporaryFile(prefix="mamori-records-", suffix=".zip", delete=False)  # noqa: SIM115
     handle.close()
     path = Path(handle.name)

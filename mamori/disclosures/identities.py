@@ -46,8 +46,11 @@ class PersonHasher:
 
     def __call__(self, identities: dict[str, str]) -> list[str]:
         """The hashes a person is found by: one per identity kind of the map they gave."""
-        return [identity_hash(self.organisation, kind, value)
-                for kind, value in identities.items() if kind in self.kinds and value and value.strip()]
+        return [
+            identity_hash(self.organisation, kind, value)
+            for kind, value in identities.items()
+            if kind in self.kinds and value and value.strip()
+        ]
 
 
 def person_hashes(organisation: str, identities: dict[str, str], kinds: list[str]) -> list[str]:

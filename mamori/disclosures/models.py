@@ -73,8 +73,9 @@ class TransferRecord(models.Model):
         verbose_name = _("provision or receipt record")
         ordering: ClassVar = ["-recorded_at", "-pk"]
         constraints: ClassVar = [
-            models.UniqueConstraint(fields=["organisation", "direction", "client_key"],
-                                    name="disclosures_record_client_key"),
+            models.UniqueConstraint(
+                fields=["organisation", "direction", "client_key"], name="disclosures_record_client_key"
+            ),
         ]
         indexes: ClassVar = [
             models.Index(fields=["organisation", "-recorded_at"], name="disclosures_record_org_time"),

@@ -125,99 +125,168 @@ def build(version: MapVersion, language: str) -> Ropa:
         (w("legal_name", language), org.legal_name.get(language)),
         (w("address", language), org.address.get(language)),
         (w("head", language), org.representative.name.get(language) if org.representative else ""),
-        (w("contacts", language), SEP.join(
-            f"{contact.name.get(language)}: " + ", ".join(channel.value for channel in contact.channels)
-            for contact in org.contacts)),
-        (w("eu_reps", language), SEP.join(f"{rep.region}: {rep.name.get(language)}, {rep.address.get(language)}"
-                                          for rep in org.representatives) or w("none", language)),
-        (w("authorities", language), SEP.join(authority.name.get(language)
-                                              for authority in org.supervisory_authorities)),
-        (w("jurisdictions", language), ", ".join(labels.label(labels.JURISDICTIONS, code, language)
-                                                 for code in privacy_map.jurisdiction_codes)),
+        (
+            w("contacts", language),
+            SEP.join(
+                f"{contact.name.get(language)}: " + ", ".join(channel.value for channel in contact.channels)
+                for contact in org.contacts
+            ),
+        ),
+        (
+            w("eu_reps", language),
+            SEP.join(
+                f"{rep.region}: {rep.name.get(language)}, {rep.address.get(language)}" for rep in org.representatives
+            )
+            or w("none", language),
+        ),
+        (
+            w("authorities", language),
+            SEP.join(authority.name.get(language) for authority in org.supervisory_authorities),
+        ),
+        (
+            w("jurisdictions", language),
+            ", ".join(labels.label(labels.JURISDICTIONS, code, language) for code in privacy_map.jurisdiction_codes),
+        ),
         (w("security", language), SEP.join(measure.get(language) for measure in org.security_measures)),
         (w("map_version", language), f"{version.organisation} v{version.number} ({version.short_hash})"),
-        (w("applied_at", language), version.applied_at.strftime("%Y-%m-%d %H:%M UTC") if version.number
-         else w("not_applied", language)),
+        (
+            w("applied_at", language),
+            version.applied_at.strftime("%Y-%m-%d %H:%M UTC") if version.number else w("not_applied", language),
+        ),
     ]
     return Ropa(
-        organisation=version.organisation, language=language, version=version.number,
-        content_hash=version.content_hash, title=w("title", language), controller=controller,
-        sheets=[_activities(privacy_map, language), _recipients(privacy_map, language),
-                _inventory(privacy_map, language)],
+        organisation=version.organisation,
+        language=language,
+        version=version.number,
+        content_hash=version.content_hash,
+        title=w("title", language),
+        controller=controller,
+        sheets=[
+            _activities(privacy_map, language),
+            _recipients(privacy_map, language),
+            _inventory(privacy_map, language),
+        ],
     )
 
 
 def _activities(privacy_map: PrivacyMap, language: str) -> Sheet:
-    sheet = Sheet(w("title", language), [w(key, language) for key in (
-        "purpose", "description", "legal_basis", "subjects", "categories", "recipients", "transfers", "retention")])
+    sheet = Sheet(
+        w("title", language),
+        [
+            w(key, language)
+            for key in (
+                "purpose",
+                "description",
+                "legal_basis",
+                "subjects",
+                "categories",
+                "recipients",
+                "transfers",
+                "retention",
+            )
+        ],
+    )
     home = privacy_map.organisation.country
     for purpose in privacy_map.purposes:
         categories = [privacy_map.category(ident) for ident in purpose.categories]
         recipients = [recipient for recipient in privacy_map.recipients if purpose.id in recipient.purposes]
         transfers = [
             f"{recipient.name.get(language)}: {_country(recipient.country, language)} — "
-            + (labels.label(labels.SAFEGUARDS, recipient.transfer.safeguard, language) if recipient.transfer
-               else labels.label(labels.PROVISION_BASES, recipient.provision_basis or "consent", language))
-            for recipient in recipients if recipient.country != home
+            + (
+                labels.label(labels.SAFEGUARDS, recipient.transfer.safeguard, language)
+                if recipient.transfer
+                else labels.label(labels.PROVISION_BASES, recipient.provision_basis or "consent", language)
+            )
+            for recipient in recipients
+            if recipient.country != home
         ]
-        sheet.rows.append([
-            purpose.name.get(language),
-            purpose.description.get(language) if purpose.description else "",
-            SEP.join(f"{code}: {labels.label(labels.LEGAL_BASES, basis, language)}"
-                     for code, basis in purpose.legal_basis.items()),
-            _names([privacy_map.subject(ident) for ident in purpose.subjects], language),
-            SEP.join(category.name.get(language) + (f" ({w('sensitive', language)})" if category.sensitive else "")
-                     for category in categories),
-            SEP.join(f"{r.name.get(language)} ({labels.label(labels.RECIPIENT_KINDS, r.kind, language)})"
-                     for r in recipients),
-            SEP.join(transfers) or w("none", language),
-            _retention_text(privacy_map, set(purpose.categories), language),
-        ])
+        sheet.rows.append(
+            [
+                purpose.name.get(language),
+                purpose.description.get(language) if purpose.description else "",
+                SEP.join(
+                    f"{code}: {labels.label(labels.LEGAL_BASES, basis, language)}"
+                    for code, basis in purpose.legal_basis.items()
+                ),
+                _names([privacy_map.subject(ident) for ident in purpose.subjects], language),
+                SEP.join(
+                    category.name.get(language) + (f" ({w('sensitive', language)})" if category.sensitive else "")
+                    for category in categories
+                ),
+                SEP.join(
+                    f"{r.name.get(language)} ({labels.label(labels.RECIPIENT_KINDS, r.kind, language)})"
+                    for r in recipients
+                ),
+                SEP.join(transfers) or w("none", language),
+                _retention_text(privacy_map, set(purpose.categories), language),
+            ]
+        )
     return sheet
 
 
 def _recipients(privacy_map: PrivacyMap, language: str) -> Sheet:
-    sheet = Sheet(w("recipients_sheet", language), [w(key, language) for key in (
-        "recipient", "kind", "country", "basis", "safeguard", "note", "purposes", "categories")])
+    sheet = Sheet(
+        w("recipients_sheet", language),
+        [
+            w(key, language)
+            for key in ("recipient", "kind", "country", "basis", "safeguard", "note", "purposes", "categories")
+        ],
+    )
     for recipient in privacy_map.recipients:
-        sheet.rows.append([
-            recipient.name.get(language),
-            labels.label(labels.RECIPIENT_KINDS, recipient.kind, language),
-            _country(recipient.country, language),
-            labels.label(labels.PROVISION_BASES, recipient.provision_basis, language) if recipient.provision_basis
-            else "",
-            labels.label(labels.SAFEGUARDS, recipient.transfer.safeguard, language) if recipient.transfer else "",
-            recipient.transfer.note.get(language) if recipient.transfer and recipient.transfer.note else "",
-            _names([privacy_map.purpose(ident) for ident in recipient.purposes], language),
-            _names([privacy_map.category(ident) for ident in recipient.categories], language),
-        ])
+        sheet.rows.append(
+            [
+                recipient.name.get(language),
+                labels.label(labels.RECIPIENT_KINDS, recipient.kind, language),
+                _country(recipient.country, language),
+                labels.label(labels.PROVISION_BASES, recipient.provision_basis, language)
+                if recipient.provision_basis
+                else "",
+                labels.label(labels.SAFEGUARDS, recipient.transfer.safeguard, language) if recipient.transfer else "",
+                recipient.transfer.note.get(language) if recipient.transfer and recipient.transfer.note else "",
+                _names([privacy_map.purpose(ident) for ident in recipient.purposes], language),
+                _names([privacy_map.category(ident) for ident in recipient.categories], language),
+            ]
+        )
     return sheet
 
 
 def _inventory(privacy_map: PrivacyMap, language: str) -> Sheet:
     """個人データ管理台帳: per item, its purposes, where it is held, who may access it, how long it is
     kept, and to whom it is provided or entrusted."""
-    sheet = Sheet(w("inventory", language), [w(key, language) for key in (
-        "item", "class", "purposes", "held_in", "access", "retention", "provision", "entrustment")])
+    sheet = Sheet(
+        w("inventory", language),
+        [
+            w(key, language)
+            for key in ("item", "class", "purposes", "held_in", "access", "retention", "provision", "entrustment")
+        ],
+    )
     for category in privacy_map.data_categories:
         held = [
             f"{system.name.get(language)} ({table.name}.{column.name})"
-            for system in privacy_map.systems for table in system.tables for column in table.fields
+            for system in privacy_map.systems
+            for table in system.tables
+            for column in table.fields
             if column.category == category.id
         ]
         recipients = privacy_map.recipients_of(category.id)
-        provided = [r for r in recipients if r.kind in ("third_party", "affiliate", "joint_user", "authority")
-                    and r.provision_basis not in ("entrustment",)]
+        provided = [
+            r
+            for r in recipients
+            if r.kind in ("third_party", "affiliate", "joint_user", "authority")
+            and r.provision_basis not in ("entrustment",)
+        ]
         entrusted = [r for r in recipients if r.kind == "processor" or r.provision_basis == "entrustment"]
-        sheet.rows.append([
-            category.name.get(language),
-            labels.label(labels.APPI_CLASSES, category.appi_class, language),
-            _names(privacy_map.purposes_using(category.id), language),
-            SEP.join(held),
-            SEP.join([w("staff_access", language)] + [r.name.get(language) for r in entrusted]),
-            _retention_text(privacy_map, {category.id}, language),
-            SEP.join(f"{r.name.get(language)} ({_basis(r.provision_basis, language)})" for r in provided)
-            or w("none", language),
-            _names(entrusted, language) or w("none", language),
-        ])
+        sheet.rows.append(
+            [
+                category.name.get(language),
+                labels.label(labels.APPI_CLASSES, category.appi_class, language),
+                _names(privacy_map.purposes_using(category.id), language),
+                SEP.join(held),
+                SEP.join([w("staff_access", language)] + [r.name.get(language) for r in entrusted]),
+                _retention_text(privacy_map, {category.id}, language),
+                SEP.join(f"{r.name.get(language)} ({_basis(r.provision_basis, language)})" for r in provided)
+                or w("none", language),
+                _names(entrusted, language) or w("none", language),
+            ]
+        )
     return sheet

@@ -28,14 +28,17 @@ MAX_PEOPLE = 10_000  # per record; a bigger batch is several records (or several
 MAX_TEXT = 2_000
 MAX_KEY = 200
 
+
 # Why a provision on these bases needs no record (APPI Art. 27(1) and 27(5)).
 def no_record_reason(basis: str) -> str | None:
     reasons = {
         "law": _("provision under a legal exception (APPI Art. 27(1)) needs no record"),
-        "entrustment": _("entrustment to a processor is not third-party provision (APPI Art. 27(5)(i)); "
-                         "no record is kept"),
-        "succession": _("provision in a business succession is not third-party provision "
-                        "(APPI Art. 27(5)(ii)); no record is kept"),
+        "entrustment": _(
+            "entrustment to a processor is not third-party provision (APPI Art. 27(5)(i)); no record is kept"
+        ),
+        "succession": _(
+            "provision in a business succession is not third-party provision (APPI Art. 27(5)(ii)); no record is kept"
+        ),
         "joint_use": _("joint use is not third-party provision (APPI Art. 27(5)(iii)); no record is kept"),
     }
     return reasons.get(basis)
@@ -87,10 +90,23 @@ class Candidate:
     people: list[Person] = field(default_factory=list)
 
     def content_hash(self) -> str:
-        body = {name: getattr(self, name) for name in (
-            "direction", "basis", "counterparty_id", "counterparty_name", "counterparty_address",
-            "counterparty_representative", "how_obtained", "categories", "items", "ppc_publication",
-            "consent_document", "made_from")}  # fmt: skip
+        body = {
+            name: getattr(self, name)
+            for name in (
+                "direction",
+                "basis",
+                "counterparty_id",
+                "counterparty_name",
+                "counterparty_address",
+                "counterparty_representative",
+                "how_obtained",
+                "categories",
+                "items",
+                "ppc_publication",
+                "consent_document",
+                "made_from",
+            )
+        }
         body["transferred_on"] = self.transferred_on.isoformat() if self.transferred_on else None
         body["people"] = [[p.hashes, str(p.consent_event or ""), p.consent_document] for p in self.people]
         return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
@@ -121,8 +137,15 @@ class _Checker:
     def fail(self, where: str, message: str, code: str = "invalid") -> None:
         self.errors.append(RowError(self.index, where, message, code))
 
-    def text(self, name: str, *, required: bool = False, limit: int = MAX_TEXT, where: str | None = None,
-             source: dict[str, Any] | None = None) -> str:
+    def text(
+        self,
+        name: str,
+        *,
+        required: bool = False,
+        limit: int = MAX_TEXT,
+        where: str | None = None,
+        source: dict[str, Any] | None = None,
+    ) -> str:
         value = (self.raw if source is None else source).get(name)
         where = where or name
         if value is None or value == "":
@@ -154,28 +177,48 @@ class _Checker:
             return None
 
 
-def check_record(direction: str, index: int, raw: Any, privacy_map: PrivacyMap, kinds: list[str],
-                 organisation: str) -> tuple[Candidate | None, list[RowError]]:
+def check_record(
+    direction: str, index: int, raw: Any, privacy_map: PrivacyMap, kinds: list[str], organisation: str
+) -> tuple[Candidate | None, list[RowError]]:
     """Check one sent record; the candidate is None whenever there is any error."""
     check = _Checker(index, raw)
     if not isinstance(raw, dict):
         check.fail("", _("each record must be an object"), "wrong_type")
         return None, check.errors
-    known = {"client_key", "basis", "categories", "items", "transferred_on", "made_from", "ppc_publication",
-             "consent_document", "people", "recipient", "source", "provider"}
+    known = {
+        "client_key",
+        "basis",
+        "categories",
+        "items",
+        "transferred_on",
+        "made_from",
+        "ppc_publication",
+        "consent_document",
+        "people",
+        "recipient",
+        "source",
+        "provider",
+    }
     for name in sorted(set(raw) - known):
         check.fail(str(name)[:100], _("unknown field"), "unknown_field")
     client_key = check.text("client_key", required=True, limit=MAX_KEY)
     made_from = check.text("made_from") or MadeFrom.SINGLE
     if made_from not in MadeFrom.values:
         check.fail("made_from", _("must be one of: {choices}").format(choices=", ".join(MadeFrom.values)))
-    candidate = Candidate(direction=direction, basis="", client_key=client_key, counterparty_id="",
-                          counterparty_name="", made_from=made_from)
+    candidate = Candidate(
+        direction=direction,
+        basis="",
+        client_key=client_key,
+        counterparty_id="",
+        counterparty_name="",
+        made_from=made_from,
+    )
     candidate.items = check.text("items")
     candidate.consent_document = check.text("consent_document", limit=200)
     candidate.ppc_publication = check.text("ppc_publication", limit=200)
     allowed = (_provision_counterparty if direction == Direction.PROVISION else _receipt_counterparty)(
-        check, candidate, privacy_map)
+        check, candidate, privacy_map
+    )
     candidate.transferred_on = check.day("transferred_on", required=candidate.basis == RecordBasis.OPT_OUT)
     if direction == Direction.RECEIPT and candidate.basis == RecordBasis.OPT_OUT and not candidate.ppc_publication:
         check.fail("ppc_publication", _("an opt-out provider's publication by the PPC must be recorded"), "required")
@@ -212,8 +255,11 @@ def _provision_counterparty(check: _Checker, candidate: Candidate, privacy_map: 
         return None
     basis = _basis(check, mapped if mapped in RecordBasis.values else None)
     if mapped in RecordBasis.values and basis in RecordBasis.values and basis != mapped:
-        check.fail("basis", _("the map provides to '{ident}' on the basis '{basis}'").format(
-            ident=ident, basis=mapped), "basis_mismatch")
+        check.fail(
+            "basis",
+            _("the map provides to '{ident}' on the basis '{basis}'").format(ident=ident, basis=mapped),
+            "basis_mismatch",
+        )
     candidate.basis = basis
     candidate.counterparty_id = recipient.id
     candidate.counterparty_name = recipient.name.en if hasattr(recipient.name, "en") else str(recipient.name)
@@ -227,8 +273,7 @@ def _receipt_counterparty(check: _Checker, candidate: Candidate, privacy_map: Pr
     if ident:
         source = privacy_map.find("sources", ident)
         if source is None or source.kind != "third_party":
-            check.fail("source", _("the map has no third-party source '{ident}'").format(ident=ident),
-                       "unknown_source")
+            check.fail("source", _("the map has no third-party source '{ident}'").format(ident=ident), "unknown_source")
         else:
             candidate.counterparty_id = source.id
             allowed = list(source.categories)
@@ -270,11 +315,17 @@ def _categories(check: _Checker, allowed: list[str] | None, privacy_map: Privacy
         return []
     for position, ident in enumerate(raw):
         if privacy_map.find("data_categories", ident) is None:
-            check.fail(f"categories[{position}]", _("the map has no data category '{ident}'").format(
-                ident=ident[:100]), "unknown_category")
+            check.fail(
+                f"categories[{position}]",
+                _("the map has no data category '{ident}'").format(ident=ident[:100]),
+                "unknown_category",
+            )
         elif allowed is not None and ident not in allowed:
-            check.fail(f"categories[{position}]", _("'{ident}' is not among the items the map gives for this "
-                                                    "counterparty").format(ident=ident), "category_not_mapped")
+            check.fail(
+                f"categories[{position}]",
+                _("'{ident}' is not among the items the map gives for this counterparty").format(ident=ident),
+                "category_not_mapped",
+            )
     return list(dict.fromkeys(raw))
 
 
@@ -294,15 +345,16 @@ def _people(check: _Checker, candidate: Candidate, kinds: list[str], organisatio
         if len(check.errors) > 50:  # enough to fix a file; the rest would repeat the same mistake
             break
         if not isinstance(sent, dict) or not isinstance(sent.get("identities"), dict) or not sent["identities"]:
-            check.fail(where, _("each person needs 'identities': an object of identity kind and value"),
-                       "wrong_type")
+            check.fail(where, _("each person needs 'identities': an object of identity kind and value"), "wrong_type")
             continue
         identities: dict[str, str] = {}
         for kind in sent["identities"]:
             if kind not in kinds:
-                check.fail(f"{where}.identities.{str(kind)[:50]}", _(
-                    "not an identity kind of the map (known: {kinds})").format(kinds=", ".join(kinds)),
-                    "unknown_identity")
+                check.fail(
+                    f"{where}.identities.{str(kind)[:50]}",
+                    _("not an identity kind of the map (known: {kinds})").format(kinds=", ".join(kinds)),
+                    "unknown_identity",
+                )
                 continue
             text = check.text(kind, source=sent["identities"], where=f"{where}.identities.{kind}", limit=320)
             if text:
@@ -316,11 +368,15 @@ def _people(check: _Checker, candidate: Candidate, kinds: list[str], organisatio
                 person.consent_event = None
             if person.consent_event is None:
                 check.fail(f"{where}.consent_event", _("not a consent ledger event id"), "bad_consent_event")
-        person.consent_document = check.text("consent_document", source=sent, where=f"{where}.consent_document",
-                                             limit=200)
+        person.consent_document = check.text(
+            "consent_document", source=sent, where=f"{where}.consent_document", limit=200
+        )
         if needs_consent and person.consent_event is None and not person.consent_document:
-            check.fail(where, _("consent is the basis: give the consent evidence (a ledger event or a document)"),
-                       "consent_missing")
+            check.fail(
+                where,
+                _("consent is the basis: give the consent evidence (a ledger event or a document)"),
+                "consent_missing",
+            )
         if identities:
             people.append(person)
     return people

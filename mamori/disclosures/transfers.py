@@ -23,29 +23,44 @@ DESIGNATED = frozenset({*EU_MEMBER_STATES, "IS", "LI", "NO", "UK", "GB"})
 Bilingual = tuple[str, str]
 
 COUNTRY_NAMES: dict[str, Bilingual] = {
-    "US": ("the United States", "米国"), "SG": ("Singapore", "シンガポール"), "CN": ("China", "中国"),
-    "KR": ("South Korea", "韓国"), "IN": ("India", "インド"), "TW": ("Taiwan", "台湾"),
-    "HK": ("Hong Kong", "香港"), "AU": ("Australia", "オーストラリア"), "CA": ("Canada", "カナダ"),
+    "US": ("the United States", "米国"),
+    "SG": ("Singapore", "シンガポール"),
+    "CN": ("China", "中国"),
+    "KR": ("South Korea", "韓国"),
+    "IN": ("India", "インド"),
+    "TW": ("Taiwan", "台湾"),
+    "HK": ("Hong Kong", "香港"),
+    "AU": ("Australia", "オーストラリア"),
+    "CA": ("Canada", "カナダ"),
 }
 
 # A short, conservative description of each country's system, after the PPC's survey of foreign
 # systems; a country not listed gets the general sentence below and the officer should add one.
 SYSTEMS: dict[str, Bilingual] = {
-    "US": ("There is no comprehensive federal personal-information protection law; sector-specific federal laws "
-           "and state laws (such as California's CCPA/CPRA) apply. The PPC has not recognised the system as "
-           "equivalent to Japan's.",
-           "連邦レベルの包括的な個人情報保護法はなく、分野別の連邦法と州法（カリフォルニア州のCCPA/CPRAなど）が"
-           "適用されます。個人情報保護委員会は日本と同等の制度とは認めていません。"),
-    "SG": ("The Personal Data Protection Act 2012 (PDPA) applies, supervised by the Personal Data Protection "
-           "Commission; it is not designated by the PPC as equivalent to Japan's system.",
-           "個人データ保護法（PDPA、2012年）が適用され、個人データ保護委員会が監督しています。"
-           "個人情報保護委員会による日本と同等の制度との認定は受けていません。"),
-    "CN": ("The Personal Information Protection Law (2021) applies; government access to data under other laws "
-           "(such as national security laws) may affect the rights of the person.",
-           "個人情報保護法（2021年）が適用されます。国家安全法等の他の法令に基づく政府のデータへのアクセスが"
-           "ご本人の権利利益に影響する可能性があります。"),
-    "KR": ("The Personal Information Protection Act applies, supervised by the Personal Information Protection "
-           "Commission.", "個人情報保護法が適用され、個人情報保護委員会が監督しています。"),
+    "US": (
+        "There is no comprehensive federal personal-information protection law; sector-specific federal laws "
+        "and state laws (such as California's CCPA/CPRA) apply. The PPC has not recognised the system as "
+        "equivalent to Japan's.",
+        "連邦レベルの包括的な個人情報保護法はなく、分野別の連邦法と州法（カリフォルニア州のCCPA/CPRAなど）が"
+        "適用されます。個人情報保護委員会は日本と同等の制度とは認めていません。",
+    ),
+    "SG": (
+        "The Personal Data Protection Act 2012 (PDPA) applies, supervised by the Personal Data Protection "
+        "Commission; it is not designated by the PPC as equivalent to Japan's system.",
+        "個人データ保護法（PDPA、2012年）が適用され、個人データ保護委員会が監督しています。"
+        "個人情報保護委員会による日本と同等の制度との認定は受けていません。",
+    ),
+    "CN": (
+        "The Personal Information Protection Law (2021) applies; government access to data under other laws "
+        "(such as national security laws) may affect the rights of the person.",
+        "個人情報保護法（2021年）が適用されます。国家安全法等の他の法令に基づく政府のデータへのアクセスが"
+        "ご本人の権利利益に影響する可能性があります。",
+    ),
+    "KR": (
+        "The Personal Information Protection Act applies, supervised by the Personal Information Protection "
+        "Commission.",
+        "個人情報保護法が適用され、個人情報保護委員会が監督しています。",
+    ),
 }
 
 _GENERAL: Bilingual = (
@@ -95,8 +110,11 @@ def transfer_notice(recipient: Recipient, language: str) -> TransferNotice:
         country = _pick(COUNTRY_NAMES.get(code, (code, code)), language)
         system = _pick(SYSTEMS.get(code, _GENERAL), language)
     note = recipient.transfer.note if recipient.transfer and recipient.transfer.note else None
-    measures = note.get(language) if note else _pick(("as agreed in our contract with the recipient",
-                                                      "提供先との契約で定めるとおり"), language)
+    measures = (
+        note.get(language)
+        if note
+        else _pick(("as agreed in our contract with the recipient", "提供先との契約で定めるとおり"), language)
+    )
     return TransferNotice(recipient.name.get(language), country, system, measures)
 
 
@@ -104,5 +122,8 @@ def notices_for(privacy_map: PrivacyMap, recipient_ids: list[str], language: str
     """The transfer notices a consent covering these recipients must show, in map order, once each."""
     home = privacy_map.organisation.country
     wanted = dict.fromkeys(recipient_ids)
-    return [transfer_notice(recipient, language) for recipient in privacy_map.recipients
-            if recipient.id in wanted and needs_transfer_consent(recipient, home)]
+    return [
+        transfer_notice(recipient, language)
+        for recipient in privacy_map.recipients
+        if recipient.id in wanted and needs_transfer_consent(recipient, home)
+    ]

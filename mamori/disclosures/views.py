@@ -30,8 +30,7 @@ PAGE_SIZE = 50
 
 class RegisterFilter(forms.Form):
     organisation = forms.CharField(label=_("Organisation"), required=False, max_length=100)
-    direction = forms.ChoiceField(label=_("Direction"), required=False,
-                                  choices=[("", _("Any")), *Direction.choices])
+    direction = forms.ChoiceField(label=_("Direction"), required=False, choices=[("", _("Any")), *Direction.choices])
     basis = forms.ChoiceField(label=_("Basis"), required=False, choices=[("", _("Any")), *RecordBasis.choices])
     counterparty = forms.CharField(label=_("Recipient or provider"), required=False, max_length=100)
     date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -73,8 +72,9 @@ def register(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and lookup.is_valid():
         data = lookup.cleaned_data
         try:
-            found = look_up_person(data["organisation"].strip(), {data["kind"].strip(): data["value"]},
-                                   Actor.for_user(request.user))
+            found = look_up_person(
+                data["organisation"].strip(), {data["kind"].strip(): data["value"]}, Actor.for_user(request.user)
+            )
         except DisclosureError as exc:
             person_error, found = exc.message, []
         page = Paginator(found, PAGE_SIZE).get_page(1)
@@ -83,9 +83,16 @@ def register(request: HttpRequest) -> HttpResponse:
     _name_in_language(page.object_list, translation.get_language() or "en")
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "lookup": lookup, "page": page, "query": query.urlencode(), "nav": "records",
-               "person_search": request.method == "POST", "person_error": person_error,
-               "organisations": MapVersion.objects.organisations()}
+    context = {
+        "form": form,
+        "lookup": lookup,
+        "page": page,
+        "query": query.urlencode(),
+        "nav": "records",
+        "person_search": request.method == "POST",
+        "person_error": person_error,
+        "organisations": MapVersion.objects.organisations(),
+    }
     return render(request, "disclosures/register.html", context)
 
 
@@ -115,14 +122,19 @@ def ropa_download(request: HttpRequest, organisation: str, fmt: str, language: s
     access.access_records(request.user)
     wanted = request.GET.get("version", "")
     versions = MapVersion.objects.for_organisation(organisation)  # ?version=N: the record as it stood then
-    version = (versions.filter(number=int(wanted)).first() if wanted.isdigit() and len(wanted) < 9
-               else versions.order_by("-number").first())
+    version = (
+        versions.filter(number=int(wanted)).first()
+        if wanted.isdigit() and len(wanted) < 9
+        else versions.order_by("-number").first()
+    )
     if version is None or fmt not in ("xlsx", "html") or language not in ("en", "ja"):
         raise Http404("no such export")
     document = ropa.build(version, language)
     if fmt == "xlsx":
-        response = HttpResponse(ropa_files.to_xlsx(document),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response = HttpResponse(
+            ropa_files.to_xlsx(document),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
         response["Content-Disposition"] = f'attachment; filename="{ropa_files.filename(document, "xlsx")}"'
         return response
     return HttpResponse(ropa_files.to_html(document), content_type="text/html; charset=utf-8")

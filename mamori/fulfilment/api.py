@@ -48,8 +48,10 @@ class RestrictionFilter(Schema):
 
 
 @router.get(
-    "", auth=scoped("restrictions:read"),
-    response=list[RestrictionOut], summary="Restrictions of use (hashed identities), paged",
+    "",
+    auth=scoped("restrictions:read"),
+    response=list[RestrictionOut],
+    summary="Restrictions of use (hashed identities), paged",
 )
 def list_restrictions(request: HttpRequest, filters: Query[RestrictionFilter]) -> list[dict[str, Any]]:
     restrictions = Restriction.objects.order_by("pk")
@@ -70,11 +72,17 @@ def list_restrictions(request: HttpRequest, filters: Query[RestrictionFilter]) -
         restrictions = restrictions.filter(matches)
     page = restrictions[filters.offset : filters.offset + filters.limit]
     return [
-        {"id": restriction.pk, "organisation": restriction.organisation, "identity_hashes": restriction.identity_hashes,
-         "active": restriction.active, "created_at": restriction.created_at, "lifted_at": restriction.lifted_at}
+        {
+            "id": restriction.pk,
+            "organisation": restriction.organisation,
+            "identity_hashes": restriction.identity_hashes,
+            "active": restriction.active,
+            "created_at": restriction.created_at,
+            "lifted_at": restriction.lifted_at,
+        }
         for restriction in page
         if not wanted or wanted & set(restriction.identity_hashes.values())
-    ]  # fmt: skip
+    ]
 
 
 def _identity_kinds(organisation: str | None) -> set[str]:

@@ -31,12 +31,27 @@ MAX_SKEW_SECONDS = 300
 _lock = threading.Lock()
 
 SEED_OBJECTS = [
-    {"key": "profiles/hanako.yamada/photo.jpg", "owner": "hanako.yamada@example.jp", "kind": "profile_photo",
-     "bytes": 48213, "uploaded_at": "2025-04-02T10:15:00+09:00"},
-    {"key": "inquiries/1042/receipt.pdf", "owner": "hanako.yamada@example.jp", "kind": "inquiry_attachment",
-     "bytes": 120551, "uploaded_at": "2026-10-30T16:40:00+09:00"},
-    {"key": "profiles/taro.suzuki/photo.png", "owner": "taro.suzuki@example.jp", "kind": "profile_photo",
-     "bytes": 30772, "uploaded_at": "2024-12-11T09:02:00+09:00"},
+    {
+        "key": "profiles/hanako.yamada/photo.jpg",
+        "owner": "hanako.yamada@example.jp",
+        "kind": "profile_photo",
+        "bytes": 48213,
+        "uploaded_at": "2025-04-02T10:15:00+09:00",
+    },
+    {
+        "key": "inquiries/1042/receipt.pdf",
+        "owner": "hanako.yamada@example.jp",
+        "kind": "inquiry_attachment",
+        "bytes": 120551,
+        "uploaded_at": "2026-10-30T16:40:00+09:00",
+    },
+    {
+        "key": "profiles/taro.suzuki/photo.png",
+        "owner": "taro.suzuki@example.jp",
+        "kind": "profile_photo",
+        "bytes": 30772,
+        "uploaded_at": "2024-12-11T09:02:00+09:00",
+    },
 ]
 
 

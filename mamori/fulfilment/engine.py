@@ -85,8 +85,9 @@ class FulfilmentEngine:
         """Write one subject's package to `path`; rows per system and table. Columns whose category
         has one of `leave_out_classes` (APPI classes, e.g. history_characteristic) are not written."""
         written: dict[str, dict[str, int]] = {}
-        leave_out = frozenset(category.id for category in self.map.data_categories
-                              if category.appi_class in leave_out_classes)
+        leave_out = frozenset(
+            category.id for category in self.map.data_categories if category.appi_class in leave_out_classes
+        )
         with PackageWriter(path, self.map, language, leave_out) as package:
             for connector in self.connectors():
                 # Each system finds the subject and reads their rows in one go (for SQL: one
@@ -104,10 +105,16 @@ class FulfilmentEngine:
         located = located if located is not None else self.locate(subjects)
         systems = [self.connector(system_id).plan_erasure(found) for system_id, found in located.items()]
         systems += [
-            {"system": system_id, "kind": self.map.system(system_id).connector, "tables": [], "order": [],
-             "state": {}, "error": message}
+            {
+                "system": system_id,
+                "kind": self.map.system(system_id).connector,
+                "tables": [],
+                "order": [],
+                "state": {},
+                "error": message,
+            }
             for system_id, message in self.unavailable.items()
-        ]  # fmt: skip
+        ]
         return {"subjects": len(subjects), "systems": systems}
 
     def execute_erasure(self, plan: Mapping[str, Any], *, key_prefix: str = "erase") -> dict[str, dict[str, int]]:

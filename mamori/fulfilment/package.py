@@ -43,8 +43,9 @@ _about_lock = threading.Lock()
 class PackageWriter:
     """Implements `PackageSink`; use as a context manager, then `close()` writes the summary."""
 
-    def __init__(self, path: Path, privacy_map: PrivacyMap, language: str,
-                 leave_out: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self, path: Path, privacy_map: PrivacyMap, language: str, leave_out: frozenset[str] = frozenset()
+    ) -> None:
         self.path = path
         self.map = privacy_map
         # Categories the package leaves out (APPI disclosure: "history and characteristic
@@ -81,7 +82,10 @@ class PackageWriter:
             rows = ([row[index] for index in kept] for row in rows)
         base = f"data/{system_id}/{table}"
         header: dict[str, Any] = {
-            "system": system_id, "table": table, "columns": list(columns), "categories": dict(categories)
+            "system": system_id,
+            "table": table,
+            "columns": list(columns),
+            "categories": dict(categories),
         }
         if others_data:
             # Columns holding what someone else told us (a payer's name typed by another person):

@@ -62,19 +62,23 @@ def plan_lines(plan: Mapping[str, Any], language: str = "en") -> Iterator[str]:
         for table in system["tables"]:
             reason = REASONS.get(table["reason"], table["reason"])
             line = _("  %(table)s: %(rows)s rows, %(action)s") % {
-                "table": table["table"], "rows": table["rows"], "action": ACTIONS.get(table["action"], table["action"]),
-            }  # fmt: skip
+                "table": table["table"],
+                "rows": table["rows"],
+                "action": ACTIONS.get(table["action"], table["action"]),
+            }
             if reason:
                 line += f" ({reason})"
             if table.get("hold_basis"):
                 line += " — " + _("retention rule %(rule)s: kept %(period)s under %(basis)s") % {
-                    "rule": table["retention"], "period": table["hold_period"],
+                    "rule": table["retention"],
+                    "period": table["hold_period"],
                     "basis": table["hold_basis"].get(language, table["hold_basis"].get("en", "")),
-                }  # fmt: skip
+                }
             if table.get("shared_rows"):
                 line += " — " + SHARED.get(table.get("shared_action", "keep"), SHARED["keep"]) % {
-                    "count": table["shared_rows"], "people": table.get("sharers", 0),
-                }  # fmt: skip
+                    "count": table["shared_rows"],
+                    "people": table.get("sharers", 0),
+                }
             if table.get("kept_rows"):
                 line += " — " + _("%(count)s kept because rows that stay point at them, fields erased") % {
                     "count": table["kept_rows"]

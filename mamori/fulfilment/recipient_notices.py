@@ -104,14 +104,24 @@ def notify_recipients(
         channel, status, evidence = _send(privacy_map.organisation.id, recipient, kind, identities, environ)
         with transaction.atomic():
             notice = RecipientNotice.objects.create(
-                organisation=organisation, request_id=request_id, recipient=recipient.id, kind=kind,
-                channel=channel, status=status, evidence=evidence,
-            )  # fmt: skip
+                organisation=organisation,
+                request_id=request_id,
+                recipient=recipient.id,
+                kind=kind,
+                channel=channel,
+                status=status,
+                evidence=evidence,
+            )
             if status == RecipientNotice.Status.CONFIRMED:
                 notice.confirmed_at = timezone.now()
                 notice.save(update_fields=["confirmed_at"])
-            record(actor, "fulfilment.recipient_notified", target_type="recipient_notice", target_id=str(notice.pk),
-                   details={"recipient": recipient.id, "kind": kind, "channel": channel, "status": status})  # fmt: skip
+            record(
+                actor,
+                "fulfilment.recipient_notified",
+                target_type="recipient_notice",
+                target_id=str(notice.pk),
+                details={"recipient": recipient.id, "kind": kind, "channel": channel, "status": status},
+            )
             _note_on_request(notice, actor)
             transaction.on_commit(_announce(notice, identities))
         notices.append(notice)
@@ -135,8 +145,13 @@ def confirm_notice(notice_id: int, actor: Actor, note: str = "") -> RecipientNot
     notice.confirmed_at = timezone.now()
     notice.evidence = {**notice.evidence, "confirmation": note.strip()[:500]}
     notice.save(update_fields=["status", "confirmed_at", "evidence"])
-    record(actor, "fulfilment.recipient_confirmed", target_type="recipient_notice", target_id=str(notice.pk),
-           details={"recipient": notice.recipient, "kind": notice.kind})  # fmt: skip
+    record(
+        actor,
+        "fulfilment.recipient_confirmed",
+        target_type="recipient_notice",
+        target_id=str(notice.pk),
+        details={"recipient": notice.recipient, "kind": notice.kind},
+    )
     _note_on_request(notice, actor)
     return notice
 
@@ -153,12 +168,17 @@ def _send(
             try:
                 hook = WebhookConnector(
                     SimpleNamespace(id=f"recipient:{recipient.id}"),  # type: ignore[arg-type]
-                    url, secret, attempts=3, backoff=0.2, timeout=15,
-                )  # fmt: skip
+                    url,
+                    secret,
+                    attempts=3,
+                    backoff=0.2,
+                    timeout=15,
+                )
                 answer = hook.call(
-                    "notice", {"kind": kind, "identities": dict(identities), "organisation": organisation},
+                    "notice",
+                    {"kind": kind, "identities": dict(identities), "organisation": organisation},
                     idempotency_key=f"notice-{recipient.id}-{kind}-{int(time.time())}",
-                )  # fmt: skip
+                )
                 confirmed = bool(answer.get("confirmed"))
                 status = RecipientNotice.Status.CONFIRMED if confirmed else RecipientNotice.Status.SENT
                 return "webhook", status, {"channel": "webhook", "at": at, "answer": "2xx", "confirmed": confirmed}
@@ -169,9 +189,10 @@ def _send(
     if notify is not None and notify.email:
         lines = [f"{key}: {value}" for key, value in identities.items()]
         body = (
-            f"{SUBJECTS[kind]}\n\nFrom / 送信元: {organisation}\n\n" + "\n".join(lines)
+            f"{SUBJECTS[kind]}\n\nFrom / 送信元: {organisation}\n\n"
+            + "\n".join(lines)
             + "\n\nPlease reply to confirm. / 対応後、ご返信ください。\n"
-        )  # fmt: skip
+        )
         message = EmailMessage(f"[{organisation}] {SUBJECTS[kind]}", body, settings.DEFAULT_FROM_EMAIL, [notify.email])
         message.send()
         return "email", RecipientNotice.Status.SENT, {"channel": "email", "at": at, "failures": failures}

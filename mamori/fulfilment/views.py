@@ -57,8 +57,9 @@ def task_list(request: HttpRequest) -> HttpResponse:
 def task_complete(request: HttpRequest, task_id: int) -> HttpResponse:
     task = access.access_task(request.user, task_id)
     try:
-        complete_manual_task(task.pk, request.user, note=request.POST.get("note", ""),
-                             evidence=request.FILES.get("evidence"))  # fmt: skip
+        complete_manual_task(
+            task.pk, request.user, note=request.POST.get("note", ""), evidence=request.FILES.get("evidence")
+        )
     except FulfilmentError as exc:
         tasks = ManualTask.objects.filter(status=ManualTask.Status.OPEN).select_related("run")
         context = {"tasks": tasks, "can_complete": True, "error": exc.message, "nav": "fulfilment"}

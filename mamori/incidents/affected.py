@@ -110,8 +110,13 @@ def find_people(connector: Any, selector: Selector) -> list[Person]:
         if selector.high:
             where.append(column <= _bound(column, selector.high))
     visitor_columns = [name for _kind, name in layout.visitor_columns(selector.table)]
-    email_roots = [(t, c) for kind, refs in layout.identity_columns.items() if kind == "email" for t, c in refs
-                   if layout.finds_roots(t)]  # fmt: skip
+    email_roots = [
+        (t, c)
+        for kind, refs in layout.identity_columns.items()
+        if kind == "email"
+        for t, c in refs
+        if layout.finds_roots(t)
+    ]
     try:
         with connector.snapshot() as connection:
             owners: set[Any] = set()
@@ -141,25 +146,41 @@ def find_people(connector: Any, selector: Selector) -> list[Person]:
     for key in sorted(owners, key=str):
         country, region = places.get(key, (default, ""))
         group = jurisdiction_group(country, region)
-        people.append(Person(crypto.keyed_identifier_hash("incident.person", f"{selector.system}:owner:{key}"),
-                             selector.system, group, language_for(group), contacts.get(key, "")))  # fmt: skip
+        people.append(
+            Person(
+                crypto.keyed_identifier_hash("incident.person", f"{selector.system}:owner:{key}"),
+                selector.system,
+                group,
+                language_for(group),
+                contacts.get(key, ""),
+            )
+        )
     known = {person.contact.lower() for person in people if person.contact}
     for address in sorted(visitors - known):
         group = jurisdiction_group(default)
-        people.append(Person(crypto.keyed_identifier_hash("incident.person", f"{selector.system}:email:{address}"),
-                             selector.system, group, language_for(group), address))  # fmt: skip
+        people.append(
+            Person(
+                crypto.keyed_identifier_hash("incident.person", f"{selector.system}:email:{address}"),
+                selector.system,
+                group,
+                language_for(group),
+                address,
+            )
+        )
     return people
 
 
-def _contacts(connection: sa.Connection, layout: Any, email_roots: list[tuple[str, str]],
-              owners: list[Any]) -> dict[Any, str]:  # fmt: skip
+def _contacts(
+    connection: sa.Connection, layout: Any, email_roots: list[tuple[str, str]], owners: list[Any]
+) -> dict[Any, str]:
     found: dict[Any, str] = {}
     for table_name, column_name in email_roots:
         source, owner = layout.owner_join(table_name)
         column = layout.sa_table(table_name).c[column_name]
         for chunk in _chunks(owners):
-            for key, address in connection.execute(sa.select(owner, column).select_from(source)
-                                                   .where(owner.in_(chunk))):  # fmt: skip
+            for key, address in connection.execute(
+                sa.select(owner, column).select_from(source).where(owner.in_(chunk))
+            ):
                 if address and key not in found:
                     found[key] = str(address).strip()
     return found

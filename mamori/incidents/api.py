@@ -92,19 +92,41 @@ class IncidentOut(Schema):
 def _out(incident: Incident) -> dict[str, Any]:
     findings = evaluation_of(incident)
     return {
-        "id": incident.pk, "reference": incident.reference, "organisation": incident.organisation,
-        "title": incident.title, "status": incident.status, "kind": incident.kind, "cause": incident.cause,
-        "aware_at": incident.aware_at, "occurred_at": incident.occurred_at,
-        "possibly_malicious": incident.possibly_malicious, "encrypted": incident.encrypted,
-        "people": incident.people(), "counts": incident.counts or {}, "scope": incident.scope,
+        "id": incident.pk,
+        "reference": incident.reference,
+        "organisation": incident.organisation,
+        "title": incident.title,
+        "status": incident.status,
+        "kind": incident.kind,
+        "cause": incident.cause,
+        "aware_at": incident.aware_at,
+        "occurred_at": incident.occurred_at,
+        "possibly_malicious": incident.possibly_malicious,
+        "encrypted": incident.encrypted,
+        "people": incident.people(),
+        "counts": incident.counts or {},
+        "scope": incident.scope,
         "evaluation": [finding.as_dict() for finding in findings],
-        "deadlines": [{"key": d.key, "law": d.law, "due_at": d.due_at, "earliest_at": d.earliest_at,
-                       "done_at": d.done_at, "source": d.source} for d in deadlines_of(incident, findings)],
-    }  # fmt: skip
+        "deadlines": [
+            {
+                "key": d.key,
+                "law": d.law,
+                "due_at": d.due_at,
+                "earliest_at": d.earliest_at,
+                "done_at": d.done_at,
+                "source": d.source,
+            }
+            for d in deadlines_of(incident, findings)
+        ],
+    }
 
 
-@router.get("", response=list[IncidentOut], auth=scoped("incidents:read"),
-            summary="Incidents, newest awareness first (filters: status)")  # fmt: skip
+@router.get(
+    "",
+    response=list[IncidentOut],
+    auth=scoped("incidents:read"),
+    summary="Incidents, newest awareness first (filters: status)",
+)
 def list_incidents(request: HttpRequest, status: str = "", limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
     found = access_incidents(token_of(request).owner)
     if status and status not in IncidentStatus.values:
@@ -115,22 +137,40 @@ def list_incidents(request: HttpRequest, status: str = "", limit: int = 50, offs
     return [_out(incident) for incident in found[offset : offset + limit]]
 
 
-@router.get("/{incident_id}", response=IncidentOut, auth=scoped("incidents:read"),
-            summary="One incident with its evaluation and deadlines")  # fmt: skip
+@router.get(
+    "/{incident_id}",
+    response=IncidentOut,
+    auth=scoped("incidents:read"),
+    summary="One incident with its evaluation and deadlines",
+)
 def get_incident(request: HttpRequest, incident_id: int) -> dict[str, Any]:
     return _out(access_incident(token_of(request).owner, incident_id))
 
 
-@router.post("", response={201: IncidentOut}, auth=scoped("incidents:write"),
-             summary="Open an incident (the clocks start at aware_at)")  # fmt: skip
+@router.post(
+    "",
+    response={201: IncidentOut},
+    auth=scoped("incidents:write"),
+    summary="Open an incident (the clocks start at aware_at)",
+)
 def create_incident(request: HttpRequest, body: IncidentIn) -> Status[dict[str, Any]]:
     if not can_edit(token_of(request).owner):
         raise HttpError(403, "The token's owner may not open incidents.")
     actor = token_actor(request)
-    incident = open_incident(IncidentInput(
-        organisation=body.organisation, title=body.title, aware_at=body.aware_at, occurred_at=body.occurred_at,
-        kind=body.kind, cause=body.cause, possibly_malicious=body.possibly_malicious, encrypted=body.encrypted,
-        key_compromised=body.key_compromised, people_estimated=body.people_estimated,
-        scope=body.scope.dict(),
-    ), actor)  # fmt: skip
+    incident = open_incident(
+        IncidentInput(
+            organisation=body.organisation,
+            title=body.title,
+            aware_at=body.aware_at,
+            occurred_at=body.occurred_at,
+            kind=body.kind,
+            cause=body.cause,
+            possibly_malicious=body.possibly_malicious,
+            encrypted=body.encrypted,
+            key_compromised=body.key_compromised,
+            people_estimated=body.people_estimated,
+            scope=body.scope.dict(),
+        ),
+        actor,
+    )
     return Status(201, _out(incident))

@@ -21,14 +21,22 @@ from mamori.incidents.rules import TOKYO
 
 KIND_JA = {"leak": "漏えい", "loss": "滅失", "alteration": "改ざん（毀損）", "damage": "毀損"}
 CAUSE_JA = {
-    "unauthorised_access": "不正アクセス", "misdelivery": "誤送付・誤送信", "lost_device": "端末・媒体の紛失",
-    "insider": "従業者による不正な持ち出し等", "ransomware": "ランサムウェア", "processor_breach": "委託先における事案",
-}  # fmt: skip
+    "unauthorised_access": "不正アクセス",
+    "misdelivery": "誤送付・誤送信",
+    "lost_device": "端末・媒体の紛失",
+    "insider": "従業者による不正な持ち出し等",
+    "ransomware": "ランサムウェア",
+    "processor_breach": "委託先における事案",
+}
 KIND_EN = {"leak": "unauthorised disclosure (leak)", "loss": "loss", "alteration": "alteration", "damage": "damage"}
 CAUSE_EN = {
-    "unauthorised_access": "unauthorised access", "misdelivery": "misdelivery", "lost_device": "a lost device",
-    "insider": "an insider", "ransomware": "ransomware", "processor_breach": "a breach at a processor",
-}  # fmt: skip
+    "unauthorised_access": "unauthorised access",
+    "misdelivery": "misdelivery",
+    "lost_device": "a lost device",
+    "insider": "an insider",
+    "ransomware": "ransomware",
+    "processor_breach": "a breach at a processor",
+}
 GROUP_JA = {"JP": "日本", "EEA_UK": "EEA・英国", "US-CA": "カリフォルニア州", "other": "その他"}
 GROUP_EN = {"JP": "Japan", "EEA_UK": "EEA and UK", "US-CA": "California", "other": "elsewhere"}
 
@@ -60,8 +68,10 @@ def _counts(incident: Incident, names: dict[str, str], joiner: str) -> str:
 
 def _contact(privacy_map: PrivacyMap, language: str) -> str:
     organisation = privacy_map.organisation
-    contact = next((c for c in organisation.contacts if "security" in c.handles or "privacy_requests" in c.handles),
-                   organisation.contacts[0])  # fmt: skip
+    contact = next(
+        (c for c in organisation.contacts if "security" in c.handles or "privacy_requests" in c.handles),
+        organisation.contacts[0],
+    )
     channels = ", ".join(channel.value for channel in contact.channels)
     return f"{text_in(contact.name, language)} ({channels})"
 
@@ -72,7 +82,8 @@ def ppc_report(incident: Incident, privacy_map: PrivacyMap, stage: str) -> str:
     people = incident.people()
     counts = _counts(incident, GROUP_JA, "、")
     lines = [
-        title, "",
+        title,
+        "",
         f"報告者: {text_in(organisation.legal_name, 'ja')}（{text_in(organisation.address, 'ja')}）",
         f"事案番号: {incident.reference}",
         f"発覚日時: {_local(incident.aware_at, TOKYO)}（日本時間）",
@@ -103,10 +114,16 @@ def ppc_report(incident: Incident, privacy_map: PrivacyMap, stage: str) -> str:
         incident.actions_summary_ja or "［記入してください］",
         "",
         "9. その他参考となる事項",
-        "暗号化: " + ("あり（鍵も取得されたおそれ）" if incident.encrypted and incident.key_compromised
-                     else "あり" if incident.encrypted else "なし"),
+        "暗号化: "
+        + (
+            "あり（鍵も取得されたおそれ）"
+            if incident.encrypted and incident.key_compromised
+            else "あり"
+            if incident.encrypted
+            else "なし"
+        ),
         "不正の目的によるおそれ: " + ("あり" if incident.possibly_malicious else "なし"),
-    ]  # fmt: skip
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -114,10 +131,14 @@ def gdpr_report(incident: Incident, privacy_map: PrivacyMap, stage: str) -> str:
     organisation = privacy_map.organisation
     people = incident.people()
     counts = _counts(incident, GROUP_EN, ", ")
-    phase = "Initial notification (information may be provided in phases, Art. 33(4))" if stage == "preliminary" \
+    phase = (
+        "Initial notification (information may be provided in phases, Art. 33(4))"
+        if stage == "preliminary"
         else "Complete notification"
+    )
     lines = [
-        f"Personal data breach notification under Article 33 GDPR — {phase}", "",
+        f"Personal data breach notification under Article 33 GDPR — {phase}",
+        "",
         f"Controller: {text_in(organisation.legal_name, 'en')}, {text_in(organisation.address, 'en')}",
         f"Reference: {incident.reference}",
         f"Became aware: {incident.aware_at.isoformat()}",
@@ -137,14 +158,15 @@ def gdpr_report(incident: Incident, privacy_map: PrivacyMap, stage: str) -> str:
         "",
         "(d) Measures taken or proposed, including to mitigate possible adverse effects",
         incident.actions_summary_en or "[describe]",
-    ]  # fmt: skip
+    ]
     return "\n".join(lines) + "\n"
 
 
 def california_notice(incident: Incident, privacy_map: PrivacyMap, stage: str) -> str:
     organisation = privacy_map.organisation
     lines = [
-        "Notice of Data Breach", "",
+        "Notice of Data Breach",
+        "",
         "What Happened",
         f"On {_local(incident.aware_at, TOKYO)[:10]} {text_in(organisation.legal_name, 'en')} discovered "
         f"{KIND_EN[incident.kind]} of personal information caused by {CAUSE_EN[incident.cause]}. "
@@ -162,7 +184,7 @@ def california_notice(incident: Incident, privacy_map: PrivacyMap, stage: str) -
         "",
         "For More Information",
         _contact(privacy_map, "en"),
-    ]  # fmt: skip
+    ]
     return "\n".join(lines) + "\n"
 
 

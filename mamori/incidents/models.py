@@ -52,8 +52,9 @@ class Incident(models.Model):
     counts = models.JSONField(default=dict)  # per jurisdiction group, from the data
     counted_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="incidents")  # fmt: skip
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="incidents"
+    )
     overrides = models.JSONField(default=dict)  # law -> {report_authority, notify_people, reason, by, at}
     done = models.JSONField(default=dict)  # deadline key -> ISO time it was met
     actions_summary_en = models.TextField(blank=True)

@@ -30,8 +30,15 @@ SYSTEM = Actor.system("incidents")
 def _selectors(incident: Incident) -> list[Selector]:
     selector = (incident.scope or {}).get("selector")
     if selector:
-        return [Selector(selector["system"], selector["table"], selector.get("column", ""),
-                         selector.get("from", ""), selector.get("to", ""))]  # fmt: skip
+        return [
+            Selector(
+                selector["system"],
+                selector["table"],
+                selector.get("column", ""),
+                selector.get("from", ""),
+                selector.get("to", ""),
+            )
+        ]
     return [Selector(*ref.split(".", 1)) for ref in (incident.scope or {}).get("tables") or []]
 
 
@@ -61,12 +68,21 @@ def find_affected(incident_id: int, actor: Actor) -> dict[str, int]:
     with transaction.atomic():
         incident = Incident.objects.select_for_update().get(pk=incident_id)
         known = set(incident.affected.values_list("subject_hash", flat=True))
-        AffectedPerson.objects.bulk_create([
-            AffectedPerson(incident=incident, subject_hash=person.subject_hash, system=person.system,
-                           jurisdiction=person.jurisdiction, language=person.language, contact=person.contact,
-                           notice=AffectedPerson.Notice.PENDING if person.contact else AffectedPerson.Notice.NO_CONTACT)
-            for person in unique.values() if person.subject_hash not in known
-        ])  # fmt: skip
+        AffectedPerson.objects.bulk_create(
+            [
+                AffectedPerson(
+                    incident=incident,
+                    subject_hash=person.subject_hash,
+                    system=person.system,
+                    jurisdiction=person.jurisdiction,
+                    language=person.language,
+                    contact=person.contact,
+                    notice=AffectedPerson.Notice.PENDING if person.contact else AffectedPerson.Notice.NO_CONTACT,
+                )
+                for person in unique.values()
+                if person.subject_hash not in known
+            ]
+        )
         incident.counts = counts
         incident.counted_at = timezone.now()
         incident.save(update_fields=["counts", "counted_at"])
@@ -128,7 +144,8 @@ def send_notice_batch(incident_id: int, batch: int = NOTICE_BATCH) -> int:
     for person_id in ids:
         with transaction.atomic():
             claimed = AffectedPerson.objects.filter(pk=person_id, notice=AffectedPerson.Notice.PENDING).update(
-                notice=AffectedPerson.Notice.SENT, notice_sent_at=timezone.now())
+                notice=AffectedPerson.Notice.SENT, notice_sent_at=timezone.now()
+            )
             if not claimed:
                 continue
             person = AffectedPerson.objects.get(pk=person_id)
@@ -139,8 +156,11 @@ def send_notice_batch(incident_id: int, batch: int = NOTICE_BATCH) -> int:
         with transaction.atomic():
             incident = Incident.objects.select_for_update().get(pk=incident_id)
             california = incident.affected.filter(jurisdiction="US-CA")
-            if "ca_people" not in incident.done and california.exists() and not california.filter(
-                notice=AffectedPerson.Notice.PENDING).exists():
+            if (
+                "ca_people" not in incident.done
+                and california.exists()
+                and not california.filter(notice=AffectedPerson.Notice.PENDING).exists()
+            ):
                 incident.done = {**incident.done, "ca_people": timezone.now().isoformat()}
                 incident.save(update_fields=["done"])
             _audit(SYSTEM, "notices_sent", incident, sent=sent)
@@ -210,9 +230,13 @@ def send_reminders(now: datetime | None = None) -> int:
 
 def _remind(incident: Incident, deadline: Any, stage: str, user: Any, now: datetime) -> None:
     language = user.language if getattr(user, "language", "") in ("en", "ja") else "en"
-    context = {"incident": incident, "deadline": deadline, "overdue": stage == "overdue",
-               "left_hours": max(int((deadline.due_at - now) / timedelta(hours=1)), 0),
-               "console_url": f"{settings.BASE_URL}/console/incidents/{incident.pk}/"}  # fmt: skip
+    context = {
+        "incident": incident,
+        "deadline": deadline,
+        "overdue": stage == "overdue",
+        "left_hours": max(int((deadline.due_at - now) / timedelta(hours=1)), 0),
+        "console_url": f"{settings.BASE_URL}/console/incidents/{incident.pk}/",
+    }
     with translation.override(language):
         context["label"] = {found.key: found.label for found in deadlines_of(incident)}.get(deadline.key, deadline.key)
         text = render_to_string(f"incidents/email/reminder.{language}.txt", context)

@@ -34,8 +34,13 @@ class IncidentError(DomainError):
 
 
 def _audit(actor: Actor, action: str, incident: Incident, **details: Any) -> None:
-    record(actor, f"incident.{action}", target_type="incidents.incident", target_id=str(incident.pk),
-           details={"reference": incident.reference, "organisation": incident.organisation, **details})  # fmt: skip
+    record(
+        actor,
+        f"incident.{action}",
+        target_type="incidents.incident",
+        target_id=str(incident.pk),
+        details={"reference": incident.reference, "organisation": incident.organisation, **details},
+    )
 
 
 def _clean_text(value: str, what: str, limit: int = MAX_TEXT, *, required: bool = False) -> str:
@@ -105,8 +110,10 @@ def clean_scope(privacy_map: PrivacyMap, scope: Mapping[str, Any]) -> dict[str, 
         table_ref = f"{selector.get('system', '')}.{selector.get('table', '')}"
         if table_ref not in choices["tables"]:
             raise IncidentError(_("There is no table %(table)s in the applied map.") % {"table": table_ref})
-        cleaned["selector"] = {key: _clean_text(str(selector.get(key) or ""), _("The window"), 100)
-                               for key in ("system", "table", "column", "from", "to")}  # fmt: skip
+        cleaned["selector"] = {
+            key: _clean_text(str(selector.get(key) or ""), _("The window"), 100)
+            for key in ("system", "table", "column", "from", "to")
+        }
         if table_ref not in cleaned["tables"]:
             raise IncidentError(_("The window's table must be one of the incident's tables."))
     else:
@@ -122,13 +129,20 @@ def facts_of(incident: Incident, privacy_map: PrivacyMap | None = None) -> rules
     chosen = set(incident.scope.get("categories") or [])
     categories = [
         rules.CategoryFacts(category.id, tuple(category.sensitive), tuple(category.breach_elements))
-        for category in privacy_map.data_categories if category.id in chosen
-    ]  # fmt: skip
+        for category in privacy_map.data_categories
+        if category.id in chosen
+    ]
     return rules.Facts(
-        kind=incident.kind, cause=incident.cause, possibly_malicious=incident.possibly_malicious,
-        encrypted=incident.encrypted, key_compromised=incident.key_compromised, categories=categories,
-        people=incident.people(), counts=incident.counts or {}, map_jurisdictions=privacy_map.jurisdiction_codes,
-    )  # fmt: skip
+        kind=incident.kind,
+        cause=incident.cause,
+        possibly_malicious=incident.possibly_malicious,
+        encrypted=incident.encrypted,
+        key_compromised=incident.key_compromised,
+        categories=categories,
+        people=incident.people(),
+        counts=incident.counts or {},
+        map_jurisdictions=privacy_map.jurisdiction_codes,
+    )
 
 
 def evaluation_of(incident: Incident, privacy_map: PrivacyMap | None = None) -> list[rules.Finding]:
@@ -138,8 +152,13 @@ def evaluation_of(incident: Incident, privacy_map: PrivacyMap | None = None) -> 
 def deadlines_of(incident: Incident, findings: Sequence[rules.Finding] | None = None) -> list[rules.Deadline]:
     findings = findings if findings is not None else evaluation_of(incident)
     done = {key: datetime.fromisoformat(value) for key, value in (incident.done or {}).items()}
-    return rules.deadlines(findings, incident.aware_at, possibly_malicious=incident.possibly_malicious,
-                           done=done, california_notified_at=done.get("ca_people"))  # fmt: skip
+    return rules.deadlines(
+        findings,
+        incident.aware_at,
+        possibly_malicious=incident.possibly_malicious,
+        done=done,
+        california_notified_at=done.get("ca_people"),
+    )
 
 
 def _evaluation_summary(incident: Incident) -> list[dict[str, Any]]:
@@ -200,19 +219,48 @@ def open_incident(data: IncidentInput, actor: Actor) -> Incident:
     malicious = data.cause in rules.MALICIOUS_CAUSES if data.possibly_malicious is None else data.possibly_malicious
     with transaction.atomic():
         incident = Incident.objects.create(
-            organisation=organisation, reference=_next_reference(data.aware_at), title=title,
-            map_version=version, aware_at=data.aware_at, occurred_at=data.occurred_at, kind=data.kind,
-            cause=data.cause, possibly_malicious=malicious, encrypted=data.encrypted,
-            key_compromised=data.key_compromised, scope=scope, people_estimated=data.people_estimated,
-            owner=data.owner, created_at=timezone.now(),
-        )  # fmt: skip
-        _audit(actor, "opened", incident, kind=incident.kind, cause=incident.cause,
-               evaluation=_evaluation_summary(incident))  # fmt: skip
+            organisation=organisation,
+            reference=_next_reference(data.aware_at),
+            title=title,
+            map_version=version,
+            aware_at=data.aware_at,
+            occurred_at=data.occurred_at,
+            kind=data.kind,
+            cause=data.cause,
+            possibly_malicious=malicious,
+            encrypted=data.encrypted,
+            key_compromised=data.key_compromised,
+            scope=scope,
+            people_estimated=data.people_estimated,
+            owner=data.owner,
+            created_at=timezone.now(),
+        )
+        _audit(
+            actor,
+            "opened",
+            incident,
+            kind=incident.kind,
+            cause=incident.cause,
+            evaluation=_evaluation_summary(incident),
+        )
     return incident
 
 
-EDITABLE = ("title", "occurred_at", "kind", "cause", "possibly_malicious", "encrypted", "key_compromised", "scope",
-            "people_estimated", "people_confirmed", "owner", "actions_summary_en", "actions_summary_ja")  # fmt: skip
+EDITABLE = (
+    "title",
+    "occurred_at",
+    "kind",
+    "cause",
+    "possibly_malicious",
+    "encrypted",
+    "key_compromised",
+    "scope",
+    "people_estimated",
+    "people_confirmed",
+    "owner",
+    "actions_summary_en",
+    "actions_summary_ja",
+)
 
 
 def update_incident(incident_id: int, changes: Mapping[str, Any], actor: Actor) -> Incident:
@@ -269,11 +317,14 @@ def add_note(
     with transaction.atomic():
         incident = Incident.objects.select_for_update().get(pk=incident_id)
         entry = TimelineEntry.objects.create(
-            incident=incident, at=timezone.now(), author_label=actor.label, text=text,
+            incident=incident,
+            at=timezone.now(),
+            author_label=actor.label,
+            text=text,
             kind=TimelineEntry.Kind.EVIDENCE if data is not None else TimelineEntry.Kind.NOTE,
             file_name=file_name if data is not None else "",
             file_data=crypto.encrypt(data) if data is not None else None,
-        )  # fmt: skip
+        )
         _audit(actor, "note_added", incident, entry=entry.pk, kind=entry.kind)
     return entry
 
@@ -282,8 +333,9 @@ def evidence_bytes(entry: TimelineEntry) -> bytes:
     return crypto.decrypt(bytes(entry.file_data)) if entry.file_data else b""
 
 
-def override(incident_id: int, law: str, *, report_authority: bool, notify_people: bool, reason: str,
-             actor: Actor) -> Incident:  # fmt: skip
+def override(
+    incident_id: int, law: str, *, report_authority: bool, notify_people: bool, reason: str, actor: Actor
+) -> Incident:
     """The officer's decision replaces the computed one for a law; the reason is required and audited."""
     if law not in LAWS:
         raise IncidentError(_("The law must be one of %(values)s.") % {"values": ", ".join(LAWS)})
@@ -291,14 +343,28 @@ def override(incident_id: int, law: str, *, report_authority: bool, notify_peopl
     with transaction.atomic():
         incident = Incident.objects.select_for_update().get(pk=incident_id)
         computed = {finding.law: finding for finding in rules.evaluate(facts_of(incident))}[law]
-        incident.overrides = {**incident.overrides, law: {
-            "report_authority": report_authority, "notify_people": notify_people, "reason": reason,
-            "by": actor.label, "at": timezone.now().isoformat(),
-        }}  # fmt: skip
+        incident.overrides = {
+            **incident.overrides,
+            law: {
+                "report_authority": report_authority,
+                "notify_people": notify_people,
+                "reason": reason,
+                "by": actor.label,
+                "at": timezone.now().isoformat(),
+            },
+        }
         incident.save(update_fields=["overrides"])
-        _audit(actor, "overridden", incident, law=law, report_authority=report_authority,
-               notify_people=notify_people, computed_report=computed.report_authority,
-               computed_notify=computed.notify_people, reason=reason)  # fmt: skip
+        _audit(
+            actor,
+            "overridden",
+            incident,
+            law=law,
+            report_authority=report_authority,
+            notify_people=notify_people,
+            computed_report=computed.report_authority,
+            computed_notify=computed.notify_people,
+            reason=reason,
+        )
     return incident
 
 
@@ -325,8 +391,15 @@ def make_draft(incident_id: int, form: str, stage: str, actor: Actor) -> ReportD
     with transaction.atomic():
         incident = Incident.objects.select_for_update().get(pk=incident_id)
         language, text = render_draft(incident, map_of(incident), form, stage)
-        draft = ReportDraft.objects.create(incident=incident, form=form, stage=stage, language=language, text=text,
-                                           created_at=timezone.now(), created_by=actor.label)  # fmt: skip
+        draft = ReportDraft.objects.create(
+            incident=incident,
+            form=form,
+            stage=stage,
+            language=language,
+            text=text,
+            created_at=timezone.now(),
+            created_by=actor.label,
+        )
         _audit(actor, "draft_made", incident, draft=draft.pk, form=form, stage=stage)
     return draft
 
@@ -343,9 +416,14 @@ def edit_draft(draft_id: int, text: str, actor: Actor) -> ReportDraft:
     return draft
 
 
-DRAFT_DEADLINE = {("ppc", "preliminary"): "appi_preliminary", ("ppc", "final"): "appi_final",
-                  ("gdpr", "preliminary"): "gdpr_authority", ("gdpr", "final"): "gdpr_authority",
-                  ("california", "final"): "ca_ag", ("california", "preliminary"): "ca_ag"}  # fmt: skip
+DRAFT_DEADLINE = {
+    ("ppc", "preliminary"): "appi_preliminary",
+    ("ppc", "final"): "appi_final",
+    ("gdpr", "preliminary"): "gdpr_authority",
+    ("gdpr", "final"): "gdpr_authority",
+    ("california", "final"): "ca_ag",
+    ("california", "preliminary"): "ca_ag",
+}
 
 
 def mark_sent(draft_id: int, sent_to: str, actor: Actor, *, sent_at: datetime | None = None) -> ReportDraft:

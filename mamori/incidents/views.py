@@ -39,14 +39,24 @@ def nearest_deadlines(user: Any, now: datetime | None = None) -> list[dict[str, 
         findings = services.evaluation_of(incident, maps[incident.organisation])
         pending = [deadline for deadline in services.deadlines_of(incident, findings) if deadline.done_at is None]
         nearest = pending[0] if pending else None
-        rows.append({"incident": incident, "deadline": nearest, "left": time_left(nearest.left(now)) if nearest else "",
-                     "overdue": [d for d in pending if d.overdue(now)]})  # fmt: skip
-    return sorted(rows, key=lambda row: row["deadline"].due_at if row["deadline"] else datetime.max.replace(
-        tzinfo=timezone.get_current_timezone()))
+        rows.append(
+            {
+                "incident": incident,
+                "deadline": nearest,
+                "left": time_left(nearest.left(now)) if nearest else "",
+                "overdue": [d for d in pending if d.overdue(now)],
+            }
+        )
+    return sorted(
+        rows,
+        key=lambda row: (
+            row["deadline"].due_at if row["deadline"] else datetime.max.replace(tzinfo=timezone.get_current_timezone())
+        ),
+    )
 
 
 def time_left(left: timedelta) -> str:
-    """"2 days 5 hours" left, or how long ago it passed."""
+    """ "2 days 5 hours" left, or how long ago it passed."""
     hours = int(abs(left).total_seconds() // 3600)
     text = _("%(days)d d %(hours)d h") % {"days": hours // 24, "hours": hours % 24}
     return text if left.total_seconds() >= 0 else _("%(time)s ago") % {"time": text}
@@ -55,10 +65,16 @@ def time_left(left: timedelta) -> str:
 @staff_required(*READERS)
 def incident_list(request: HttpRequest) -> HttpResponse:
     incidents = access.access_incidents(request.user)[:200]
-    return render(request, "incidents/list.html", {
-        "incidents": incidents, "rows": nearest_deadlines(request.user), "can_edit": access.can_edit(request.user),
-        "nav": "incidents",
-    })  # fmt: skip
+    return render(
+        request,
+        "incidents/list.html",
+        {
+            "incidents": incidents,
+            "rows": nearest_deadlines(request.user),
+            "can_edit": access.can_edit(request.user),
+            "nav": "incidents",
+        },
+    )
 
 
 def _editors() -> Any:
@@ -81,8 +97,13 @@ def _aware_at(raw: str) -> datetime | None:
 @staff_required(*EDITORS)
 def incident_new(request: HttpRequest) -> HttpResponse:
     organisations = [version.organisation for version in catalog_access.access_current_versions(request.user)]
-    context: dict[str, Any] = {"organisations": organisations, "kinds": Kind.choices, "causes": Cause.choices,
-                               "nav": "incidents", "values": request.POST or {}}  # fmt: skip
+    context: dict[str, Any] = {
+        "organisations": organisations,
+        "kinds": Kind.choices,
+        "causes": Cause.choices,
+        "nav": "incidents",
+        "values": request.POST or {},
+    }
     if request.method == "POST":
         aware_at = _aware_at(request.POST.get("aware_at", ""))
         occurred_at = _aware_at(request.POST.get("occurred_at", ""))
@@ -90,14 +111,22 @@ def incident_new(request: HttpRequest) -> HttpResponse:
             if aware_at is None:
                 raise services.IncidentError(_("Give the time the company became aware, e.g. 2026-11-02 23:30."))
             estimated = request.POST.get("people_estimated", "").strip()
-            incident = services.open_incident(services.IncidentInput(
-                organisation=request.POST.get("organisation", ""), title=request.POST.get("title", ""),
-                aware_at=aware_at, occurred_at=occurred_at, kind=request.POST.get("kind", ""),
-                cause=request.POST.get("cause", ""), encrypted=request.POST.get("encrypted") == "on",
-                key_compromised=request.POST.get("key_compromised") == "on",
-                scope={"tables": request.POST.getlist("tables"), "categories": request.POST.getlist("categories")},
-                people_estimated=int(estimated) if _is_number(estimated) else None, owner=request.user,
-            ), Actor.for_user(request.user))  # fmt: skip
+            incident = services.open_incident(
+                services.IncidentInput(
+                    organisation=request.POST.get("organisation", ""),
+                    title=request.POST.get("title", ""),
+                    aware_at=aware_at,
+                    occurred_at=occurred_at,
+                    kind=request.POST.get("kind", ""),
+                    cause=request.POST.get("cause", ""),
+                    encrypted=request.POST.get("encrypted") == "on",
+                    key_compromised=request.POST.get("key_compromised") == "on",
+                    scope={"tables": request.POST.getlist("tables"), "categories": request.POST.getlist("categories")},
+                    people_estimated=int(estimated) if _is_number(estimated) else None,
+                    owner=request.user,
+                ),
+                Actor.for_user(request.user),
+            )
         except services.IncidentError as exc:
             context["error"] = exc.message
             return render(request, "incidents/new.html", context | _tables(organisations), status=400)
@@ -126,17 +155,28 @@ def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
     findings = services.evaluation_of(incident)
     clocks = services.deadlines_of(incident, findings)
     affected = incident.affected.all()
-    return render(request, "incidents/detail.html", {
-        "incident": incident, "findings": findings, "now": now,
-        "clocks": [{"deadline": d, "left": time_left(d.left(now)), "overdue": d.overdue(now)} for d in clocks],
-        "counts": [(GROUP_LABELS[key], value) for key, value in (incident.counts or {}).items()],
-        "affected": affected[:500], "affected_total": affected.count(),
-        "pending": affected.filter(notice=AffectedPerson.Notice.PENDING).count(),
-        "drafts": incident.drafts.all(), "timeline": incident.timeline.all(),
-        "forms": ReportDraft.Form.choices, "stages": ReportDraft.Stage.choices, "statuses": Status.choices,
-        "can_edit": access.can_edit(request.user) and incident.is_open, "nav": "incidents",
-        "editors": _editors() if access.can_edit(request.user) else [],
-    })  # fmt: skip
+    return render(
+        request,
+        "incidents/detail.html",
+        {
+            "incident": incident,
+            "findings": findings,
+            "now": now,
+            "clocks": [{"deadline": d, "left": time_left(d.left(now)), "overdue": d.overdue(now)} for d in clocks],
+            "counts": [(GROUP_LABELS[key], value) for key, value in (incident.counts or {}).items()],
+            "affected": affected[:500],
+            "affected_total": affected.count(),
+            "pending": affected.filter(notice=AffectedPerson.Notice.PENDING).count(),
+            "drafts": incident.drafts.all(),
+            "timeline": incident.timeline.all(),
+            "forms": ReportDraft.Form.choices,
+            "stages": ReportDraft.Stage.choices,
+            "statuses": Status.choices,
+            "can_edit": access.can_edit(request.user) and incident.is_open,
+            "nav": "incidents",
+            "editors": _editors() if access.can_edit(request.user) else [],
+        },
+    )
 
 
 def _back(request: HttpRequest, incident_id: int, **_ids: int) -> str:
@@ -170,8 +210,12 @@ def evidence_download(request: HttpRequest, incident_id: int, entry_id: int) -> 
 @domain_errors(back=_back)
 def incident_status(request: HttpRequest, incident_id: int) -> HttpResponse:
     status = request.POST.get("status", "")
-    return _act(request, incident_id, lambda actor: services.change_status(incident_id, status, actor),
-                _("The status is changed."))  # fmt: skip
+    return _act(
+        request,
+        incident_id,
+        lambda actor: services.change_status(incident_id, status, actor),
+        _("The status is changed."),
+    )
 
 
 @require_POST
@@ -184,8 +228,12 @@ def incident_note(request: HttpRequest, incident_id: int) -> HttpResponse:
         return redirect("console:incident", incident_id)
     data = upload.read() if upload is not None else None
     name = upload.name or "" if upload is not None else ""
-    return _act(request, incident_id, lambda actor: services.add_note(
-        incident_id, request.POST.get("text", ""), actor, file_name=name, data=data), _("Added to the timeline."))
+    return _act(
+        request,
+        incident_id,
+        lambda actor: services.add_note(incident_id, request.POST.get("text", ""), actor, file_name=name, data=data),
+        _("Added to the timeline."),
+    )
 
 
 @require_POST
@@ -193,8 +241,9 @@ def incident_note(request: HttpRequest, incident_id: int) -> HttpResponse:
 @domain_errors(back=_back)
 def incident_facts(request: HttpRequest, incident_id: int) -> HttpResponse:
     post = request.POST
-    changes: dict[str, Any] = {name: post.get(name) == "on" for name in ("possibly_malicious", "encrypted",
-                                                                          "key_compromised")}  # fmt: skip
+    changes: dict[str, Any] = {
+        name: post.get(name) == "on" for name in ("possibly_malicious", "encrypted", "key_compromised")
+    }
     for name in ("actions_summary_en", "actions_summary_ja"):
         changes[name] = post.get(name, "")
     owner = post.get("owner", "")
@@ -215,8 +264,12 @@ def incident_facts(request: HttpRequest, incident_id: int) -> HttpResponse:
         incident = access.access_incident(request.user, incident_id, write=True)
         system, _dot, name = table.partition(".")
         changes["scope"] = {**incident.scope, "selector": {"system": system, "table": name, **selector}}
-    return _act(request, incident_id, lambda actor: services.update_incident(incident_id, changes, actor),
-                _("The facts are saved; the evaluation is recomputed."))  # fmt: skip
+    return _act(
+        request,
+        incident_id,
+        lambda actor: services.update_incident(incident_id, changes, actor),
+        _("The facts are saved; the evaluation is recomputed."),
+    )
 
 
 @require_POST
@@ -225,20 +278,37 @@ def incident_facts(request: HttpRequest, incident_id: int) -> HttpResponse:
 def incident_override(request: HttpRequest, incident_id: int) -> HttpResponse:
     law = request.POST.get("law", "")
     if request.POST.get("clear"):
-        return _act(request, incident_id, lambda actor: services.clear_override(incident_id, law, actor),
-                    _("The computed outcome applies again."))  # fmt: skip
-    return _act(request, incident_id, lambda actor: services.override(
-        incident_id, law, report_authority=request.POST.get("report_authority") == "on",
-        notify_people=request.POST.get("notify_people") == "on", reason=request.POST.get("reason", ""),
-        actor=actor), _("The override is recorded with its reason."))
+        return _act(
+            request,
+            incident_id,
+            lambda actor: services.clear_override(incident_id, law, actor),
+            _("The computed outcome applies again."),
+        )
+    return _act(
+        request,
+        incident_id,
+        lambda actor: services.override(
+            incident_id,
+            law,
+            report_authority=request.POST.get("report_authority") == "on",
+            notify_people=request.POST.get("notify_people") == "on",
+            reason=request.POST.get("reason", ""),
+            actor=actor,
+        ),
+        _("The override is recorded with its reason."),
+    )
 
 
 @require_POST
 @staff_required(*EDITORS)
 @domain_errors(back=_back)
 def incident_find_people(request: HttpRequest, incident_id: int) -> HttpResponse:
-    return _act(request, incident_id, lambda actor: people.find_affected(incident_id, actor),
-                _("The affected people were found and counted."))  # fmt: skip
+    return _act(
+        request,
+        incident_id,
+        lambda actor: people.find_affected(incident_id, actor),
+        _("The affected people were found and counted."),
+    )
 
 
 @require_POST
@@ -246,8 +316,12 @@ def incident_find_people(request: HttpRequest, incident_id: int) -> HttpResponse
 @domain_errors(back=_back)
 def incident_draft(request: HttpRequest, incident_id: int) -> HttpResponse:
     form, stage = request.POST.get("form", ""), request.POST.get("stage", "")
-    return _act(request, incident_id, lambda actor: services.make_draft(incident_id, form, stage, actor),
-                _("A new version of the report is drafted."))  # fmt: skip
+    return _act(
+        request,
+        incident_id,
+        lambda actor: services.make_draft(incident_id, form, stage, actor),
+        _("A new version of the report is drafted."),
+    )
 
 
 @require_POST
@@ -259,8 +333,12 @@ def draft_sent(request: HttpRequest, incident_id: int, draft_id: int) -> HttpRes
     if draft is None:
         messages.error(request, _("No such report version."))
         return redirect("console:incident", incident_id)
-    return _act(request, incident_id, lambda actor: services.mark_sent(draft.pk, request.POST.get("sent_to", ""),
-                                                                       actor), _("Recorded as sent."))  # fmt: skip
+    return _act(
+        request,
+        incident_id,
+        lambda actor: services.mark_sent(draft.pk, request.POST.get("sent_to", ""), actor),
+        _("Recorded as sent."),
+    )
 
 
 @staff_required(*EDITORS)
@@ -269,12 +347,19 @@ def incident_notices(request: HttpRequest, incident_id: int) -> HttpResponse:
     """Sending notices cannot be undone: a confirmation page first, the POST with confirm=yes sends."""
     incident = access.access_incident(request.user, incident_id, write=True)
     if request.method == "POST" and request.POST.get("confirm") == "yes":
-        return _act(request, incident_id, lambda actor: people.queue_notices(incident_id, actor),
-                    _("The notices are queued; they go out in batches."))  # fmt: skip
+        return _act(
+            request,
+            incident_id,
+            lambda actor: people.queue_notices(incident_id, actor),
+            _("The notices are queued; they go out in batches."),
+        )
     previews = {language: people.render_notice(incident, language) for language in ("en", "ja")}
     pending = incident.affected.filter(notice=AffectedPerson.Notice.PENDING).count()
-    return render(request, "incidents/notices_confirm.html",
-                  {"incident": incident, "previews": previews, "pending": pending, "nav": "incidents"})
+    return render(
+        request,
+        "incidents/notices_confirm.html",
+        {"incident": incident, "previews": previews, "pending": pending, "nav": "incidents"},
+    )
 
 
 @require_POST
@@ -286,14 +371,20 @@ def person_bounced(request: HttpRequest, incident_id: int, person_id: int) -> Ht
     if person is None:
         messages.error(request, _("No such person in this incident."))
         return redirect("console:incident", incident_id)
-    return _act(request, incident_id, lambda actor: people.record_bounce(person.pk, actor),
-                _("The bounce is recorded."))  # fmt: skip
+    return _act(
+        request, incident_id, lambda actor: people.record_bounce(person.pk, actor), _("The bounce is recorded.")
+    )
 
 
 @require_POST
 @staff_required(*EDITORS)
 @domain_errors(back=_back)
 def incident_public_notice(request: HttpRequest, incident_id: int) -> HttpResponse:
-    return _act(request, incident_id, lambda actor: people.publish_public_notice(
-        incident_id, request.POST.get("text_en", ""), request.POST.get("text_ja", ""), actor),
-        _("The public notice is recorded."))
+    return _act(
+        request,
+        incident_id,
+        lambda actor: people.publish_public_notice(
+            incident_id, request.POST.get("text_en", ""), request.POST.get("text_ja", ""), actor
+        ),
+        _("The public notice is recorded."),
+    )

@@ -24,9 +24,11 @@ from mamori.notices.services import consent_version, pending_change, publish_not
 class PublishForm(forms.Form):
     map_version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
     effective_from = forms.DateField(
-        label=_("Effective from"), widget=forms.DateInput(attrs={"type": "date"}), required=False,
+        label=_("Effective from"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        required=False,
         help_text=_("Empty: as early as the map allows."),
-    )  # fmt: skip
+    )
 
 
 @staff_required(*MAP_READERS)

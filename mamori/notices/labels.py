@@ -73,11 +73,17 @@ RIGHTS_BY_LAW: dict[str, tuple[str, ...]] = {
     "GDPR": ("access", "portability", "rectification", "erasure", "restriction", "objection", "withdraw_consent"),
     "UK GDPR": ("access", "portability", "rectification", "erasure", "restriction", "objection", "withdraw_consent"),
     "APPI": (
-        "usage_report", "access", "rectification", "addition", "erasure", "restriction",
-        "cease_third_party_provision", "provision_records",
+        "usage_report",
+        "access",
+        "rectification",
+        "addition",
+        "erasure",
+        "restriction",
+        "cease_third_party_provision",
+        "provision_records",
     ),
     "CCPA/CPRA": ("access", "erasure", "rectification", "opt_out_sale_sharing", "limit_sensitive"),
-}  # fmt: skip
+}
 
 # What the law says when the company commits to no number (RULES.md, "Request deadlines").
 LAW_DEADLINES: dict[str, Bilingual] = {

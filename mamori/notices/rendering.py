@@ -30,8 +30,11 @@ def scanned_destinations(organisation: str) -> dict[str, object]:
 def earlier_maps(version: MapVersion, until: date) -> tuple[PrivacyMap, ...]:
     """The versions before ``version`` that were in force during the 12 months up to ``until``:
     those applied in that window, and the one already in force when it began (CP1)."""
-    start = until.replace(year=until.year - 1, day=28) if (until.month, until.day) == (2, 29) else until.replace(
-        year=until.year - 1)
+    start = (
+        until.replace(year=until.year - 1, day=28)
+        if (until.month, until.day) == (2, 29)
+        else until.replace(year=until.year - 1)
+    )
     versions = MapVersion.objects.for_organisation(version.organisation).filter(number__lte=version.number)
     within = list(versions.filter(number__lt=version.number, applied_at__date__gt=start).order_by("-number"))
     in_force_at_start = versions.filter(applied_at__date__lte=start).order_by("-number").first()
@@ -43,8 +46,12 @@ def earlier_maps(version: MapVersion, until: date) -> tuple[PrivacyMap, ...]:
 def options_for(release: NoticeRelease | None, version: MapVersion, language: str) -> Options:
     seen = scanned_destinations(version.organisation)
     if release is None:
-        return Options(language=language, center_url=center_url(version.organisation),
-                       earlier_maps=earlier_maps(version, date.today()), **seen)  # type: ignore[arg-type]
+        return Options(
+            language=language,
+            center_url=center_url(version.organisation),
+            earlier_maps=earlier_maps(version, date.today()),
+            **seen,  # type: ignore[arg-type]
+        )
     return Options(
         language=language,
         center_url=center_url(version.organisation),

@@ -126,23 +126,31 @@ def publish_notices(
             if previous.map_version_id == version.pk:
                 raise NoticesError(
                     _("the notices of map version %(version)s are already published (release %(release)s)"),
-                    code="already_published", version=version.number, release=previous.number,
+                    code="already_published",
+                    version=version.number,
+                    release=previous.number,
                 )
             raise NoticesError(
                 _("map version %(version)s is older than the published version %(published)s"),
-                code="older_version", version=version.number, published=previous.map_version.number,
+                code="older_version",
+                version=version.number,
+                published=previous.map_version.number,
             )
         classification = classify(previous.map_version.document if previous else None, version.document)
         earliest = _earliest_effective(privacy_map, classification, today)
         effective = effective_from or earliest
         if effective < today:
-            raise NoticesError(_("the effective date %(date)s lies in the past"), code="effective_past",
-                               date=effective.isoformat())
+            raise NoticesError(
+                _("the effective date %(date)s lies in the past"), code="effective_past", date=effective.isoformat()
+            )
         if effective < earliest:
             raise NoticesError(
-                _("this change is material: the map promises notice before it applies, so it can take effect "
-                  "on %(date)s at the earliest"),
-                code="too_little_notice", date=earliest.isoformat(),
+                _(
+                    "this change is material: the map promises notice before it applies, so it can take effect "
+                    "on %(date)s at the earliest"
+                ),
+                code="too_little_notice",
+                date=earliest.isoformat(),
             )
         number = (previous.number + 1) if previous else 1
         changes = privacy_map.commitments.changes

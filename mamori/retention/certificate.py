@@ -27,33 +27,47 @@ def build_certificate(run: DisposalRun) -> dict[str, Any]:
     tables = []
     for step in run.steps.order_by("position"):
         counts = planned.get((step.system, step.table), {})
-        tables.append({
-            "system": step.system, "table": step.table, "action": step.action,
-            "deleted": step.deleted, "erased_in_place": step.updated, "batches": step.batches,
-            "kept_under_hold": counts.get("held", 0), "kept_for_open_requests": counts.get("protected", 0),
-            "residue": run.verification.get("residue", {}).get(f"{step.system}.{step.table}", 0),
-        })  # fmt: skip
+        tables.append(
+            {
+                "system": step.system,
+                "table": step.table,
+                "action": step.action,
+                "deleted": step.deleted,
+                "erased_in_place": step.updated,
+                "batches": step.batches,
+                "kept_under_hold": counts.get("held", 0),
+                "kept_for_open_requests": counts.get("protected", 0),
+                "residue": run.verification.get("residue", {}).get(f"{step.system}.{step.table}", 0),
+            }
+        )
     approver = run.approved_by.get_username() if run.approved_by else ""
     certificate = {
         "format": FORMAT,
         "run": run.pk,
         "organisation": run.organisation,
         "mamori_data": run.internal,
-        "rule": {"id": run.rule_id, "name": run.rule_name, "trigger": rule.get("trigger", ""),
-                 "period": rule.get("period", ""), "legal_hold": rule.get("hold")},
+        "rule": {
+            "id": run.rule_id,
+            "name": run.rule_name,
+            "trigger": rule.get("trigger", ""),
+            "period": rule.get("period", ""),
+            "legal_hold": rule.get("hold"),
+        },
         "map_version": run.map_version,
         "window": {"as_of": run.as_of.isoformat(), "disposed": "trigger date + period on or before as_of"},
         "tables": tables,
-        "totals": {"deleted": sum(t["deleted"] for t in tables),
-                   "erased_in_place": sum(t["erased_in_place"] for t in tables),
-                   "kept_under_hold": sum(t["kept_under_hold"] for t in tables)},
+        "totals": {
+            "deleted": sum(t["deleted"] for t in tables),
+            "erased_in_place": sum(t["erased_in_place"] for t in tables),
+            "kept_under_hold": sum(t["kept_under_hold"] for t in tables),
+        },
         "approved_by": approver,
         "approved_at": run.approved_at.isoformat() if run.approved_at else None,
         "started_at": run.started_at.isoformat() if run.started_at else None,
         "finished_at": run.finished_at.isoformat() if run.finished_at else None,
         "verification": {"ok": bool(run.verification.get("ok")), "residue": run.verification.get("residue", {})},
         "kept_until": run.keep_until.isoformat() if run.keep_until else None,
-    }  # fmt: skip
+    }
     return certificate
 
 

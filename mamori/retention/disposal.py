@@ -124,8 +124,10 @@ class TableDisposal:
         parent = layout.sa_table(parent_name)
         child_column = self.table.c[edge.column]
         parent_key = parent.c[edge.target_column]
-        return parent, self._column(parent, column), lambda condition: child_column.in_(
-            sa.select(parent_key).where(condition)
+        return (
+            parent,
+            self._column(parent, column),
+            lambda condition: child_column.in_(sa.select(parent_key).where(condition)),
         )
 
     def _column(self, table: sa.Table, name: str) -> sa.ColumnElement[Any]:
@@ -188,8 +190,9 @@ class TableDisposal:
     def work(self, as_of: datetime) -> sa.ColumnElement[bool] | None:
         """The rows disposal still has to do something to at `as_of`; None: nothing ever."""
         assert self.rule.period is not None
-        base = sa.and_(self.triggered(before(as_of, self.rule.period)), sa.not_(self.held(as_of)),
-                       sa.not_(self.protected()))  # fmt: skip
+        base = sa.and_(
+            self.triggered(before(as_of, self.rule.period)), sa.not_(self.held(as_of)), sa.not_(self.protected())
+        )
         left_over = self.left_over()
         if self.action == "delete":
             referenced = self.referenced()
@@ -231,8 +234,9 @@ class TableDisposal:
     def _keys(self) -> list[sa.Column[Any]]:
         return [self.table.c[name] for name in self.layout.primary_key]
 
-    def dispose(self, as_of: datetime, progress: Progress, on_batch: Callable[[Progress], None],
-                batch: int = BATCH) -> Progress:  # fmt: skip
+    def dispose(
+        self, as_of: datetime, progress: Progress, on_batch: Callable[[Progress], None], batch: int = BATCH
+    ) -> Progress:
         """Dispose of the due rows batch by batch, calling `on_batch` after each committed one."""
         work = self.work(as_of)
         if work is None:
@@ -262,8 +266,7 @@ class TableDisposal:
                     self._apply(connection, rows if upper is None else sa.and_(rows, key <= upper), progress)
             except SQLAlchemyError as exc:
                 raise DisposalError(
-                    f"system {self.connector.system_id}: disposal in {self.name} was rolled back "
-                    f"({type(exc).__name__})"
+                    f"system {self.connector.system_id}: disposal in {self.name} was rolled back ({type(exc).__name__})"
                 ) from None
             progress.batches += 1
             if upper is not None:
@@ -273,8 +276,14 @@ class TableDisposal:
                 break
         return progress
 
-    def _dispose_returning(self, key: sa.Column[Any], work: sa.ColumnElement[bool], progress: Progress,
-                           on_batch: Callable[[Progress], None], batch: int) -> Progress:  # fmt: skip
+    def _dispose_returning(
+        self,
+        key: sa.Column[Any],
+        work: sa.ColumnElement[bool],
+        progress: Progress,
+        on_batch: Callable[[Progress], None],
+        batch: int,
+    ) -> Progress:
         """One statement per batch where the database returns the keys it changed (PostgreSQL,
         SQLite): `... WHERE key IN (the next `batch` due keys) RETURNING key`."""
         values = self._values or _new_values(self.connector, self.fields, self.name)
@@ -297,8 +306,7 @@ class TableDisposal:
                     changed = [row[0] for row in connection.execute(statement)]
             except SQLAlchemyError as exc:
                 raise DisposalError(
-                    f"system {self.connector.system_id}: disposal in {self.name} was rolled back "
-                    f"({type(exc).__name__})"
+                    f"system {self.connector.system_id}: disposal in {self.name} was rolled back ({type(exc).__name__})"
                 ) from None
             if not changed:
                 return progress
@@ -357,8 +365,9 @@ def table_disposals(
         action, reason = ("delete" if deletes else "update"), ""
         if not deletes and not erased:
             action, reason = "keep", "no_erasable_fields"
-        found[target.table] = TableDisposal(connector, rule, target, table_layout, action, erased,
-                                            protected_state, reason)  # fmt: skip
+        found[target.table] = TableDisposal(
+            connector, rule, target, table_layout, action, erased, protected_state, reason
+        )
     return [found[name] for name in layout.children_first() if name in found]
 
 

@@ -106,17 +106,45 @@ def _sessions_dispose(now: datetime) -> int:
 
 
 for _rule in (
-    InternalRule("request-records", lambda: str(_("Request records")), _("records period after closing (CP7)"),
-                 "rights.request", _records_due, _records_dispose),
-    InternalRule("identity-documents", lambda: str(_("Identity and agent documents")), _("0 days after closing"),
-                 "rights.requestfile", _documents_due, _documents_dispose),
-    InternalRule("access-packages", lambda: str(_("Access packages")), _("when the download link expires"),
-                 "rights.requestfile (result)", _packages_due, _packages_dispose),
-    InternalRule("unsubscribed-addresses", lambda: str(_("Unsubscribed e-mail addresses")),
-                 _("0 days after withdrawal"),
-                 "consent.subscription", lambda now: _unsubscribed(now).count(),  # type: ignore[attr-defined]
-                 _unsubscribed_dispose),
-    InternalRule("staff-sessions", lambda: str(_("Expired staff sessions")), _("when the session expires"),
-                 "django_session", lambda now: _sessions(now).count(), _sessions_dispose),  # type: ignore[attr-defined]
-):  # fmt: skip
+    InternalRule(
+        "request-records",
+        lambda: str(_("Request records")),
+        _("records period after closing (CP7)"),
+        "rights.request",
+        _records_due,
+        _records_dispose,
+    ),
+    InternalRule(
+        "identity-documents",
+        lambda: str(_("Identity and agent documents")),
+        _("0 days after closing"),
+        "rights.requestfile",
+        _documents_due,
+        _documents_dispose,
+    ),
+    InternalRule(
+        "access-packages",
+        lambda: str(_("Access packages")),
+        _("when the download link expires"),
+        "rights.requestfile (result)",
+        _packages_due,
+        _packages_dispose,
+    ),
+    InternalRule(
+        "unsubscribed-addresses",
+        lambda: str(_("Unsubscribed e-mail addresses")),
+        _("0 days after withdrawal"),
+        "consent.subscription",
+        lambda now: _unsubscribed(now).count(),  # type: ignore[attr-defined]
+        _unsubscribed_dispose,
+    ),
+    InternalRule(
+        "staff-sessions",
+        lambda: str(_("Expired staff sessions")),
+        _("when the session expires"),
+        "django_session",
+        lambda now: _sessions(now).count(),  # type: ignore[attr-defined]
+        _sessions_dispose,
+    ),
+):
     register_internal_rule(_rule)

@@ -103,8 +103,9 @@ def _open_request_subjects(organisation: str) -> list[dict[str, str]]:
 
     subjects = []
     for request in RightsRequest.objects.filter(organisation=organisation, status__in=OPEN_STATUSES):
-        identities = {kind: value for kind, value in (("email", request.requester_email), ("phone", request.phone))
-                      if value}  # fmt: skip
+        identities = {
+            kind: value for kind, value in (("email", request.requester_email), ("phone", request.phone)) if value
+        }
         if identities:
             subjects.append(identities)
     return subjects
@@ -123,8 +124,9 @@ def _protected_states(engine: FulfilmentEngine, rule: RetentionRule, organisatio
     return states
 
 
-def _counts(engine: FulfilmentEngine, rule: RetentionRule, as_of: datetime,
-            protected: dict[str, Any]) -> list[TableCounts]:  # fmt: skip
+def _counts(
+    engine: FulfilmentEngine, rule: RetentionRule, as_of: datetime, protected: dict[str, Any]
+) -> list[TableCounts]:
     counts: list[TableCounts] = []
     try:
         for connector in _connectors(engine, rule):
@@ -143,9 +145,14 @@ def _rule_summary(rule: RetentionRule) -> dict[str, Any]:
         "trigger": rule.trigger or "",
         "period": str(rule.period),
         "max_share": rule.max_share,
-        "hold": {"basis": hold.basis.model_dump() if hasattr(hold.basis, "model_dump") else {"en": str(hold.basis)},
-                 "period": str(hold.period), "counts_from": dict(hold.counts_from)} if hold else None,
-    }  # fmt: skip
+        "hold": {
+            "basis": hold.basis.model_dump() if hasattr(hold.basis, "model_dump") else {"en": str(hold.basis)},
+            "period": str(hold.period),
+            "counts_from": dict(hold.counts_from),
+        }
+        if hold
+        else None,
+    }
 
 
 def dry_run(organisation: str, now: datetime | None = None) -> dict[str, Any]:
@@ -166,12 +173,22 @@ def dry_run(organisation: str, now: datetime | None = None) -> dict[str, Any]:
             entry["tables"], entry["error"] = [], exc.message
         rules.append(entry)
     internal = [
-        {"rule": rule.id, "name": rule.name(), "period": str(rule.period), "table": rule.table,
-         "due": rule.count_due(now)}
+        {
+            "rule": rule.id,
+            "name": rule.name(),
+            "period": str(rule.period),
+            "table": rule.table,
+            "due": rule.count_due(now),
+        }
         for rule in INTERNAL_RULES.values()
     ]
-    return {"organisation": organisation, "map_version": version, "as_of": now.isoformat(), "rules": rules,
-            "internal": internal}  # fmt: skip
+    return {
+        "organisation": organisation,
+        "map_version": version,
+        "as_of": now.isoformat(),
+        "rules": rules,
+        "internal": internal,
+    }
 
 
 def _over_share(counts: Iterable[dict[str, Any]], max_share: float) -> list[str]:
@@ -202,18 +219,34 @@ def plan_run(organisation: str, rule_id: str, actor: Actor, now: datetime | None
         reason = "max_share"
     with transaction.atomic():
         run = DisposalRun.objects.create(
-            organisation=organisation, rule_id=rule_id, rule_name=_rule_summary(rule)["name"], map_version=version,
-            fingerprint=fingerprint, as_of=now, reason=reason,
+            organisation=organisation,
+            rule_id=rule_id,
+            rule_name=_rule_summary(rule)["name"],
+            map_version=version,
+            fingerprint=fingerprint,
+            as_of=now,
+            reason=reason,
             status=DisposalStatus.AWAITING_APPROVAL if reason else DisposalStatus.RUNNING,
             plan={"rule": _rule_summary(rule), "tables": counts, "over_share": _over_share(counts, rule.max_share)},
             sealed_protected=encrypt_json(protected) if protected else None,
-        )  # fmt: skip
+        )
         for position, c in enumerate(counts):
-            DisposalStep.objects.create(run=run, position=position, system=c["system"], table=c["table"],
-                                        action=c["action"])  # fmt: skip
-        record(actor, "retention.run_planned", target_type="retention.run", target_id=str(run.pk),
-               details={"organisation": organisation, "rule": rule_id, "map_version": version,
-                        "due": sum(c["due"] for c in counts), "waits_for": reason})  # fmt: skip
+            DisposalStep.objects.create(
+                run=run, position=position, system=c["system"], table=c["table"], action=c["action"]
+            )
+        record(
+            actor,
+            "retention.run_planned",
+            target_type="retention.run",
+            target_id=str(run.pk),
+            details={
+                "organisation": organisation,
+                "rule": rule_id,
+                "map_version": version,
+                "due": sum(c["due"] for c in counts),
+                "waits_for": reason,
+            },
+        )
     return run
 
 
@@ -228,13 +261,21 @@ def approve_run(run_id: int, user: Any, *, confirmed: bool, now: datetime | None
             raise RetentionError(_("No such run waits for approval."))
         if run.status != DisposalStatus.AWAITING_APPROVAL:
             raise RetentionError(_("This run does not wait for approval."))
-        RuleApproval.objects.get_or_create(organisation=run.organisation, rule_id=run.rule_id,
-                                           fingerprint=run.fingerprint,
-                                           defaults={"approved_by": user, "approved_at": now})  # fmt: skip
+        RuleApproval.objects.get_or_create(
+            organisation=run.organisation,
+            rule_id=run.rule_id,
+            fingerprint=run.fingerprint,
+            defaults={"approved_by": user, "approved_at": now},
+        )
         run.status, run.approved_by, run.approved_at = DisposalStatus.RUNNING, user, now
         run.save(update_fields=["status", "approved_by", "approved_at"])
-        record(Actor.for_user(user), "retention.run_approved", target_type="retention.run", target_id=str(run.pk),
-               details={"organisation": run.organisation, "rule": run.rule_id, "reason": run.reason})  # fmt: skip
+        record(
+            Actor.for_user(user),
+            "retention.run_approved",
+            target_type="retention.run",
+            target_id=str(run.pk),
+            details={"organisation": run.organisation, "rule": run.rule_id, "reason": run.reason},
+        )
         transaction.on_commit(lambda: execute_disposal.enqueue(run.pk))
     return run
 
@@ -281,8 +322,13 @@ def execute_run(run_id: int, now: datetime | None = None, report: Reporter | Non
         message = exc.message if isinstance(exc, RetentionError) else str(exc)
         run.status, run.message = DisposalStatus.FAILED, message
         run.save(update_fields=["status", "message"])
-        record(Actor.system("retention"), "retention.run_failed", target_type="retention.run",
-               target_id=str(run.pk), details={"rule": run.rule_id, "message": message[:300]})  # fmt: skip
+        record(
+            Actor.system("retention"),
+            "retention.run_failed",
+            target_type="retention.run",
+            target_id=str(run.pk),
+            details={"rule": run.rule_id, "message": message[:300]},
+        )
         return run
     return _finish(run, residue, privacy_map, timezone.now())
 
@@ -295,12 +341,21 @@ def _finish(run: DisposalRun, residue: dict[str, int], privacy_map: PrivacyMap |
         run.keep_until = now + _certificate_period(privacy_map)
         run.certificate = build_certificate(run)
         run.certificate_hash = certificate_hash(run.certificate)
-        run.save(update_fields=["verification", "status", "finished_at", "keep_until", "certificate",
-                                "certificate_hash"])  # fmt: skip
-        record(Actor.system("retention"), "retention.certificate_issued", target_type="retention.run",
-               target_id=str(run.pk), details={"organisation": run.organisation, "rule": run.rule_id,
-                                               "certificate_sha256": run.certificate_hash,
-                                               "verified": run.verification["ok"]})  # fmt: skip
+        run.save(
+            update_fields=["verification", "status", "finished_at", "keep_until", "certificate", "certificate_hash"]
+        )
+        record(
+            Actor.system("retention"),
+            "retention.certificate_issued",
+            target_type="retention.run",
+            target_id=str(run.pk),
+            details={
+                "organisation": run.organisation,
+                "rule": run.rule_id,
+                "certificate_sha256": run.certificate_hash,
+                "verified": run.verification["ok"],
+            },
+        )
     return run
 
 
@@ -310,9 +365,14 @@ def _certificate_period(privacy_map: PrivacyMap | None) -> timedelta:
     return timedelta(days=privacy_map.commitments.request_records.longest_days())
 
 
-def run_rules(organisation: str, actor: Actor, rule_ids: Iterable[str] | None = None,
-              now: datetime | None = None, report: Reporter | None = None,
-              inline: bool = True) -> list[DisposalRun]:  # fmt: skip
+def run_rules(
+    organisation: str,
+    actor: Actor,
+    rule_ids: Iterable[str] | None = None,
+    now: datetime | None = None,
+    report: Reporter | None = None,
+    inline: bool = True,
+) -> list[DisposalRun]:
     """Plan every (or the named) rule's run and execute those that need no approval: here, or
     (`inline=False`, the console) by the worker after commit."""
     _version, privacy_map, _engine = _map(organisation)
@@ -344,20 +404,49 @@ def run_internal(actor: Actor, now: datetime | None = None, rule_ids: Iterable[s
         due = rule.count_due(now)
         if not due:
             continue
-        counts = {"system": "mamori", "table": rule.table, "action": "delete", "total": due, "due": due,
-                  "held": 0, "protected": 0, "forecast": 0, "reason": ""}  # fmt: skip
+        counts = {
+            "system": "mamori",
+            "table": rule.table,
+            "action": "delete",
+            "total": due,
+            "due": due,
+            "held": 0,
+            "protected": 0,
+            "forecast": 0,
+            "reason": "",
+        }
         with transaction.atomic():
             run = DisposalRun.objects.create(
-                organisation=INTERNAL_ORGANISATION, rule_id=rule.id, rule_name=_both(rule.name), internal=True,
-                status=DisposalStatus.RUNNING, as_of=now, started_at=now,
-                plan={"rule": {"rule": rule.id, "period": str(rule.period), "trigger": "", "hold": None},
-                      "tables": [counts]},
-            )  # fmt: skip
-            record(actor, "retention.run_planned", target_type="retention.run", target_id=str(run.pk),
-                   details={"organisation": INTERNAL_ORGANISATION, "rule": rule.id, "due": due})  # fmt: skip
+                organisation=INTERNAL_ORGANISATION,
+                rule_id=rule.id,
+                rule_name=_both(rule.name),
+                internal=True,
+                status=DisposalStatus.RUNNING,
+                as_of=now,
+                started_at=now,
+                plan={
+                    "rule": {"rule": rule.id, "period": str(rule.period), "trigger": "", "hold": None},
+                    "tables": [counts],
+                },
+            )
+            record(
+                actor,
+                "retention.run_planned",
+                target_type="retention.run",
+                target_id=str(run.pk),
+                details={"organisation": INTERNAL_ORGANISATION, "rule": rule.id, "due": due},
+            )
         disposed = rule.dispose(now)
-        DisposalStep.objects.create(run=run, position=0, system="mamori", table=rule.table, action="delete",
-                                    status=DisposalStep.Status.DONE, deleted=disposed, batches=1)  # fmt: skip
+        DisposalStep.objects.create(
+            run=run,
+            position=0,
+            system="mamori",
+            table=rule.table,
+            action="delete",
+            status=DisposalStep.Status.DONE,
+            deleted=disposed,
+            batches=1,
+        )
         runs.append(_finish(run, {f"mamori.{rule.table}": rule.count_due(now)}, None, timezone.now()))
     return runs
 
@@ -380,8 +469,12 @@ def purge_certificates(now: datetime | None = None) -> int:
     for run_id in expired:
         with transaction.atomic():
             DisposalRun.objects.filter(pk=run_id).delete()
-            record(Actor.system("retention"), "retention.certificate_purged", target_type="retention.run",
-                   target_id=str(run_id))  # fmt: skip
+            record(
+                Actor.system("retention"),
+                "retention.certificate_purged",
+                target_type="retention.run",
+                target_id=str(run_id),
+            )
     return len(expired)
 
 

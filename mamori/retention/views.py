@@ -41,10 +41,15 @@ def overview(request: HttpRequest) -> HttpResponse:
             plan = dry_run(organisation)
         except RetentionError as exc:
             error = exc.message
-    context = {"plan": plan, "error": error, "organisation": organisation,
-               "organisations": readable_organisations(request.user), "can_act": access.can_act(request.user),
-               "waiting": access.access_runs(request.user).filter(status=DisposalStatus.AWAITING_APPROVAL),
-               "nav": "retention"}  # fmt: skip
+    context = {
+        "plan": plan,
+        "error": error,
+        "organisation": organisation,
+        "organisations": readable_organisations(request.user),
+        "can_act": access.can_act(request.user),
+        "waiting": access.access_runs(request.user).filter(status=DisposalStatus.AWAITING_APPROVAL),
+        "nav": "retention",
+    }
     return render(request, "retention/overview.html", context)
 
 
@@ -55,8 +60,9 @@ def run_now(request: HttpRequest) -> HttpResponse:
     if organisation is None:
         raise Http404("no organisation")
     try:
-        runs = run_rules(organisation, Actor.for_user(request.user), rule_ids=request.POST.getlist("rule") or None,
-                         inline=False)
+        runs = run_rules(
+            organisation, Actor.for_user(request.user), rule_ids=request.POST.getlist("rule") or None, inline=False
+        )
     except RetentionError as exc:
         messages.error(request, exc.message)
         return redirect("console:retention")
@@ -74,8 +80,12 @@ def run_list(request: HttpRequest) -> HttpResponse:
 @staff_required(*access.RETENTION_READERS)
 def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     run = access.access_run(request.user, run_id)
-    context = {"run": run, "steps": run.steps.order_by("position"), "can_act": access.can_act(request.user),
-               "nav": "retention"}  # fmt: skip
+    context = {
+        "run": run,
+        "steps": run.steps.order_by("position"),
+        "can_act": access.can_act(request.user),
+        "nav": "retention",
+    }
     return render(request, "retention/run.html", context)
 
 
@@ -101,7 +111,8 @@ def certificate(request: HttpRequest, run_id: int, fmt: str) -> HttpResponse:
     if run.certificate is None or language not in LANGUAGES or fmt not in ("json", "html"):
         raise Http404("no certificate")
     if fmt == "json":
-        body = json.dumps(localised(run.certificate, language) | {"sha256": run.certificate_hash},
-                          ensure_ascii=False, indent=2)  # fmt: skip
+        body = json.dumps(
+            localised(run.certificate, language) | {"sha256": run.certificate_hash}, ensure_ascii=False, indent=2
+        )
         return HttpResponse(body, content_type="application/json; charset=utf-8")
     return HttpResponse(render_html(run, language))

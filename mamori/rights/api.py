@@ -93,29 +93,49 @@ class CompleteIn(Schema):
 
 def _out(found: RightsRequest) -> dict[str, Any]:
     return {
-        "id": found.pk, "reference": found.reference, "organisation": found.organisation, "right": found.right,
-        "jurisdiction": found.jurisdiction, "law": found.law, "status": found.status, "channel": found.channel,
-        "delivery": found.delivery, "language": found.language, "received_at": found.received_at,
-        "received_on": found.received_on.isoformat(), "acknowledge_by": found.acknowledge_by,
-        "acknowledged_at": found.acknowledged_at, "due_at": found.due_at, "extend_limit_at": found.extend_limit_at,
-        "extended_at": found.extended_at, "verify_by": found.verify_by, "closed_at": found.closed_at,
+        "id": found.pk,
+        "reference": found.reference,
+        "organisation": found.organisation,
+        "right": found.right,
+        "jurisdiction": found.jurisdiction,
+        "law": found.law,
+        "status": found.status,
+        "channel": found.channel,
+        "delivery": found.delivery,
+        "language": found.language,
+        "received_at": found.received_at,
+        "received_on": found.received_on.isoformat(),
+        "acknowledge_by": found.acknowledge_by,
+        "acknowledged_at": found.acknowledged_at,
+        "due_at": found.due_at,
+        "extend_limit_at": found.extend_limit_at,
+        "extended_at": found.extended_at,
+        "verify_by": found.verify_by,
+        "closed_at": found.closed_at,
         "denial_ground": found.denial_ground,
         "assignee": found.assignee.get_username() if found.assignee else None,
-    }  # fmt: skip
+    }
 
 
 @router.get(
-    "", auth=scoped("requests:read"),
-    response=list[RequestOut], summary="Requests, by due date (filters: organisation, status, right)",
+    "",
+    auth=scoped("requests:read"),
+    response=list[RequestOut],
+    summary="Requests, by due date (filters: organisation, status, right)",
 )
-def list_requests(request: HttpRequest, organisation: Short = "", status: Short = "", right: Short = "",
-                  limit: int = Query(100, ge=1, le=500),
-                  offset: int = Query(0, ge=0, le=MAX_OFFSET)) -> list[dict[str, Any]]:
+def list_requests(
+    request: HttpRequest,
+    organisation: Short = "",
+    status: Short = "",
+    right: Short = "",
+    limit: int = Query(100, ge=1, le=500),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
+) -> list[dict[str, Any]]:
     found = access_requests(token_of(request).owner).order_by("due_at", "pk")
     for name, value in (("organisation", organisation), ("status", status), ("right", right)):
         if value:
             found = found.filter(**{name: value})
-    return [_out(row) for row in found[offset: offset + limit]]
+    return [_out(row) for row in found[offset : offset + limit]]
 
 
 @router.get("/{request_id}", auth=scoped("requests:read"), response=RequestOut, summary="One request")
@@ -124,8 +144,10 @@ def get_request(request: HttpRequest, request_id: RequestId) -> dict[str, Any]:
 
 
 @router.post(
-    "", auth=scoped("requests:write"),
-    response={201: Created}, summary="Record a request (e.g. from the company's own site or mailbox)",
+    "",
+    auth=scoped("requests:write"),
+    response={201: Created},
+    summary="Record a request (e.g. from the company's own site or mailbox)",
 )
 def create_request(request: HttpRequest, body: RequestIn) -> Status[dict[str, Any]]:
     access_request_intake(token_of(request).owner)
@@ -133,20 +155,34 @@ def create_request(request: HttpRequest, body: RequestIn) -> Status[dict[str, An
     unknown = set(body.data_points) - set(DATA_POINT_KINDS)
     if unknown:
         raise HttpError(400, f"Unknown data points: {', '.join(sorted(unknown))}.")
-    created, token = submit_request(Submission(
-        organisation=body.organisation, right=body.right, jurisdiction=body.jurisdiction,
-        requester_name=body.requester_name, requester_email=body.requester_email, channel=body.channel,
-        language=body.language, delivery=body.delivery, postal_address=body.postal_address,
-        data_points=body.data_points, message=body.message, fields=body.fields,
-        specific_pieces=body.specific_pieces, declaration_signed=body.declaration_signed,
-        received_at=body.received_at,
-    ), actor)  # fmt: skip
+    created, token = submit_request(
+        Submission(
+            organisation=body.organisation,
+            right=body.right,
+            jurisdiction=body.jurisdiction,
+            requester_name=body.requester_name,
+            requester_email=body.requester_email,
+            channel=body.channel,
+            language=body.language,
+            delivery=body.delivery,
+            postal_address=body.postal_address,
+            data_points=body.data_points,
+            message=body.message,
+            fields=body.fields,
+            specific_pieces=body.specific_pieces,
+            declaration_signed=body.declaration_signed,
+            received_at=body.received_at,
+        ),
+        actor,
+    )
     return Status(201, _out(created) | {"status_token": token})
 
 
 @router.post(
-    "/{request_id}/extend", auth=scoped("requests:write"),
-    response=RequestOut, summary="Extend, with the reason told to the requester",
+    "/{request_id}/extend",
+    auth=scoped("requests:write"),
+    response=RequestOut,
+    summary="Extend, with the reason told to the requester",
 )
 def extend_request(request: HttpRequest, request_id: RequestId, body: ReasonIn) -> dict[str, Any]:
     found = access_request(token_of(request).owner, request_id, write=True)
@@ -154,8 +190,10 @@ def extend_request(request: HttpRequest, request_id: RequestId, body: ReasonIn) 
 
 
 @router.post(
-    "/{request_id}/deny", auth=scoped("requests:write"),
-    response=RequestOut, summary="Deny on a ground the request's law allows",
+    "/{request_id}/deny",
+    auth=scoped("requests:write"),
+    response=RequestOut,
+    summary="Deny on a ground the request's law allows",
 )
 def deny_request(request: HttpRequest, request_id: RequestId, body: DenyIn) -> dict[str, Any]:
     actor = token_actor(request)
@@ -166,8 +204,10 @@ def deny_request(request: HttpRequest, request_id: RequestId, body: DenyIn) -> d
 
 
 @router.post(
-    "/{request_id}/complete", auth=scoped("requests:write"),
-    response=RequestOut, summary="Complete a verified request",
+    "/{request_id}/complete",
+    auth=scoped("requests:write"),
+    response=RequestOut,
+    summary="Complete a verified request",
 )
 def complete_request(request: HttpRequest, request_id: RequestId, body: CompleteIn) -> dict[str, Any]:
     found = access_request(token_of(request).owner, request_id, write=True)

@@ -32,15 +32,38 @@ from mamori.rights.rules import LegalClock, RequestRule, verification_timeout
 # The zone a requester's jurisdiction dates a day in. An EU member state with several zones is
 # read in its capital's (mainland) zone.
 _EUROPEAN_ZONES = {
-    "AT": "Europe/Vienna", "BE": "Europe/Brussels", "BG": "Europe/Sofia", "CY": "Asia/Nicosia",
-    "CZ": "Europe/Prague", "DE": "Europe/Berlin", "DK": "Europe/Copenhagen", "EE": "Europe/Tallinn",
-    "ES": "Europe/Madrid", "FI": "Europe/Helsinki", "FR": "Europe/Paris", "GR": "Europe/Athens",
-    "EL": "Europe/Athens", "HR": "Europe/Zagreb", "HU": "Europe/Budapest", "IE": "Europe/Dublin",
-    "IT": "Europe/Rome", "LT": "Europe/Vilnius", "LU": "Europe/Luxembourg", "LV": "Europe/Riga",
-    "MT": "Europe/Malta", "NL": "Europe/Amsterdam", "PL": "Europe/Warsaw", "PT": "Europe/Lisbon",
-    "RO": "Europe/Bucharest", "SE": "Europe/Stockholm", "SI": "Europe/Ljubljana", "SK": "Europe/Bratislava",
-    "IS": "Atlantic/Reykjavik", "LI": "Europe/Vaduz", "NO": "Europe/Oslo",
-}  # fmt: skip
+    "AT": "Europe/Vienna",
+    "BE": "Europe/Brussels",
+    "BG": "Europe/Sofia",
+    "CY": "Asia/Nicosia",
+    "CZ": "Europe/Prague",
+    "DE": "Europe/Berlin",
+    "DK": "Europe/Copenhagen",
+    "EE": "Europe/Tallinn",
+    "ES": "Europe/Madrid",
+    "FI": "Europe/Helsinki",
+    "FR": "Europe/Paris",
+    "GR": "Europe/Athens",
+    "EL": "Europe/Athens",
+    "HR": "Europe/Zagreb",
+    "HU": "Europe/Budapest",
+    "IE": "Europe/Dublin",
+    "IT": "Europe/Rome",
+    "LT": "Europe/Vilnius",
+    "LU": "Europe/Luxembourg",
+    "LV": "Europe/Riga",
+    "MT": "Europe/Malta",
+    "NL": "Europe/Amsterdam",
+    "PL": "Europe/Warsaw",
+    "PT": "Europe/Lisbon",
+    "RO": "Europe/Bucharest",
+    "SE": "Europe/Stockholm",
+    "SI": "Europe/Ljubljana",
+    "SK": "Europe/Bratislava",
+    "IS": "Atlantic/Reykjavik",
+    "LI": "Europe/Vaduz",
+    "NO": "Europe/Oslo",
+}
 _ZONES = {"JP": "Asia/Tokyo", "US-CA": "America/Los_Angeles", "UK": "Europe/London"}
 
 
@@ -113,9 +136,13 @@ def opening_hours(privacy_map: PrivacyMap, calendar: BusinessCalendar) -> Openin
         same = hours.calendar == calendar.calendar_id
         contact_calendar: BusinessCalendar | str = calendar if same else hours.calendar
         return OpeningHours.from_settings(
-            opens=hours.open, closes=hours.close, time_zone=privacy_map.organisation.time_zone,
-            calendar=contact_calendar, after_hours=after, days=hours.days,
-        )  # fmt: skip
+            opens=hours.open,
+            closes=hours.close,
+            time_zone=privacy_map.organisation.time_zone,
+            calendar=contact_calendar,
+            after_hours=after,
+            days=hours.days,
+        )
     return None
 
 
@@ -126,8 +153,7 @@ def receipt_date(received_at: datetime, time_zone: str, hours: OpeningHours | No
 
 
 def request_calendar(rule: RequestRule, closures: Mapping[date, str] | None = None) -> BusinessCalendar:
-    return get_calendar(rule.calendar_id, closures=closures or {},
-                        observed_state_holidays=rule.observed_state_holidays)
+    return get_calendar(rule.calendar_id, closures=closures or {}, observed_state_holidays=rule.observed_state_holidays)
 
 
 def compute_deadlines(

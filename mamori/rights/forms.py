@@ -26,28 +26,45 @@ class RequestForm(forms.Form):
     jurisdiction = forms.ChoiceField(label=_("Where do you live?"))
     right = forms.ChoiceField(label=_("What would you like us to do?"))
     requester_name = forms.CharField(label=_("Your full name"), max_length=200)
-    requester_email = forms.EmailField(label=_("Your e-mail address"), required=False,
-                                       help_text=_("We send a one-time code to confirm it is yours."))
-    phone = forms.CharField(label=_("Telephone number (optional, helps us find your records)"), max_length=40,
-                            required=False)
+    requester_email = forms.EmailField(
+        label=_("Your e-mail address"), required=False, help_text=_("We send a one-time code to confirm it is yours.")
+    )
+    phone = forms.CharField(
+        label=_("Telephone number (optional, helps us find your records)"), max_length=40, required=False
+    )
     postal_code = forms.CharField(label=_("Postal code (optional)"), max_length=20, required=False)
     customer_number = forms.CharField(label=_("Customer or member number (optional)"), max_length=60, required=False)
-    message = forms.CharField(label=_("Details of your request (for a correction: what is wrong and what is right)"),
-                              widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=4000)
-    delivery = forms.ChoiceField(label=_("How would you like to receive our answer?"), choices=Delivery.choices,
-                                 initial=Delivery.ELECTRONIC, widget=forms.RadioSelect)
-    postal_address = forms.CharField(label=_("Postal address (required for an answer on paper)"),
-                                     widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=500)
-    specific_pieces = forms.BooleanField(label=_("I ask for the specific pieces of information (not only categories)"),
-                                         required=False)
+    message = forms.CharField(
+        label=_("Details of your request (for a correction: what is wrong and what is right)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=4000,
+    )
+    delivery = forms.ChoiceField(
+        label=_("How would you like to receive our answer?"),
+        choices=Delivery.choices,
+        initial=Delivery.ELECTRONIC,
+        widget=forms.RadioSelect,
+    )
+    postal_address = forms.CharField(
+        label=_("Postal address (required for an answer on paper)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=500,
+    )
+    specific_pieces = forms.BooleanField(
+        label=_("I ask for the specific pieces of information (not only categories)"), required=False
+    )
     declaration_signed = forms.BooleanField(
         label=_("I declare under penalty of perjury that I am the person whose information is requested"),
-        required=False)
+        required=False,
+    )
     is_agent = forms.BooleanField(label=_("I am an authorized agent acting for someone else"), required=False)
     agent_name = forms.CharField(label=_("Agent's name"), max_length=200, required=False)
     agent_email = forms.EmailField(label=_("Agent's e-mail address"), required=False)
-    agent_permission = forms.FileField(label=_("Written permission signed by the person (PDF or image)"),
-                                       required=False)
+    agent_permission = forms.FileField(
+        label=_("Written permission signed by the person (PDF or image)"), required=False
+    )
     agent_identity = forms.FileField(label=_("The agent's own identity document (PDF or image)"), required=False)
     identity_document = forms.FileField(label=_("Identity document (optional; PDF or image)"), required=False)
 
@@ -58,20 +75,25 @@ class RequestForm(forms.Form):
         cast(forms.ChoiceField, self.fields["right"]).choices = [(right, RIGHT_LABELS[right]) for right in rights]
 
     def uploads(self) -> list[tuple[str, Any]]:
-        pairs = [("agent_permission", RequestFile.Kind.AGENT_PERMISSION),
-                 ("agent_identity", RequestFile.Kind.AGENT_IDENTITY),
-                 ("identity_document", RequestFile.Kind.IDENTITY)]
+        pairs = [
+            ("agent_permission", RequestFile.Kind.AGENT_PERMISSION),
+            ("agent_identity", RequestFile.Kind.AGENT_IDENTITY),
+            ("identity_document", RequestFile.Kind.IDENTITY),
+        ]
         return [(kind, self.cleaned_data[name]) for name, kind in pairs if self.cleaned_data.get(name)]
 
 
 class StaffRequestForm(RequestForm):
     """A request that came by mail, phone, fax or paper, typed in by staff (CP4: the channel is kept)."""
 
-    channel = forms.ChoiceField(label=_("How did the request arrive?"),
-                                choices=[c for c in Channel.choices if c[0] not in (Channel.FORM, Channel.API)])
+    channel = forms.ChoiceField(
+        label=_("How did the request arrive?"),
+        choices=[c for c in Channel.choices if c[0] not in (Channel.FORM, Channel.API)],
+    )
     language = forms.ChoiceField(label=_("Requester's language"), choices=[("ja", "日本語"), ("en", "English")])
-    received_at = forms.DateTimeField(label=_("Received at (controller's time zone)"),
-                                      widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    received_at = forms.DateTimeField(
+        label=_("Received at (controller's time zone)"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
 
 
 class CodeForm(forms.Form):
@@ -87,15 +109,20 @@ class ReasonForm(forms.Form):
 
 
 class CompleteForm(forms.Form):
-    message = forms.CharField(label=_("Message to the requester"), widget=forms.Textarea(attrs={"rows": 3}),
-                              required=False, max_length=4000)
+    message = forms.CharField(
+        label=_("Message to the requester"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=4000
+    )
     result = forms.FileField(label=_("Result file (optional)"), required=False)
 
 
 class DenyForm(forms.Form):
     ground = forms.ChoiceField(label=_("Ground"))
-    message = forms.CharField(label=_("Explanation to the requester"), widget=forms.Textarea(attrs={"rows": 3}),
-                              required=False, max_length=4000)
+    message = forms.CharField(
+        label=_("Explanation to the requester"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=4000,
+    )
 
     def __init__(self, *args: Any, grounds: dict[str, object], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -120,11 +147,13 @@ class MinorForm(forms.Form):
     requester_email = forms.EmailField(label=_("The person's e-mail address"), required=False)
     customer_number = forms.CharField(label=_("Customer or member number"), max_length=60, required=False)
     reason = forms.ChoiceField(label=_("How did we learn the person is under age?"))
-    note = forms.CharField(label=_("Internal note (optional)"), widget=forms.Textarea(attrs={"rows": 2}),
-                           required=False, max_length=2000)
+    note = forms.CharField(
+        label=_("Internal note (optional)"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+    )
 
     def __init__(self, *args: Any, jurisdictions: list[str], reasons: dict[str, Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["jurisdiction"]).choices = [
-            (code, jurisdiction_label(code)) for code in jurisdictions]
+            (code, jurisdiction_label(code)) for code in jurisdictions
+        ]
         cast(forms.ChoiceField, self.fields["reason"]).choices = list(reasons.items())

@@ -38,15 +38,19 @@ def _queries(request: RightsRequest, identities: dict[str, str]) -> dict[str, mo
 
     address = _email_hash(request)
     return {
-        "requests": with_email(RightsRequest.objects.filter(organisation=request.organisation),
-                               request.requester_email).exclude(pk=request.pk),
+        "requests": with_email(
+            RightsRequest.objects.filter(organisation=request.organisation), request.requester_email
+        ).exclude(pk=request.pk),
         "subscriptions": Subscription.objects.filter(organisation=request.organisation, email_hash=address)
-        if address else Subscription.objects.none(),
-        "consent_records": ConsentEvent.objects.filter(organisation=request.organisation,
-                                                       subject_hash__in=_subject_hashes(request, identities)),
+        if address
+        else Subscription.objects.none(),
+        "consent_records": ConsentEvent.objects.filter(
+            organisation=request.organisation, subject_hash__in=_subject_hashes(request, identities)
+        ),
         "sale_opt_outs": SaleOptOut.objects.filter(organisation=request.organisation, email_hash=address)
-        if address else SaleOptOut.objects.none(),
-    }  # fmt: skip
+        if address
+        else SaleOptOut.objects.none(),
+    }
 
 
 def _day(moment: Any) -> str | None:
@@ -58,28 +62,46 @@ def held_about(request: RightsRequest, identities: dict[str, str]) -> dict[str, 
     found = _queries(request, identities)
     return {
         "earlier_requests": [
-            {"reference": r.reference, "right": r.right, "status": r.status, "received_at": _day(r.received_at),
-             "closed_at": _day(r.closed_at)} for r in found["requests"].order_by("received_at")
+            {
+                "reference": r.reference,
+                "right": r.right,
+                "status": r.status,
+                "received_at": _day(r.received_at),
+                "closed_at": _day(r.closed_at),
+            }
+            for r in found["requests"].order_by("received_at")
         ],
         "subscriptions": [
-            {"list": s.topic, "status": s.status, "requested_at": _day(s.requested_at),
-             "confirmed_at": _day(s.confirmed_at), "withdrawn_at": _day(s.withdrawn_at)}
+            {
+                "list": s.topic,
+                "status": s.status,
+                "requested_at": _day(s.requested_at),
+                "confirmed_at": _day(s.confirmed_at),
+                "withdrawn_at": _day(s.withdrawn_at),
+            }
             for s in found["subscriptions"].order_by("topic")
         ],
         "consent_records": [
-            {"site": e.site, "recorded_at": _day(e.recorded_at), "choices": e.choices, "method": e.method,
-             "notice_version": e.notice_version, "language": e.language}
+            {
+                "site": e.site,
+                "recorded_at": _day(e.recorded_at),
+                "choices": e.choices,
+                "method": e.method,
+                "notice_version": e.notice_version,
+                "language": e.language,
+            }
             for e in found["consent_records"].order_by("recorded_at")
         ],
         "sale_opt_outs": [{"at": _day(o.at), "gpc": o.gpc} for o in found["sale_opt_outs"].order_by("at")],
-    }  # fmt: skip
+    }
 
 
 def add_to_package(path: Path, request: RightsRequest, identities: dict[str, str]) -> None:
     """Append ``mamori-records.json`` to the package the engine wrote."""
     with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("mamori-records.json",
-                         json.dumps(held_about(request, identities), ensure_ascii=False, indent=2))
+        archive.writestr(
+            "mamori-records.json", json.dumps(held_about(request, identities), ensure_ascii=False, indent=2)
+        )
 
 
 def erasure_plan(request: RightsRequest, identities: dict[str, str]) -> dict[str, Any]:

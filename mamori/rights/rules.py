@@ -16,6 +16,7 @@ from mamori.calendars.business import EEA_NON_EU_STATES
 from mamori.catalog.mapfile import PrivacyMap
 from mamori.catalog.mapfile.laws import APPI, CPRA, GDPR, UK_GDPR, law_of
 from mamori.catalog.mapfile.values import Duration
+from mamori.core.errors import DomainError
 
 RIGHT_LABELS = {
     "access": _("Access to my data (right to know / disclosure)"),
@@ -39,10 +40,16 @@ LAW_RIGHTS: dict[str, tuple[str, ...]] = {
     UK_GDPR: ("access", "portability", "rectification", "erasure", "restriction", "objection", "withdraw_consent"),
     CPRA: ("access", "portability", "rectification", "erasure", "opt_out_sale_sharing", "limit_sensitive"),
     APPI: (
-        "access", "rectification", "addition", "erasure", "restriction", "withdraw_consent",
-        "cease_third_party_provision", "provision_records",
+        "access",
+        "rectification",
+        "addition",
+        "erasure",
+        "restriction",
+        "withdraw_consent",
+        "cease_third_party_provision",
+        "provision_records",
     ),
-}  # fmt: skip
+}
 
 # Grounds on which each law lets a controller refuse (RULES.md "Refusals").
 REFUSAL_GROUNDS: dict[str, dict[str, object]] = {
@@ -87,8 +94,10 @@ DEFAULT_VERIFICATION_TIMEOUT = Duration(45, "day")
 DEFAULT_RECORDS_PERIOD = Duration(24, "month")
 
 
-class RuleError(ValueError):
-    pass
+class RuleError(DomainError, ValueError):
+    """No rule applies: the jurisdiction or the right is not served (the message is shown)."""
+
+    code = "no_rule"
 
 
 @dataclass(frozen=True)
@@ -167,7 +176,7 @@ def _map_code_for(privacy_map: PrivacyMap, jurisdiction: str) -> str:
                 return code
     if jurisdiction.startswith("EEA-") and privacy_map.in_scope("EEA"):
         return "EEA"
-    raise RuleError(f"jurisdiction {jurisdiction} is not in the map's scope")
+    raise RuleError(_("jurisdiction %(jurisdiction)s is not in the map's scope"), jurisdiction=jurisdiction)
 
 
 def calendar_for(jurisdiction: str) -> str:
@@ -177,7 +186,7 @@ def calendar_for(jurisdiction: str) -> str:
         return "EU-GR" if jurisdiction == "EU-EL" else jurisdiction
     if jurisdiction.startswith("EEA-"):
         return jurisdiction
-    raise RuleError(f"no calendar for jurisdiction {jurisdiction}")
+    raise RuleError(_("no calendar for jurisdiction %(jurisdiction)s"), jurisdiction=jurisdiction)
 
 
 def _commitment_clocks(privacy_map: PrivacyMap, jurisdiction: str, right: str) -> list[LegalClock]:
@@ -250,7 +259,9 @@ def rule_for(privacy_map: PrivacyMap, jurisdiction: str, right: str) -> RequestR
     """The rule a request is handled under; RuleError if the right is not offered there."""
     map_code = _map_code_for(privacy_map, jurisdiction)
     if right not in offered_rights(privacy_map, jurisdiction):
-        raise RuleError(f"the right {right} is not offered in {jurisdiction}")
+        raise RuleError(
+            _("the right %(right)s is not offered in %(jurisdiction)s"), right=right, jurisdiction=jurisdiction
+        )
     law = law_of(map_code)
     clocks: list[LegalClock] = []
     legal = _legal_clock(law, right)
@@ -271,7 +282,8 @@ def rule_for(privacy_map: PrivacyMap, jurisdiction: str, right: str) -> RequestR
         without_delay=law == APPI,
         observed_state_holidays=(
             tuple(privacy_map.organisation.observed_state_holidays)
-            if privacy_map.organisation.observed_state_holidays is not None else None
+            if privacy_map.organisation.observed_state_holidays is not None
+            else None
         ),
     )
 

@@ -29,9 +29,14 @@ from mamori.scanner.sites import host_of, same_site, site_of, without_query
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
-]  # fmt: skip
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 STATES = ("none", "reject", "accept", "gpc")
 HOOKS_JS = (Path(__file__).resolve().parent / "static" / "scanner" / "hooks.js").read_text("utf-8")
 GPC_JS = "Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', {get: () => true, configurable: true});"
@@ -49,9 +54,16 @@ NOT_PAGES = (".pdf", ".zip", ".jpg", ".jpeg", ".png", ".gif", ".svg", ".webp", "
 _STACK_URL = re.compile(r"(https?://[^\s()]+?):\d+:\d+")
 # Playwright's resource types, as the kinds the report names.
 REQUEST_KINDS = {
-    "script": "script", "image": "pixel", "ping": "beacon", "xhr": "xhr", "fetch": "xhr",
-    "eventsource": "xhr", "websocket": "xhr", "object": "plugin", "media": "media",
-}  # fmt: skip
+    "script": "script",
+    "image": "pixel",
+    "ping": "beacon",
+    "xhr": "xhr",
+    "fetch": "xhr",
+    "eventsource": "xhr",
+    "websocket": "xhr",
+    "object": "plugin",
+    "media": "media",
+}
 
 
 class ScanError(Exception):
@@ -120,10 +132,14 @@ class _Recorder:
             frame_url, in_subframe = "", False
         kind = request.resource_type
         kind = ("iframe" if in_subframe else "document") if kind == "document" else REQUEST_KINDS.get(kind, "other")
-        self.requests.append({
-            "url": without_query(request.url), "host": host_of(request.url), "kind": kind,
-            "frame": without_query(frame_url),
-        })  # fmt: skip
+        self.requests.append(
+            {
+                "url": without_query(request.url),
+                "host": host_of(request.url),
+                "kind": kind,
+                "frame": without_query(frame_url),
+            }
+        )
 
     async def on_response(self, response: Any) -> None:
         try:
@@ -158,13 +174,17 @@ def _cookie(raw: dict[str, Any], page_host: str, now: float, recorder: _Recorder
     else:
         set_by = {"kind": "unknown", "url": ""}
     return {
-        "name": raw["name"], "domain": domain, "path": raw.get("path", "/"),
+        "name": raw["name"],
+        "domain": domain,
+        "path": raw.get("path", "/"),
         "party": "first" if same_site(domain, page_host) else "third",
         "session": not persistent,
         "lifetime_days": round((expires - now) / 86400, 2) if persistent else None,
-        "http_only": bool(raw.get("httpOnly")), "secure": bool(raw.get("secure")),
-        "same_site": raw.get("sameSite", ""), "set_by": set_by,
-    }  # fmt: skip
+        "http_only": bool(raw.get("httpOnly")),
+        "secure": bool(raw.get("secure")),
+        "same_site": raw.get("sameSite", ""),
+        "set_by": set_by,
+    }
 
 
 class Scanner:
@@ -242,10 +262,15 @@ class Scanner:
         order = {state: i for i, state in enumerate(STATES)}
         self.visits.sort(key=lambda v: (self.pages.index(v["page"]), v["region"], order.get(v["state"], 9)))
         return {
-            "started_at": started, "finished_at": time.time(), "pages": self.pages, "truncated": self.truncated,
-            "regions": list(self.options.regions), "states": list(self.options.states),
-            "visits": self.visits, "screenshots": self.screenshots,
-        }  # fmt: skip
+            "started_at": started,
+            "finished_at": time.time(),
+            "pages": self.pages,
+            "truncated": self.truncated,
+            "regions": list(self.options.regions),
+            "states": list(self.options.states),
+            "visits": self.visits,
+            "screenshots": self.screenshots,
+        }
 
     async def _worker(self, browser: Any, queue: asyncio.Queue[tuple[str, str, str]]) -> None:
         total = len(self.options.regions) * len(self.options.states)
@@ -276,9 +301,11 @@ class Scanner:
         if state == "gpc":
             headers["Sec-GPC"] = "1"
         context = await browser.new_context(
-            locale=region.locale, timezone_id=region.timezone, extra_http_headers=headers,
+            locale=region.locale,
+            timezone_id=region.timezone,
+            extra_http_headers=headers,
             viewport={"width": 1280, "height": 800},
-        )  # fmt: skip
+        )
         recorder = _Recorder(page_url=url)
         visit: dict[str, Any] = {"page": url, "region": region.code, "state": state, "error": ""}
         links: list[str] = []

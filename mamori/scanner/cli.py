@@ -96,9 +96,14 @@ def main(argv: Sequence[str] | None = None, prog: str = "mamori scan") -> int:
         return 2
     progress = (lambda line: print(line, file=sys.stderr, flush=True)) if sys.stderr.isatty() else None
     options = ScanOptions(
-        urls=args.urls, max_pages=args.pages, max_seconds=args.time_limit, contexts=args.contexts,
-        regions=regions, states=states, progress=progress,
-    )  # fmt: skip
+        urls=args.urls,
+        max_pages=args.pages,
+        max_seconds=args.time_limit,
+        contexts=args.contexts,
+        regions=regions,
+        states=states,
+        progress=progress,
+    )
     try:
         scan = scan_site(options)
     except ScanError as exc:

@@ -54,9 +54,13 @@ class Finding:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "kind": self.kind, "severity": self.severity, "subject": self.subject, "details": self.details,
-            "evidence": self.evidence, "suggestion": self.suggestion,
-        }  # fmt: skip
+            "kind": self.kind,
+            "severity": self.severity,
+            "subject": self.subject,
+            "details": self.details,
+            "evidence": self.evidence,
+            "suggestion": self.suggestion,
+        }
 
 
 def declared(privacy_map: PrivacyMap, name: str) -> Cookie | None:
@@ -82,15 +86,17 @@ def suggest_yaml(cookie: dict[str, Any]) -> str:
         years = days // 365
         duration = f"{years} years" if years >= 2 and days % 365 < 2 else f"{days} day{'' if days == 1 else 's'}"
     setter = host_of(cookie["set_by"].get("url", "")) or cookie["domain"].lstrip(".")
-    return "\n".join([
-        f"- name: {json.dumps(cookie['name'])}",  # quoted: a cookie called "yes" or "on" stays a string
-        "  category: TODO            # essential, analytics, advertising, ... (cookie_categories)",
-        f"  provider: {json.dumps(setter or 'TODO')}",
-        f"  party: {cookie['party']}",
-        f'  duration: "{duration}"',
-        '  purpose: {en: "TODO", ja: "TODO"}',
-        f"  domain: {json.dumps(cookie['domain'])}",
-    ])  # fmt: skip
+    return "\n".join(
+        [
+            f"- name: {json.dumps(cookie['name'])}",  # quoted: a cookie called "yes" or "on" stays a string
+            "  category: TODO            # essential, analytics, advertising, ... (cookie_categories)",
+            f"  provider: {json.dumps(setter or 'TODO')}",
+            f"  party: {cookie['party']}",
+            f'  duration: "{duration}"',
+            '  purpose: {en: "TODO", ja: "TODO"}',
+            f"  domain: {json.dumps(cookie['domain'])}",
+        ]
+    )
 
 
 class _Comparison:
@@ -99,9 +105,11 @@ class _Comparison:
         self.scan = scan
         # Where mamori's banner comes from: given, or seen loading banner.js.
         banner_hosts = {
-            request["host"] for visit in scan["visits"] for request in visit.get("requests", [])
+            request["host"]
+            for visit in scan["visits"]
+            for request in visit.get("requests", [])
             if request["url"].endswith("/consent/banner.js")
-        }  # fmt: skip
+        }
         self.consent_sites = {site_of(host) for host in {*consent_hosts, *banner_hosts}}
         self.findings: dict[tuple[str, str], Finding] = {}
         website = privacy_map.commitments.website
@@ -165,9 +173,12 @@ class _Comparison:
             limit = entry.duration.longest_days() if not entry.duration.is_session else 0
             if cookie["lifetime_days"] > limit + DURATION_SLACK_DAYS:
                 self.finding(
-                    "duration_longer", "warning", name, seen_days=round(cookie["lifetime_days"]),
+                    "duration_longer",
+                    "warning",
+                    name,
+                    seen_days=round(cookie["lifetime_days"]),
                     declared=str(entry.duration),
-                ).add(visit, setter)  # fmt: skip
+                ).add(visit, setter)
 
     def request(self, visit: dict[str, Any], request: dict[str, Any], before_choice: bool) -> None:
         if request["site"] in self.consent_sites:
@@ -223,4 +234,3 @@ def summary(findings: list[Finding]) -> dict[str, int]:
     for finding in findings:
         counts[finding.severity] += 1
     return counts
-

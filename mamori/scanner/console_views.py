@@ -45,11 +45,15 @@ def _trends() -> list[dict[str, Any]]:
         scans = list(rows.order_by("-finished_at", "-id")[:TREND_SCANS])
         scans.reverse()
         top = max([s.violations + s.warnings for s in scans] + [1])
-        out.append({
-            "organisation": organisation,
-            "bars": [{"scan": s, "violations": round(60 * s.violations / top), "warnings": round(60 * s.warnings / top)}
-                     for s in scans],
-        })  # fmt: skip
+        out.append(
+            {
+                "organisation": organisation,
+                "bars": [
+                    {"scan": s, "violations": round(60 * s.violations / top), "warnings": round(60 * s.warnings / top)}
+                    for s in scans
+                ],
+            }
+        )
     return out
 
 
@@ -77,9 +81,12 @@ def add_site(request: HttpRequest) -> HttpResponse:
         return scans(request, form=form)
     try:
         services.add_site(
-            form.cleaned_data["organisation"], form.cleaned_data["start_url"], form.cleaned_data["max_pages"],
-            form.cleaned_data["every_hours"], Actor.for_user(request.user),
-        )  # fmt: skip
+            form.cleaned_data["organisation"],
+            form.cleaned_data["start_url"],
+            form.cleaned_data["max_pages"],
+            form.cleaned_data["every_hours"],
+            Actor.for_user(request.user),
+        )
     except DomainError as exc:
         return scans(request, form=form, error=exc.message)
     return redirect("scanner_console:scans")

@@ -71,8 +71,9 @@ def _findings_html(data: dict[str, Any], lang: str) -> str:
         )
         suggestion = (
             f"<h4>{_e(say('report.suggestion', lang))}</h4><pre>{_e(finding['suggestion'])}</pre>"
-            if finding["suggestion"] else ""
-        )  # fmt: skip
+            if finding["suggestion"]
+            else ""
+        )
         out.append(
             f"<section class='finding {_e(finding['severity'])}'><h3><span class=badge>"
             f"{_e(say('severity.' + finding['severity'], lang))}</span> {_e(finding_text(finding, lang))}</h3>"
@@ -93,17 +94,26 @@ def _state_html(data: dict[str, Any], state: str, lang: str) -> str:
     shot = data.get("screenshots", {}).get(state)
     image = (
         f"<img src='data:image/jpeg;base64,{shot}' alt='{_e(say('state.' + state, lang))}' width=640 height=400>"
-        if shot else ""
-    )  # fmt: skip
+        if shot
+        else ""
+    )
     none = say("report.none", lang)
     cookies = _table(
         [say(f"th.{h}", lang) for h in ("name", "domain", "party", "expiry", "flags", "initiator")],
-        [[c["name"], c["domain"], say(f"party.{c['party']}", lang), _expiry(c, lang),
-          " ".join(f for f, on in (("HttpOnly", c["http_only"]), ("Secure", c["secure"])) if on)
-          + (f" SameSite={c['same_site']}" if c["same_site"] else ""), c["set_by"].get("url", "")]
-         for c in visit.get("cookies", [])],
+        [
+            [
+                c["name"],
+                c["domain"],
+                say(f"party.{c['party']}", lang),
+                _expiry(c, lang),
+                " ".join(f for f, on in (("HttpOnly", c["http_only"]), ("Secure", c["secure"])) if on)
+                + (f" SameSite={c['same_site']}" if c["same_site"] else ""),
+                c["set_by"].get("url", ""),
+            ]
+            for c in visit.get("cookies", [])
+        ],
         none,
-    )  # fmt: skip
+    )
     requests = _table(
         [say(f"th.{h}", lang) for h in ("host", "kind", "initiator")],
         [[r["host"], r["kind"], r["initiator"]] for r in visit.get("requests", [])],
@@ -111,10 +121,13 @@ def _state_html(data: dict[str, Any], state: str, lang: str) -> str:
     )
     storage = visit.get("storage") or {}
     storage_text = "; ".join(f"{kind}: {', '.join(keys)}" for kind, keys in storage.items() if keys) or none
-    modes = "; ".join(
-        f"{m['command']}: " + ", ".join(f"{k}={v}" for k, v in sorted(m["params"].items()))
-        for m in visit.get("consent_mode", [])
-    ) or none
+    modes = (
+        "; ".join(
+            f"{m['command']}: " + ", ".join(f"{k}={v}" for k, v in sorted(m["params"].items()))
+            for m in visit.get("consent_mode", [])
+        )
+        or none
+    )
     error = f"<p class=violation>{_e(error_text(visit['error'], lang))}</p>" if visit.get("error") else ""
     return (
         f"<section class=state><h3>{_e(say('state.' + state, lang))}</h3>{error}{image}"
@@ -132,9 +145,14 @@ def to_html(data: dict[str, Any], lang: str = "en") -> str:
     states = ", ".join(say(f"state.{s}", lang) for s in data["states"])
     counts = say("report.counts", lang, **data["summary"])
     head = say(
-        "report.summary", lang, pages=len(data["pages"]), visits=len(data["visits"]), states=states,
-        regions=", ".join(data["regions"]), started=data["started_at"],
-    )  # fmt: skip
+        "report.summary",
+        lang,
+        pages=len(data["pages"]),
+        visits=len(data["visits"]),
+        states=states,
+        regions=", ".join(data["regions"]),
+        started=data["started_at"],
+    )
     truncated = f"<p class=warning>{_e(say('report.truncated', lang))}</p>" if data["truncated"] else ""
     states_html = "".join(_state_html(data, state, lang) for state in data["states"])
     failed = [
@@ -145,8 +163,9 @@ def to_html(data: dict[str, Any], lang: str = "en") -> str:
     errors = (
         f"<h2>{_e(say('report.errors', lang))}</h2>"
         + _table([say(f"th.{h}", lang) for h in ("page", "region", "state")] + [""], failed, "")
-        if failed else ""
-    )  # fmt: skip
+        if failed
+        else ""
+    )
     return (
         f"<!doctype html><html lang={lang}><head><meta charset=utf-8>"
         f"<meta name=viewport content='width=device-width, initial-scale=1'>"

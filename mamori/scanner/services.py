@@ -56,17 +56,32 @@ def record_scan(organisation: str, data: dict[str, Any], actor: Actor, *, site: 
     counts = data["summary"]
     with transaction.atomic():
         scan = Scan.objects.create(
-            organisation=organisation, site=site, map_version=version.number,
-            started_at=_moment(data["started_at"]), finished_at=_moment(data["finished_at"]),
-            pages=len(data["pages"]), violations=counts["violation"], warnings=counts["warning"],
-            notes=counts["info"], result={k: v for k, v in data.items() if k != "screenshots"},
-            screenshots=data.get("screenshots", {}), started_by=actor.label,
-        )  # fmt: skip
+            organisation=organisation,
+            site=site,
+            map_version=version.number,
+            started_at=_moment(data["started_at"]),
+            finished_at=_moment(data["finished_at"]),
+            pages=len(data["pages"]),
+            violations=counts["violation"],
+            warnings=counts["warning"],
+            notes=counts["info"],
+            result={k: v for k, v in data.items() if k != "screenshots"},
+            screenshots=data.get("screenshots", {}),
+            started_by=actor.label,
+        )
         record(
-            actor, "scanner.scan_recorded", target_type="scan", target_id=str(scan.pk),
-            details={"organisation": organisation, "pages": scan.pages, "violations": scan.violations,
-                     "warnings": scan.warnings, "map_version": version.number},
-        )  # fmt: skip
+            actor,
+            "scanner.scan_recorded",
+            target_type="scan",
+            target_id=str(scan.pk),
+            details={
+                "organisation": organisation,
+                "pages": scan.pages,
+                "violations": scan.violations,
+                "warnings": scan.warnings,
+                "map_version": version.number,
+            },
+        )
     return scan
 
 
@@ -87,9 +102,12 @@ def add_site(organisation: str, start_url: str, max_pages: int, every_hours: int
             organisation=organisation, start_url=start_url.strip(), max_pages=max_pages, every_hours=every_hours
         )
         record(
-            actor, "scanner.site_added", target_type="scan_site", target_id=str(site.pk),
+            actor,
+            "scanner.site_added",
+            target_type="scan_site",
+            target_id=str(site.pk),
             details={"organisation": organisation, "start_url": site.start_url, "every_hours": every_hours},
-        )  # fmt: skip
+        )
     return site
 
 
@@ -126,8 +144,13 @@ def request_scan(site_id: int, actor: Actor) -> ScanSite:
         if site is None:
             raise ScannerError(_("No such site."))
         last = Scan.objects.filter(site=site).order_by("-id").values_list("id", flat=True).first() or 0
-        record(actor, "scanner.scan_requested", target_type="scan_site", target_id=str(site.pk),
-               details={"organisation": site.organisation})
+        record(
+            actor,
+            "scanner.scan_requested",
+            target_type="scan_site",
+            target_id=str(site.pk),
+            details={"organisation": site.organisation},
+        )
         transaction.on_commit(lambda: scan_site.enqueue(site.pk, last))
     return site
 
@@ -142,9 +165,11 @@ def observed_destinations(organisation: str) -> dict[str, object]:
     if scan is None:
         return {"destinations": (), "destinations_seen_on": None}
     hosts = {
-        request["host"] for visit in scan.result.get("visits", []) if visit.get("state") == "accept"
+        request["host"]
+        for visit in scan.result.get("visits", [])
+        if visit.get("state") == "accept"
         for request in visit.get("requests", [])
-    }  # fmt: skip
+    }
     return {"destinations": tuple(sorted(hosts)), "destinations_seen_on": scan.finished_at.date().isoformat()}
 
 

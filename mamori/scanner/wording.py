@@ -1,4 +1,4 @@
-# ruff: noqa: RUF001, E501  (report prose: full-width Japanese punctuation, long sentences kept whole)
+# ruff: noqa: RUF001  (report prose: full-width Japanese punctuation, long sentences kept whole)
 """The scanner's words in English and Japanese: findings, states, report headings.
 
 Kept as (en, ja) pairs like the notices' wording, because the report is written by `mamori scan`
@@ -16,7 +16,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "クッキー「{subject}」が同意前または「すべて拒否」後に設定されています（必須カテゴリ外）",
     ),
     "kind.request_before_consent": (
-        "Requests to the third party {subject} ({kind}) before consent or after \"Reject all\"",
+        'Requests to the third party {subject} ({kind}) before consent or after "Reject all"',
         "同意前または「すべて拒否」後に第三者 {subject} へ送信しています（{kind}）",
     ),
     "kind.undeclared_cookie": (
@@ -57,8 +57,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "severity.info": ("Note", "注記"),
     # states
     "state.none": ("No choice made", "未選択"),
-    "state.reject": ("After \"Reject all\"", "「すべて拒否」後"),
-    "state.accept": ("After \"Accept all\"", "「すべて同意」後"),
+    "state.reject": ('After "Reject all"', "「すべて拒否」後"),
+    "state.accept": ('After "Accept all"', "「すべて同意」後"),
     "state.gpc": ("Global Privacy Control on", "GPC有効"),
     # report
     "report.title": ("Cookie and tag scan", "クッキー・タグスキャン"),
@@ -76,7 +76,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "ページ数または時間の上限でスキャンを終了しました。未スキャンのページがあります。",
     ),
     "report.findings": ("Findings", "検出事項"),
-    "report.no_findings": ("No findings: the site does what the map says.", "検出事項はありません。サイトはマップどおりに動作しています。"),
+    "report.no_findings": (
+        "No findings: the site does what the map says.",
+        "検出事項はありません。サイトはマップどおりに動作しています。",
+    ),
     "report.evidence": ("Evidence", "根拠"),
     "report.suggestion": ("Suggested map entry", "マップへの追記案"),
     "report.states": ("What each state shows (first page)", "状態ごとの結果（最初のページ）"),

@@ -90,8 +90,14 @@ def test_accounts_cli_through_the_console_script(tmp_path: Path):
     """What an operator types, on a fresh SQLite database in its own data folder."""
     script = Path(sys.executable).with_name("mamori")
     env = {k: v for k, v in os.environ.items() if not k.startswith("MAMORI_")}
-    env.update({"MAMORI_DATA_DIR": str(tmp_path), "MAMORI_SECRET_KEY": "x" * 40, "MAMORI_TASKS": "immediate",
-                "MAMORI_ENCRYPTION_KEYS": os.environ["MAMORI_ENCRYPTION_KEYS"]})
+    env.update(
+        {
+            "MAMORI_DATA_DIR": str(tmp_path),
+            "MAMORI_SECRET_KEY": "x" * 40,
+            "MAMORI_TASKS": "immediate",
+            "MAMORI_ENCRYPTION_KEYS": os.environ["MAMORI_ENCRYPTION_KEYS"],
+        }
+    )
 
     def mamori(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
         return subprocess.run(

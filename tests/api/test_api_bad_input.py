@@ -22,21 +22,35 @@ PROBLEM = "application/problem+json"
 @pytest.fixture
 def token(officer: User) -> dict[str, str]:
     apply_map([SMALL_MAP], Actor.cli("test"))
-    _, secret = create_token(officer, "ci", ["requests:read", "requests:write", "consent:read",
-                                            "restrictions:read", "map:read"], Actor.cli("test"))  # fmt: skip
+    _, secret = create_token(
+        officer,
+        "ci",
+        ["requests:read", "requests:write", "consent:read", "restrictions:read", "map:read"],
+        Actor.cli("test"),
+    )
     return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
 
 
 def _event(**changes: object) -> bytes:
-    event = {"id": str(uuid.uuid4()), "site": "shop", "device": str(uuid.uuid4()), "version": 1, "hash": "0" * 64,
-             "lang": "en", "choices": {"analytics": True}, "method": "click"}  # fmt: skip
+    event = {
+        "id": str(uuid.uuid4()),
+        "site": "shop",
+        "device": str(uuid.uuid4()),
+        "version": 1,
+        "hash": "0" * 64,
+        "lang": "en",
+        "choices": {"analytics": True},
+        "method": "click",
+    }
     event.update(changes)
     return json.dumps(event).encode()
 
 
 def _is_nul_problem(response) -> bool:
-    return response.status_code == 400 and response["Content-Type"] == PROBLEM and (
-        response.json()["code"] == "nul_character"
+    return (
+        response.status_code == 400
+        and response["Content-Type"] == PROBLEM
+        and (response.json()["code"] == "nul_character")
     )
 
 
@@ -69,8 +83,13 @@ def test_nul_in_a_form_is_a_400_page_in_the_visitors_language(client: Client) ->
 
 @pytest.mark.django_db
 def test_offsets_and_ids_beyond_the_integer_range_are_422(client: Client, token: dict[str, str]) -> None:
-    for url in (f"/api/v1/requests?offset={2**70}", "/api/v1/requests?offset=-1", f"/api/v1/requests/{2**64}",
-                f"/api/v1/restrictions?offset={2**70}", "/api/v1/requests?limit=0"):  # fmt: skip
+    for url in (
+        f"/api/v1/requests?offset={2**70}",
+        "/api/v1/requests?offset=-1",
+        f"/api/v1/requests/{2**64}",
+        f"/api/v1/restrictions?offset={2**70}",
+        "/api/v1/requests?limit=0",
+    ):
         response = client.get(url, **token)
         assert (response.status_code, response["Content-Type"]) == (422, PROBLEM), url
 

@@ -23,7 +23,7 @@ def test_a_lookup_by_hash_finds_a_restriction_past_the_first_thousand(client: Cl
     Restriction.objects.bulk_create(
         Restriction(organisation="shop", identity_hashes={"email": restriction_hash("email", _hash(f"p{i}@ex.com"))})
         for i in range(1200)
-    )  # fmt: skip
+    )
     _, secret = create_token(officer, "ci", ["restrictions:read"], Actor.cli("test"))
     auth = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
     found = client.get(f"/api/v1/restrictions?identity_sha256={_hash('p5@ex.com')}", **auth).json()

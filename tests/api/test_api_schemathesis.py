@@ -47,22 +47,37 @@ print(create_token(officer, "schemathesis", sorted(allowed_scopes(Role.PRIVACY_O
 def mamori_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     data = tmp_path_factory.mktemp("schemathesis")
     env = {key: value for key, value in os.environ.items() if not key.startswith("MAMORI_")}
-    env.update({
-        "MAMORI_DATA_DIR": str(data), "MAMORI_SECRET_KEY": "schemathesis-secret-key-0123456789abcdef01234567",
-        "MAMORI_ENCRYPTION_KEYS": "kN2m9yqH0cX1b7WJ3wO2Qz3oQe2r5cB1s8Xy6tQd0hE=", "MAMORI_TASKS": "immediate",
-        "MAMORI_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend", "MAMORI_LOG_LEVEL": "ERROR",
-        "MAMORI_CONSENT_RATE": "100000/m",
-    })  # fmt: skip
-    setup = subprocess.run([sys.executable, "-c", SETUP.format(map=str(SMALL_MAP))], cwd=ROOT, env=env,
-                           capture_output=True, text=True, timeout=180, check=True)  # fmt: skip
+    env.update(
+        {
+            "MAMORI_DATA_DIR": str(data),
+            "MAMORI_SECRET_KEY": "schemathesis-secret-key-0123456789abcdef01234567",
+            "MAMORI_ENCRYPTION_KEYS": "kN2m9yqH0cX1b7WJ3wO2Qz3oQe2r5cB1s8Xy6tQd0hE=",
+            "MAMORI_TASKS": "immediate",
+            "MAMORI_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+            "MAMORI_LOG_LEVEL": "ERROR",
+            "MAMORI_CONSENT_RATE": "100000/m",
+        }
+    )
+    setup = subprocess.run(
+        [sys.executable, "-c", SETUP.format(map=str(SMALL_MAP))],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=True,
+    )
     token = setup.stdout.strip().splitlines()[-1]
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     server = subprocess.Popen(
-        [sys.executable, "-m", "mamori", "serve", "--port", str(port)], cwd=ROOT, env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [sys.executable, "-m", "mamori", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -93,8 +108,9 @@ def test_every_operation_answers_within_its_documented_statuses(mamori_server: d
     for operation in operations:
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=15, derandomize=True, deadline=None, database=None,
-                  suppress_health_check=list(HealthCheck))  # fmt: skip
+        @settings(
+            max_examples=15, derandomize=True, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+        )
         def run(case: Any) -> None:
             case.call_and_validate(headers=headers, checks=[not_a_server_error, status_code_conformance], timeout=30)
 

@@ -14,9 +14,15 @@ from mamori.audit.services import Actor
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("role_fixture", "scope"),
-    [("agent", "consent:read"), ("marketing", "requests:read"), ("admin_user", "requests:read"),
-     ("marketing", "audit:read"), ("agent", "audit:read"), ("auditor", "requests:write")],
-)  # fmt: skip
+    [
+        ("agent", "consent:read"),
+        ("marketing", "requests:read"),
+        ("admin_user", "requests:read"),
+        ("marketing", "audit:read"),
+        ("agent", "audit:read"),
+        ("auditor", "requests:write"),
+    ],
+)
 def test_a_scope_the_role_lacks_is_refused(request: pytest.FixtureRequest, role_fixture: str, scope: str) -> None:
     owner: User = request.getfixturevalue(role_fixture)
     with pytest.raises(ApiTokenError, match="may not hold the scope"):
@@ -32,8 +38,9 @@ def test_marketing_reads_consent_state_but_not_proof(client: Client, marketing: 
 
 
 @pytest.mark.django_db
-def test_an_over_scoped_token_from_before_is_held_to_its_owners_role(client: Client, officer: User,
-                                                                       agent: User) -> None:
+def test_an_over_scoped_token_from_before_is_held_to_its_owners_role(
+    client: Client, officer: User, agent: User
+) -> None:
     token, secret = create_token(officer, "old", ["consent:read", "requests:read"], Actor.cli("test"))
     ApiToken.objects.filter(pk=token.pk).update(owner=agent)  # as tokens were issued before this rule
     auth = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}

@@ -148,8 +148,12 @@ def test_a_forged_checkpoint_line_is_reported():
     write_checkpoint()
     forger = Ed25519PrivateKey.generate()
     message = canonical_json({"seq": 2, "hash": "f" * 64, "at": "2026-01-01T00:00:00.000000+00:00"}).encode()
-    forged = {"seq": 2, "hash": "f" * 64, "at": "2026-01-01T00:00:00.000000+00:00",
-              "signature": base64.b64encode(forger.sign(message)).decode()}  # fmt: skip
+    forged = {
+        "seq": 2,
+        "hash": "f" * 64,
+        "at": "2026-01-01T00:00:00.000000+00:00",
+        "signature": base64.b64encode(forger.sign(message)).decode(),
+    }
     with checkpoint_file().open("a", encoding="utf-8") as handle:
         handle.write(json.dumps(forged) + "\n")
     status = verify_chain()

@@ -96,7 +96,8 @@ def test_nothing_optional_runs_before_consent_nor_after_reject_all(
     # Equally prominent: same size and same look.
     assert accept.bounding_box()["height"] == reject.bounding_box()["height"]
     assert accept.evaluate("b => getComputedStyle(b).backgroundColor") == reject.evaluate(
-        "b => getComputedStyle(b).backgroundColor")
+        "b => getComputedStyle(b).backgroundColor"
+    )
     assert runs(page) == {}
     assert not cookie_names(context) & set(OPTIONAL_COOKIES)
     assert page.locator("#demo-pixel").get_attribute("src") is None
@@ -105,7 +106,11 @@ def test_nothing_optional_runs_before_consent_nor_after_reject_all(
     assert page.locator("#mamori-cb").count() == 0
     (event,) = events(1)
     assert event.method == "click" and event.choices == {
-        "essential": True, "preferences": False, "analytics": False, "advertising": False}
+        "essential": True,
+        "preferences": False,
+        "analytics": False,
+        "advertising": False,
+    }
     assert event.banner_text_hash == siteconfig.site_config(onemall)["hash"]["en"]
     assert event.ip_hash and event.user_agent and event.ip_hash != "127.0.0.1"
     # The banner's event ids are UUIDv7 carrying the browser's clock: the ledger's month key.
@@ -128,11 +133,14 @@ def test_accept_all_runs_each_tag_once_in_order(live_server: Any, context: Any, 
     page.wait_for_timeout(200)
     assert runs(page) == {"google-analytics": 1, "google-ads": 1, "facebook-pixel": 1, "inline": 1}
     assert page.locator("#demo-log li").all_inner_texts() == [
-        "google-analytics ran", "inline analytics ran", "google-ads ran", "facebook-pixel ran"]
+        "google-analytics ran",
+        "inline analytics ran",
+        "google-ads ran",
+        "facebook-pixel ran",
+    ]
     assert set(OPTIONAL_COOKIES) <= cookie_names(context)
     assert page.locator("#demo-pixel").get_attribute("src")
-    consent_calls = page.evaluate(
-        "(window.dataLayer || []).filter(a => a[0] === 'consent').map(a => [a[1], a[2]])")
+    consent_calls = page.evaluate("(window.dataLayer || []).filter(a => a[0] === 'consent').map(a => [a[1], a[2]])")
     assert [kind for kind, _ in consent_calls][:1] == ["default"] and consent_calls[-1][0] == "update"
     default, update = consent_calls[0][1], consent_calls[-1][1]
     assert len(default) == len(update) == 7

@@ -45,8 +45,9 @@ def test_dry_run_approval_and_certificate(
     client = Client()
     login_staff(client, officer)
     run = services.plan_run("onemall", "inquiry-data", Actor.cli("test"))
-    context = chromium.new_context(viewport={"width": width, "height": 900}, locale=lang,
-                                   extra_http_headers={"Accept-Language": lang})  # fmt: skip
+    context = chromium.new_context(
+        viewport={"width": width, "height": 900}, locale=lang, extra_http_headers={"Accept-Language": lang}
+    )
     host = live_server.url.split("//", 1)[1].split(":")[0]
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
     context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "domain": host, "path": "/"}])

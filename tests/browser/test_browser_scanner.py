@@ -42,8 +42,21 @@ def test_the_faulty_site_gives_exactly_its_faults(live_server: Any, capsys: pyte
     siteconfig.site_config("faultyshop")  # built once here, not by two browser contexts at once
     # mamori (the banner) on 127.0.0.1 like the shop; the widget's host, localhost, is another site.
     with faulty_site(live_server.url.replace("//localhost:", "//127.0.0.1:")) as url:
-        code = scan_main([url, "--map", str(HERE / "faultyshop"), "--pages", "1", "--regions", "JP",
-                          "--format", "json", "--fail-on", "violations"])
+        code = scan_main(
+            [
+                url,
+                "--map",
+                str(HERE / "faultyshop"),
+                "--pages",
+                "1",
+                "--regions",
+                "JP",
+                "--format",
+                "json",
+                "--fail-on",
+                "violations",
+            ]
+        )
     out = json.loads(capsys.readouterr().out)
     assert code == 1 and out["summary"] == {"violation": 2, "warning": 2, "info": 0}
     assert not [visit["error"] for visit in out["visits"] if visit["error"]]
@@ -83,10 +96,25 @@ def test_mamori_scan_on_the_demo_shop_finds_nothing_and_keeps_the_scan(
     organisation = apply_map([EXAMPLES / "onemall"], Actor.cli("test")).organisation
     siteconfig.site_config(organisation)
     report = tmp_path / "scan.html"
-    code = scan_main([
-        f"{live_server.url}/consent/demo/{organisation}/", "--organisation", organisation, "--pages", "1",
-        "--regions", "JP", "--format", "json", "--fail-on", "violations", "--report", str(report), "--lang", "ja",
-    ])  # fmt: skip
+    code = scan_main(
+        [
+            f"{live_server.url}/consent/demo/{organisation}/",
+            "--organisation",
+            organisation,
+            "--pages",
+            "1",
+            "--regions",
+            "JP",
+            "--format",
+            "json",
+            "--fail-on",
+            "violations",
+            "--report",
+            str(report),
+            "--lang",
+            "ja",
+        ]
+    )
     out = json.loads(capsys.readouterr().out)
     assert code == 0 and out["findings"] == [] and out["summary"] == {"violation": 0, "warning": 0, "info": 0}
     by_state = {visit["state"]: visit for visit in out["visits"]}

@@ -96,9 +96,7 @@ def test_company_closures_close_extra_days_and_carry_a_label():
     assert jp.closure_names(date(2027, 8, 13)) == ["Company closure"]
     # Mon 08-09 .. Wed 08-11 (Mountain Day) .. closed Thu, Fri .. Mon 08-16
     assert jp.add_business_days(date(2027, 8, 9), 2) == date(2027, 8, 16)
-    assert get_calendar("JP", closures=[date(2027, 8, 12)]).closure_names(date(2027, 8, 12)) == [
-        "Company closure"
-    ]
+    assert get_calendar("JP", closures=[date(2027, 8, 12)]).closure_names(date(2027, 8, 12)) == ["Company closure"]
 
 
 @pytest.mark.parametrize(

@@ -31,8 +31,15 @@ def test_add_business_days_prints_the_iso_date():
 
 def test_company_closures_on_the_command_line():
     result = run(
-        "add-business-days", "--calendar", "JP", "--closure", "2027-01-04", "--closure", "2027-01-05",
-        "2026-12-25", "1",
+        "add-business-days",
+        "--calendar",
+        "JP",
+        "--closure",
+        "2027-01-04",
+        "--closure",
+        "2027-01-05",
+        "2026-12-25",
+        "1",
     )
     assert (result.returncode, result.stdout) == (0, "2026-12-28\n")
     result = run("add-business-days", "--calendar", "JP", "--closure", "2026-12-28", "2026-12-25", "1")

@@ -31,8 +31,13 @@ def test_cpra_45_calendar_days_do_not_skip_weekends_or_holidays():
 @pytest.mark.parametrize(
     ("received", "months", "calendar", "expected", "why"),
     [
-        (date(2026, 3, 5), 1, "EU-FR", date(2026, 4, 7),
-         "same date next month: Sun 04-05 -> Easter Monday 04-06 -> Tue 04-07"),
+        (
+            date(2026, 3, 5),
+            1,
+            "EU-FR",
+            date(2026, 4, 7),
+            "same date next month: Sun 04-05 -> Easter Monday 04-06 -> Tue 04-07",
+        ),
         (date(2026, 2, 10), 1, "EU-FR", date(2026, 3, 10), "same date next month, a Tuesday"),
         (date(2025, 1, 31), 1, "EU-FR", date(2025, 2, 28), "no Feb 31: the month's last day (a Friday)"),
         (date(2028, 1, 31), 1, "EU-FR", date(2028, 2, 29), "leap year: Feb 29 (a Tuesday)"),
@@ -41,8 +46,13 @@ def test_cpra_45_calendar_days_do_not_skip_weekends_or_holidays():
         (date(2026, 4, 14), 1, "EU-FR", date(2026, 5, 15), "Thu 05-14 is Ascension Day in France"),
         (date(2026, 6, 14), 1, "EU-FR", date(2026, 7, 15), "Tue 07-14 is France's national day"),
         (date(2026, 6, 14), 1, "EU-DE", date(2026, 7, 14), "but an ordinary Tuesday in Germany"),
-        (date(2026, 3, 3), 1, "EU-DE", date(2026, 4, 7),
-         "Good Friday 04-03, the weekend, Easter Monday 04-06: Tuesday 04-07"),
+        (
+            date(2026, 3, 3),
+            1,
+            "EU-DE",
+            date(2026, 4, 7),
+            "Good Friday 04-03, the weekend, Easter Monday 04-06: Tuesday 04-07",
+        ),
         (date(2026, 1, 31), 3, "EU-IE", date(2026, 4, 30), "extended period: 1 + 2 months, Apr 30"),
         (date(2026, 11, 30), 3, "UK", date(2027, 3, 1), "into the next year: Feb 28 2027 is a Sunday"),
     ],
@@ -84,10 +94,12 @@ def customer_centre() -> OpeningHours:
         (datetime(2026, 12, 7, 7, 45, tzinfo=TOKYO), date(2026, 12, 7), "before opening: read that morning"),
         (datetime(2026, 12, 5, 10, 0, tzinfo=TOKYO), date(2026, 12, 7), "Saturday: Monday"),
         (datetime(2026, 12, 6, 23, 59, tzinfo=TOKYO), date(2026, 12, 7), "Sunday night: Monday"),
-        (datetime(2026, 11, 23, 10, 0, tzinfo=TOKYO), date(2026, 11, 24),
-         "Mon 11-23 Labor Thanksgiving Day: Tuesday"),
-        (datetime(2026, 9, 18, 20, 0, tzinfo=TOKYO), date(2026, 9, 24),
-         "Friday evening before Silver Week: 09-21, 09-22, 09-23 are holidays"),
+        (datetime(2026, 11, 23, 10, 0, tzinfo=TOKYO), date(2026, 11, 24), "Mon 11-23 Labor Thanksgiving Day: Tuesday"),
+        (
+            datetime(2026, 9, 18, 20, 0, tzinfo=TOKYO),
+            date(2026, 9, 24),
+            "Friday evening before Silver Week: 09-21, 09-22, 09-23 are holidays",
+        ),
         (datetime(2026, 12, 28, 19, 0, tzinfo=TOKYO), date(2027, 1, 4), "evening before the year-end closure"),
         # The same rules apply to an instant given in UTC; only the local time in Tokyo matters.
         (datetime(2026, 12, 4, 9, 30, tzinfo=UTC), date(2026, 12, 7), "09:30 UTC = Friday 18:30 JST"),

@@ -95,7 +95,5 @@ def test_jp_holidays_match_holiday_jp_including_its_2028_to_2030_projections(ref
     listed = yaml.safe_load(HOLIDAY_JP_YAML.read_text(encoding="utf-8"))
     national = {day if isinstance(day, date) else date.fromisoformat(str(day)): name for day, name in listed.items()}
     calendar = get_calendar("JP")
-    in_package = {
-        day for day in _every_day(date(2019, 1, 1), date(2030, 12, 31)) if calendar.public_holiday_names(day)
-    }
+    in_package = {day for day in _every_day(date(2019, 1, 1), date(2030, 12, 31)) if calendar.public_holiday_names(day)}
     assert in_package == set(national)

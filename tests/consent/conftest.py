@@ -39,8 +39,14 @@ def ipro(db: None) -> str:
 
 def event_body(config: dict[str, Any], **overrides: Any) -> dict[str, Any]:
     body = {
-        "id": str(uuid7()), "site": config["site"], "device": str(uuid.uuid4()), "version": config["version"],
-        "hash": config["hash"]["en"], "lang": "en", "choices": {"analytics": True}, "method": "click",
+        "id": str(uuid7()),
+        "site": config["site"],
+        "device": str(uuid.uuid4()),
+        "version": config["version"],
+        "hash": config["hash"]["en"],
+        "lang": "en",
+        "choices": {"analytics": True},
+        "method": "click",
     }
     body.update(overrides)
     return body

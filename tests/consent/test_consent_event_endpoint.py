@@ -83,9 +83,15 @@ def test_other_methods_and_oversized_bodies_are_refused(client: Client, onemall:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("body", [
-    "", "[]", "{", json.dumps({"id": 1}),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "body",
+    [
+        "",
+        "[]",
+        "{",
+        json.dumps({"id": 1}),
+    ],
+)
 def test_bodies_that_are_not_events_get_422(client: Client, onemall: str, body: str) -> None:
     response = post(client, body)
     assert response.status_code == 422 and response.json()["code"] == "validation_error"

@@ -57,8 +57,9 @@ def test_site_config_comes_from_the_map_and_is_cacheable(client: Client, onemall
     assert ids == ["essential", "preferences", "analytics", "advertising"]
     assert config["categories"][0]["essential"] and not config["categories"][2]["essential"]
     assert config["texts"]["ja"]["categories"]["analytics"]["name"] == "分析クッキー"
-    assert ["_ga", "Google", "2 years", "Google Analytics: distinguishes users"] in \
-        config["texts"]["en"]["categories"]["analytics"]["cookies"]
+    assert ["_ga", "Google", "2 years", "Google Analytics: distinguishes users"] in config["texts"]["en"]["categories"][
+        "analytics"
+    ]["cookies"]
     assert config["gpc"] is False and config["dnt"] is False  # onemall: JP + EEA, ignores DNT (OM9)
     assert [c["id"] for c in config["categories"] if c["sale"]] == ["advertising"]
     assert client.get(f"/consent/config/{onemall}.json", HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
@@ -70,8 +71,9 @@ def test_site_config_comes_from_the_map_and_is_cacheable(client: Client, onemall
 def test_event_is_recorded_once_with_proof(client: Client, onemall: str) -> None:
     config = config_of(client, onemall)
     body = event_body(config, choices={"analytics": True, "advertising": False}, tz="Asia/Tokyo")
-    first = post_event(client, body, HTTP_USER_AGENT="TestBrowser/1", REMOTE_ADDR="203.0.113.9",
-                       HTTP_ORIGIN="https://www.onemall.jp")
+    first = post_event(
+        client, body, HTTP_USER_AGENT="TestBrowser/1", REMOTE_ADDR="203.0.113.9", HTTP_ORIGIN="https://www.onemall.jp"
+    )
     assert first.status_code == 201 and first.json()["recorded"] is True
     assert first["Access-Control-Allow-Origin"] == "https://www.onemall.jp"
     again = post_event(client, body)
@@ -101,17 +103,21 @@ def test_event_endpoint_takes_one_insert_and_no_map_parsing(client: Client, onem
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("change", "code"), [
-    ({"choices": {"marketing": True}}, "choices_invalid"),
-    ({"choices": {"essential": False}}, "choices_invalid"),
-    ({"version": 99}, "version_invalid"),
-    ({"hash": "0" * 64}, "text_unknown"),
-    ({"method": "gpc", "choices": {"analytics": True}}, "choices_invalid"),
-    ({"subject": "customer-1.forged"}, "subject_invalid"),
-    ({"site": "nobody"}, "site_unknown"),
-])  # fmt: skip
-def test_bad_events_are_refused_and_nothing_is_stored(client: Client, onemall: str, change: dict[str, Any],
-                                                      code: str) -> None:
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ({"choices": {"marketing": True}}, "choices_invalid"),
+        ({"choices": {"essential": False}}, "choices_invalid"),
+        ({"version": 99}, "version_invalid"),
+        ({"hash": "0" * 64}, "text_unknown"),
+        ({"method": "gpc", "choices": {"analytics": True}}, "choices_invalid"),
+        ({"subject": "customer-1.forged"}, "subject_invalid"),
+        ({"site": "nobody"}, "site_unknown"),
+    ],
+)
+def test_bad_events_are_refused_and_nothing_is_stored(
+    client: Client, onemall: str, change: dict[str, Any], code: str
+) -> None:
     response = post_event(client, event_body(config_of(client, onemall), **change))
     assert response.status_code in (400, 404) and response.json()["code"] == code
     assert ConsentEvent.objects.count() == 0
@@ -139,8 +145,9 @@ def test_event_endpoint_is_rate_limited_with_retry_after(client: Client, onemall
 
 @pytest.mark.django_db
 def test_preflight_allows_the_post(client: Client, onemall: str) -> None:
-    response = client.options("/api/v1/consent/events", HTTP_ORIGIN="https://www.onemall.jp",
-                              HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST")
+    response = client.options(
+        "/api/v1/consent/events", HTTP_ORIGIN="https://www.onemall.jp", HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST"
+    )
     assert response.status_code == 204 and "POST" in response["Access-Control-Allow-Methods"]
 
 
@@ -170,8 +177,9 @@ def test_subject_state_and_proof(client: Client, onemall: str, auditor: User, ma
     assert AuditEntry.objects.filter(action="consent.proof_exported").count() == 1
 
     _, other = create_token(marketing, "map", ["map:read"], Actor.cli("test"))
-    refused = client.get(f"/api/v1/consent/proof?organisation={onemall}&subject=customer-7",
-                         HTTP_AUTHORIZATION=f"Bearer {other}")
+    refused = client.get(
+        f"/api/v1/consent/proof?organisation={onemall}&subject=customer-7", HTTP_AUTHORIZATION=f"Bearer {other}"
+    )
     assert refused.status_code == 403
     assert client.get(f"/api/v1/consent/state?site={onemall}&device={device}").status_code == 401
 
@@ -189,8 +197,10 @@ def test_configured_site_with_its_own_domains(client: Client, onemall: str, offi
     services.configure_site("onemall-shop", onemall, ["shop.onemall.jp"], Actor.for_user(officer), cookie_days=90)
     config = config_of(client, "onemall-shop")
     assert config["days"] == 90 and config["domains"] == ["shop.onemall.jp"] and config["organisation"] == onemall
-    assert post_event(client, event_body(config), HTTP_ORIGIN="https://shop.onemall.jp")[
-        "Access-Control-Allow-Origin"] == "https://shop.onemall.jp"
+    assert (
+        post_event(client, event_body(config), HTTP_ORIGIN="https://shop.onemall.jp")["Access-Control-Allow-Origin"]
+        == "https://shop.onemall.jp"
+    )
     with pytest.raises(services.ConsentError):
         services.configure_site("bad site", onemall, ["x.jp"], Actor.for_user(officer))
     with pytest.raises(services.ConsentError):

@@ -35,7 +35,9 @@ def insert(event_id: uuid.UUID, chosen: str) -> None:
             "INSERT INTO consent_consentevent (event_id, site, organisation, map_version, notice_version, "
             "banner_text_hash, language, choices, granted, method, gpc, region, device_hash, subject_hash, ip_hash, "
             "user_agent, recorded_at, chosen_at, seal) VALUES (%s, 's', 'o', 1, 1, '', 'en', '{}', ',', 'click', "
-            "false, '', 'd', '', '', '', now(), %s, '') ON CONFLICT DO NOTHING", [event_id, chosen])
+            "false, '', 'd', '', '', '', now(), %s, '') ON CONFLICT DO NOTHING",
+            [event_id, chosen],
+        )
 
 
 def count() -> int:

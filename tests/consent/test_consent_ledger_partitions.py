@@ -64,13 +64,15 @@ def test_a_known_v7_id_decodes_as_rfc_9562_says() -> None:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("event_id", [
-    lambda: uuid7(dt.datetime.now(UTC) + dt.timedelta(days=2)),
-    lambda: uuid7(dt.datetime.now(UTC) - dt.timedelta(days=180 + 31)),
-    lambda: uuid.UUID("ffffffff-ffff-7fff-bfff-ffffffffffff"),  # year 10889: past datetime's range
-])
-def test_an_id_from_too_far_in_the_future_or_past_is_refused(client: Client, onemall: str,
-                                                             event_id: Any) -> None:
+@pytest.mark.parametrize(
+    "event_id",
+    [
+        lambda: uuid7(dt.datetime.now(UTC) + dt.timedelta(days=2)),
+        lambda: uuid7(dt.datetime.now(UTC) - dt.timedelta(days=180 + 31)),
+        lambda: uuid.UUID("ffffffff-ffff-7fff-bfff-ffffffffffff"),  # year 10889: past datetime's range
+    ],
+)
+def test_an_id_from_too_far_in_the_future_or_past_is_refused(client: Client, onemall: str, event_id: Any) -> None:
     body = event_body(config_of(client, onemall), id=str(event_id()))
     response = client.post(URL, json.dumps(body), content_type="text/plain", HTTP_ACCEPT_LANGUAGE="ja")
     assert response.status_code == 422 and response["Content-Type"] == "application/problem+json"
@@ -172,7 +174,8 @@ def test_a_retry_a_month_later_is_not_stored_twice(client: Client, onemall: str)
 
 @pytest.mark.django_db
 def test_the_daily_job_makes_coming_months_and_drops_what_retention_lets_go(
-        client: Client, onemall: str, settings: Any) -> None:
+    client: Client, onemall: str, settings: Any
+) -> None:
     with time_machine.travel(_at(2024, 6), tick=False):
         ledger_storage.ensure_ledger_months()
         assert post(client, event_body(config_of(client, onemall), id=str(uuid7()))).status_code == 201

@@ -87,8 +87,9 @@ def test_confirmation_link_expires(client: Client, onemall: str, subscribe: Call
 
 
 @pytest.mark.django_db
-def test_one_click_unsubscribe_rfc8058(client: Client, onemall: str, marketing: User,
-                                      subscribe: Callable[..., Any]) -> None:
+def test_one_click_unsubscribe_rfc8058(
+    client: Client, onemall: str, marketing: User, subscribe: Callable[..., Any]
+) -> None:
     subscribe(client, onemall)
     client.post("/" + confirm_url(mail.outbox[0]))
     _, secret = create_token(marketing, "mailer", ["consent:read"], Actor.cli("test"))
@@ -101,16 +102,18 @@ def test_one_click_unsubscribe_rfc8058(client: Client, onemall: str, marketing: 
     path = "/" + url.split("://", 1)[1].split("/", 1)[1]
 
     # The mail client's POST: no page, no CSRF token, done.
-    response = Client(enforce_csrf_checks=True).post(path, "List-Unsubscribe=One-Click",
-                                                     content_type="application/x-www-form-urlencoded")
+    response = Client(enforce_csrf_checks=True).post(
+        path, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+    )
     assert response.status_code == 200 and response["Content-Type"].startswith("text/plain")
     assert Subscription.objects.get().status == "withdrawn"
     assert SubscriptionEvent.objects.filter(action="one_click").count() == 1
     status = client.post("/api/v1/consent/subscriptions/status", body, content_type="application/json", **auth)
     assert status.json() == {"status": "withdrawn"}
     assert client.post("/api/v1/consent/unsubscribe-headers", body, content_type="application/json").status_code == 401
-    bad = client.post("/api/v1/consent/unsubscribe-headers", body | {"topic": "nope"},
-                      content_type="application/json", **auth)
+    bad = client.post(
+        "/api/v1/consent/unsubscribe-headers", body | {"topic": "nope"}, content_type="application/json", **auth
+    )
     assert bad.status_code == 400
 
 
@@ -142,12 +145,22 @@ def test_do_not_sell_or_share_page(client: Client, ipro: str) -> None:
 
 
 @pytest.mark.django_db
-def test_console_rates_chart_and_access(client: Client, client_as: Callable[[User], Client], onemall: str,
-                                        officer: User, marketing: User, auditor: User, agent: User) -> None:
+def test_console_rates_chart_and_access(
+    client: Client,
+    client_as: Callable[[User], Client],
+    onemall: str,
+    officer: User,
+    marketing: User,
+    auditor: User,
+    agent: User,
+) -> None:
     config = client.get(f"/consent/config/{onemall}.json").json()
     for granted in (True, True, False):
-        client.post("/api/v1/consent/events", __import__("json").dumps(
-            event_body(config, choices={"analytics": granted})), content_type="text/plain")
+        client.post(
+            "/api/v1/consent/events",
+            __import__("json").dumps(event_body(config, choices={"analytics": granted})),
+            content_type="text/plain",
+        )
     for user in (officer, marketing, auditor):
         page = client_as(user).get("/console/consent/")
         assert page.status_code == 200
@@ -157,8 +170,9 @@ def test_console_rates_chart_and_access(client: Client, client_as: Callable[[Use
 
 
 @pytest.mark.django_db
-def test_console_proof_export_access(client_as: Callable[[User], Client], onemall: str, officer: User,
-                                     marketing: User) -> None:
+def test_console_proof_export_access(
+    client_as: Callable[[User], Client], onemall: str, officer: User, marketing: User
+) -> None:
     assert client_as(marketing).get("/console/consent/proof/").status_code == 403
     page = client_as(officer).get(f"/console/consent/proof/?organisation={onemall}&subject=c-1")
     assert page.status_code == 200 and page["Content-Type"] == "application/json"
@@ -185,8 +199,9 @@ def _unsubscribe(client: Client, org: str) -> Subscription:
 
 
 @pytest.mark.django_db
-def test_an_unsubscribed_address_is_not_kept_readable(client: Client, onemall: str,
-                                                      subscribe: Callable[..., Any]) -> None:
+def test_an_unsubscribed_address_is_not_kept_readable(
+    client: Client, onemall: str, subscribe: Callable[..., Any]
+) -> None:
     """onemall's newsletter rule: trigger consent_withdrawn, period 0 days. Observed before: kept."""
     subscribe(client, onemall)
     client.post("/" + confirm_url(mail.outbox[0]))
@@ -198,8 +213,9 @@ def test_an_unsubscribed_address_is_not_kept_readable(client: Client, onemall: s
 
 
 @pytest.mark.django_db
-def test_a_retention_period_after_unsubscribing_is_honoured(client: Client, tmp_path: Any,
-                                                            subscribe: Callable[..., Any]) -> None:
+def test_a_retention_period_after_unsubscribing_is_honoured(
+    client: Client, tmp_path: Any, subscribe: Callable[..., Any]
+) -> None:
     import shutil
     from datetime import timedelta
     from pathlib import Path
@@ -215,8 +231,9 @@ def test_a_retention_period_after_unsubscribing_is_honoured(client: Client, tmp_
     retention = folder / "retention.yaml"
     text = retention.read_text(encoding="utf-8")
     start = text.index("id: newsletter")
-    retention.write_text(text[:start] + text[start:].replace('period: "0 days"', 'period: "30 days"', 1),
-                         encoding="utf-8")
+    retention.write_text(
+        text[:start] + text[start:].replace('period: "0 days"', 'period: "30 days"', 1), encoding="utf-8"
+    )
     org = apply_map([folder], Actor.cli("test")).organisation
     subscribe(client, org)
     client.post("/" + confirm_url(mail.outbox[0]))

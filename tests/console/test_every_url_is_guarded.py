@@ -144,7 +144,8 @@ def test_an_api_token_without_the_scope_is_refused_every_endpoint(officer: User,
         scope = API_SCOPES[url.name]
         if scope is None:
             continue
-        _, secret = create_token(officer, f"all but {scope}", [s for s in SCOPES if s != scope],
-                                 Actor.for_user(officer))  # fmt: skip
+        _, secret = create_token(
+            officer, f"all but {scope}", [s for s in SCOPES if s != scope], Actor.for_user(officer)
+        )
         statuses = refused(client, url, HTTP_AUTHORIZATION=f"Bearer {secret}")
         assert is_refusal(statuses), (str(url), scope, statuses)

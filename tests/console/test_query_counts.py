@@ -34,8 +34,13 @@ def ipro(db: None) -> str:
 def add_requests(organisation: str, count: int) -> list[RightsRequest]:
     made = []
     for number in range(count):
-        sub = Submission(organisation=organisation, right="access", jurisdiction="US-CA",
-                         requester_name=f"Person {number}", requester_email=f"person{number}@example.com")  # fmt: skip
+        sub = Submission(
+            organisation=organisation,
+            right="access",
+            jurisdiction="US-CA",
+            requester_name=f"Person {number}",
+            requester_email=f"person{number}@example.com",
+        )
         made.append(submit_request(sub, Actor.system("requester"))[0])
     return made
 

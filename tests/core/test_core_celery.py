@@ -48,10 +48,24 @@ class PrivateRedis:
     def start(self) -> None:
         assert REDIS_SERVER
         self.process = subprocess.Popen(
-            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes",
-             "--appendfsync", "always", "--dir", str(self.folder)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+            [
+                REDIS_SERVER,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "always",
+                "--dir",
+                str(self.folder),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             try:
@@ -99,8 +113,9 @@ class Jobs:
         self.workers: list[subprocess.Popen[bytes]] = []
 
     def settings(self) -> override_settings:
-        return override_settings(MAMORI_BROKER_URL=self.broker, MAMORI_BROKER_QUEUE=self.queue,
-                                 MAMORI_BROKER_VISIBILITY_TIMEOUT=2)
+        return override_settings(
+            MAMORI_BROKER_URL=self.broker, MAMORI_BROKER_QUEUE=self.queue, MAMORI_BROKER_VISIBILITY_TIMEOUT=2
+        )
 
     def enqueue(self, name: str, hang_first: float = 0.0) -> None:
         celery_jobs.celery_app.cache_clear()
@@ -110,18 +125,26 @@ class Jobs:
 
     def start_worker(self) -> subprocess.Popen[bytes]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("MAMORI_")}
-        env.update({
-            "MAMORI_SECRET_KEY": "celery-test-secret-key-0123456789abcdefghijkl",
-            "MAMORI_DATA_DIR": str(self.folder / "data"), "MAMORI_TASKS": "celery",
-            "MAMORI_BROKER_URL": self.broker, "MAMORI_BROKER_QUEUE": self.queue,
-            "MAMORI_BROKER_VISIBILITY_TIMEOUT": "2", "PYTHONPATH": str(ROOT),
-            "MAMORI_ENCRYPTION_KEYS": os.environ["MAMORI_ENCRYPTION_KEYS"],
-        })  # fmt: skip
+        env.update(
+            {
+                "MAMORI_SECRET_KEY": "celery-test-secret-key-0123456789abcdefghijkl",
+                "MAMORI_DATA_DIR": str(self.folder / "data"),
+                "MAMORI_TASKS": "celery",
+                "MAMORI_BROKER_URL": self.broker,
+                "MAMORI_BROKER_QUEUE": self.queue,
+                "MAMORI_BROKER_VISIBILITY_TIMEOUT": "2",
+                "PYTHONPATH": str(ROOT),
+                "MAMORI_ENCRYPTION_KEYS": os.environ["MAMORI_ENCRYPTION_KEYS"],
+            }
+        )
         worker = subprocess.Popen(
-            [sys.executable, "-m", "mamori", "worker", "--concurrency", "1"], cwd=ROOT, env=env,
-            stdout=subprocess.DEVNULL, stderr=(self.folder / f"worker{len(self.workers)}.log").open("wb"),
+            [sys.executable, "-m", "mamori", "worker", "--concurrency", "1"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=(self.folder / f"worker{len(self.workers)}.log").open("wb"),
             start_new_session=True,
-        )  # fmt: skip
+        )
         self.workers.append(worker)
         return worker
 
@@ -164,8 +187,9 @@ def jobs_folder(tmp_path: Path) -> Path:
 def test_a_job_whose_worker_is_killed_is_finished_once_by_another(
     broker: str, request: pytest.FixtureRequest, jobs_folder: Path
 ) -> None:
-    url = request.getfixturevalue("redis_broker").url if broker == "redis" else request.getfixturevalue(
-        "rabbitmq_broker")
+    url = (
+        request.getfixturevalue("redis_broker").url if broker == "redis" else request.getfixturevalue("rabbitmq_broker")
+    )
     jobs = Jobs(url, jobs_folder)
     try:
         first = jobs.start_worker()
@@ -212,6 +236,11 @@ def test_a_broker_url_selects_celery_and_a_bad_one_is_refused(tmp_path: Path) ->
     result = run_mamori("system-check", env=env, cwd=tmp_path)
     assert result.returncode == 2 and "MAMORI_BROKER_URL must be a redis://" in result.stderr
     env["MAMORI_BROKER_URL"] = "redis://127.0.0.1:6379/15"
-    shown = run_mamori("shell", "-c", "from django.conf import settings; print(settings.TASKS['default']['BACKEND'])",
-                       env=env, cwd=tmp_path)
+    shown = run_mamori(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.TASKS['default']['BACKEND'])",
+        env=env,
+        cwd=tmp_path,
+    )
     assert shown.stdout.strip().splitlines()[-1] == "mamori.core.celery_jobs.CeleryBackend", shown.stderr

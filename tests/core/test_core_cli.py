@@ -21,14 +21,20 @@ def bare_env() -> dict[str, str]:
     [
         (["check", "examples/onemall"], ""),
         (["calendar", "add-business-days", "--calendar", "JP", "2026-12-25", "10"], "2027-01-15"),
-        (["notices", "render", "examples/onemall", "--kind", "privacy", "--lang", "en", "--format", "md"],
-         "INAGORA Co., Ltd."),
+        (
+            ["notices", "render", "examples/onemall", "--kind", "privacy", "--lang", "en", "--format", "md"],
+            "INAGORA Co., Ltd.",
+        ),
     ],
 )
 def test_pure_commands_need_no_settings(args: list[str], expected: str, tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "mamori", *[str(REPO / a) if a.startswith("examples/") else a for a in args]],
-        env=bare_env(), cwd=tmp_path, capture_output=True, text=True, timeout=120,
+        env=bare_env(),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert expected in result.stdout

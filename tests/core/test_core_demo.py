@@ -42,7 +42,11 @@ def test_demo_serves_console_and_worker_and_stops_cleanly(tmp_path: Path) -> Non
     env["MAMORI_DATA_DIR"] = str(tmp_path / "data")
     process = subprocess.Popen(
         [sys.executable, "-m", "mamori", "demo", "--port", str(port)],
-        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     output: list[str] = []
     try:

@@ -27,8 +27,9 @@ def test_a_refused_request_explains_itself_in_japanese() -> None:
     from mamori.catalog.services import apply_map
 
     apply_map([Path(__file__).resolve().parents[2] / "examples" / "inpro"], Actor.cli("test"))
-    sub = Submission(organisation="inpro", right="access", jurisdiction="JP", requester_name="",
-                     requester_email="hanako@example.jp")  # fmt: skip
+    sub = Submission(
+        organisation="inpro", right="access", jurisdiction="JP", requester_name="", requester_email="hanako@example.jp"
+    )
     with pytest.raises(RightsError) as refused, translation.override("ja"):
         submit_request(sub, Actor.system("requester"))
     with translation.override("ja"):

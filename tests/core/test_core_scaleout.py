@@ -41,16 +41,21 @@ def postgres_url() -> Iterator[str]:
 
 def mamori_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MAMORI_") and k != "DJANGO_SETTINGS_MODULE"}
-    env.update({"MAMORI_SECRET_KEY": "scale-out-test-secret-key-0123456789abcdefghij",
-                "MAMORI_ENCRYPTION_KEYS": os.environ["MAMORI_ENCRYPTION_KEYS"],
-                "MAMORI_DATA_DIR": str(tmp_path / "data")})
+    env.update(
+        {
+            "MAMORI_SECRET_KEY": "scale-out-test-secret-key-0123456789abcdefghij",
+            "MAMORI_ENCRYPTION_KEYS": os.environ["MAMORI_ENCRYPTION_KEYS"],
+            "MAMORI_DATA_DIR": str(tmp_path / "data"),
+        }
+    )
     env.update(extra)
     return env
 
 
 def post(url: str) -> int:
     request = urllib.request.Request(  # noqa: S310 - the test server on loopback
-        url, data=b"{}", method="POST", headers={"Content-Type": "text/plain"})
+        url, data=b"{}", method="POST", headers={"Content-Type": "text/plain"}
+    )
     try:
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
             return int(response.status)
@@ -59,17 +64,32 @@ def post(url: str) -> int:
 
 
 def test_two_web_processes_on_postgresql_share_their_rate_limits(
-    tmp_path: Path, postgres_url: str, redis_broker: PrivateRedis  # noqa: F811
+    tmp_path: Path,
+    postgres_url: str,
+    redis_broker: PrivateRedis,  # noqa: F811
 ) -> None:
-    env = mamori_env(tmp_path, MAMORI_DATABASE_URL=postgres_url, MAMORI_CACHE_URL=redis_broker.url,
-                     MAMORI_CONSENT_RATE="6/m")
+    env = mamori_env(
+        tmp_path, MAMORI_DATABASE_URL=postgres_url, MAMORI_CACHE_URL=redis_broker.url, MAMORI_CONSENT_RATE="6/m"
+    )
     for command in (["migrate", "-v", "0"], ["map", "apply", str(REPO / "examples" / "onemall")]):
-        done = subprocess.run([sys.executable, "-m", "mamori", *command], env=env, cwd=tmp_path,
-                              capture_output=True, text=True, timeout=300)
+        done = subprocess.run(
+            [sys.executable, "-m", "mamori", *command],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert done.returncode == 0, done.stderr
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "mamori", "serve", "--workers", "2", "--port", str(port)],
-                              env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mamori", "serve", "--workers", "2", "--port", str(port)],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

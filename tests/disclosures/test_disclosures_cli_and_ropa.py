@@ -28,8 +28,11 @@ def run_import(tmp_path: Path, text: str | bytes, capsys: pytest.CaptureFixture[
 
 def test_csv_import_groups_lines_by_client_key(db: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     apply_example("picocela")
-    text = HEADER + "".join(f"prize-1,prize-providers,2026-11-29,entry form,contact.name contact.phone,"
-                            f"p{n}@example.jp,+81 90-0000-{n:04d}\n" for n in range(3))
+    text = HEADER + "".join(
+        f"prize-1,prize-providers,2026-11-29,entry form,contact.name contact.phone,"
+        f"p{n}@example.jp,+81 90-0000-{n:04d}\n"
+        for n in range(3)
+    )
     status, out = run_import(tmp_path, text, capsys)
     assert status == 0 and "1 record(s) stored" in out
     record = TransferRecord.objects.get()
@@ -41,11 +44,14 @@ def test_csv_import_groups_lines_by_client_key(db: None, tmp_path: Path, capsys:
 
 
 def test_csv_import_names_the_line_of_each_problem_and_stores_nothing(
-        db: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     apply_example("picocela")
-    text = HEADER + ("a,advertisers,2026-11-29,form,contact.name,a@example.jp,\n"
-                     "b,contractors,2026-11-29,,contact.name,b@example.jp,\n"
-                     "a,advertisers,2026-11-29,form,contact.name,,\n")
+    text = HEADER + (
+        "a,advertisers,2026-11-29,form,contact.name,a@example.jp,\n"
+        "b,contractors,2026-11-29,,contact.name,b@example.jp,\n"
+        "a,advertisers,2026-11-29,form,contact.name,,\n"
+    )
     status, err = run_import(tmp_path, text, capsys)
     assert status == 1
     assert "records.csv:3: record 1.recipient: entrustment to a processor" in err
@@ -59,8 +65,9 @@ def test_csv_import_names_the_line_of_each_problem_and_stores_nothing(
 
 @pytest.mark.parametrize("org", ["inpro", "picocela", "onemall"])
 @pytest.mark.parametrize("lang", ["en", "ja"])
-def test_ropa_xlsx_reads_back_and_matches_the_map(db: None, tmp_path: Path, org: str, lang: str,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_ropa_xlsx_reads_back_and_matches_the_map(
+    db: None, tmp_path: Path, org: str, lang: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     apply_example(org)
     out = tmp_path / "ropa.xlsx"
     call_command("ropa", "export", org, "--format", "xlsx", "--lang", lang, "--out", str(out))

@@ -28,21 +28,36 @@ def test_which_recipients_need_transfer_consent() -> None:
     assert len(notice) == 1 and notice[0].country == "国は未確定" and "ご予約" in notice[0].system
 
 
-@pytest.mark.parametrize(("language", "words"), [
-    ("en", ["Google (the United States)", "no comprehensive federal", "The recipient's measures: Google LLC"]),
-    ("ja", ["Google（米国）", "連邦レベルの包括的な個人情報保護法はなく", "提供先の措置：Google LLC（米国）"]),
-])
-def test_the_banner_shows_the_transfer_and_the_ledger_keeps_its_hash(client: Client, db: None, language: str,
-                                                                     words: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("en", ["Google (the United States)", "no comprehensive federal", "The recipient's measures: Google LLC"]),
+        ("ja", ["Google（米国）", "連邦レベルの包括的な個人情報保護法はなく", "提供先の措置：Google LLC（米国）"]),
+    ],
+)
+def test_the_banner_shows_the_transfer_and_the_ledger_keeps_its_hash(
+    client: Client, db: None, language: str, words: list[str]
+) -> None:
     apply_example("onemall")
     config = client.get("/consent/config/onemall.json").json()
     texts = config["texts"][language]["categories"]
-    advertising = next(category for category in texts.values() if "transfers" in category and
-                       any("Facebook" in line for line in category["transfers"]))
+    advertising = next(
+        category
+        for category in texts.values()
+        if "transfers" in category and any("Facebook" in line for line in category["transfers"])
+    )
     for word in words:
         assert word in advertising["desc"]
-    body = {"id": str(uuid.uuid4()), "site": "onemall", "device": str(uuid.uuid4()), "version": config["version"],
-            "hash": config["hash"][language], "lang": language, "choices": {"advertising": True}, "method": "click"}
+    body = {
+        "id": str(uuid.uuid4()),
+        "site": "onemall",
+        "device": str(uuid.uuid4()),
+        "version": config["version"],
+        "hash": config["hash"][language],
+        "lang": language,
+        "choices": {"advertising": True},
+        "method": "click",
+    }
     response = client.post("/api/v1/consent/events", json.dumps(body), content_type="text/plain")
     assert response.status_code == 201, response.content
     event = ConsentEvent.objects.get()

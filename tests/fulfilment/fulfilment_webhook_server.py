@@ -34,8 +34,11 @@ class StorageAdapter:
         action = body["action"]
         result: dict[str, Any] = {}
         if action == "find":
-            result = {"results": [{"counts": {"objects": len(self.objects.get(s.get("email", ""), []))}}
-                                  for s in body["subjects"]]}  # fmt: skip
+            result = {
+                "results": [
+                    {"counts": {"objects": len(self.objects.get(s.get("email", ""), []))}} for s in body["subjects"]
+                ]
+            }
         elif action == "export":
             result = {"records": {"objects": self.objects.get(body["identities"].get("email", ""), [])}}
         elif action == "erase":
@@ -60,9 +63,13 @@ def start(adapter: StorageAdapter) -> tuple[ThreadingHTTPServer, str]:
                 "sha256=" + hmac.new(SECRET.encode(), timestamp.encode() + b"." + raw, hashlib.sha256).hexdigest()
             )
             body = json.loads(raw)
-            adapter.calls.append({"action": body["action"], "key": self.headers["Idempotency-Key"],
-                                  "signed": hmac.compare_digest(expected, self.headers["X-Mamori-Signature"]),
-                                  })  # fmt: skip
+            adapter.calls.append(
+                {
+                    "action": body["action"],
+                    "key": self.headers["Idempotency-Key"],
+                    "signed": hmac.compare_digest(expected, self.headers["X-Mamori-Signature"]),
+                }
+            )
             if not adapter.calls[-1]["signed"]:
                 self.send_response(401)
                 self.end_headers()

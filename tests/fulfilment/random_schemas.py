@@ -78,34 +78,44 @@ class World:
 
     def metadata(self) -> sa.MetaData:
         metadata = sa.MetaData()
-        sa.Table("homes", metadata, sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
-                 sa.Column("address", sa.String(60)))  # fmt: skip
         sa.Table(
-            "people", metadata,
+            "homes",
+            metadata,
+            sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+            sa.Column("address", sa.String(60)),
+        )
+        sa.Table(
+            "people",
+            metadata,
             sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
             sa.Column("email", sa.String(80), nullable=False),
             sa.Column("name", sa.String(40)),
             sa.Column("referred_by", sa.Integer, sa.ForeignKey("people.id")),
             sa.Column("home_id", sa.Integer),
-        )  # fmt: skip
+        )
         for table in self.tables:
             owner = (
                 sa.Column("parent_id", sa.Integer, sa.ForeignKey(f"{table.through}.id"), nullable=False)
                 if table.through
                 else sa.Column("person_id", sa.Integer, sa.ForeignKey("people.id"), nullable=False)
             )
-            columns = [sa.Column("id", sa.Integer, primary_key=True, autoincrement=False), owner,
-                       sa.Column("data", sa.String(40)), sa.Column("amount", sa.Integer)]  # fmt: skip
+            columns = [
+                sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+                owner,
+                sa.Column("data", sa.String(40)),
+                sa.Column("amount", sa.Integer),
+            ]
             if table.refers_to:
                 columns.append(sa.Column("ref_id", sa.Integer, sa.ForeignKey(f"{table.refers_to}.id")))
             sa.Table(table.name, metadata, *columns)
         sa.Table(
-            "notes", metadata,
+            "notes",
+            metadata,
             sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
             sa.Column("person_id", sa.Integer, sa.ForeignKey("people.id")),
             sa.Column("email", sa.String(80)),
             sa.Column("body", sa.String(40)),
-        )  # fmt: skip
+        )
         return metadata
 
     def map_text(self) -> str:
@@ -236,10 +246,15 @@ def worlds(draw: st.DrawFn, *, policies: tuple[str, ...] = ("keep", "mask", "det
     for person in people:
         email = f"Person{person}@Example.com" if draw(st.booleans()) else f"person{person}@example.com"
         referrer = draw(st.sampled_from([None, *(other for other in people if other < person)]))
-        world.rows["people"].append({
-            "id": person, "email": email, "name": f"Name {person}", "referred_by": referrer,
-            "home_id": draw(st.sampled_from([None, *homes])),
-        })  # fmt: skip
+        world.rows["people"].append(
+            {
+                "id": person,
+                "email": email,
+                "name": f"Name {person}",
+                "referred_by": referrer,
+                "home_id": draw(st.sampled_from([None, *homes])),
+            }
+        )
     next_id = 100
     for table in tables:
         rows = []

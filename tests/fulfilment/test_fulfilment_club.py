@@ -118,10 +118,13 @@ def test_erasing_a_referrer_whose_card_paid_someone_elses_order(club_url: str) -
     plan = engine.plan_erasure([{"customer_id": str(YUKI)}])
     # Taro's referred_by and Hanako's order (kept for tax) point at Yuki's rows: those two
     # references are removed, nothing else in those rows is touched, and the plan says so.
-    assert sorted(system_plan(plan)["references_removed"], key=str) == sorted([  # type: ignore[arg-type]
-        {"table": "members", "column": "referred_by", "references": "members.id", "rows": 1},
-        {"table": "orders", "column": "card_id", "references": "cards.id", "rows": 1},
-    ], key=str)  # fmt: skip
+    assert sorted(system_plan(plan)["references_removed"], key=str) == sorted(
+        [  # type: ignore[arg-type]
+            {"table": "members", "column": "referred_by", "references": "members.id", "rows": 1},
+            {"table": "orders", "column": "card_id", "references": "cards.id", "rows": 1},
+        ],
+        key=str,
+    )
     shown = tables(plan)
     assert shown["members"]["action"] == "delete" and not shown["members"].get("kept_rows")
     assert shown["households"]["rows"] == 1 and shown["households"]["shared_rows"] == 0

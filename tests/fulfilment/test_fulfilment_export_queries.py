@@ -19,8 +19,18 @@ from mamori.fulfilment.package import PackageWriter
 from .conftest import onemall_map
 
 HANAKO = {"email": "hanako.yamada@example.jp"}
-HANAKO_TABLES = {"customers": 1, "social_accounts": 1, "addresses": 2, "orders": 2, "order_items": 2, "payments": 1,
-                 "inquiries": 1, "newsletter_subscriptions": 1, "login_sessions": 2, "usage_events": 2}  # fmt: skip
+HANAKO_TABLES = {
+    "customers": 1,
+    "social_accounts": 1,
+    "addresses": 2,
+    "orders": 2,
+    "order_items": 2,
+    "payments": 1,
+    "inquiries": 1,
+    "newsletter_subscriptions": 1,
+    "login_sessions": 2,
+    "usage_events": 2,
+}
 
 
 def shop_engine(url: str) -> tuple[FulfilmentEngine, SqlConnector]:
@@ -76,10 +86,12 @@ def test_export_sees_one_snapshot_even_when_rows_arrive_meanwhile(shop_url: str,
             count = super().write_table(system_id, table, *args, **kwargs)
             if table == "customers":
                 with writer.begin() as connection:
-                    connection.execute(sa.text(
-                        "INSERT INTO usage_events (id, customer_id, device_id, page_url, occurred_at) "
-                        "VALUES (9001, 1, 'dev-hanako-1', 'https://www.onemall.jp/late', '2026-01-01 00:00:00')"
-                    ))  # fmt: skip
+                    connection.execute(
+                        sa.text(
+                            "INSERT INTO usage_events (id, customer_id, device_id, page_url, occurred_at) "
+                            "VALUES (9001, 1, 'dev-hanako-1', 'https://www.onemall.jp/late', '2026-01-01 00:00:00')"
+                        )
+                    )
             return count
 
     with WritingSink(tmp_path / "package.zip", privacy_map, "en") as package:
@@ -103,8 +115,10 @@ def test_large_tables_continue_through_a_cursor_in_order(sqlite_shop: str, tmp_p
             ),
             [{"id": 100_000 - n} for n in range(extra)],  # inserted in descending order: the export sorts
         )
-        expected = [row[0] for row in connection.execute(
-            sa.text("SELECT id FROM usage_events WHERE customer_id = 1 ORDER BY id"))]  # fmt: skip
+        expected = [
+            row[0]
+            for row in connection.execute(sa.text("SELECT id FROM usage_events WHERE customer_id = 1 ORDER BY id"))
+        ]
     store.dispose()
     engine, shop = shop_engine(sqlite_shop)
     statements, _ = watch(shop)

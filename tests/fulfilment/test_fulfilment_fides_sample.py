@@ -73,8 +73,11 @@ def test_access_package_has_the_expected_rows_and_not_customer_2s_card(fides_url
     assert len(data["login"]) == 6 and len(data["service_request"]) == 1
     assert b"customer-500@example.com" not in everything  # backup_schema stays out
     assert sorted((row["order_id"], row["item_no"]) for row in data["order_item"]) == [
-        ("ord_aaa-aaa", 1), ("ord_ccc-ccc", 1), ("ord_ccc-ccc", 2), ("ord_ddd-ddd", 1)
-    ]  # fmt: skip
+        ("ord_aaa-aaa", 1),
+        ("ord_ccc-ccc", 1),
+        ("ord_ccc-ccc", 2),
+        ("ord_ddd-ddd", 1),
+    ]
 
 
 def test_erasure_leaves_customer_2s_card_and_verifies_clean(fides_url: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -94,8 +97,10 @@ def test_erasure_leaves_customer_2s_card_and_verifies_clean(fides_url: str, caps
         )
         card_1 = sa.text("SELECT name, ccn, code FROM payment_card WHERE id = 'pay_aaa-aaa'")
         assert connection.execute(card_1).one() == (
-            None, None, None,
-        )  # fmt: skip
+            None,
+            None,
+            None,
+        )
         assert connection.execute(sa.text("SELECT email, name FROM customer WHERE id = 1")).one() == ("erased-1", None)
         assert connection.execute(sa.text("SELECT count(*) FROM login WHERE customer_id = 1")).scalar() == 0
         assert connection.execute(sa.text("SELECT count(*) FROM visit")).scalar() == 1  # customer 2's

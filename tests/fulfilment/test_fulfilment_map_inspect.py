@@ -49,13 +49,15 @@ def test_inspect_finds_the_missing_foreign_key_and_unmapped_personal_data(
     (missing,) = by_kind["link_without_foreign_key"]
     assert missing["line"] == line_of("column: household_id") and "members.household_id" in missing["message"]
     assert {f["message"].split("'")[1] for f in by_kind["unmapped_column"]} == {  # type: ignore[union-attr]
-        "members.contact_mail", "orders.misc",
+        "members.contact_mail",
+        "orders.misc",
     }
     assert any("card_number" in str(f["message"]) for f in by_kind["unmapped_column"])
     (leads,) = by_kind["unmapped_table"]
     assert "ip_address" in str(leads["message"])
     assert {f["message"].split()[2] for f in by_kind["identity_without_index"]} >= {  # type: ignore[union-attr]
-        "inquiries.email", "inquiries.phone",
+        "inquiries.email",
+        "inquiries.phone",
     }
     # Values are classified, never printed.
     assert "x@example.jp" not in json.dumps(report) and "4111" not in json.dumps(report)

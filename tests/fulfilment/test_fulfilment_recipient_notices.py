@@ -44,8 +44,9 @@ STAFF = Actor.cli("test")
 
 
 @pytest.fixture
-def club_with_recipients(db: None, tmp_path: Path, storage_adapter: tuple[Any, str],
-                         monkeypatch: pytest.MonkeyPatch) -> Any:  # fmt: skip
+def club_with_recipients(
+    db: None, tmp_path: Path, storage_adapter: tuple[Any, str], monkeypatch: pytest.MonkeyPatch
+) -> Any:
     adapter, url = storage_adapter
     folder = tmp_path / "map"
     folder.mkdir()
@@ -104,8 +105,13 @@ def test_an_unknown_notice_kind_is_refused(club_with_recipients: Any) -> None:
 def test_a_cease_provision_request_is_done_when_every_recipient_confirmed(club_with_recipients: Any) -> None:
     from mamori.rights.handover import FulfilmentTask, handler_for
 
-    task = FulfilmentTask(request_id=7, organisation="club", right="cease_third_party_provision",
-                          identities={"email": "hanako@example.jp"}, language="ja")  # fmt: skip
+    task = FulfilmentTask(
+        request_id=7,
+        organisation="club",
+        right="cease_third_party_provision",
+        identities={"email": "hanako@example.jp"},
+        language="ja",
+    )
     handler = handler_for("cease_third_party_provision")
     assert handler is not None and handler.plan(task) == {"recipients": ["partner-shop", "ad-network"]}
     first = handler.execute(task)

@@ -49,8 +49,13 @@ def packages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def access_request_in_progress() -> RightsRequest:
-    sub = Submission(organisation="onemall", right="access", jurisdiction="JP", requester_name="Hanako Yamada",
-                     requester_email="hanako.yamada@example.jp")  # fmt: skip
+    sub = Submission(
+        organisation="onemall",
+        right="access",
+        jurisdiction="JP",
+        requester_name="Hanako Yamada",
+        requester_email="hanako.yamada@example.jp",
+    )
     request, _token = submit_request(sub, Actor.cli("test"))
     # Verified and approved by staff (the rights tests cover those steps).
     RightsRequest.objects.filter(pk=request.pk).update(status=RequestStatus.IN_PROGRESS, plan={})

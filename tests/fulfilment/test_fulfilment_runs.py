@@ -48,8 +48,14 @@ def shop_rows(url: str, sql: str) -> list[tuple[Any, ...]]:
 
 
 def task(right: str, request_id: int = 1, **details: Any) -> FulfilmentTask:
-    return FulfilmentTask(request_id=request_id, organisation="onemall", right=right, identities=dict(HANAKO),
-                          language="ja", details=details)  # fmt: skip
+    return FulfilmentTask(
+        request_id=request_id,
+        organisation="onemall",
+        right=right,
+        identities=dict(HANAKO),
+        language="ja",
+        details=details,
+    )
 
 
 def test_engine_is_registered_for_the_rights_it_carries_out() -> None:
@@ -75,8 +81,11 @@ def test_erasure_request_plans_first_then_deletes_and_keeps_the_held_records(
     assert shop_rows(onemall, "SELECT count(*) FROM addresses WHERE customer_id = 1") == [(0,)]
     assert shop_rows(onemall, "SELECT count(*) FROM orders WHERE customer_id = 1") == [(2,)]
     assert shop_rows(onemall, "SELECT provider_reference FROM payments ORDER BY id") == [
-        ("pi_3Hanako001",), ("PAYID-TARO-7788",), ("pi_3Taro002",), ("bt_emily_0001",)
-    ]  # fmt: skip
+        ("pi_3Hanako001",),
+        ("PAYID-TARO-7788",),
+        ("pi_3Taro002",),
+        ("bt_emily_0001",),
+    ]
     adapter, _url = storage_adapter
     assert "hanako.yamada@example.jp" not in adapter.objects
     run = FulfilmentRun.objects.get(request_id=1, right="erasure")
@@ -187,8 +196,10 @@ def test_bulk_erasure_run_for_many_subjects(onemall: str) -> None:
     run = plan_run("onemall", "erasure", [HANAKO, {"email": "emily.clark@example.com"}], ENGINE)
     execute_run(run.pk, ENGINE)
     assert shop_rows(onemall, "SELECT email FROM customers ORDER BY id") == [
-        ("erased-1",), ("taro.suzuki@example.jp",), ("erased-3",)
-    ]  # fmt: skip
+        ("erased-1",),
+        ("taro.suzuki@example.jp",),
+        ("erased-3",),
+    ]
 
 
 def test_match_data_points(onemall: str) -> None:

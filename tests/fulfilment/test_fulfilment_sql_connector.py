@@ -109,8 +109,9 @@ def test_erasure_plan_execute_verify_keeps_legal_holds_and_other_peoples_rows(sh
     # Nobody else's rows changed: Taro's payment for her order, Taro himself, Emily.
     assert rows(shop_url, "SELECT provider_reference FROM payments WHERE id = 2") == [("PAYID-TARO-7788",)]
     assert rows(shop_url, "SELECT email FROM customers WHERE id IN (2, 3) ORDER BY id") == [
-        ("taro.suzuki@example.jp",), ("emily.clark@example.com",)
-    ]  # fmt: skip
+        ("taro.suzuki@example.jp",),
+        ("emily.clark@example.com",),
+    ]
     assert rows(shop_url, "SELECT count(*) FROM login_sessions") == [(1,)]
 
     # Running it again changes nothing and still verifies clean (idempotent).

@@ -115,8 +115,9 @@ def test_a_members_erasure_takes_their_own_visitor_rows_and_leaves_others(shop_u
         (3, "kenji.sato@example.jp")
     ]
     assert rows(shop_url, "SELECT email FROM customers WHERE id IN (2, 3) ORDER BY id") == [
-        ("taro.suzuki@example.jp",), ("emily.clark@example.com",)
-    ]  # fmt: skip
+        ("taro.suzuki@example.jp",),
+        ("emily.clark@example.com",),
+    ]
     shop.close()
 
 

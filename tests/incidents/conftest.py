@@ -29,7 +29,14 @@ def shop(db: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 
 @pytest.fixture
 def leak(shop: str) -> Incident:
-    return open_incident(IncidentInput(
-        organisation="onemall", title="Inquiries table exposed", aware_at=datetime(2026, 11, 2, 23, 30, tzinfo=TOKYO),
-        kind="leak", cause="unauthorised_access", scope={"tables": ["shop-db.inquiries"]},
-    ), ACTOR)  # fmt: skip
+    return open_incident(
+        IncidentInput(
+            organisation="onemall",
+            title="Inquiries table exposed",
+            aware_at=datetime(2026, 11, 2, 23, 30, tzinfo=TOKYO),
+            kind="leak",
+            cause="unauthorised_access",
+            scope={"tables": ["shop-db.inquiries"]},
+        ),
+        ACTOR,
+    )

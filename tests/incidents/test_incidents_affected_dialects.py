@@ -23,12 +23,17 @@ def test_owners_visitors_and_residence_on_every_dialect(shop_url: str) -> None: 
         people = find_people(connector, Selector("shop-db", "inquiries"))
         assert count_by_group(people) == {"JP": 4, "EEA_UK": 0, "US-CA": 1, "other": 0}  # 3 visitors
         assert sorted(person.contact for person in people) == [
-            "aya.mori@example.jp", "emily.clark@example.com", "hanako.yamada@example.jp", "kenji.sato@example.jp",
-            "yuki.ito@example.jp"]
+            "aya.mori@example.jp",
+            "emily.clark@example.com",
+            "hanako.yamada@example.jp",
+            "kenji.sato@example.jp",
+            "yuki.ito@example.jp",
+        ]
         # one statement for the breached rows, one for contacts, one for residences: not one per row
         assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) <= 4
-        window = find_people(connector, Selector("shop-db", "orders", "ordered_at", "2024-07-01T00:00:00",
-                                                 "2024-08-31T23:59:59"))
+        window = find_people(
+            connector, Selector("shop-db", "orders", "ordered_at", "2024-07-01T00:00:00", "2024-08-31T23:59:59")
+        )
         # orders 2 (Hanako's, paid by Taro) and 3 (Taro's): each order is its customer's
         assert count_by_group(window) == {"JP": 2, "EEA_UK": 0, "US-CA": 0, "other": 0}
         payments = find_people(connector, Selector("shop-db", "payments", "id", "2", "2"))

@@ -31,8 +31,9 @@ def test_onemall_declares_residence_and_breach_elements() -> None:
 
 def test_residence_column_must_exist(tmp_path: Path) -> None:
     problems = _onemall_with(tmp_path, "country: addresses.country", "country: addresses.nation")
-    assert any("/systems.yaml:44:16: residence 'country' refers to unknown column 'addresses.nation'" in p
-               for p in problems), problems
+    assert any(
+        "/systems.yaml:44:16: residence 'country' refers to unknown column 'addresses.nation'" in p for p in problems
+    ), problems
 
 
 def test_unknown_breach_element_and_country_are_refused(tmp_path: Path) -> None:

@@ -41,9 +41,22 @@ def test_inquiries_leak_finds_owners_and_visitors_per_jurisdiction(leak: Inciden
 
 
 def test_window_on_a_column_narrows_the_people(leak: Incident) -> None:
-    update_incident(leak.pk, {"scope": {"tables": ["shop-db.inquiries"], "selector": {
-        "system": "shop-db", "table": "inquiries", "column": "created_at",
-        "from": "2024-09-01 00:00:00", "to": "2024-12-31 23:59:59"}}}, ACTOR)  # fmt: skip
+    update_incident(
+        leak.pk,
+        {
+            "scope": {
+                "tables": ["shop-db.inquiries"],
+                "selector": {
+                    "system": "shop-db",
+                    "table": "inquiries",
+                    "column": "created_at",
+                    "from": "2024-09-01 00:00:00",
+                    "to": "2024-12-31 23:59:59",
+                },
+            }
+        },
+        ACTOR,
+    )
     assert find_affected(leak.pk, ACTOR) == {"JP": 1, "EEA_UK": 0, "US-CA": 1, "other": 0}
 
 
@@ -73,8 +86,14 @@ def test_notices_in_each_language_once_per_person_and_bounces(
     find_affected(leak.pk, ACTOR)
     with pytest.raises(IncidentError):
         queue_notices(leak.pk, ACTOR)  # no summary of actions yet (OM8)
-    update_incident(leak.pk, {"actions_summary_en": "We closed the access and reset keys.",
-                              "actions_summary_ja": "不正アクセスを遮断し、鍵を更新しました。"}, ACTOR)  # fmt: skip
+    update_incident(
+        leak.pk,
+        {
+            "actions_summary_en": "We closed the access and reset keys.",
+            "actions_summary_ja": "不正アクセスを遮断し、鍵を更新しました。",
+        },
+        ACTOR,
+    )
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         assert queue_notices(leak.pk, ACTOR) == 5  # the job runs inline in tests
@@ -85,8 +104,13 @@ def test_notices_in_each_language_once_per_person_and_bounces(
     assert "kenji.sato@example.jp" in by_address
     english = by_address["emily.clark@example.com"]
     assert english.subject.startswith("Notice of Data Breach")
-    for heading in ("What Happened", "What Information Was Involved", "What We Are Doing", "What You Can Do",
-                    "For More Information"):
+    for heading in (
+        "What Happened",
+        "What Information Was Involved",
+        "What We Are Doing",
+        "What You Can Do",
+        "For More Information",
+    ):
         assert heading in english.body
     assert "We closed the access" in english.body
     assert send_notice_batch(leak.pk) == 0 and len(mail.outbox) == 5  # idempotent

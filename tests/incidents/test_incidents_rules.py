@@ -14,9 +14,17 @@ PLAIN = CategoryFacts("contact.email")
 
 
 def facts(**changes: object) -> Facts:
-    base: dict[str, object] = {"kind": "leak", "cause": "misdelivery", "possibly_malicious": False, "encrypted": False,
-                                   "key_compromised": False, "categories": [PLAIN], "people": 1, "counts": {},
-                                   "map_jurisdictions": ["JP", "EEA", "US-CA"]}
+    base: dict[str, object] = {
+        "kind": "leak",
+        "cause": "misdelivery",
+        "possibly_malicious": False,
+        "encrypted": False,
+        "key_compromised": False,
+        "categories": [PLAIN],
+        "people": 1,
+        "counts": {},
+        "map_jurisdictions": ["JP", "EEA", "US-CA"],
+    }
     base.update(changes)
     return Facts(**base)  # type: ignore[arg-type]
 
@@ -51,8 +59,12 @@ def test_appi_more_than_1000_people() -> None:
 
 
 def test_appi_high_encryption_exempts_every_trigger() -> None:
-    everything = facts(possibly_malicious=True, people=5000, encrypted=True,
-                       categories=[CategoryFacts("card", ("appi_special_care",), ("card_number",))])
+    everything = facts(
+        possibly_malicious=True,
+        people=5000,
+        encrypted=True,
+        categories=[CategoryFacts("card", ("appi_special_care",), ("card_number",))],
+    )
     assert not finding("APPI", everything).report_authority
     stolen_key = facts(possibly_malicious=True, encrypted=True, key_compromised=True)
     assert finding("APPI", stolen_key).report_authority
@@ -98,8 +110,9 @@ def test_jurisdiction_groups() -> None:
 
 
 def _clocks(aware: datetime, **changes: object) -> dict[str, rules.Deadline]:
-    found = facts(possibly_malicious=True, categories=[CategoryFacts("ssn", (), ("ssn",))],
-                  counts={"US-CA": 600}, **changes)
+    found = facts(
+        possibly_malicious=True, categories=[CategoryFacts("ssn", (), ("ssn",))], counts={"US-CA": 600}, **changes
+    )
     return {d.key: d for d in rules.deadlines(rules.evaluate(found), aware, possibly_malicious=True)}
 
 
@@ -130,8 +143,12 @@ def test_ag_sample_counts_from_when_residents_were_notified() -> None:
     aware = datetime(2026, 11, 2, 23, 30, tzinfo=TOKYO)
     found = rules.evaluate(facts(categories=[CategoryFacts("ssn", (), ("ssn",))], counts={"US-CA": 600}))
     notified = datetime(2026, 11, 10, 9, 0, tzinfo=rules.LOS_ANGELES)
-    clocks = {d.key: d for d in rules.deadlines(found, aware, possibly_malicious=False,
-                                                 california_notified_at=notified, done={"ca_people": notified})}
+    clocks = {
+        d.key: d
+        for d in rules.deadlines(
+            found, aware, possibly_malicious=False, california_notified_at=notified, done={"ca_people": notified}
+        )
+    }
     assert clocks["ca_ag"].due_at == datetime(2026, 11, 25, 23, 59, 59, tzinfo=rules.LOS_ANGELES)
     assert not clocks["ca_people"].overdue(notified + timedelta(days=100))
 

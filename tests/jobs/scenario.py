@@ -1,7 +1,7 @@
 """Run in a separate process against its own data folder (the worker tests' database):
 
-    python -m tests.jobs.scenario setup    # migrate, an officer, the onemall map, an erasure request queued
-    python -m tests.jobs.scenario status   # JSON: the request, its run and steps, the queued jobs
+python -m tests.jobs.scenario setup    # migrate, an officer, the onemall map, an erasure request queued
+python -m tests.jobs.scenario status   # JSON: the request, its run and steps, the queued jobs
 """
 
 from __future__ import annotations
@@ -29,10 +29,18 @@ def setup() -> None:
     officer.save(update_fields=["email"])
     actor = Actor.cli("scenario")
     apply_map(["examples/onemall"], actor)
-    request, _token = submit_request(Submission(
-        organisation="onemall", right="erasure", jurisdiction="JP", requester_name="Hanako Yamada",
-        requester_email="hanako.yamada@example.jp", language="ja", channel="api",
-    ), actor)  # fmt: skip
+    request, _token = submit_request(
+        Submission(
+            organisation="onemall",
+            right="erasure",
+            jurisdiction="JP",
+            requester_name="Hanako Yamada",
+            requester_email="hanako.yamada@example.jp",
+            language="ja",
+            channel="api",
+        ),
+        actor,
+    )
     mark_verified(request, actor, method="staff")
     start(request, actor)
     show_plan(request, actor)  # the plan is shown (and computed) before work is executed
@@ -49,16 +57,33 @@ def status() -> None:
 
     request = RightsRequest.objects.get()
     run = FulfilmentRun.objects.filter(request_id=request.pk).first()
-    print(json.dumps({
-        "request": {"status": request.status, "outcome": request.outcome_status,
-                    "summary": request.outcome_summary},
-        "run": None if run is None else {"status": run.status, "message": run.message, "steps": [
-            {"system": step.system, "action": step.action, "status": step.status, "attempts": step.attempts}
-            for step in run.steps.order_by("position")]},
-        "jobs": [{"status": job.status, "path": job.task_path, "workers": len(job.worker_ids)}
-                 for job in DBTaskResult.objects.order_by("enqueued_at")],
-        "leases": [{"attempts": lease.attempts, "worker": lease.worker_id} for lease in JobLease.objects.all()],
-    }, default=str))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "request": {
+                    "status": request.status,
+                    "outcome": request.outcome_status,
+                    "summary": request.outcome_summary,
+                },
+                "run": None
+                if run is None
+                else {
+                    "status": run.status,
+                    "message": run.message,
+                    "steps": [
+                        {"system": step.system, "action": step.action, "status": step.status, "attempts": step.attempts}
+                        for step in run.steps.order_by("position")
+                    ],
+                },
+                "jobs": [
+                    {"status": job.status, "path": job.task_path, "workers": len(job.worker_ids)}
+                    for job in DBTaskResult.objects.order_by("enqueued_at")
+                ],
+                "leases": [{"attempts": lease.attempts, "worker": lease.worker_id} for lease in JobLease.objects.all()],
+            },
+            default=str,
+        )
+    )
 
 
 if __name__ == "__main__":

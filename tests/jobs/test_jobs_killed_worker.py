@@ -64,16 +64,24 @@ def world(tmp_path: Path) -> Iterator[dict[str, Any]]:
     shop = tmp_path / "shop.sqlite3"
     create_shop(shop)
     env = {key: value for key, value in os.environ.items() if not key.startswith("MAMORI_")}
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "mamori.settings", "MAMORI_DATA_DIR": str(tmp_path / "data"),
-        "MAMORI_SECRET_KEY": "worker-test-secret-key-0123456789abcdef0123456789",
-        "MAMORI_ENCRYPTION_KEYS": "kN2m9yqH0cX1b7WJ3wO2Qz3oQe2r5cB1s8Xy6tQd0hE=", "MAMORI_TASKS": "database",
-        "MAMORI_JOB_LEASE_SECONDS": "2", "MAMORI_JOB_MAX_ATTEMPTS": "3",
-        "MAMORI_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend", "MAMORI_EMAIL_HOST": "127.0.0.1",
-        "MAMORI_EMAIL_PORT": str(port), "MAMORI_ONEMALL_SHOP_URL": f"sqlite:///{shop}",
-        "MAMORI_ONEMALL_OSS_WEBHOOK_URL": url, "MAMORI_ONEMALL_OSS_WEBHOOK_SECRET": SECRET,
-        "MAMORI_LOG_LEVEL": "WARNING",
-    })  # fmt: skip
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "mamori.settings",
+            "MAMORI_DATA_DIR": str(tmp_path / "data"),
+            "MAMORI_SECRET_KEY": "worker-test-secret-key-0123456789abcdef0123456789",
+            "MAMORI_ENCRYPTION_KEYS": "kN2m9yqH0cX1b7WJ3wO2Qz3oQe2r5cB1s8Xy6tQd0hE=",
+            "MAMORI_TASKS": "database",
+            "MAMORI_JOB_LEASE_SECONDS": "2",
+            "MAMORI_JOB_MAX_ATTEMPTS": "3",
+            "MAMORI_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "MAMORI_EMAIL_HOST": "127.0.0.1",
+            "MAMORI_EMAIL_PORT": str(port),
+            "MAMORI_ONEMALL_SHOP_URL": f"sqlite:///{shop}",
+            "MAMORI_ONEMALL_OSS_WEBHOOK_URL": url,
+            "MAMORI_ONEMALL_OSS_WEBHOOK_SECRET": SECRET,
+            "MAMORI_LOG_LEVEL": "WARNING",
+        }
+    )
     workers: list[subprocess.Popen[bytes]] = []
     try:
         yield {"env": env, "adapter": adapter, "inbox": inbox, "workers": workers}
@@ -89,16 +97,26 @@ def world(tmp_path: Path) -> Iterator[dict[str, Any]]:
 
 
 def _scenario(world: dict[str, Any], command: str) -> Any:
-    done = subprocess.run([sys.executable, "-m", "tests.jobs.scenario", command], cwd=ROOT, env=world["env"],
-                          capture_output=True, text=True, timeout=120, check=True)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.jobs.scenario", command],
+        cwd=ROOT,
+        env=world["env"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def _worker(world: dict[str, Any]) -> subprocess.Popen[bytes]:
     worker = subprocess.Popen(
-        [sys.executable, "-m", "mamori", "worker", "--interval", "0.2"], cwd=ROOT, env=world["env"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [sys.executable, "-m", "mamori", "worker", "--interval", "0.2"],
+        cwd=ROOT,
+        env=world["env"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     world["workers"].append(worker)
     return worker
 

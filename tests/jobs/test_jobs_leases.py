@@ -15,9 +15,14 @@ from mamori.core.models import JobLease
 def _running(started_ago: timedelta = timedelta(0)) -> DBTaskResult:
     now = timezone.now()
     return DBTaskResult.objects.create(
-        task_path="mamori.rights.services.records.sweep", args_kwargs={"args": [], "kwargs": {}},
-        backend_name="default", run_after=now, status="RUNNING", started_at=now - started_ago, worker_ids=["dead"],
-    )  # fmt: skip
+        task_path="mamori.rights.services.records.sweep",
+        args_kwargs={"args": [], "kwargs": {}},
+        backend_name="default",
+        run_after=now,
+        status="RUNNING",
+        started_at=now - started_ago,
+        worker_ids=["dead"],
+    )
 
 
 @pytest.mark.django_db

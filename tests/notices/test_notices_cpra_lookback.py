@@ -26,9 +26,14 @@ def _with_california(data: dict[str, Any]) -> None:
 def _add_location(data: dict[str, Any]) -> None:
     for purpose in data["purposes"]:
         purpose["legal_basis"]["US-CA"] = "business_purpose"
-    data["data_categories"].append({
-        "id": "location.precise", "name": {"en": "Precise location", "ja": "正確な位置情報"},
-        "appi_class": "history_characteristic", "cpra_category": "geolocation"})
+    data["data_categories"].append(
+        {
+            "id": "location.precise",
+            "name": {"en": "Precise location", "ja": "正確な位置情報"},
+            "appi_class": "history_characteristic",
+            "cpra_category": "geolocation",
+        }
+    )
     data["purposes"][0]["categories"].append("location.precise")
 
 

@@ -49,9 +49,12 @@ def test_officer_sees_rules_forecasts_and_runs(
 
 
 def test_approval_is_a_confirmed_second_step(
-    waiting: DisposalRun, officer: User, client_as: Callable[[User], Client],
-    django_capture_on_commit_callbacks: Callable[..., Any], onemall: str,
-) -> None:  # fmt: skip
+    waiting: DisposalRun,
+    officer: User,
+    client_as: Callable[[User], Client],
+    django_capture_on_commit_callbacks: Callable[..., Any],
+    onemall: str,
+) -> None:
     client = client_as(officer)
     url = reverse("console:retention_approve", args=[waiting.pk])
     confirm = client.get(url).content.decode()
@@ -88,9 +91,12 @@ def test_other_roles_are_refused(
     role: str, waiting: DisposalRun, request: pytest.FixtureRequest, client_as: Callable[[User], Client]
 ) -> None:
     client = client_as(request.getfixturevalue(role))
-    for url in (reverse("console:retention"), reverse("console:retention_runs"),
-                reverse("console:retention_run", args=[waiting.pk]),
-                reverse("console:retention_certificate", args=[waiting.pk, "json"])):  # fmt: skip
+    for url in (
+        reverse("console:retention"),
+        reverse("console:retention_runs"),
+        reverse("console:retention_run", args=[waiting.pk]),
+        reverse("console:retention_certificate", args=[waiting.pk, "json"]),
+    ):
         assert client.get(url).status_code == 403, url
     approve = reverse("console:retention_approve", args=[waiting.pk])
     assert client.post(approve, {"confirm": "dispose"}).status_code == 403
@@ -110,8 +116,13 @@ def test_cli_plan_run_and_certificates(onemall: str, officer: User) -> None:
     out = StringIO()
     call_command("retention", "plan", "--organisation", "onemall", "--format", "json", stdout=out)
     plan = json.loads(out.getvalue())[0]
-    assert {rule["rule"] for rule in plan["rules"]} == {"account-data", "order-records", "inquiry-data",
-                                                          "newsletter", "usage-data"}  # fmt: skip
+    assert {rule["rule"] for rule in plan["rules"]} == {
+        "account-data",
+        "order-records",
+        "inquiry-data",
+        "newsletter",
+        "usage-data",
+    }
     out = StringIO()
     call_command("retention", "run", "--organisation", "onemall", "--rule", "inquiry-data", stdout=out)
     assert "awaiting_approval (new_rule)" in out.getvalue()

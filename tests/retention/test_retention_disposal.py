@@ -140,9 +140,15 @@ def test_a_parent_still_referenced_is_erased_in_place_not_deleted(
         for table in system.get("tables", []):
             if table["name"] == "customers":
                 table["erase"] = "delete_row"
-    document["retention"].append({"id": "all-customers", "name": {"en": "test", "ja": "テスト"}, "trigger": "collected",
-                                  "period": "1 day", "applies_to": [
-                                      {"system": "shop-db", "table": "customers", "date": "created_at"}]})  # fmt: skip
+    document["retention"].append(
+        {
+            "id": "all-customers",
+            "name": {"en": "test", "ja": "テスト"},
+            "trigger": "collected",
+            "period": "1 day",
+            "applies_to": [{"system": "shop-db", "table": "customers", "date": "created_at"}],
+        }
+    )
     changed = PrivacyMap.from_document(document)
     engine = FulfilmentEngine(changed, {"MAMORI_ONEMALL_SHOP_URL": url})
     connector = engine.connector("shop-db")
@@ -166,8 +172,9 @@ def test_months_and_years_count_by_the_calendar() -> None:
     assert before(datetime(2026, 6, 15), Duration.parse("2 weeks")) == datetime(2026, 6, 1)
 
 
-@pytest.mark.parametrize(("example", "promises"), [("i-pro", ["IP6"]), ("inpro", ["NP13"]),
-                                                   ("onemall", ["OM5", "OM13"])])  # fmt: skip
+@pytest.mark.parametrize(
+    ("example", "promises"), [("i-pro", ["IP6"]), ("inpro", ["NP13"]), ("onemall", ["OM5", "OM13"])]
+)
 def test_example_maps_express_their_seeds_retention_promises(example: str, promises: list[str]) -> None:
     from pathlib import Path
 

@@ -46,11 +46,23 @@ def open_request(email: str) -> None:
     from mamori.rights.models import RightsRequest
 
     RightsRequest.objects.create(
-        organisation="onemall", map_version=1, reference="R-OPEN-1", right="access", jurisdiction="JP", law="APPI",
-        calendar_id="JP", channel="web", requester_name="Hanako", requester_email=email, status_token_hash="x" * 64,
-        received_at=NOW, received_on=NOW.date(), due_at=NOW + timedelta(days=30),
-        original_due_at=NOW + timedelta(days=30), verify_by=NOW + timedelta(days=30),
-    )  # fmt: skip
+        organisation="onemall",
+        map_version=1,
+        reference="R-OPEN-1",
+        right="access",
+        jurisdiction="JP",
+        law="APPI",
+        calendar_id="JP",
+        channel="web",
+        requester_name="Hanako",
+        requester_email=email,
+        status_token_hash="x" * 64,
+        received_at=NOW,
+        received_on=NOW.date(),
+        due_at=NOW + timedelta(days=30),
+        original_due_at=NOW + timedelta(days=30),
+        verify_by=NOW + timedelta(days=30),
+    )
 
 
 def test_first_run_of_a_rule_waits_for_an_officer_then_disposes_with_a_certificate(
@@ -69,9 +81,16 @@ def test_first_run_of_a_rule_waits_for_an_officer_then_disposes_with_a_certifica
     assert certificate is not None
     assert certificate["approved_by"] == officer.username and certificate["verification"]["ok"]
     assert certificate["tables"][0] | {"batches": 1} == {
-        "system": "shop-db", "table": "inquiries", "action": "delete", "deleted": 4, "erased_in_place": 0,
-        "batches": 1, "kept_under_hold": 0, "kept_for_open_requests": 0, "residue": 0,
-    }  # fmt: skip
+        "system": "shop-db",
+        "table": "inquiries",
+        "action": "delete",
+        "deleted": 4,
+        "erased_in_place": 0,
+        "batches": 1,
+        "kept_under_hold": 0,
+        "kept_for_open_requests": 0,
+        "residue": 0,
+    }
     assert certificate_hash(certificate) == run.certificate_hash
     entry = AuditEntry.objects.get(action="retention.certificate_issued")
     assert entry.details["certificate_sha256"] == run.certificate_hash
@@ -115,8 +134,11 @@ def test_an_open_request_wins_over_disposal(
 def test_rows_kept_under_the_hold_are_on_the_certificate(
     onemall: str, officer: User, django_capture_on_commit_callbacks: Callable[..., Any]
 ) -> None:
-    run = approve(services.plan_run("onemall", "order-records", Actor.cli("test"), NOW), officer,
-                  django_capture_on_commit_callbacks)  # fmt: skip
+    run = approve(
+        services.plan_run("onemall", "order-records", Actor.cli("test"), NOW),
+        officer,
+        django_capture_on_commit_callbacks,
+    )
     tables = {t["table"]: t for t in run.certificate["tables"]}
     assert (tables["payments"]["erased_in_place"], tables["payments"]["kept_under_hold"]) == (1, 5)
     assert run.certificate["rule"]["legal_hold"]["counts_from"] == {"orders": "ordered_at", "payments": "paid_at"}

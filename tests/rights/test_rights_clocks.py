@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from mamori.calendars import get_calendar
 from mamori.catalog.mapfile import load_map
@@ -91,3 +92,12 @@ def test_rights_offered_depend_on_the_requesters_jurisdiction() -> None:
         rule_for(privacy_map, "US-CA", "objection")
     with pytest.raises(RuleError):
         rule_for(_map("inpro"), "US-CA", "access")
+
+
+def test_a_rule_error_is_shown_in_the_language_of_the_page() -> None:
+    privacy_map = _map("i-pro")
+    with pytest.raises(RuleError) as caught:
+        rule_for(privacy_map, "US-CA", "objection")
+    assert caught.value.message == "the right objection is not offered in US-CA"
+    with translation.override("ja"):
+        assert caught.value.message == "権利 objection は US-CA では提供されていません。"

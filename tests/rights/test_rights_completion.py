@@ -56,9 +56,17 @@ def _tinyshop(map_dir: Path) -> str:
 
 
 def _verified(org: str, right: str = "erasure", jurisdiction: str = "JP") -> RightsRequest:
-    found, _token = submit_request(Submission(organisation=org, right=right, jurisdiction=jurisdiction,
-                                              requester_name="Ann", requester_email="ann@example.com",
-                                              channel=Channel.PHONE), Actor.system("requester"))
+    found, _token = submit_request(
+        Submission(
+            organisation=org,
+            right=right,
+            jurisdiction=jurisdiction,
+            requester_name="Ann",
+            requester_email="ann@example.com",
+            channel=Channel.PHONE,
+        ),
+        Actor.system("requester"),
+    )
     verification.review_identity(found, Actor.system("staff"), accept=True)
     found.refresh_from_db()
     assert found.status == RequestStatus.VERIFIED
@@ -71,19 +79,23 @@ def _code(call: Callable[[], Any]) -> str:
     return caught.value.code
 
 
-def test_erasure_cannot_be_completed_before_the_rows_are_gone(shop: Path, map_dir: Path, officer: User,
-                                                              client_as: Callable[[User], Client]) -> None:
+def test_erasure_cannot_be_completed_before_the_rows_are_gone(
+    shop: Path, map_dir: Path, officer: User, client_as: Callable[[User], Client]
+) -> None:
     found = _verified(_tinyshop(map_dir))
     staff = client_as(officer)
     mail.outbox.clear()
     # The service refuses, whatever the surface: console (even confirmed), API, direct call.
     assert _code(lambda: workflow.complete(found, Actor.system("cli"), message="done")) == "work_not_done"
-    page = staff.post(f"/console/requests/{found.pk}/complete/", {"message": "done", "confirmed": "yes"},
-                      follow=True)
+    page = staff.post(f"/console/requests/{found.pk}/complete/", {"message": "done", "confirmed": "yes"}, follow=True)
     assert "execute it before completing" in page.content.decode()
     _token, secret = create_token(officer, "ops", ["requests:write"], Actor.cli("test"))
-    api = Client().post(f"/api/v1/requests/{found.pk}/complete", {"message": "done"},
-                        content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {secret}")
+    api = Client().post(
+        f"/api/v1/requests/{found.pk}/complete",
+        {"message": "done"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {secret}",
+    )
     assert 400 <= api.status_code < 500 and api["Content-Type"].startswith("application/problem+json")
     found.refresh_from_db()
     assert found.status == RequestStatus.VERIFIED and not mail.outbox
@@ -108,16 +120,21 @@ def test_erasure_cannot_be_completed_before_the_rows_are_gone(shop: Path, map_di
 
 def _with_paper_files(edit_map: Callable[..., None]) -> None:
     def add(data: dict[str, Any]) -> None:
-        data["systems"].append({
-            "id": "paper-files", "name": {"en": "Paper files", "ja": "紙の書類"}, "connector": "manual",
-            "instructions": {"en": "Shred the customer's forms.", "ja": "書類を裁断してください。"},
-        })
+        data["systems"].append(
+            {
+                "id": "paper-files",
+                "name": {"en": "Paper files", "ja": "紙の書類"},
+                "connector": "manual",
+                "instructions": {"en": "Shred the customer's forms.", "ja": "書類を裁断してください。"},
+            }
+        )
+
     edit_map("data.yaml", add)
 
 
 def test_a_partial_run_can_be_finished_or_denied_but_not_completed(
-        shop: Path, map_dir: Path, edit_map: Callable[..., None], officer: User,
-        client_as: Callable[[User], Client]) -> None:
+    shop: Path, map_dir: Path, edit_map: Callable[..., None], officer: User, client_as: Callable[[User], Client]
+) -> None:
     _with_paper_files(edit_map)
     org = _tinyshop(map_dir)
     found = _verified(org)
@@ -144,8 +161,9 @@ def test_a_partial_run_can_be_finished_or_denied_but_not_completed(
     assert other.status == RequestStatus.DENIED
 
 
-def test_a_failed_run_shows_as_failed_not_in_progress(ipro: str, engine: FakeEngine, officer: User,
-                                                      client_as: Callable[[User], Client]) -> None:
+def test_a_failed_run_shows_as_failed_not_in_progress(
+    ipro: str, engine: FakeEngine, officer: User, client_as: Callable[[User], Client]
+) -> None:
     engine.status = "failed"
     found = _verified(ipro, right="access", jurisdiction="US-CA")
     staff = client_as(officer)
@@ -157,8 +175,9 @@ def test_a_failed_run_shows_as_failed_not_in_progress(ipro: str, engine: FakeEng
     assert _code(lambda: workflow.complete(found, Actor.for_user(officer), message="")) == "work_partial"
 
 
-def test_irreversible_actions_ask_for_a_second_step(ipro: str, engine: FakeEngine, officer: User,
-                                                   client_as: Callable[[User], Client]) -> None:
+def test_irreversible_actions_ask_for_a_second_step(
+    ipro: str, engine: FakeEngine, officer: User, client_as: Callable[[User], Client]
+) -> None:
     found = _verified(ipro, right="access", jurisdiction="US-CA")
     staff = client_as(officer)
     detail = staff.get(f"/console/requests/{found.pk}/").content.decode()
@@ -199,14 +218,30 @@ def test_access_includes_what_mamori_holds_and_erasure_forgets_it(shop: Path, ma
     from mamori.rights.models import RequestFile
 
     org = _tinyshop(map_dir)
-    Subscription.objects.create(organisation=org, topic="news", email_hash=email_hash("ann@example.com"),
-                                email_encrypted=crypto.encrypt(b"ann@example.com"), status="confirmed",
-                                confirmed_at=timezone.now())
+    Subscription.objects.create(
+        organisation=org,
+        topic="news",
+        email_hash=email_hash("ann@example.com"),
+        email_encrypted=crypto.encrypt(b"ann@example.com"),
+        status="confirmed",
+        confirmed_at=timezone.now(),
+    )
     ConsentEvent.objects.create(
-        event_id=uuid.uuid4(), site="shop", organisation=org, map_version=1, notice_version=1,
-        banner_text_hash="0" * 64, language="en", choices={"analytics": True}, granted=",analytics,",
-        method="click", device_hash="1" * 64, subject_hash=keyed_hash("subject", f"{org}:ann@example.com"),
-        chosen_at=datetime(1970, 1, 1, tzinfo=UTC), seal="2" * 64)  # a v4 id carries no time: the epoch
+        event_id=uuid.uuid4(),
+        site="shop",
+        organisation=org,
+        map_version=1,
+        notice_version=1,
+        banner_text_hash="0" * 64,
+        language="en",
+        choices={"analytics": True},
+        granted=",analytics,",
+        method="click",
+        device_hash="1" * 64,
+        subject_hash=keyed_hash("subject", f"{org}:ann@example.com"),
+        chosen_at=datetime(1970, 1, 1, tzinfo=UTC),  # a v4 id carries no time: the epoch
+        seal="2" * 64,
+    )
     actor = Actor.for_user(officer)
     access = _verified(org, right="access")
     workflow.show_plan(access, actor)
@@ -223,8 +258,12 @@ def test_access_includes_what_mamori_holds_and_erasure_forgets_it(shop: Path, ma
     erasure = _verified(org)
     workflow.show_plan(erasure, actor)
     erasure.refresh_from_db()
-    assert erasure.plan["mamori_records"] == {"subscriptions": 1, "requests": 1, "consent_records": 1,
-                                              "sale_opt_outs": 0}
+    assert erasure.plan["mamori_records"] == {
+        "subscriptions": 1,
+        "requests": 1,
+        "consent_records": 1,
+        "sale_opt_outs": 0,
+    }
     workflow.request_execution(erasure, actor)
     erasure.refresh_from_db()
     assert erasure.status == RequestStatus.COMPLETED
@@ -236,8 +275,8 @@ def test_access_includes_what_mamori_holds_and_erasure_forgets_it(shop: Path, ma
 
 
 def test_appi_disclosure_leaves_out_history_information_gdpr_access_does_not(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, map_dir: Path, edit_map: Callable[..., None],
-        officer: User) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, map_dir: Path, edit_map: Callable[..., None], officer: User
+) -> None:
     import io
     import json
     import zipfile
@@ -252,12 +291,19 @@ def test_appi_disclosure_leaves_out_history_information_gdpr_access_does_not(
     monkeypatch.setenv("MAMORI_TINYSHOP_DB_URL", f"sqlite:///{path}")
 
     def add_ip(data: dict[str, Any]) -> None:
-        data["data_categories"].append({"id": "network.ip_address", "name": {"en": "IP address", "ja": "IPアドレス"},
-                                        "appi_class": "history_characteristic"})
+        data["data_categories"].append(
+            {
+                "id": "network.ip_address",
+                "name": {"en": "IP address", "ja": "IPアドレス"},
+                "appi_class": "history_characteristic",
+            }
+        )
         data["purposes"][0]["categories"].append("network.ip_address")
         data["retention"][0]["categories"].append("network.ip_address")
         data["systems"][0]["tables"][0]["fields"].append(
-            {"name": "last_ip", "category": "network.ip_address", "erase": "null"})
+            {"name": "last_ip", "category": "network.ip_address", "erase": "null"}
+        )
+
     edit_map("data.yaml", add_ip)
     org = _tinyshop(map_dir)
     actor = Actor.for_user(officer)
@@ -274,8 +320,9 @@ def test_appi_disclosure_leaves_out_history_information_gdpr_access_does_not(
     assert package_row("EU-FR")["last_ip"] == "192.0.2.7"
 
 
-def test_staff_record_a_minor_and_the_engine_erases_them(shop: Path, map_dir: Path, agent: User,
-                                                         client_as: Callable[[User], Client]) -> None:
+def test_staff_record_a_minor_and_the_engine_erases_them(
+    shop: Path, map_dir: Path, agent: User, client_as: Callable[[User], Client]
+) -> None:
     """OM11, CP9: no requester verification; reason and actor audited; no sale or sharing meanwhile."""
     from mamori.consent.models import SaleOptOut
     from mamori.core.crypto import consent_email_hash as email_hash
@@ -285,12 +332,28 @@ def test_staff_record_a_minor_and_the_engine_erases_them(shop: Path, map_dir: Pa
     mail.outbox.clear()
     form = staff.get(f"/console/requests/minor/?org={org}").content.decode()
     assert 'class="danger"' in form and "without asking them to verify" in form
-    refused = staff.post("/console/requests/minor/", {"org": org, "jurisdiction": "JP", "requester_name": "Ann",
-                                                      "requester_email": "ann@example.com", "reason": "guess"})
+    refused = staff.post(
+        "/console/requests/minor/",
+        {
+            "org": org,
+            "jurisdiction": "JP",
+            "requester_name": "Ann",
+            "requester_email": "ann@example.com",
+            "reason": "guess",
+        },
+    )
     assert refused.status_code == 200 and not RightsRequest.objects.exists()
-    response = staff.post("/console/requests/minor/", {
-        "org": org, "jurisdiction": "JP", "requester_name": "Ann", "requester_email": "ann@example.com",
-        "reason": "parent_or_guardian", "note": "Her mother called on 3 March"})
+    response = staff.post(
+        "/console/requests/minor/",
+        {
+            "org": org,
+            "jurisdiction": "JP",
+            "requester_name": "Ann",
+            "requester_email": "ann@example.com",
+            "reason": "parent_or_guardian",
+            "note": "Her mother called on 3 March",
+        },
+    )
     found = RightsRequest.objects.get()
     assert response["Location"].endswith(f"/console/requests/{found.pk}/")
     assert found.status == RequestStatus.VERIFIED and found.identity_method == "minor_recorded" and found.plan

@@ -21,15 +21,21 @@ from mamori.rights.models.requests import with_email
 from mamori.rights.services.intake import Submission, Upload, submit_request
 
 CONTACT_COLUMNS = ("requester_name", "requester_email", "postal_address", "phone", "agent_name", "agent_email")
-CLEAR = {"requester_name": "Ann Smith", "requester_email": "Ann.Smith@Example.com",
-         "postal_address": "1 Main St, Tokyo", "phone": "+81-3-5555-0100"}
+CLEAR = {
+    "requester_name": "Ann Smith",
+    "requester_email": "Ann.Smith@Example.com",
+    "postal_address": "1 Main St, Tokyo",
+    "phone": "+81-3-5555-0100",
+}
 
 
 def _submit(organisation: str, **overrides: object) -> RightsRequest:
     values: dict[str, object] = {**CLEAR, **overrides}
     if values.get("is_agent"):
-        values["uploads"] = [Upload(kind, f"{kind}.pdf", "application/pdf", b"%PDF-1.4")
-                             for kind in (RequestFile.Kind.AGENT_PERMISSION, RequestFile.Kind.AGENT_IDENTITY)]
+        values["uploads"] = [
+            Upload(kind, f"{kind}.pdf", "application/pdf", b"%PDF-1.4")
+            for kind in (RequestFile.Kind.AGENT_PERMISSION, RequestFile.Kind.AGENT_IDENTITY)
+        ]
     submission = Submission(organisation=organisation, right="access", jurisdiction="US-CA", **values)  # type: ignore[arg-type]
     found, _token = submit_request(submission, Actor.system("requester"))
     return found
@@ -63,8 +69,9 @@ def test_columns_hold_tokens_and_the_model_round_trips(ipro: str) -> None:
 @pytest.mark.django_db
 def test_addresses_are_found_by_keyed_hash_and_encrypted_columns_refuse_lookups(ipro: str) -> None:
     found = _submit(ipro)
-    agent_request = _submit(ipro, requester_email="", is_agent=True, agent_name="Bob Agent",
-                            agent_email="bob@agents.example")
+    agent_request = _submit(
+        ipro, requester_email="", is_agent=True, agent_name="Bob Agent", agent_email="bob@agents.example"
+    )
     other = _submit(ipro, requester_email="someone@else.example")
     raw = _raw_row(found.pk)
     assert raw["requester_email_hash"] == crypto.keyed_email_hash("ann.smith@example.com")
@@ -84,7 +91,8 @@ def test_addresses_are_found_by_keyed_hash_and_encrypted_columns_refuse_lookups(
 
 @pytest.mark.django_db
 def test_staff_see_the_details_and_search_by_address_without_it_in_urls(
-        client_as: Callable[[User], Client], agent: User, marketing: User, ipro: str) -> None:
+    client_as: Callable[[User], Client], agent: User, marketing: User, ipro: str
+) -> None:
     first = _submit(ipro)
     second = _submit(ipro, requester_email="ann.smith@example.com")
     stranger = _submit(ipro, requester_email="someone@else.example", requester_name="Carl")
@@ -108,7 +116,8 @@ def test_staff_see_the_details_and_search_by_address_without_it_in_urls(
 
 @pytest.mark.django_db
 def test_emails_still_greet_the_requester_and_the_audit_log_never_holds_the_details(
-        ipro: str, django_capture_on_commit_callbacks: Callable[..., Any]) -> None:
+    ipro: str, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         found = _submit(ipro)
     receipts = [message for message in mail.outbox if message.to == [CLEAR["requester_email"]]]
@@ -125,8 +134,11 @@ def test_the_data_migration_encrypts_existing_rows_and_is_reversible(ipro: str) 
     try:
         call_command("migrate", "rights", "0001_initial", verbosity=0)
         with connection.cursor() as cursor:
-            cursor.execute("SELECT requester_name, requester_email, postal_address, phone, agent_name, agent_email "
-                           "FROM rights_rightsrequest WHERE id = %s", [found.pk])
+            cursor.execute(
+                "SELECT requester_name, requester_email, postal_address, phone, agent_name, agent_email "
+                "FROM rights_rightsrequest WHERE id = %s",
+                [found.pk],
+            )
             assert cursor.fetchone() == (*CLEAR.values(), "Bob Agent", "Bob@Agents.example")
     finally:
         call_command("migrate", "rights", verbosity=0)

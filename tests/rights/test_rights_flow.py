@@ -33,8 +33,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def submit(client: Client, org: str, **fields: object) -> tuple[RightsRequest, str]:
-    data: dict[str, object] = {"jurisdiction": "US-CA", "right": "access", "requester_name": "Ann Smith",
-                               "requester_email": "ann@example.com", "delivery": "electronic"}
+    data: dict[str, object] = {
+        "jurisdiction": "US-CA",
+        "right": "access",
+        "requester_name": "Ann Smith",
+        "requester_email": "ann@example.com",
+        "delivery": "electronic",
+    }
     data.update(fields)
     number = next(_ips)
     response = client.post(f"/privacy/{org}/requests/new/", data, REMOTE_ADDR=f"10.0.{number // 250}.{number % 250}")
@@ -44,8 +49,11 @@ def submit(client: Client, org: str, **fields: object) -> tuple[RightsRequest, s
 
 
 def actions(request: RightsRequest) -> list[str]:
-    return list(AuditEntry.objects.filter(target_type="rights.request", target_id=str(request.pk))
-                .order_by("seq").values_list("action", flat=True))
+    return list(
+        AuditEntry.objects.filter(target_type="rights.request", target_id=str(request.pk))
+        .order_by("seq")
+        .values_list("action", flat=True)
+    )
 
 
 @pytest.mark.parametrize("org", ["i-pro", "onemall", "inpro", "picocela"])
@@ -55,13 +63,19 @@ def test_every_offered_request_type_can_be_submitted_and_verified(client: Client
     apply_map([EXAMPLES / org], Actor.cli("test"))
     privacy_map = load_map([EXAMPLES / org]).map
     assert client.get(f"/privacy/{org}/requests/new/").status_code == 200
-    for jurisdiction in dict.fromkeys(code if not code.startswith(("EU-", "EEA-")) else "EU-FR"
-                                      for code in requester_jurisdictions(privacy_map)):
+    for jurisdiction in dict.fromkeys(
+        code if not code.startswith(("EU-", "EEA-")) else "EU-FR" for code in requester_jurisdictions(privacy_map)
+    ):
         for right in offered_rights(privacy_map, jurisdiction):
             # One address per request: codes are limited per address and hour (test_rights_limits).
-            found, token = submit(client, org, jurisdiction=jurisdiction, right=right,
-                                  requester_email=f"ann.{jurisdiction.lower()}.{right}@example.com",
-                                  message="my phone number is wrong" if right in ("rectification", "addition") else "")
+            found, token = submit(
+                client,
+                org,
+                jurisdiction=jurisdiction,
+                right=right,
+                requester_email=f"ann.{jurisdiction.lower()}.{right}@example.com",
+                message="my phone number is wrong" if right in ("rectification", "addition") else "",
+            )
             assert found.status == RequestStatus.VERIFYING and found.right == right
             response = client.post(f"/privacy/{org}/requests/status/{token}/verify/", {"code": last_code()})
             assert response.status_code == 302
@@ -69,15 +83,17 @@ def test_every_offered_request_type_can_be_submitted_and_verified(client: Client
             assert found.email_verified_at is not None and found.needs_staff_review  # no engine: staff review
 
 
-def test_ipro_request_through_the_whole_workflow(client: Client, ipro: str, agent: User, engine: FakeEngine,
-                                                 client_as: Callable[[User], Client]) -> None:
+def test_ipro_request_through_the_whole_workflow(
+    client: Client, ipro: str, agent: User, engine: FakeEngine, client_as: Callable[[User], Client]
+) -> None:
     engine.known = {}  # no data point matches: staff review the identity
     # Christmas Day, 10:00 in California (the requester's jurisdiction dates the receipt).
     with time_machine.travel(datetime(2026, 12, 25, 18, 0, tzinfo=UTC), tick=False):
         found, token = submit(client, ipro, phone="555-0100")
         assert [m.subject for m in mail.outbox][:2] == [
             f"We have received your privacy request {found.reference}",
-            "Your verification code: " + last_code()]
+            "Your verification code: " + last_code(),
+        ]
         assert local_date(found.acknowledge_by, "Asia/Tokyo") == date(2027, 1, 11)  # type: ignore[arg-type]
         assert local_date(found.due_at, "Asia/Tokyo") == date(2027, 2, 8)
         status = client.get(f"/privacy/{ipro}/requests/status/{token}/")
@@ -130,17 +146,30 @@ def test_ipro_request_through_the_whole_workflow(client: Client, ipro: str, agen
     with time_machine.travel(found.result_expires_at + timedelta(seconds=1)):  # type: ignore[operator]
         assert client.get(f"/privacy/{ipro}/requests/status/{token}/download/").status_code == 404
     assert actions(found) == [
-        "request.received", "request.code_sent", "request.email_verified", "request.staff_review_needed",
-        "request.assigned", "request.note_added", "request.identity_reviewed", "request.verified",
-        "request.acknowledged", "request.extended", "request.started", "request.plan_shown",
-        "request.execution_requested", "request.executed", "request.completed", "request.file_downloaded",
+        "request.received",
+        "request.code_sent",
+        "request.email_verified",
+        "request.staff_review_needed",
+        "request.assigned",
+        "request.note_added",
+        "request.identity_reviewed",
+        "request.verified",
+        "request.acknowledged",
+        "request.extended",
+        "request.started",
+        "request.plan_shown",
+        "request.execution_requested",
+        "request.executed",
+        "request.completed",
+        "request.file_downloaded",
     ]
     for entry in AuditEntry.objects.filter(target_type="rights.request"):
         assert "ann@example.com" not in str(entry.details) and "Ann Smith" not in str(entry.details)
 
 
 def test_data_points_matched_by_the_engine_verify_and_the_plan_executes(
-        client: Client, ipro: str, engine: FakeEngine, officer: User, client_as: Callable[[User], Client]) -> None:
+    client: Client, ipro: str, engine: FakeEngine, officer: User, client_as: Callable[[User], Client]
+) -> None:
     found, token = submit(client, ipro, phone="555-0100")
     client.post(f"/privacy/{ipro}/requests/status/{token}/verify/", {"code": last_code()})
     found.refresh_from_db()
@@ -160,9 +189,17 @@ def test_data_points_matched_by_the_engine_verify_and_the_plan_executes(
 
 
 def test_specific_pieces_need_three_points_and_a_declaration(client: Client, ipro: str, engine: FakeEngine) -> None:
-    response = client.post(f"/privacy/{ipro}/requests/new/", {
-        "jurisdiction": "US-CA", "right": "access", "requester_name": "Ann Smith", "requester_email": "ann@example.com",
-        "delivery": "electronic", "specific_pieces": "on"})
+    response = client.post(
+        f"/privacy/{ipro}/requests/new/",
+        {
+            "jurisdiction": "US-CA",
+            "right": "access",
+            "requester_name": "Ann Smith",
+            "requester_email": "ann@example.com",
+            "delivery": "electronic",
+            "specific_pieces": "on",
+        },
+    )
     assert response.status_code == 200 and RightsRequest.objects.count() == 0  # refused, nothing stored
     found, token = submit(client, ipro, specific_pieces="on", declaration_signed="on")  # only email + name match
     client.post(f"/privacy/{ipro}/requests/status/{token}/verify/", {"code": last_code()})
@@ -188,17 +225,33 @@ def test_resending_codes_is_rate_limited_per_address(client: Client, ipro: str) 
     assert codes == [302, 302, 302, 429]
 
 
-def test_agent_documents_are_encrypted_reviewed_and_purged(client: Client, ipro: str, agent: User,
-                                                           client_as: Callable[[User], Client]) -> None:
-    refused = client.post(f"/privacy/{ipro}/requests/new/", {
-        "jurisdiction": "US-CA", "right": "erasure", "requester_name": "Ann Smith", "is_agent": "on",
-        "agent_name": "Bob Agent", "agent_email": "bob@agents.example", "delivery": "electronic"})
+def test_agent_documents_are_encrypted_reviewed_and_purged(
+    client: Client, ipro: str, agent: User, client_as: Callable[[User], Client]
+) -> None:
+    refused = client.post(
+        f"/privacy/{ipro}/requests/new/",
+        {
+            "jurisdiction": "US-CA",
+            "right": "erasure",
+            "requester_name": "Ann Smith",
+            "is_agent": "on",
+            "agent_name": "Bob Agent",
+            "agent_email": "bob@agents.example",
+            "delivery": "electronic",
+        },
+    )
     assert refused.status_code == 200 and RightsRequest.objects.count() == 0
     found, token = submit(
-        client, ipro, right="erasure", requester_email="", is_agent="on", agent_name="Bob Agent",
+        client,
+        ipro,
+        right="erasure",
+        requester_email="",
+        is_agent="on",
+        agent_name="Bob Agent",
         agent_email="bob@agents.example",
         agent_permission=SimpleUploadedFile("permission.pdf", PDF, content_type="application/pdf"),
-        agent_identity=SimpleUploadedFile("id.png", b"\x89PNG\r\n\x1a\n agent id", content_type="image/png"))
+        agent_identity=SimpleUploadedFile("id.png", b"\x89PNG\r\n\x1a\n agent id", content_type="image/png"),
+    )
     assert mail.outbox[-1].to == ["bob@agents.example"]
     files = list(found.files.all())
     assert len(files) == 2 and all(PDF not in bytes(f.encrypted) for f in files)
@@ -207,8 +260,9 @@ def test_agent_documents_are_encrypted_reviewed_and_purged(client: Client, ipro:
     document = staff.get(f"/console/requests/{found.pk}/files/{files[0].pk}/")
     assert document.content == PDF and document["Cache-Control"] == "no-store"
     staff.post(f"/console/requests/{found.pk}/accept_identity/")
-    staff.post(f"/console/requests/{found.pk}/deny/", {"ground": "cpra_exception", "message": "legal hold",
-                                                       "confirmed": "yes"})
+    staff.post(
+        f"/console/requests/{found.pk}/deny/", {"ground": "cpra_exception", "message": "legal hold", "confirmed": "yes"}
+    )
     found.refresh_from_db()
     assert found.status == RequestStatus.DENIED and found.denial_ground == "cpra_exception"
     assert not found.files.exists()  # purged on close
@@ -217,12 +271,23 @@ def test_agent_documents_are_encrypted_reviewed_and_purged(client: Client, ipro:
 
 
 def test_staff_entry_by_post_keeps_the_channel_for_the_acknowledgement(
-        inpro: str, officer: User, client_as: Callable[[User], Client]) -> None:
+    inpro: str, officer: User, client_as: Callable[[User], Client]
+) -> None:
     staff = client_as(officer)
-    response = staff.post("/console/requests/new/?org=inpro", {
-        "org": inpro, "channel": "post", "language": "ja", "received_at": "2025-12-19T19:30",
-        "jurisdiction": "JP", "right": "access", "requester_name": "山田太郎", "delivery": "paper",
-        "postal_address": "埼玉県熊谷市"})
+    response = staff.post(
+        "/console/requests/new/?org=inpro",
+        {
+            "org": inpro,
+            "channel": "post",
+            "language": "ja",
+            "received_at": "2025-12-19T19:30",
+            "jurisdiction": "JP",
+            "right": "access",
+            "requester_name": "山田太郎",
+            "delivery": "paper",
+            "postal_address": "埼玉県熊谷市",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:3000]
     found = RightsRequest.objects.get()
     assert found.channel == "post" and found.delivery == "paper" and found.needs_staff_review
@@ -236,12 +301,24 @@ def test_staff_entry_by_post_keeps_the_channel_for_the_acknowledgement(
 
 
 def test_ipro_acknowledges_the_way_the_request_came_in_cp4(
-        ipro: str, agent: User, client_as: Callable[[User], Client]) -> None:
+    ipro: str, agent: User, client_as: Callable[[User], Client]
+) -> None:
     staff = client_as(agent)
-    response = staff.post("/console/requests/new/?org=i-pro", {
-        "org": ipro, "channel": "fax", "language": "en", "received_at": "2025-12-19T10:00",
-        "jurisdiction": "US-CA", "right": "rectification", "requester_name": "Ann Smith",
-        "message": "my address changed", "delivery": "electronic", "requester_email": "ann@example.com"})
+    response = staff.post(
+        "/console/requests/new/?org=i-pro",
+        {
+            "org": ipro,
+            "channel": "fax",
+            "language": "en",
+            "received_at": "2025-12-19T10:00",
+            "jurisdiction": "US-CA",
+            "right": "rectification",
+            "requester_name": "Ann Smith",
+            "message": "my address changed",
+            "delivery": "electronic",
+            "requester_email": "ann@example.com",
+        },
+    )
     assert response.status_code == 302
     found = RightsRequest.objects.get()
     staff.post(f"/console/requests/{found.pk}/acknowledge/", {"via": "email"})  # refused: not the same way
@@ -254,7 +331,8 @@ def test_ipro_acknowledges_the_way_the_request_came_in_cp4(
 
 
 def test_closure_days_set_in_the_console_move_jp_business_day_clocks(
-        tmp_path: object, officer: User, client_as: Callable[[User], Client], db: None) -> None:
+    tmp_path: object, officer: User, client_as: Callable[[User], Client], db: None
+) -> None:
     import shutil
     from pathlib import Path
 
@@ -266,19 +344,35 @@ def test_closure_days_set_in_the_console_move_jp_business_day_clocks(
     commitments.write_text(commitments.read_text().replace('respond: "14 days"', 'respond: "10 business days"'))
     apply_map([folder], Actor.cli("test"))
     staff = client_as(officer)
-    assert staff.post("/console/requests/closures/", {"organisation": "inpro", "day": "2027-01-14",
-                                                      "name": "Foundation day"}).status_code == 302
-    assert staff.post("/console/requests/closures/", {"organisation": "inpro", "day": "2027-01-14",
-                                                      "name": "again"}).status_code == 200  # duplicate refused
+    assert (
+        staff.post(
+            "/console/requests/closures/", {"organisation": "inpro", "day": "2027-01-14", "name": "Foundation day"}
+        ).status_code
+        == 302
+    )
+    assert (
+        staff.post(
+            "/console/requests/closures/", {"organisation": "inpro", "day": "2027-01-14", "name": "again"}
+        ).status_code
+        == 200
+    )  # duplicate refused
     with time_machine.travel(datetime(2026, 12, 25, 1, 0, tzinfo=UTC), tick=False):
-        found, _token = submit_request(Submission(organisation="inpro", right="access", jurisdiction="JP",
-                                                  requester_name="Ann", requester_email="ann@example.com"),
-                                       Actor.system("requester"))
+        found, _token = submit_request(
+            Submission(
+                organisation="inpro",
+                right="access",
+                jurisdiction="JP",
+                requester_name="Ann",
+                requester_email="ann@example.com",
+            ),
+            Actor.system("requester"),
+        )
     assert local_date(found.due_at, "Asia/Tokyo") == date(2027, 1, 18)  # Jan 15 without the closure
 
 
-def test_sweeps_close_unverified_remind_purge_and_report(client: Client, ipro: str, agent: User,
-                                                         officer: User, engine: FakeEngine) -> None:
+def test_sweeps_close_unverified_remind_purge_and_report(
+    client: Client, ipro: str, agent: User, officer: User, engine: FakeEngine
+) -> None:
     engine.known = {}  # no data point matches: staff review the identity
     agent.email, officer.email = "agent@corp.example", "officer@corp.example"
     agent.save()
@@ -313,11 +407,20 @@ def test_sweeps_close_unverified_remind_purge_and_report(client: Client, ipro: s
 
 
 def test_bad_input_is_refused_and_changes_nothing(client: Client, ipro: str) -> None:
-    bad = [{"jurisdiction": "JP", "right": "opt_out_sale_sharing"},  # not offered under APPI
-           {"requester_email": "not-an-address"}, {"delivery": "paper"},  # paper needs an address
-           {"jurisdiction": "XX"}]
+    bad = [
+        {"jurisdiction": "JP", "right": "opt_out_sale_sharing"},  # not offered under APPI
+        {"requester_email": "not-an-address"},
+        {"delivery": "paper"},  # paper needs an address
+        {"jurisdiction": "XX"},
+    ]
     for fields in bad:
-        data = {"jurisdiction": "US-CA", "right": "access", "requester_name": "Ann", "requester_email": "a@b.example",
-                "delivery": "electronic", **fields}
+        data = {
+            "jurisdiction": "US-CA",
+            "right": "access",
+            "requester_name": "Ann",
+            "requester_email": "a@b.example",
+            "delivery": "electronic",
+            **fields,
+        }
         assert client.post(f"/privacy/{ipro}/requests/new/", data).status_code == 200
     assert RightsRequest.objects.count() == 0 and not mail.outbox

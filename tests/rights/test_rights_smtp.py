@@ -50,14 +50,29 @@ def _body(message: email.message.Message) -> str:
     return payload.decode(message.get_content_charset() or "utf-8")
 
 
-def test_japanese_requester_gets_receipt_and_code_over_smtp(smtp: tuple[Inbox, int], client: Client,
-                                                            inpro: str) -> None:
+def test_japanese_requester_gets_receipt_and_code_over_smtp(
+    smtp: tuple[Inbox, int], client: Client, inpro: str
+) -> None:
     inbox, port = smtp
-    with override_settings(EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend", EMAIL_HOST="127.0.0.1",
-                           EMAIL_PORT=port, EMAIL_USE_TLS=False, EMAIL_HOST_USER="", EMAIL_HOST_PASSWORD=""):
-        response = client.post(f"/privacy/{inpro}/requests/new/", {
-            "jurisdiction": "JP", "right": "access", "requester_name": "山田太郎",
-            "requester_email": "taro@example.jp", "delivery": "electronic"}, HTTP_ACCEPT_LANGUAGE="ja")
+    with override_settings(
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=port,
+        EMAIL_USE_TLS=False,
+        EMAIL_HOST_USER="",
+        EMAIL_HOST_PASSWORD="",
+    ):
+        response = client.post(
+            f"/privacy/{inpro}/requests/new/",
+            {
+                "jurisdiction": "JP",
+                "right": "access",
+                "requester_name": "山田太郎",
+                "requester_email": "taro@example.jp",
+                "delivery": "electronic",
+            },
+            HTTP_ACCEPT_LANGUAGE="ja",
+        )
     assert response.status_code == 302
     found = RightsRequest.objects.get()
     assert found.language == "ja"

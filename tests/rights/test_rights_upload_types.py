@@ -15,10 +15,16 @@ KINDS = (RequestFile.Kind.AGENT_PERMISSION, RequestFile.Kind.AGENT_IDENTITY)
 
 def _submit(organisation: str, declared: str, data: bytes) -> RightsRequest:
     submission = Submission(
-        organisation=organisation, right="access", jurisdiction="US-CA", requester_name="Ann Smith",
-        requester_email="ann@example.com", is_agent=True, agent_name="Agent", agent_email="agent@example.com",
+        organisation=organisation,
+        right="access",
+        jurisdiction="US-CA",
+        requester_name="Ann Smith",
+        requester_email="ann@example.com",
+        is_agent=True,
+        agent_name="Agent",
+        agent_email="agent@example.com",
         uploads=[Upload(kind, "document", declared, data) for kind in KINDS],
-    )  # fmt: skip
+    )
     return submit_request(submission, Actor.system("requester"))[0]
 
 

@@ -15,12 +15,26 @@ EXAMPLES = HERE.parents[1] / "examples"
 PAGE = "https://www.example.jp/"
 
 
-def cookie(name: str, *, domain: str = "www.example.jp", party: str = "first", days: float | None = None,
-           setter: str = "https://www.example.jp/tag.js") -> dict[str, Any]:
+def cookie(
+    name: str,
+    *,
+    domain: str = "www.example.jp",
+    party: str = "first",
+    days: float | None = None,
+    setter: str = "https://www.example.jp/tag.js",
+) -> dict[str, Any]:
     return {
-        "name": name, "domain": domain, "path": "/", "party": party, "session": days is None, "lifetime_days": days,
-        "http_only": False, "secure": True, "same_site": "Lax", "set_by": {"kind": "script", "url": setter},
-    }  # fmt: skip
+        "name": name,
+        "domain": domain,
+        "path": "/",
+        "party": party,
+        "session": days is None,
+        "lifetime_days": days,
+        "http_only": False,
+        "secure": True,
+        "same_site": "Lax",
+        "set_by": {"kind": "script", "url": setter},
+    }
 
 
 def request(url: str, kind: str = "script", initiator: str = PAGE) -> dict[str, Any]:
@@ -30,21 +44,39 @@ def request(url: str, kind: str = "script", initiator: str = PAGE) -> dict[str, 
     return {"url": url, "host": host, "kind": kind, "frame": PAGE, "site": site_of(host), "initiator": initiator}
 
 
-def visit(state: str, cookies: list[dict[str, Any]] = (), requests: list[dict[str, Any]] = (),  # type: ignore[assignment]
-          **extra: Any) -> dict[str, Any]:
+def visit(
+    state: str,
+    cookies: list[dict[str, Any]] = (),
+    requests: list[dict[str, Any]] = (),  # type: ignore[assignment]
+    **extra: Any,
+) -> dict[str, Any]:
     return {
-        "page": PAGE, "region": "JP", "state": state, "error": "", "banner_shown": state == "none",
-        "choice_made": state in ("reject", "accept"), "gpc_note_shown": False,
-        "storage": {"local": [], "session": [], "indexeddb": []}, "consent_mode": [],
-        "cookies": list(cookies), "requests": list(requests), **extra,
-    }  # fmt: skip
+        "page": PAGE,
+        "region": "JP",
+        "state": state,
+        "error": "",
+        "banner_shown": state == "none",
+        "choice_made": state in ("reject", "accept"),
+        "gpc_note_shown": False,
+        "storage": {"local": [], "session": [], "indexeddb": []},
+        "consent_mode": [],
+        "cookies": list(cookies),
+        "requests": list(requests),
+        **extra,
+    }
 
 
 def scan_of(*visits: dict[str, Any]) -> dict[str, Any]:
     return {
-        "started_at": 1_800_000_000.0, "finished_at": 1_800_000_060.0, "pages": [PAGE], "truncated": False,
-        "regions": ["JP"], "states": ["none", "reject", "accept", "gpc"], "visits": list(visits), "screenshots": {},
-    }  # fmt: skip
+        "started_at": 1_800_000_000.0,
+        "finished_at": 1_800_000_060.0,
+        "pages": [PAGE],
+        "truncated": False,
+        "regions": ["JP"],
+        "states": ["none", "reject", "accept", "gpc"],
+        "visits": list(visits),
+        "screenshots": {},
+    }
 
 
 @pytest.fixture

@@ -43,8 +43,11 @@ def faulty_site(mamori_url: str) -> Iterator[str]:
         def do_GET(self) -> None:
             port = self.server.server_address[1]
             if self.path == "/":
-                self.send(PAGE.format(mamori=mamori_url, port=port), "text/html",
-                          cookie="shop_session=s1; Path=/; HttpOnly; SameSite=Lax")
+                self.send(
+                    PAGE.format(mamori=mamori_url, port=port),
+                    "text/html",
+                    cookie="shop_session=s1; Path=/; HttpOnly; SameSite=Lax",
+                )
             elif self.path in SCRIPTS:
                 self.send(SCRIPTS[self.path], "application/javascript")
             elif self.path == "/widget.html":

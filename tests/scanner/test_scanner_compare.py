@@ -30,38 +30,70 @@ def test_a_declared_cookie_never_seen_is_noted_only_where_the_scan_could_see_it(
 
 
 def test_party_and_duration_are_checked_against_the_map() -> None:
-    found = kinds(FAULTY, visit("accept", [
-        cookie("shop_session", days=2), cookie("fa_analytics", domain=".tracker.example", party="third", days=1),
-        cookie("fa_pref", days=30.5),
-    ]))  # fmt: skip
+    found = kinds(
+        FAULTY,
+        visit(
+            "accept",
+            [
+                cookie("shop_session", days=2),
+                cookie("fa_analytics", domain=".tracker.example", party="third", days=1),
+                cookie("fa_pref", days=30.5),
+            ],
+        ),
+    )
     assert found == {
-        ("duration_longer", "shop_session"), ("party_differs", "fa_analytics"),
+        ("duration_longer", "shop_session"),
+        ("party_differs", "fa_analytics"),
         ("third_party_cookie", "fa_analytics"),  # the faulty shop's map promises none (IC5)
     }
 
 
 def test_third_party_requests_before_consent_are_violations_but_the_banner_server_is_not() -> None:
-    findings = compare(FAULTY, scan_of(
-        visit("none", [cookie("shop_session")], [
-            request("https://consent.mamori.example/consent/banner.js"),
-            request("https://consent.mamori.example/consent/config/x.json", "xhr"),
-            request("https://px.ads.example/p.gif", "pixel", initiator="https://www.example.jp/ads.js"),
-        ]),
-        visit("accept", [cookie("shop_session"), cookie("fa_analytics", days=1), cookie("fa_pref", days=3)],
-              [request("https://cdn.analytics.example/a.js")]),
-    ))  # fmt: skip
+    findings = compare(
+        FAULTY,
+        scan_of(
+            visit(
+                "none",
+                [cookie("shop_session")],
+                [
+                    request("https://consent.mamori.example/consent/banner.js"),
+                    request("https://consent.mamori.example/consent/config/x.json", "xhr"),
+                    request("https://px.ads.example/p.gif", "pixel", initiator="https://www.example.jp/ads.js"),
+                ],
+            ),
+            visit(
+                "accept",
+                [cookie("shop_session"), cookie("fa_analytics", days=1), cookie("fa_pref", days=3)],
+                [request("https://cdn.analytics.example/a.js")],
+            ),
+        ),
+    )
     assert [(f.kind, f.subject, f.severity) for f in findings] == [
-        ("request_before_consent", "px.ads.example", "violation")]
+        ("request_before_consent", "px.ads.example", "violation")
+    ]
     assert findings[0].evidence == [
-        {"page": "https://www.example.jp/", "region": "JP", "state": "none",
-         "initiator": "https://www.example.jp/ads.js"}]
+        {
+            "page": "https://www.example.jp/",
+            "region": "JP",
+            "state": "none",
+            "initiator": "https://www.example.jp/ads.js",
+        }
+    ]
 
 
 def test_ic5_third_party_cookies_and_embeds_where_the_map_promises_none() -> None:
     assert IPRO is not None and IPRO.commitments.website is not None
-    found = kinds(IPRO, visit("accept", [
-        cookie("PHPSESSID_SECURE"), cookie("IDE", domain=".doubleclick.net", party="third", days=300),
-    ], [request("https://www.youtube.example/embed/x", "iframe"), request("https://plug.example/a.swf", "plugin")]))
+    found = kinds(
+        IPRO,
+        visit(
+            "accept",
+            [
+                cookie("PHPSESSID_SECURE"),
+                cookie("IDE", domain=".doubleclick.net", party="third", days=300),
+            ],
+            [request("https://www.youtube.example/embed/x", "iframe"), request("https://plug.example/a.swf", "plugin")],
+        ),
+    )
     assert ("third_party_cookie", "IDE") in found
     assert {("third_party_embed", "www.youtube.example"), ("third_party_embed", "plug.example")} <= found
 
@@ -69,17 +101,28 @@ def test_ic5_third_party_cookies_and_embeds_where_the_map_promises_none() -> Non
 def test_gpc_must_be_honoured_where_the_map_says_so() -> None:
     assert IPRO is not None
     advertising = {"command": "update", "params": {"ad_storage": "granted", "analytics_storage": "denied"}}
-    found = kinds(IPRO, visit("none", [cookie("PHPSESSID_SECURE")]),
-                  visit("gpc", [cookie("PHPSESSID_SECURE")], banner_shown=True, consent_mode=[advertising]))
+    found = kinds(
+        IPRO,
+        visit("none", [cookie("PHPSESSID_SECURE")]),
+        visit("gpc", [cookie("PHPSESSID_SECURE")], banner_shown=True, consent_mode=[advertising]),
+    )
     assert found == {("gpc_not_honoured", "example.jp")}
     honoured = visit("gpc", [cookie("PHPSESSID_SECURE")], banner_shown=False, gpc_note_shown=True)
     assert kinds(IPRO, visit("none", [cookie("PHPSESSID_SECURE")]), honoured) == set()
 
 
-@pytest.mark.parametrize(("name", "days", "party"), [
-    ("_ga", 730.0, "first"), ("IDE", 395.2, "third"), ("s", None, "first"), ("x_1", 0.01, "third"),
-    ("yes", 1095.4, "first"), ("on", 36500.0, "first"), ("null", 1.0, "third"),
-])  # YAML's own traps (yes, on, null) among them
+@pytest.mark.parametrize(
+    ("name", "days", "party"),
+    [
+        ("_ga", 730.0, "first"),
+        ("IDE", 395.2, "third"),
+        ("s", None, "first"),
+        ("x_1", 0.01, "third"),
+        ("yes", 1095.4, "first"),
+        ("on", 36500.0, "first"),
+        ("null", 1.0, "third"),
+    ],
+)  # YAML's own traps (yes, on, null) among them
 def test_every_suggested_entry_is_a_valid_map_cookie_once_filled_in(name: str, days: float | None, party: str) -> None:
     entry = yaml.safe_load(suggest_yaml(cookie(name, days=days, party=party, domain=".example.jp")))[0]
     assert entry["name"] == name and entry["party"] == party

@@ -21,8 +21,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def stored(onemall: str) -> Scan:
-    scan = scan_of(visit("none", [cookie("_ga", days=300)], [request("https://px.ads.example/p.gif", "pixel")]),
-                   visit("accept", [cookie("_ga", days=300), cookie("mystery", days=3)]))
+    scan = scan_of(
+        visit("none", [cookie("_ga", days=300)], [request("https://px.ads.example/p.gif", "pixel")]),
+        visit("accept", [cookie("_ga", days=300), cookie("mystery", days=3)]),
+    )
     return services.record_scan(onemall, report_data(scan, compare(ONEMALL_MAP, scan), onemall), Actor.cli("test"))
 
 
@@ -62,8 +64,10 @@ def test_auditors_read_but_do_not_schedule(auditor: Any, onemall: str, client_as
 
 def test_officer_schedules_a_site_and_bad_input_changes_nothing(officer: Any, onemall: str, client_as: Any) -> None:
     client = client_as(officer)
-    bad = client.post(reverse("scanner_console:add_site"),
-                      {"organisation": onemall, "start_url": "ftp://x/", "max_pages": 3, "every_hours": 24})
+    bad = client.post(
+        reverse("scanner_console:add_site"),
+        {"organisation": onemall, "start_url": "ftp://x/", "max_pages": 3, "every_hours": 24},
+    )
     assert bad.status_code == 400 and not ScanSite.objects.exists()
     form = {"organisation": onemall, "start_url": "http://127.0.0.1:9/", "max_pages": 3, "every_hours": 24}
     good = client.post(reverse("scanner_console:add_site"), form)

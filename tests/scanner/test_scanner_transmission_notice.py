@@ -29,9 +29,16 @@ def test_the_notice_renders_for_onemall_in_both_languages(onemall: str) -> None:
 
 
 def test_hosts_the_scan_saw_are_named_and_unexplained_ones_listed(onemall: str) -> None:
-    scan = scan_of(visit("accept", [cookie("_ga", days=300)], [
-        request("https://stats.g.doubleclick.net/g/collect", "pixel"), request("https://cdn.unknown-tag.example/t.js"),
-    ]))  # fmt: skip
+    scan = scan_of(
+        visit(
+            "accept",
+            [cookie("_ga", days=300)],
+            [
+                request("https://stats.g.doubleclick.net/g/collect", "pixel"),
+                request("https://cdn.unknown-tag.example/t.js"),
+            ],
+        )
+    )
     services.record_scan(onemall, report_data(scan, compare(ONEMALL_MAP, scan), onemall), Actor.cli("test"))
     page = Client().get(f"/privacy/{onemall}/transmission/?lang=en").content.decode()
     assert "stats.g.doubleclick.net" in page  # under Google, by IDE's domain .doubleclick.net

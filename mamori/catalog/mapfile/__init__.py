@@ -65,9 +65,17 @@ def load_map(paths: Sequence[str | os.PathLike[str]]) -> LoadResult:
         # A broken file can produce a problem per line; the first ones are what a person fixes first.
         hidden = len(problems) - MAX_PROBLEMS
         rest = problems[MAX_PROBLEMS]
-        problems = [*problems[:MAX_PROBLEMS], Problem(rest.file, rest.line, rest.col, _(
-            "{count} more problems not shown (only the first {limit} are listed)").format(
-            count=hidden, limit=MAX_PROBLEMS))]
+        problems = [
+            *problems[:MAX_PROBLEMS],
+            Problem(
+                rest.file,
+                rest.line,
+                rest.col,
+                _("{count} more problems not shown (only the first {limit} are listed)").format(
+                    count=hidden, limit=MAX_PROBLEMS
+                ),
+            ),
+        ]
     return LoadResult(map=privacy_map, problems=problems, sources=document.sources, index=document.index)
 
 

@@ -48,9 +48,13 @@ class MapModel(BaseModel):
 
 Handle = Literal["privacy_requests", "complaints", "questions", "security"]
 UsCaStateHoliday = Literal[
-    "cesar_chavez_day", "day_after_thanksgiving", "diwali", "lincolns_birthday", "native_american_day",
+    "cesar_chavez_day",
+    "day_after_thanksgiving",
+    "diwali",
+    "lincolns_birthday",
+    "native_american_day",
     "susan_b_anthony_day",
-]  # fmt: skip
+]
 ChannelKind = Literal["email", "phone", "post", "fax", "form", "in_person"]
 
 

@@ -302,9 +302,12 @@ class _Checker:
                     target = getattr(system.residence, key)
                     if target is not None:
                         self.check_column_ref(
-                            (*base, "residence", key), target, tables,
-                            _("residence '{key}'").format(key=key), _("refers to"),
-                        )  # fmt: skip
+                            (*base, "residence", key),
+                            target,
+                            tables,
+                            _("residence '{key}'").format(key=key),
+                            _("refers to"),
+                        )
 
     def check_restriction(self, base: Path, system: System, tables: dict[str, Table]) -> None:
         restriction = system.restriction

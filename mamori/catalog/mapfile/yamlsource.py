@@ -57,7 +57,9 @@ class _MapLoader(yaml.SafeLoader):
         try:
             if self._depth > MAX_DEPTH:
                 raise yaml.composer.ComposerError(
-                    None, None, _("nested more than {limit} levels deep").format(limit=MAX_DEPTH),
+                    None,
+                    None,
+                    _("nested more than {limit} levels deep").format(limit=MAX_DEPTH),
                     self.peek_event().start_mark,
                 )
             return super().compose_node(parent, index)
@@ -196,8 +198,9 @@ class _Builder:
             self.exhausted = True
             self.problem(
                 node,
-                _("the map expands to more than {limit} values (aliases repeated too often?); reading stopped here")
-                .format(limit=MAX_VALUES),
+                _(
+                    "the map expands to more than {limit} values (aliases repeated too often?); reading stopped here"
+                ).format(limit=MAX_VALUES),
             )
             return None
         self.index.values[path] = _location(node)

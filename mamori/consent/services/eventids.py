@@ -57,6 +57,9 @@ def checked_chosen_at(event_id: uuid.UUID, now: datetime, consent_days: int) -> 
     if moment is LEGACY_CHOSEN_AT:
         return moment
     if moment > now + FUTURE_SLACK or moment < now - timedelta(days=consent_days) - PAST_MARGIN:
-        raise ConsentError(_("the event id's time (%(time)s) is too far from now"), code="event_time_invalid",
-                           time=moment.isoformat(timespec="seconds"))
+        raise ConsentError(
+            _("the event id's time (%(time)s) is too far from now"),
+            code="event_time_invalid",
+            time=moment.isoformat(timespec="seconds"),
+        )
     return moment

@@ -30,9 +30,23 @@ METHODS = frozenset(ConsentMethod.values)
 REFUSING_METHODS = frozenset({ConsentMethod.GPC, ConsentMethod.DNT, ConsentMethod.EXPIRY})
 
 SEALED_FIELDS = (
-    "event_id", "site", "organisation", "map_version", "notice_version", "banner_text_hash", "language",
-    "choices", "method", "gpc", "region", "device_hash", "subject_hash", "ip_hash", "user_agent", "recorded_at",
-)  # fmt: skip
+    "event_id",
+    "site",
+    "organisation",
+    "map_version",
+    "notice_version",
+    "banner_text_hash",
+    "language",
+    "choices",
+    "method",
+    "gpc",
+    "region",
+    "device_hash",
+    "subject_hash",
+    "ip_hash",
+    "user_agent",
+    "recorded_at",
+)
 
 
 def _config(site: str) -> dict[str, Any]:
@@ -46,14 +60,16 @@ def _normalise_choices(config: dict[str, Any], choices: dict[str, bool], method:
     categories = {category["id"]: category for category in config["categories"]}
     unknown = sorted(set(choices) - set(categories))
     if unknown:
-        raise ConsentError(_("unknown cookie categories: %(categories)s"), code="choices_invalid",
-                           categories=", ".join(unknown))
+        raise ConsentError(
+            _("unknown cookie categories: %(categories)s"), code="choices_invalid", categories=", ".join(unknown)
+        )
     result = {}
     for ident, category in categories.items():
         if category["essential"]:
             if choices.get(ident) is False:
-                raise ConsentError(_("'%(category)s' is essential and always on"), code="choices_invalid",
-                                   category=ident)
+                raise ConsentError(
+                    _("'%(category)s' is essential and always on"), code="choices_invalid", category=ident
+                )
             result[ident] = True
         else:
             result[ident] = bool(choices.get(ident, False))
@@ -63,8 +79,11 @@ def _normalise_choices(config: dict[str, Any], choices: dict[str, bool], method:
     if gpc and config["gpc"]:
         sold = [ident for ident in granted_optional if categories[ident]["sale"]]
         if sold:
-            raise ConsentError(_("with Global Privacy Control on, sale/sharing categories stay off: %(categories)s"),
-                               code="choices_invalid", categories=", ".join(sold))
+            raise ConsentError(
+                _("with Global Privacy Control on, sale/sharing categories stay off: %(categories)s"),
+                code="choices_invalid",
+                categories=", ".join(sold),
+            )
     return result
 
 
@@ -97,8 +116,9 @@ def record_event(
     if method not in METHODS:
         raise ConsentError(_("unknown method '%(method)s'"), code="method_invalid", method=method)
     if not 1 <= notice_version <= config["version"]:
-        raise ConsentError(_("notice version %(version)s was never shown on this site"), code="version_invalid",
-                           version=notice_version)
+        raise ConsentError(
+            _("notice version %(version)s was never shown on this site"), code="version_invalid", version=notice_version
+        )
     if not _known_text(config, text_hash):
         raise ConsentError(_("the banner text hash matches no text this site has shown"), code="text_unknown")
     normalised = _normalise_choices(config, choices, method, gpc)
@@ -161,8 +181,10 @@ def _insert_sql(connection: BaseDatabaseWrapper) -> tuple[str, list[tuple[str, A
             ", ".join(["%s"] * len(fields)),
             ops.on_conflict_suffix_sql(fields, OnConflict.IGNORE, None, None),
         ).strip()
-        converters = [(field.attname, None if field.get_internal_type() in _PLAIN_TYPES else field.get_db_prep_save)
-                      for field in fields]
+        converters = [
+            (field.attname, None if field.get_internal_type() in _PLAIN_TYPES else field.get_db_prep_save)
+            for field in fields
+        ]
         cached = _INSERTS[connection.alias] = (sql, converters)
     return cached
 
@@ -249,7 +271,8 @@ def _subject_devices(organisation: str, subject_id: str) -> tuple[str, list[str]
     subject_hash = _subject_hash(organisation, subject_id)
     devices = list(
         ConsentEvent.objects.filter(organisation=organisation, subject_hash=subject_hash)
-        .values_list("device_hash", flat=True).distinct()
+        .values_list("device_hash", flat=True)
+        .distinct()
     )
     return subject_hash, devices
 
@@ -284,8 +307,9 @@ def proof_of_consent(organisation: str, subject_id: str, actor: Actor) -> dict[s
     with transaction.atomic():
         subject_hash, devices = _subject_devices(organisation, subject_id)
         events = list(
-            ConsentEvent.objects.filter(organisation=organisation, device_hash__in=devices)
-            .order_by("recorded_at", "id")
+            ConsentEvent.objects.filter(organisation=organisation, device_hash__in=devices).order_by(
+                "recorded_at", "id"
+            )
         )
         texts = {
             text.text_hash: {"language": text.language, "site": text.site, "content": text.content}
@@ -303,14 +327,19 @@ def proof_of_consent(organisation: str, subject_id: str, actor: Actor) -> dict[s
                 "seal_valid": is_sealed(event),
             }
             entries.append(entry)
-        record(actor, "consent.proof_exported", target_type="consent_subject", target_id=subject_hash[:16],
-               details={"organisation": organisation, "events": len(entries)})
+        record(
+            actor,
+            "consent.proof_exported",
+            target_type="consent_subject",
+            target_id=subject_hash[:16],
+            details={"organisation": organisation, "events": len(entries)},
+        )
     return {
         "organisation": organisation,
         "subject": subject_hash,
         "generated_at": timezone.now().isoformat(),
         "hashing": "device, subject and IP are HMAC-SHA256 with the server's consent key; "
-                   "banner_text_hash is SHA-256 of the canonical JSON of the texts below",
+        "banner_text_hash is SHA-256 of the canonical JSON of the texts below",
         "events": entries,
         "banner_texts": texts,
         # Months before this one were dropped under the retention setting: no entry older is left.

@@ -58,8 +58,11 @@ def ledger_months() -> list[date]:
     if not is_partitioned():
         return []
     with _connection().cursor() as cursor:
-        cursor.execute("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
-                       "WHERE i.inhparent = %s::regclass", [TABLE])
+        cursor.execute(
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "WHERE i.inhparent = %s::regclass",
+            [TABLE],
+        )
         names = [row[0] for row in cursor.fetchall()]
     return sorted(date(int(m[1]), int(m[2]), 1) for m in map(_PARTITION.match, names) if m)
 
@@ -77,8 +80,10 @@ def ensure_ledger_months(now: datetime | None = None, ahead: int = MONTHS_AHEAD)
                 upper = _next_month(month)
                 # Fails only if the DEFAULT partition already holds rows of this month (no
                 # partition existed for months): that is loud on purpose, see docs/consent.md.
-                cursor.execute(f"CREATE TABLE IF NOT EXISTS {name} PARTITION OF {TABLE} "
-                               f"FOR VALUES FROM ('{month.isoformat()} 00:00+00') TO ('{upper.isoformat()} 00:00+00')")
+                cursor.execute(
+                    f"CREATE TABLE IF NOT EXISTS {name} PARTITION OF {TABLE} "
+                    f"FOR VALUES FROM ('{month.isoformat()} 00:00+00') TO ('{upper.isoformat()} 00:00+00')"
+                )
                 created.append(name)
             month = _next_month(month)
     return created
@@ -97,8 +102,10 @@ def _delete_rows(boundary: datetime, table: str) -> int:
     with connection.cursor() as cursor:
         # The WHERE names the ledger's table; a partition is aliased to that name (PostgreSQL only).
         alias = f" AS {connection.ops.quote_name(TABLE)}" if table != TABLE else ""
-        cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}{alias} WHERE {where}",  # noqa: S608 (fixed names)
-                       params)
+        cursor.execute(
+            f"DELETE FROM {connection.ops.quote_name(table)}{alias} WHERE {where}",  # noqa: S608 (fixed names)
+            params,
+        )
         return int(cursor.rowcount)
 
 
@@ -113,8 +120,11 @@ def drop_expired_ledger_months(before: date, actor: Actor) -> dict[str, Any]:
     boundary = datetime(boundary_day.year, boundary_day.month, 1, tzinfo=UTC)
     lifetime = timedelta(days=int(getattr(settings, "MAMORI_CONSENT_DAYS", 180)) + 31)
     if boundary > timezone.now() - lifetime:
-        raise ConsentError(_("months before %(month)s may still prove a valid choice; keep them"),
-                           code="ledger_months_in_use", month=boundary_day.strftime("%Y-%m"))
+        raise ConsentError(
+            _("months before %(month)s may still prove a valid choice; keep them"),
+            code="ledger_months_in_use",
+            month=boundary_day.strftime("%Y-%m"),
+        )
     dropped: list[str] = []
     with transaction.atomic(using=_connection().alias):
         if is_partitioned():

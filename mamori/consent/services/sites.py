@@ -18,8 +18,9 @@ _DOMAIN = re.compile(rf"^(?=.{{1,253}}$)({_LABEL}\.)*{_LABEL}(:\d{{1,5}})?$")
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
 
 
-def configure_site(key: str, organisation: str, domains: list[str], actor: Actor,
-                   cookie_days: int | None = None) -> ConsentSite:
+def configure_site(
+    key: str, organisation: str, domains: list[str], actor: Actor, cookie_days: int | None = None
+) -> ConsentSite:
     """Create or change a site. Domains are host names (a port allowed for local testing)."""
     clean = [domain.strip().lower() for domain in domains if domain.strip()]
     if not _KEY.match(key):
@@ -37,8 +38,13 @@ def configure_site(key: str, organisation: str, domains: list[str], actor: Actor
         site, created = ConsentSite.objects.update_or_create(
             key=key, defaults={"organisation": organisation, "domains": clean, "cookie_days": cookie_days}
         )
-        record(actor, "consent.site_created" if created else "consent.site_changed", target_type="consent_site",
-               target_id=key, details={"organisation": organisation, "domains": clean, "cookie_days": cookie_days})
+        record(
+            actor,
+            "consent.site_created" if created else "consent.site_changed",
+            target_type="consent_site",
+            target_id=key,
+            details={"organisation": organisation, "domains": clean, "cookie_days": cookie_days},
+        )
         transaction.on_commit(lambda: siteconfig.forget(key))
     return site
 

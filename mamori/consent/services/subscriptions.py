@@ -69,26 +69,39 @@ def _clean_email(email: str) -> str:
 
 def _event(subscription: Subscription, action: str, ip: str, user_agent: str) -> None:
     ip_hash = crypto.consent_identifier_hash("ip", ip) if ip else ""
-    SubscriptionEvent.objects.create(subscription=subscription, action=action, ip_hash=ip_hash,
-                                     user_agent=user_agent[:400])
+    SubscriptionEvent.objects.create(
+        subscription=subscription, action=action, ip_hash=ip_hash, user_agent=user_agent[:400]
+    )
 
 
-def request_subscription(organisation: str, topic: str, email: str, language: str, *, express_request: bool,
-                         ip: str = "", user_agent: str = "") -> Subscription:
+def request_subscription(
+    organisation: str,
+    topic: str,
+    email: str,
+    language: str,
+    *,
+    express_request: bool,
+    ip: str = "",
+    user_agent: str = "",
+) -> Subscription:
     """Start a double opt-in: store the request as pending and send the confirmation e-mail.
 
     `express_request` is the unticked box the person ticked themselves (IP1: only on express request).
     """
     if not express_request:
-        raise ConsentError(_("tick the box to ask for the newsletter; we never subscribe anyone without it"),
-                           code="express_request_missing")
+        raise ConsentError(
+            _("tick the box to ask for the newsletter; we never subscribe anyone without it"),
+            code="express_request_missing",
+        )
     if topic not in _topic_ids(organisation):
         raise ConsentError(_("there is no mailing list '%(topic)s'"), code="topic_unknown", topic=topic)
     email = _clean_email(email)
     language = "ja" if language.startswith("ja") else "en"
     with transaction.atomic():
         subscription, _created = Subscription.objects.select_for_update().get_or_create(
-            organisation=organisation, topic=topic, email_hash=crypto.consent_email_hash(email),
+            organisation=organisation,
+            topic=topic,
+            email_hash=crypto.consent_email_hash(email),
             defaults={"status": SubscriptionStatus.PENDING},
         )
         if subscription.status != SubscriptionStatus.CONFIRMED:
@@ -99,8 +112,13 @@ def request_subscription(organisation: str, topic: str, email: str, language: st
         subscription.requested_at = timezone.now()
         subscription.save()
         _event(subscription, "requested", ip, user_agent)
-        record(PUBLIC, "consent.subscription_requested", target_type="subscription", target_id=str(subscription.pk),
-               details={"organisation": organisation, "topic": topic})
+        record(
+            PUBLIC,
+            "consent.subscription_requested",
+            target_type="subscription",
+            target_id=str(subscription.pk),
+            details={"organisation": organisation, "topic": topic},
+        )
         if subscription.status == SubscriptionStatus.PENDING:
             subscription_id = subscription.pk
             transaction.on_commit(lambda: send_confirmation.enqueue(subscription_id))
@@ -130,8 +148,13 @@ def confirm_subscription(token: str, *, ip: str = "", user_agent: str = "") -> S
         subscription.confirmed_at = timezone.now()
         subscription.save(update_fields=["status", "confirmed_at"])
         _event(subscription, "confirmed", ip, user_agent)
-        record(PUBLIC, "consent.subscription_confirmed", target_type="subscription", target_id=str(subscription.pk),
-               details={"organisation": subscription.organisation, "topic": subscription.topic})
+        record(
+            PUBLIC,
+            "consent.subscription_confirmed",
+            target_type="subscription",
+            target_id=str(subscription.pk),
+            details={"organisation": subscription.organisation, "topic": subscription.topic},
+        )
     return subscription
 
 
@@ -160,14 +183,17 @@ def _read_unsubscribe_token(organisation: str, token: str) -> dict[str, str]:
     return data
 
 
-def unsubscribe(organisation: str, token: str, *, one_click: bool = False, ip: str = "",
-                user_agent: str = "") -> Subscription:
+def unsubscribe(
+    organisation: str, token: str, *, one_click: bool = False, ip: str = "", user_agent: str = ""
+) -> Subscription:
     """Withdraw in one step. An address mamori never subscribed is kept as withdrawn (by hash) so the
     company's mail system, which asks before sending, stops too."""
     data = _read_unsubscribe_token(organisation, token)
     with transaction.atomic():
         subscription, _created = Subscription.objects.select_for_update().get_or_create(
-            organisation=organisation, topic=data["t"], email_hash=data["e"],
+            organisation=organisation,
+            topic=data["t"],
+            email_hash=data["e"],
             defaults={"status": SubscriptionStatus.WITHDRAWN, "withdrawn_at": timezone.now()},
         )
         if subscription.status != SubscriptionStatus.WITHDRAWN:
@@ -177,8 +203,13 @@ def unsubscribe(organisation: str, token: str, *, one_click: bool = False, ip: s
         if withdrawn_address_kept_for(_map(organisation), data["t"]).amount == 0:
             _dispose_address(subscription)
         _event(subscription, "one_click" if one_click else "withdrawn", ip, user_agent)
-        record(PUBLIC, "consent.unsubscribed", target_type="subscription", target_id=str(subscription.pk),
-               details={"organisation": organisation, "topic": data["t"], "one_click": one_click})
+        record(
+            PUBLIC,
+            "consent.unsubscribed",
+            target_type="subscription",
+            target_id=str(subscription.pk),
+            details={"organisation": organisation, "topic": data["t"], "one_click": one_click},
+        )
     return subscription
 
 
@@ -200,8 +231,13 @@ def _dispose_address(subscription: Subscription) -> None:
         return
     subscription.email_encrypted = None
     subscription.save(update_fields=["email_encrypted"])
-    record(SYSTEM, "consent.address_disposed", target_type="subscription", target_id=str(subscription.pk),
-           details={"organisation": subscription.organisation, "topic": subscription.topic})
+    record(
+        SYSTEM,
+        "consent.address_disposed",
+        target_type="subscription",
+        target_id=str(subscription.pk),
+        details={"organisation": subscription.organisation, "topic": subscription.topic},
+    )
 
 
 def dispose_withdrawn_addresses(now: datetime | None = None) -> int:
@@ -209,8 +245,9 @@ def dispose_withdrawn_addresses(now: datetime | None = None) -> int:
     now = now or timezone.now()
     disposed = 0
     kept_for: dict[tuple[str, str], Duration] = {}
-    rows = Subscription.objects.filter(status=SubscriptionStatus.WITHDRAWN, email_encrypted__isnull=False,
-                                       withdrawn_at__isnull=False)
+    rows = Subscription.objects.filter(
+        status=SubscriptionStatus.WITHDRAWN, email_encrypted__isnull=False, withdrawn_at__isnull=False
+    )
     for row in rows:
         key = (row.organisation, row.topic)
         if key not in kept_for:
@@ -230,8 +267,9 @@ def dispose_withdrawn_addresses_job() -> int:
 
 def subscription_status(organisation: str, topic: str, email: str) -> str:
     """'confirmed', 'pending', 'withdrawn' or 'none': may the company send to this address?"""
-    found = Subscription.objects.filter(organisation=organisation, topic=topic,
-                                        email_hash=crypto.consent_email_hash(_clean_email(email))).first()
+    found = Subscription.objects.filter(
+        organisation=organisation, topic=topic, email_hash=crypto.consent_email_hash(_clean_email(email))
+    ).first()
     return found.status if found else "none"
 
 
@@ -245,16 +283,22 @@ def record_sale_opt_out(organisation: str, *, email: str = "", gpc: bool = False
         opt_out = SaleOptOut.objects.create(
             organisation=organisation, email_hash=crypto.consent_email_hash(email), gpc=gpc
         )
-        record(PUBLIC, "consent.sale_opt_out", target_type="sale_opt_out", target_id=str(opt_out.pk),
-               details={"organisation": organisation, "gpc": gpc})
+        record(
+            PUBLIC,
+            "consent.sale_opt_out",
+            target_type="sale_opt_out",
+            target_id=str(opt_out.pk),
+            details={"organisation": organisation, "gpc": gpc},
+        )
     return opt_out
 
 
 def confirmed_subscribers(organisation: str) -> list[tuple[str, str]]:
     """(e-mail, language) of everyone confirmed on any list: told about material notice changes."""
     seen: dict[str, tuple[str, str]] = {}
-    rows = Subscription.objects.filter(organisation=organisation, status=SubscriptionStatus.CONFIRMED,
-                                       email_encrypted__isnull=False)
+    rows = Subscription.objects.filter(
+        organisation=organisation, status=SubscriptionStatus.CONFIRMED, email_encrypted__isnull=False
+    )
     for row in rows:
         if row.email_hash not in seen and row.email_encrypted is not None:
             seen[row.email_hash] = (crypto.decrypt(bytes(row.email_encrypted)).decode(), row.language)
@@ -274,14 +318,20 @@ def send_confirmation(subscription_id: int) -> None:
     privacy_map = parsed_map(version)
     language = "ja" if subscription.language == "ja" else "en"
     topic = privacy_map.find("purposes", subscription.topic)
-    path = reverse("center:consent_confirm", kwargs={"organisation": subscription.organisation,
-                                                      "token": confirmation_token(subscription)})
+    path = reverse(
+        "center:consent_confirm",
+        kwargs={"organisation": subscription.organisation, "token": confirmation_token(subscription)},
+    )
     context = {
         "controller": privacy_map.organisation.legal_name.get(language),
         "topic": topic.name.get(language) if topic else subscription.topic,
         "confirm_url": f"{settings.BASE_URL}{path}",
     }
     subject, _newline, body = render_to_string(f"consent/email/confirm_{language}.txt", context).partition("\n")
-    message = EmailMessage(subject.strip(), body.lstrip("\n"), to=[email],
-                           headers=unsubscribe_headers(subscription.organisation, subscription.topic, email))
+    message = EmailMessage(
+        subject.strip(),
+        body.lstrip("\n"),
+        to=[email],
+        headers=unsubscribe_headers(subscription.organisation, subscription.topic, email),
+    )
     message.send()

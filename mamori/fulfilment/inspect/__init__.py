@@ -65,8 +65,9 @@ def guard_read_only(engine: sa.Engine) -> None:
 
 
 class Inspector:
-    def __init__(self, result: LoadResult, environ: Mapping[str, str],
-                 on_engine: Callable[[sa.Engine], None] | None = None) -> None:  # fmt: skip
+    def __init__(
+        self, result: LoadResult, environ: Mapping[str, str], on_engine: Callable[[sa.Engine], None] | None = None
+    ) -> None:
         assert result.map is not None
         self.result = result
         self.map = result.map
@@ -95,9 +96,14 @@ class Inspector:
         url = self.environ.get(system.connection_env or "", "")
         base = ("systems", position)
         if not url:
-            self.report(self.at(*base, "connection_env"), system, "cannot_connect",
-                        _("system '{system}': {env} is not set, so the database was not inspected").format(
-                            system=system.id, env=system.connection_env))  # fmt: skip
+            self.report(
+                self.at(*base, "connection_env"),
+                system,
+                "cannot_connect",
+                _("system '{system}': {env} is not set, so the database was not inspected").format(
+                    system=system.id, env=system.connection_env
+                ),
+            )
             return
         engine = sa.create_engine(normalise_url(url))
         guard_read_only(engine)
@@ -108,9 +114,14 @@ class Inspector:
                 self._inspect(connection, position, system)
             self.inspected.append(system.id)
         except SQLAlchemyError as exc:
-            self.report(self.at(*base, "connection_env"), system, "cannot_connect",
-                        _("system '{system}': cannot read the database ({error})").format(
-                            system=system.id, error=type(exc).__name__))  # fmt: skip
+            self.report(
+                self.at(*base, "connection_env"),
+                system,
+                "cannot_connect",
+                _("system '{system}': cannot read the database ({error})").format(
+                    system=system.id, error=type(exc).__name__
+                ),
+            )
         finally:
             engine.dispose()
 
@@ -123,9 +134,14 @@ class Inspector:
         for name in sorted(names - set(mapped)):
             personal = self._personal_columns(connection, reflected, name, set(), region)
             if personal:
-                self.report(self.key_at(*base, "tables"), system, "unmapped_table",
-                            _("table '{table}' looks personal ({columns}) but is not in the map").format(
-                                table=name, columns=", ".join(personal)))  # fmt: skip
+                self.report(
+                    self.key_at(*base, "tables"),
+                    system,
+                    "unmapped_table",
+                    _("table '{table}' looks personal ({columns}) but is not in the map").format(
+                        table=name, columns=", ".join(personal)
+                    ),
+                )
         for name, (number, table) in sorted(mapped.items()):
             if name not in names:
                 continue  # `mamori fulfil` reports a missing table; nothing to inspect here
@@ -133,10 +149,14 @@ class Inspector:
             known = table.column_names() | self._identity_columns(system, name)
             known |= self._restriction_columns(system, name)
             for column in self._personal_columns(connection, reflected, name, known, region):
-                self.report(self.at(*where, "name"), system, "unmapped_column",
-                            _("column '{table}.{column}' looks personal ({why}) but is not in the map").format(
-                                table=name, column=column.split(" ", 1)[0],
-                                why=column.split(" ", 1)[1].strip("()")))  # fmt: skip
+                self.report(
+                    self.at(*where, "name"),
+                    system,
+                    "unmapped_column",
+                    _("column '{table}.{column}' looks personal ({why}) but is not in the map").format(
+                        table=name, column=column.split(" ", 1)[0], why=column.split(" ", 1)[1].strip("()")
+                    ),
+                )
             self._links(reflected, system, where, table, set(mapped))
             self._owner(reflected, system, where, table)
         self._indexes(reflected, system, base, names)
@@ -182,8 +202,9 @@ class Inspector:
 
     # -- links
 
-    def _links(self, reflected: Any, system: System, where: tuple[str | int, ...], table: Table,
-               mapped: set[str]) -> None:  # fmt: skip
+    def _links(
+        self, reflected: Any, system: System, where: tuple[str | int, ...], table: Table, mapped: set[str]
+    ) -> None:
         database = set()
         for key in reflected.get_foreign_keys(table.name):
             if len(key["constrained_columns"]) == 1 and key["referred_table"] in mapped:
@@ -191,20 +212,28 @@ class Inspector:
         stated = {(link.column, link.table, link.target_column): number for number, link in enumerate(table.links)}
         if table.links:
             for column, target, target_column in sorted(database - set(stated)):
-                self.report(self.key_at(*where, "links"), system, "unmapped_foreign_key",
-                            _("foreign key {table}.{column} -> {target}.{target_column} is not among the table's "
-                              "links: add it, or erasure will not follow it").format(
-                                table=table.name, column=column, target=target,
-                                target_column=target_column))  # fmt: skip
+                self.report(
+                    self.key_at(*where, "links"),
+                    system,
+                    "unmapped_foreign_key",
+                    _(
+                        "foreign key {table}.{column} -> {target}.{target_column} is not among the table's "
+                        "links: add it, or erasure will not follow it"
+                    ).format(table=table.name, column=column, target=target, target_column=target_column),
+                )
         for (column, target, target_column), number in sorted(stated.items()):
             if (column, target, target_column) not in database:
-                self.report(self.at(*where, "links", number), system, "link_without_foreign_key",
-                            _("link {table}.{column} -> {target}.{target_column} has no foreign key in the "
-                              "database: nothing stops a row from pointing at a deleted one; add FOREIGN KEY "
-                              "({column}) REFERENCES {target} ({target_column}), or say with 'shared:' what "
-                              "erasing one of its sharers does").format(
-                                table=table.name, column=column, target=target,
-                                target_column=target_column))  # fmt: skip
+                self.report(
+                    self.at(*where, "links", number),
+                    system,
+                    "link_without_foreign_key",
+                    _(
+                        "link {table}.{column} -> {target}.{target_column} has no foreign key in the "
+                        "database: nothing stops a row from pointing at a deleted one; add FOREIGN KEY "
+                        "({column}) REFERENCES {target} ({target_column}), or say with 'shared:' what "
+                        "erasing one of its sharers does"
+                    ).format(table=table.name, column=column, target=target, target_column=target_column),
+                )
 
     def _owner(self, reflected: Any, system: System, where: tuple[str | int, ...], table: Table) -> None:
         if not table.owner or "." in table.owner:
@@ -217,18 +246,25 @@ class Inspector:
             return  # visitors' rows (no owner) are expected here: the map lists their identity column
         column = next((c for c in reflected.get_columns(table.name) if c["name"] == table.owner), None)
         if column is not None and column.get("nullable"):
-            self.report(self.at(*where, "owner"), system, "nullable_owner",
-                        _("owner column {table}.{column} may be NULL: such rows are nobody's and no request "
-                          "finds them; make it NOT NULL or list an identity column for them").format(
-                            table=table.name, column=table.owner))  # fmt: skip
+            self.report(
+                self.at(*where, "owner"),
+                system,
+                "nullable_owner",
+                _(
+                    "owner column {table}.{column} may be NULL: such rows are nobody's and no request "
+                    "finds them; make it NOT NULL or list an identity column for them"
+                ).format(table=table.name, column=table.owner),
+            )
 
     # -- indexes
 
     def _indexes(self, reflected: Any, system: System, base: tuple[str | int, ...], names: set[str]) -> None:
         for kind, targets in system.identities.items():
-            listed = [((kind,), targets)] if isinstance(targets, str) else [
-                ((kind, number), target) for number, target in enumerate(targets)
-            ]  # fmt: skip
+            listed = (
+                [((kind,), targets)]
+                if isinstance(targets, str)
+                else [((kind, number), target) for number, target in enumerate(targets)]
+            )
             for path, ref in listed:
                 table, column = ref.split(".", 1)
                 if table not in names or _indexed(reflected, table, column):
@@ -236,9 +272,14 @@ class Inspector:
                 fix = f"CREATE INDEX ix_{table}_{column} ON {table} ({column})"
                 if kind == "email":
                     fix += _("; on PostgreSQL also ON {table} (lower({column}))").format(table=table, column=column)
-                self.report(self.at(*base, "identities", *path), system, "identity_without_index",
-                            _("identity column {table}.{column} has no index: every request reads the whole "
-                              "table; fix: {fix}").format(table=table, column=column, fix=fix))  # fmt: skip
+                self.report(
+                    self.at(*base, "identities", *path),
+                    system,
+                    "identity_without_index",
+                    _(
+                        "identity column {table}.{column} has no index: every request reads the whole table; fix: {fix}"
+                    ).format(table=table, column=column, fix=fix),
+                )
 
 
 def _is_text(column_type: Any) -> bool:
@@ -255,8 +296,9 @@ def _indexed(reflected: Any, table: str, column: str) -> bool:
     return any((unique.get("column_names") or [])[:1] == [column] for unique in reflected.get_unique_constraints(table))
 
 
-def inspect_map(result: LoadResult, environ: Mapping[str, str],
-                on_engine: Callable[[sa.Engine], None] | None = None) -> tuple[list[Finding], list[str]]:  # fmt: skip
+def inspect_map(
+    result: LoadResult, environ: Mapping[str, str], on_engine: Callable[[sa.Engine], None] | None = None
+) -> tuple[list[Finding], list[str]]:
     """Findings for every sql system of a valid map, and the ids of the systems inspected."""
     inspector = Inspector(result, environ, on_engine)
     return inspector.run(), inspector.inspected

@@ -22,6 +22,11 @@ def abandon_run(run_id: int, *, attempts: int) -> FulfilmentRun | None:
         run.message = ABANDONED.format(attempts=attempts)
         run.finished_at = timezone.now()
         run.save(update_fields=["status", "message", "finished_at", "updated_at"])
-        record(Actor.system("jobs"), "fulfilment.run_abandoned", target_type="fulfilment_run",
-               target_id=str(run.pk), details={"attempts": attempts, "request": run.request_id})  # fmt: skip
+        record(
+            Actor.system("jobs"),
+            "fulfilment.run_abandoned",
+            target_type="fulfilment_run",
+            target_id=str(run.pk),
+            details={"attempts": attempts, "request": run.request_id},
+        )
     return run

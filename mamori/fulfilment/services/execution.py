@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
 from mamori.audit.services import Actor, record
@@ -55,8 +56,9 @@ def execute_run(run_id: int, actor: Actor, *, max_steps: int | None = None) -> F
             if step.status in (StepStatus.DONE, StepStatus.WAITING):
                 continue
             if max_steps is not None and done_now >= max_steps:
-                return end_run(run, FulfilmentOutcome(status="needs_review", summary=run_summary(run),
-                                                      message="interrupted"))  # fmt: skip
+                return end_run(
+                    run, FulfilmentOutcome(status="needs_review", summary=run_summary(run), message="interrupted")
+                )
             _start_step(step)
             try:
                 result, status, package = _run_step(engine, run, step)
@@ -105,8 +107,9 @@ def _run_step(
     if step.action == "export":
         folder = Path(tempfile.mkdtemp(prefix="mamori-package-"))
         path = folder / f"personal-data-{run.organisation}-{run.pk}.zip"
-        written = engine.export(subjects[0], path, run.language, key_prefix=key,
-                                leave_out_classes=run.details.get("leave_out_classes", ()))
+        written = engine.export(
+            subjects[0], path, run.language, key_prefix=key, leave_out_classes=run.details.get("leave_out_classes", ())
+        )
         return {"tables": written, "unavailable": sorted(engine.unavailable)}, StepStatus.DONE, path
     if step.action == "manual":
         open_manual_task(run, step, engine.map)
@@ -132,7 +135,7 @@ def _run_step(
     if step.action == "restrict":
         changed = connector.restrict(located, 0, restricted=True, idempotency_key=key)
         return {"tables": changed}, StepStatus.DONE, None
-    raise FulfilmentError(f"unknown step {step.action}")
+    raise FulfilmentError(_("unknown step %(action)s"), code="unknown_step", action=step.action)
 
 
 def _start_step(step: FulfilmentStep) -> None:
@@ -150,16 +153,25 @@ def _finish_step(step: FulfilmentStep, status: str, result: dict[str, Any], acto
         step.error = error
         step.finished_at = timezone.now()
         step.save(update_fields=["status", "result", "error", "finished_at"])
-        record(actor, "fulfilment.step_finished", target_type="fulfilment_run", target_id=str(step.run_id),
-               details={"step": step.position, "system": step.system, "action": step.action,
-                        "status": status})  # fmt: skip
+        record(
+            actor,
+            "fulfilment.step_finished",
+            target_type="fulfilment_run",
+            target_id=str(step.run_id),
+            details={"step": step.position, "system": step.system, "action": step.action, "status": status},
+        )
 
 
 def _conclude(run: FulfilmentRun, actor: Actor, package_path: Path | None) -> FulfilmentOutcome:
     status, message = final_status(run)
     set_run_status(run, status, message)
     with transaction.atomic():
-        record(actor, "fulfilment.run_finished", target_type="fulfilment_run", target_id=str(run.pk),
-               details={"right": run.right, "status": status})  # fmt: skip
+        record(
+            actor,
+            "fulfilment.run_finished",
+            target_type="fulfilment_run",
+            target_id=str(run.pk),
+            details={"right": run.right, "status": status},
+        )
     outcome = FulfilmentOutcome(status=str(status), summary=run.summary, package_path=package_path, message=message)
     return end_run(run, outcome)

@@ -25,9 +25,10 @@ MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 def open_manual_task(run: FulfilmentRun, step: FulfilmentStep, privacy_map: PrivacyMap) -> ManualTask:
     system = privacy_map.system(step.system)
     task, _created = ManualTask.objects.get_or_create(
-        run=run, system=step.system,
+        run=run,
+        system=step.system,
         defaults={"right": run.right, "instructions": system.instructions.model_dump() if system.instructions else {}},
-    )  # fmt: skip
+    )
     return task
 
 
@@ -59,8 +60,13 @@ def complete_manual_task(
         ended = run.status != RunStatus.RUNNING
         if ended:
             set_run_status(run, *final_status(run))
-        record(Actor.for_user(user), "fulfilment.manual_task_done", target_type="fulfilment_run",
-               target_id=str(run.pk), details={"system": task.system, "evidence": bool(evidence)})  # fmt: skip
+        record(
+            Actor.for_user(user),
+            "fulfilment.manual_task_done",
+            target_type="fulfilment_run",
+            target_id=str(run.pk),
+            details={"system": task.system, "evidence": bool(evidence)},
+        )
     if ended and run.status == RunStatus.COMPLETED:
         # The last task done ends the run as any run ends (the package was stored when the steps ran).
         end_run(run, FulfilmentOutcome(status=str(run.status), summary=run.summary, message=run.message))

@@ -33,8 +33,15 @@ def prepare_run(task: FulfilmentTask, actor: Actor) -> FulfilmentRun:
     ).first()
     if existing is not None:
         return existing
-    return plan_run(task.organisation, task.right, [task.identities], actor, request_id=task.request_id,
-                    language=task.language, details=task.details)  # fmt: skip
+    return plan_run(
+        task.organisation,
+        task.right,
+        [task.identities],
+        actor,
+        request_id=task.request_id,
+        language=task.language,
+        details=task.details,
+    )
 
 
 def plan_run(
@@ -86,34 +93,50 @@ def plan_run(
         engine.close()
     with transaction.atomic():
         run = FulfilmentRun.objects.create(
-            organisation=organisation, request_id=request_id, right=right, language=language,
-            map_version=version, subjects=len(subjects), plan=shown,
+            organisation=organisation,
+            request_id=request_id,
+            right=right,
+            language=language,
+            map_version=version,
+            subjects=len(subjects),
+            plan=shown,
             sealed_subjects=encrypt_json(subjects),
             sealed_details=encrypt_json(dict(details or {})) if details else None,
-        )  # fmt: skip
+        )
         FulfilmentStep.objects.bulk_create(
-            FulfilmentStep(run=run, position=number, system=system, action=action,
-                           sealed_state=encrypt_json(state) if state is not None else None)
+            FulfilmentStep(
+                run=run,
+                position=number,
+                system=system,
+                action=action,
+                sealed_state=encrypt_json(state) if state is not None else None,
+            )
             for number, (system, action, state) in enumerate(steps)
-        )  # fmt: skip
-        record(actor, "fulfilment.run_planned", target_type="fulfilment_run", target_id=str(run.pk),
-               details={"right": right, "subjects": len(subjects), "steps": len(steps),
-                        "map_version": version})  # fmt: skip
+        )
+        record(
+            actor,
+            "fulfilment.run_planned",
+            target_type="fulfilment_run",
+            target_id=str(run.pk),
+            details={"right": right, "subjects": len(subjects), "steps": len(steps), "map_version": version},
+        )
     return run
 
 
 def _counts_plan(engine: FulfilmentEngine, located: Mapping[str, Any], subjects: int) -> dict[str, Any]:
     systems = [
-        {"system": system_id, "kind": engine.map.system(system_id).connector,
-         "tables": [{"table": table, "rows": sum(per.values())} for table, per in found["counts"].items()]}
+        {
+            "system": system_id,
+            "kind": engine.map.system(system_id).connector,
+            "tables": [{"table": table, "rows": sum(per.values())} for table, per in found["counts"].items()],
+        }
         for system_id, found in located.items()
-    ]  # fmt: skip
+    ]
     systems += [
         {"system": system_id, "kind": engine.map.system(system_id).connector, "tables": [], "error": message}
         for system_id, message in engine.unavailable.items()
     ]
     return {"subjects": subjects, "systems": systems}
-
 
 
 def match_data_points(organisation: str, points: Mapping[str, str]) -> set[str]:

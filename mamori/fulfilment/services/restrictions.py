@@ -39,9 +39,10 @@ def add_restrictions(run: FulfilmentRun, subjects: list[dict[str, str]]) -> int:
         for identities in subjects:
             hashes = {kind: restriction_identity_hash(kind, value) for kind, value in sorted(identities.items())}
             _, made = Restriction.objects.get_or_create(
-                organisation=run.organisation, request_id=run.request_id, identity_hashes=hashes,
+                organisation=run.organisation,
+                request_id=run.request_id,
+                identity_hashes=hashes,
                 lifted_at=None,
-            )  # fmt: skip
+            )
             created += int(made)
     return created
-

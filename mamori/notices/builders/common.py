@@ -174,9 +174,10 @@ class Builder:
 
     def clocks_table(self, codes: list[str] | None = None) -> Table | None:
         clocks: list[RequestClock] = [
-            clock for clock in self.map.commitments.request_clocks
+            clock
+            for clock in self.map.commitments.request_clocks
             if codes is None or set(clock.jurisdictions) & set(codes)
-        ]  # fmt: skip
+        ]
         if not clocks:
             return None
         rows = []

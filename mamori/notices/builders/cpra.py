@@ -54,9 +54,16 @@ class CpraNotice(Builder):
             ids = [category.id for _, category in members]
 
             def named(kind: str, members: list[tuple[PrivacyMap, Any]] = members) -> str:
-                return self.join(list(dict.fromkeys(
-                    self.t(item.name) for privacy_map, category in members
-                    for item in getattr(privacy_map, kind) if category.id in item.categories)))
+                return self.join(
+                    list(
+                        dict.fromkeys(
+                            self.t(item.name)
+                            for privacy_map, category in members
+                            for item in getattr(privacy_map, kind)
+                            if category.id in item.categories
+                        )
+                    )
+                )
 
             retention = [r.id for r in self.map.retention if set(r.categories) & set(ids)]
             periods = [self._period(rule) for rule in retention]

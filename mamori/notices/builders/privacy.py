@@ -14,14 +14,19 @@ PLACED_TEXTS: dict[str, tuple[str, ...]] = {
     "transfers": ("transfers",),
     "security": ("security", "breach", "incidents"),
     "rights": (
-        "rights", "gdpr_rights", "disclosure_procedure", "requests",
-        "correction_deletion", "suspension_of_use", "disclosure_refusals",
+        "rights",
+        "gdpr_rights",
+        "disclosure_procedure",
+        "requests",
+        "correction_deletion",
+        "suspension_of_use",
+        "disclosure_refusals",
     ),
     "complaints": ("complaints",),
     "children": ("children",),
     "signals": ("do_not_track",),
     "changes": ("changes", "new_purposes"),
-}  # fmt: skip
+}
 
 
 class PrivacyPolicy(Builder):

@@ -39,7 +39,7 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "sent.cookies": ("identifiers in the cookies {names}", "クッキー {names} に含まれる識別子"),
     "opt_out.consent": (
-        "Sent only after you agree in the cookie banner; withdraw at any time under \"Cookie settings\" or on {url}",
+        'Sent only after you agree in the cookie banner; withdraw at any time under "Cookie settings" or on {url}',
         "クッキーバナーで同意した場合にのみ送信されます。「クッキー設定」または {url} からいつでも撤回できます",
     ),
     "opt_out.always": (
@@ -89,17 +89,38 @@ class TransmissionNotice(Builder):
         if recipient.categories:
             sent.append(self.categories(recipient.categories))
         hosts = self.hosts_of(recipient)
-        how = self.join(sorted({self.t(self.map.cookie_category(c.category).name) for c in cookies
-                                if self.map.find("cookie_categories", c.category)}))
+        how = self.join(
+            sorted(
+                {
+                    self.t(self.map.cookie_category(c.category).name)
+                    for c in cookies
+                    if self.map.find("cookie_categories", c.category)
+                }
+            )
+        )
         if hosts:
             how = f"{how} ({', '.join(hosts)})"
         essential_only = all(c.category in ("essential", "necessary") for c in cookies)
-        opt_out = self.tx("opt_out.always") if essential_only else self.tx("opt_out.consent", url=f"{self.center_url}choices/")
+        opt_out = (
+            self.tx("opt_out.always")
+            if essential_only
+            else self.tx("opt_out.consent", url=f"{self.center_url}choices/")
+        )
         purposes = self.purposes(recipient.purposes) or self.join(sorted({self.t(c.purpose) for c in cookies}))
         if recipient.transfer and recipient.transfer.note:
-            opt_out = f"{opt_out}. {self.t(recipient.transfer.note)}" if self.lang == "en" else f"{opt_out}。{self.t(recipient.transfer.note)}"
-        return [self.t(recipient.name), recipient.country, "; ".join(sent) if self.lang == "en" else "、".join(sent),
-                purposes, how, opt_out]
+            opt_out = (
+                f"{opt_out}. {self.t(recipient.transfer.note)}"
+                if self.lang == "en"
+                else f"{opt_out}。{self.t(recipient.transfer.note)}"
+            )
+        return [
+            self.t(recipient.name),
+            recipient.country,
+            "; ".join(sent) if self.lang == "en" else "、".join(sent),
+            purposes,
+            how,
+            opt_out,
+        ]
 
     def cookie_domains(self, recipient: Recipient) -> list[str]:
         return [c.domain.lstrip(".") for c in self.map.cookies if c.recipient == recipient.id and c.domain]

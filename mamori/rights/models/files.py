@@ -31,8 +31,9 @@ class RequestFile(models.Model):
     size = models.PositiveIntegerField()
     encrypted = models.BinaryField()
     review = models.CharField(max_length=16, choices=Review.choices, default=Review.PENDING)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     uploaded_at = models.DateTimeField()
 
     class Meta:
@@ -47,8 +48,9 @@ class DownloadLog(models.Model):
 
     request = models.ForeignKey("rights.RightsRequest", on_delete=models.CASCADE, related_name="downloads")
     file_kind = models.CharField(max_length=32)
-    by_staff = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="+")
+    by_staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     at = models.DateTimeField()
 
     class Meta:

@@ -109,10 +109,12 @@ class RightsRequest(models.Model):
     verify_by = models.DateTimeField()
     paused_since = models.DateTimeField(null=True, blank=True)
 
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="assigned_requests")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_requests"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     plan = models.JSONField(null=True, blank=True)
     outcome_status = models.CharField(max_length=16, blank=True)
     outcome_summary = models.JSONField(null=True, blank=True)

@@ -28,8 +28,11 @@ def fulfilment_abandoned(request_id: int, *, attempts: int) -> RightsRequest | N
         request.outcome_summary = {"message": ABANDONED.format(attempts=attempts), "attempts": attempts}
         request.save(update_fields=["outcome_status", "outcome_summary"])
         audit(Actor.system("jobs"), "fulfilment_abandoned", request, attempts=attempts)
-        people = [request.assignee] if request.assignee else list(
-            User.objects.filter(role=Role.PRIVACY_OFFICER, is_active=True))
+        people = (
+            [request.assignee]
+            if request.assignee
+            else list(User.objects.filter(role=Role.PRIVACY_OFFICER, is_active=True))
+        )
         recipients = [(person.email, person.language) for person in people if person is not None and person.email]
         console_url = f"{settings.BASE_URL}/console/requests/{request.pk}/"
 

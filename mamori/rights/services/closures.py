@@ -27,8 +27,13 @@ def add_closure(organisation: str, day: date, name: str, actor: Actor, *, user: 
     except Exception as exc:
         raise RightsError(str(exc), code="bad_day") from exc
     closure = ClosureDay.objects.create(organisation=organisation, day=day, name=name.strip()[:120], created_by=user)
-    record(actor, "calendar.closure_added", target_type="rights.closure", target_id=str(closure.pk),
-           details={"organisation": organisation, "day": day.isoformat()})
+    record(
+        actor,
+        "calendar.closure_added",
+        target_type="rights.closure",
+        target_id=str(closure.pk),
+        details={"organisation": organisation, "day": day.isoformat()},
+    )
     return closure
 
 
@@ -37,6 +42,11 @@ def remove_closure(closure_id: int, actor: Actor) -> None:
     closure = ClosureDay.objects.select_for_update().filter(pk=closure_id).first()
     if closure is None:
         raise RightsError(_("no such closure day"), code="not_found")
-    record(actor, "calendar.closure_removed", target_type="rights.closure", target_id=str(closure.pk),
-           details={"organisation": closure.organisation, "day": closure.day.isoformat()})
+    record(
+        actor,
+        "calendar.closure_removed",
+        target_type="rights.closure",
+        target_id=str(closure.pk),
+        details={"organisation": closure.organisation, "day": closure.day.isoformat()},
+    )
     closure.delete()

@@ -31,17 +31,27 @@ def audit(actor: Actor, action: str, request: RightsRequest, **details: Any) -> 
         f"request.{action}",
         target_type="rights.request",
         target_id=str(request.pk),
-        details={"reference": request.reference, "organisation": request.organisation, "right": request.right,
-                 "status": request.status, **details},
+        details={
+            "reference": request.reference,
+            "organisation": request.organisation,
+            "right": request.right,
+            "status": request.status,
+            **details,
+        },
     )
 
 
 def store_file(request: RightsRequest, kind: str, filename: str, content_type: str, data: bytes) -> RequestFile:
     """Files are encrypted before they reach the database; the clear bytes are never stored."""
     return RequestFile.objects.create(
-        request=request, kind=kind, filename=filename[:200] or "file", content_type=content_type[:100],
-        size=len(data), encrypted=crypto.encrypt(data), uploaded_at=timezone.now(),
-    )  # fmt: skip
+        request=request,
+        kind=kind,
+        filename=filename[:200] or "file",
+        content_type=content_type[:100],
+        size=len(data),
+        encrypted=crypto.encrypt(data),
+        uploaded_at=timezone.now(),
+    )
 
 
 def status_token_hash(token: str) -> str:
@@ -83,4 +93,3 @@ def closures_for(organisation: str, calendar_id: str, privacy_map: PrivacyMap) -
     if not calendar_id.startswith(privacy_map.organisation.country) and calendar_id != privacy_map.organisation.country:
         return {}
     return dict(ClosureDay.objects.filter(organisation=organisation).values_list("day", "name"))
-

@@ -93,8 +93,9 @@ def _validate(sub: Submission) -> None:
         raise RightsError(_("specific pieces of information need a signed declaration"), code="declaration_required")
     unknown = set(sub.data_points) - set(DATA_POINT_KINDS)
     if unknown:
-        raise RightsError(_("unknown data points: %(points)s"), code="bad_data_points",
-                          points=", ".join(sorted(unknown)))
+        raise RightsError(
+            _("unknown data points: %(points)s"), code="bad_data_points", points=", ".join(sorted(unknown))
+        )
     if sub.right in ("rectification", "addition") and not (sub.fields or sub.message.strip()):
         raise RightsError(_("say what should be corrected or added"), code="fields_required")
     kinds = {upload.kind for upload in sub.uploads}
@@ -103,8 +104,10 @@ def _validate(sub: Submission) -> None:
             raise RightsError(_("the agent's name is required"), code="agent_name_required")
         missing = {RequestFile.Kind.AGENT_PERMISSION, RequestFile.Kind.AGENT_IDENTITY} - kinds
         if missing:  # CP8 / PC5: written permission and the agent's own identity documents
-            raise RightsError(_("an agent must upload the written permission and their identity document"),
-                              code="agent_documents_required")
+            raise RightsError(
+                _("an agent must upload the written permission and their identity document"),
+                code="agent_documents_required",
+            )
     for upload in sub.uploads:
         if upload.kind not in RequestFile.Kind.values or upload.kind == RequestFile.Kind.RESULT:
             raise RightsError(_("unknown document kind"), code="bad_document")
@@ -118,8 +121,9 @@ def _validate(sub: Submission) -> None:
 
 
 @transaction.atomic
-def submit_request(sub: Submission, actor: Actor, *, staff: Any = None,
-                   notify: bool = True) -> tuple[RightsRequest, str]:
+def submit_request(
+    sub: Submission, actor: Actor, *, staff: Any = None, notify: bool = True
+) -> tuple[RightsRequest, str]:
     """Create a request, compute its clocks and start verification. Returns it and its status token.
 
     The token is the requester's private link to the status page; only its keyed hash is stored.
@@ -141,36 +145,63 @@ def submit_request(sub: Submission, actor: Actor, *, staff: Any = None,
     zone = privacy_map.organisation.time_zone
     calendar = clocks.request_calendar(rule, closures_for(sub.organisation, rule.calendar_id, privacy_map))
     deadlines = clocks.compute_deadlines(
-        rule, received_at, time_zone=zone, hours=clocks.opening_hours(privacy_map, calendar),
+        rule,
+        received_at,
+        time_zone=zone,
+        hours=clocks.opening_hours(privacy_map, calendar),
         closures=closures_for(sub.organisation, rule.calendar_id, privacy_map),
-    )  # fmt: skip
+    )
     token = new_token()
     due_at = clocks.end_of_day_utc(deadlines.respond_by, zone)
     request = RightsRequest.objects.create(
-        organisation=sub.organisation, map_version=version.number, reference=new_reference(),
-        right=sub.right, jurisdiction=sub.jurisdiction, law=rule.law, calendar_id=rule.calendar_id,
-        status=RequestStatus.VERIFYING, channel=sub.channel, delivery=sub.delivery, language=sub.language,
-        requester_name=sub.requester_name.strip(), requester_email=sub.requester_email.strip(),
-        postal_address=sub.postal_address.strip(), phone=sub.phone.strip(),
+        organisation=sub.organisation,
+        map_version=version.number,
+        reference=new_reference(),
+        right=sub.right,
+        jurisdiction=sub.jurisdiction,
+        law=rule.law,
+        calendar_id=rule.calendar_id,
+        status=RequestStatus.VERIFYING,
+        channel=sub.channel,
+        delivery=sub.delivery,
+        language=sub.language,
+        requester_name=sub.requester_name.strip(),
+        requester_email=sub.requester_email.strip(),
+        postal_address=sub.postal_address.strip(),
+        phone=sub.phone.strip(),
         data_points_encrypted=crypto.encrypt_json({k: v.strip() for k, v in sub.data_points.items() if v.strip()}),
         details_encrypted=crypto.encrypt_json({"message": sub.message.strip(), "fields": sub.fields}),
-        specific_pieces=sub.specific_pieces, declaration_signed=sub.declaration_signed,
-        is_agent=sub.is_agent, agent_name=sub.agent_name.strip(), agent_email=sub.agent_email.strip(),
+        specific_pieces=sub.specific_pieces,
+        declaration_signed=sub.declaration_signed,
+        is_agent=sub.is_agent,
+        agent_name=sub.agent_name.strip(),
+        agent_email=sub.agent_email.strip(),
         status_token_hash=status_token_hash(token),
         # Staff-entered and agent requests are checked by a person (documents, a phone call).
         needs_staff_review=sub.is_agent or sub.channel not in ELECTRONIC_CHANNELS,
-        received_at=received_at, received_on=deadlines.received_on,
+        received_at=received_at,
+        received_on=deadlines.received_on,
         acknowledge_by=clocks.end_of_day_utc(deadlines.acknowledge_by, zone) if deadlines.acknowledge_by else None,
-        due_at=due_at, original_due_at=due_at,
+        due_at=due_at,
+        original_due_at=due_at,
         extend_limit_at=clocks.end_of_day_utc(deadlines.extend_limit, zone) if deadlines.extend_limit else None,
         verify_by=clocks.end_of_day_utc(deadlines.verify_by, zone),
         created_by=staff,
-    )  # fmt: skip
+    )
     for upload in sub.uploads:
         store_file(request, upload.kind, upload.filename, upload.content_type, upload.data)
-    audit(actor, "received", request, channel=request.channel, jurisdiction=request.jurisdiction,
-          law=request.law, delivery=request.delivery, agent=request.is_agent, documents=len(sub.uploads),
-          due_on=deadlines.respond_by.isoformat())
+    audit(
+        actor,
+        "received",
+        request,
+        channel=request.channel,
+        jurisdiction=request.jurisdiction,
+        law=request.law,
+        delivery=request.delivery,
+        agent=request.is_agent,
+        documents=len(sub.uploads),
+        due_on=deadlines.respond_by.isoformat(),
+    )
     if notify and (request.agent_email or request.requester_email):
         _send_after_commit(request.pk, "receipt", token)
         try:

@@ -34,24 +34,49 @@ def minimum_age(organisation: str) -> int | None:
     """The age below which the company serves no one (OM11) or sells nothing (CP9), from the map."""
     _version, privacy_map = map_in_force(organisation, missing=RightsError)
     commitments = privacy_map.commitments
-    ages = [age for age in (commitments.minimum_age, commitments.sale.no_sale_under_age if commitments.sale else None)
-            if age]
+    ages = [
+        age
+        for age in (commitments.minimum_age, commitments.sale.no_sale_under_age if commitments.sale else None)
+        if age
+    ]
     return max(ages) if ages else None
 
 
-def record_minor(organisation: str, *, jurisdiction: str, name: str, email: str, data_points: dict[str, str],
-                 reason: str, note: str, actor: Actor, staff: Any) -> RightsRequest:
+def record_minor(
+    organisation: str,
+    *,
+    jurisdiction: str,
+    name: str,
+    email: str,
+    data_points: dict[str, str],
+    reason: str,
+    note: str,
+    actor: Actor,
+    staff: Any,
+) -> RightsRequest:
     if reason not in MINOR_REASONS:
         raise RightsError(_("say how the company learned the person is under age"), code="reason_required")
     if not (email.strip() or any(value.strip() for value in data_points.values())):
-        raise RightsError(_("give an e-mail address or a customer number to find the person's data"),
-                          code="identity_required")
+        raise RightsError(
+            _("give an e-mail address or a customer number to find the person's data"), code="identity_required"
+        )
     with transaction.atomic():
-        request, _token = submit_request(Submission(
-            organisation=organisation, right="erasure", jurisdiction=jurisdiction, requester_name=name,
-            requester_email=email.strip(), channel=Channel.IN_PERSON, data_points=data_points,
-            message="", language="ja" if jurisdiction == "JP" else "en",
-        ), actor, staff=staff, notify=False)  # fmt: skip
+        request, _token = submit_request(
+            Submission(
+                organisation=organisation,
+                right="erasure",
+                jurisdiction=jurisdiction,
+                requester_name=name,
+                requester_email=email.strip(),
+                channel=Channel.IN_PERSON,
+                data_points=data_points,
+                message="",
+                language="ja" if jurisdiction == "JP" else "en",
+            ),
+            actor,
+            staff=staff,
+            notify=False,
+        )
         audit(actor, "minor_recorded", request, reason=reason, minimum_age=minimum_age(organisation))
         if note.strip():
             RequestNote.objects.create(request=request, author=staff, text=note.strip(), at=request.received_at)

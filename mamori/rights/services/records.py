@@ -40,20 +40,32 @@ class YearMetrics:
 def year_metrics(organisation: str, year: int) -> YearMetrics:
     """Requests received in ``year`` (UTC): how many were complied with, denied, and how fast."""
     start, end = datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
-    rows = list(RightsRequest.objects.filter(organisation=organisation, received_at__gte=start, received_at__lt=end)
-                .values_list("status", "received_at", "closed_at"))
-    answered = [(closed - received).total_seconds() / 86400 for status, received, closed in rows
-                if status in (RequestStatus.COMPLETED, RequestStatus.DENIED) and closed is not None]
+    rows = list(
+        RightsRequest.objects.filter(
+            organisation=organisation, received_at__gte=start, received_at__lt=end
+        ).values_list("status", "received_at", "closed_at")
+    )
+    answered = [
+        (closed - received).total_seconds() / 86400
+        for status, received, closed in rows
+        if status in (RequestStatus.COMPLETED, RequestStatus.DENIED) and closed is not None
+    ]
     count = dict.fromkeys(RequestStatus.values, 0)
     for status, _received, _closed in rows:
         count[status] += 1
     return YearMetrics(
-        organisation=organisation, year=year, received=len(rows), complied=count[RequestStatus.COMPLETED],
-        denied=count[RequestStatus.DENIED], closed_unverified=count[RequestStatus.CLOSED_UNVERIFIED],
-        open=len(rows) - count[RequestStatus.COMPLETED] - count[RequestStatus.DENIED]
+        organisation=organisation,
+        year=year,
+        received=len(rows),
+        complied=count[RequestStatus.COMPLETED],
+        denied=count[RequestStatus.DENIED],
+        closed_unverified=count[RequestStatus.CLOSED_UNVERIFIED],
+        open=len(rows)
+        - count[RequestStatus.COMPLETED]
+        - count[RequestStatus.DENIED]
         - count[RequestStatus.CLOSED_UNVERIFIED],
         median_days_to_respond=round(statistics.median(answered), 1) if answered else None,
-    )  # fmt: skip
+    )
 
 
 def purge_expired_records(now: datetime | None = None) -> int:
@@ -65,9 +77,13 @@ def purge_expired_records(now: datetime | None = None) -> int:
             request = RightsRequest.objects.select_for_update().filter(pk=request_id, purge_after__lt=now).first()
             if request is None:
                 continue
-            record(Actor.system("rights"), "request.record_purged", target_type="rights.request",
-                   target_id=str(request.pk), details={"reference": request.reference,
-                                                       "organisation": request.organisation})
+            record(
+                Actor.system("rights"),
+                "request.record_purged",
+                target_type="rights.request",
+                target_id=str(request.pk),
+                details={"reference": request.reference, "organisation": request.organisation},
+            )
             request.delete()
             purged += 1
     return purged
@@ -98,8 +114,11 @@ def close_unverifiable(now: datetime | None = None) -> int:
 
 def due_soon_or_overdue(now: datetime | None = None) -> list[RightsRequest]:
     now = now or timezone.now()
-    return list(RightsRequest.objects.filter(status__in=[s.value for s in _open()], due_at__lte=now + SOON)
-                .select_related("assignee"))
+    return list(
+        RightsRequest.objects.filter(status__in=[s.value for s in _open()], due_at__lte=now + SOON).select_related(
+            "assignee"
+        )
+    )
 
 
 def send_reminders(now: datetime | None = None) -> int:
@@ -111,12 +130,18 @@ def send_reminders(now: datetime | None = None) -> int:
     for request in due_soon_or_overdue(now):
         if request.last_reminded_on == today or request.paused_since is not None:
             continue
-        people = [request.assignee] if request.assignee else list(
-            User.objects.filter(role=Role.PRIVACY_OFFICER, is_active=True))
+        people = (
+            [request.assignee]
+            if request.assignee
+            else list(User.objects.filter(role=Role.PRIVACY_OFFICER, is_active=True))
+        )
         people = [person for person in people if person is not None and person.email]
         with transaction.atomic():
-            updated = RightsRequest.objects.filter(pk=request.pk).filter(
-                Q(last_reminded_on__isnull=True) | ~Q(last_reminded_on=today)).update(last_reminded_on=today)
+            updated = (
+                RightsRequest.objects.filter(pk=request.pk)
+                .filter(Q(last_reminded_on__isnull=True) | ~Q(last_reminded_on=today))
+                .update(last_reminded_on=today)
+            )
             if not updated:
                 continue
             audit(Actor.system("rights"), "reminded", request, overdue=request.due_at < now, recipients=len(people))

@@ -84,15 +84,24 @@ def issue_code(request: RightsRequest, actor: Actor, *, token: str) -> None:
     now = timezone.now()
     VerificationCode.objects.filter(request=request, used_at__isnull=True).update(used_at=now)
     code = f"{secrets.randbelow(1_000_000):06d}"
-    VerificationCode.objects.create(request=request, code_hash=verification_code_hash(request.pk, code),
-                                    created_at=now, expires_at=now + CODE_LIFETIME)
+    VerificationCode.objects.create(
+        request=request,
+        code_hash=verification_code_hash(request.pk, code),
+        created_at=now,
+        expires_at=now + CODE_LIFETIME,
+    )
     audit(actor, "code_sent", request)
     request_id = request.pk
 
     def send() -> None:
         fresh = RightsRequest.objects.get(pk=request_id)
-        send_to_requester(fresh, "code", code=code, minutes=int(CODE_LIFETIME.total_seconds() // 60),
-                          status_url=status_url(fresh, token))
+        send_to_requester(
+            fresh,
+            "code",
+            code=code,
+            minutes=int(CODE_LIFETIME.total_seconds() // 60),
+            status_url=status_url(fresh, token),
+        )
 
     transaction.on_commit(send)
 
@@ -107,8 +116,11 @@ def check_code(request: RightsRequest, code: str, actor: Actor) -> bool:
         request = _locked(request)
         if request.status != RequestStatus.VERIFYING or request.email_verified_at is not None:
             raise RightsError(_("this request is not waiting for an e-mail code"), code="not_verifying")
-        live = (VerificationCode.objects.select_for_update()
-                .filter(request=request, used_at__isnull=True, expires_at__gt=timezone.now()).first())
+        live = (
+            VerificationCode.objects.select_for_update()
+            .filter(request=request, used_at__isnull=True, expires_at__gt=timezone.now())
+            .first()
+        )
         if live is None:
             raise RightsError(_("the code has expired; ask for a new one"), code="code_expired")
         now = timezone.now()
@@ -116,8 +128,10 @@ def check_code(request: RightsRequest, code: str, actor: Actor) -> bool:
         guesses = recent.aggregate(total=Sum("attempts"))["total"] or 0
         if guesses >= GUESSES_PER_ADDRESS:
             oldest = recent.order_by("created_at").values_list("created_at", flat=True).first() or now
-            raise CodeLimitError(_("Too many wrong codes were tried for this address. Try again later."),
-                                 retry_after=_lifts_in(oldest, now))
+            raise CodeLimitError(
+                _("Too many wrong codes were tried for this address. Try again later."),
+                retry_after=_lifts_in(oldest, now),
+            )
         live.attempts += 1
         matches = secrets.compare_digest(live.code_hash, verification_code_hash(request.pk, code.strip()))
         if not matches:
@@ -159,8 +173,14 @@ def _try_automatic_verification(request: RightsRequest, actor: Actor) -> None:
         return
     request.needs_staff_review = True
     request.save(update_fields=["matched_points", "needs_staff_review"])
-    audit(actor, "staff_review_needed", request, reason="too_few_matches", matched=request.matched_points,
-          required=required)
+    audit(
+        actor,
+        "staff_review_needed",
+        request,
+        reason="too_few_matches",
+        matched=request.matched_points,
+        required=required,
+    )
 
 
 def mark_verified(request: RightsRequest, actor: Actor, *, method: str) -> None:
@@ -170,8 +190,9 @@ def mark_verified(request: RightsRequest, actor: Actor, *, method: str) -> None:
     request.identity_verified_at = timezone.now()
     request.identity_method = method
     request.needs_staff_review = False
-    request.save(update_fields=["status", "identity_verified_at", "identity_method", "needs_staff_review",
-                                "matched_points"])
+    request.save(
+        update_fields=["status", "identity_verified_at", "identity_method", "needs_staff_review", "matched_points"]
+    )
     audit(actor, "verified", request, method=method)
     if request.acknowledged_at is None and request.channel in ELECTRONIC_CHANNELS:
         acknowledge(request, actor, via=request.channel)
@@ -191,7 +212,8 @@ def review_identity(request: RightsRequest, actor: Actor, *, accept: bool, reaso
     if actor.kind == "user":
         reviewer = actor.ident
     RequestFile.objects.filter(request=request).exclude(kind=RequestFile.Kind.RESULT).update(
-        review=decision, reviewed_by_id=reviewer)
+        review=decision, reviewed_by_id=reviewer
+    )
     audit(actor, "identity_reviewed", request, accepted=accept)
     if accept:
         mark_verified(request, actor, method="staff_review")

@@ -65,8 +65,7 @@ def acknowledge(request: RightsRequest, actor: Actor, *, via: str) -> RightsRequ
         electronic = {Channel.FORM, Channel.API, Channel.EMAIL}
         same_way = via == request.channel or (via in electronic and request.channel in electronic)
         if rule_of(request).acknowledge_same_channel and not same_way:
-            raise RightsError(_("the acknowledgement must go back the way the request came in"),
-                              code="wrong_channel")
+            raise RightsError(_("the acknowledgement must go back the way the request came in"), code="wrong_channel")
         request.acknowledged_at = timezone.now()
         request.acknowledged_via = via
         request.save(update_fields=["acknowledged_at", "acknowledged_via"])
@@ -82,8 +81,9 @@ def assign(request: RightsRequest, assignee: Any, actor: Actor) -> RightsRequest
     request = _locked(request)
     _require_open(request)
     if assignee is not None and not assignee.has_role(*REQUEST_WORKERS):
-        raise RightsError(_("requests can be assigned only to privacy officers and support agents"),
-                          code="bad_assignee")
+        raise RightsError(
+            _("requests can be assigned only to privacy officers and support agents"), code="bad_assignee"
+        )
     request.assignee = assignee
     request.save(update_fields=["assignee"])
     audit(actor, "assigned", request, assignee=assignee.pk if assignee else None)
@@ -117,8 +117,12 @@ def extend(request: RightsRequest, reason: str, actor: Actor) -> RightsRequest:
     request.extended_at = timezone.now()
     request.extension_reason = reason.strip()
     request.save(update_fields=["due_at", "extended_at", "extension_reason"])
-    audit(actor, "extended", request, due_on=clocks.local_date(request.due_at, map_of(request).organisation.time_zone)
-          .isoformat())
+    audit(
+        actor,
+        "extended",
+        request,
+        due_on=clocks.local_date(request.due_at, map_of(request).organisation.time_zone).isoformat(),
+    )
     _send_after_commit(request.pk, "extension", reason=request.extension_reason)
     return request
 
@@ -163,8 +167,13 @@ def resume(request: RightsRequest, actor: Actor) -> RightsRequest:
 def fulfilment_task(request: RightsRequest) -> FulfilmentTask:
     details = crypto.decrypt_json(request.details_encrypted, {})
     identities = {"email": request.requester_email} if request.requester_email else {}
-    identities.update({kind: value for kind, value in crypto.decrypt_json(request.data_points_encrypted, {}).items()
-                       if kind in ("phone", "customer_number", "name")})
+    identities.update(
+        {
+            kind: value
+            for kind, value in crypto.decrypt_json(request.data_points_encrypted, {}).items()
+            if kind in ("phone", "customer_number", "name")
+        }
+    )
     extra: dict[str, Any] = {"delivery": request.delivery}
     if details.get("fields"):
         extra["fields"] = details["fields"]
@@ -174,8 +183,14 @@ def fulfilment_task(request: RightsRequest) -> FulfilmentTask:
         # NP1: an APPI disclosure leaves out "history and characteristic information" (the map's
         # category class); GDPR and CPRA access include it.
         extra["leave_out_classes"] = ["history_characteristic"]
-    return FulfilmentTask(request_id=request.pk, organisation=request.organisation, right=request.right,
-                          identities=identities, language=request.language, details=extra)
+    return FulfilmentTask(
+        request_id=request.pk,
+        organisation=request.organisation,
+        right=request.right,
+        identities=identities,
+        language=request.language,
+        details=extra,
+    )
 
 
 @transaction.atomic
@@ -276,8 +291,9 @@ def _store_package(request: RightsRequest, path: Path | None) -> RequestFile | N
     if request.right in ("access", "portability"):
         own_records.add_to_package(path, request, fulfilment_task(request).identities)
     RequestFile.objects.filter(request=request, kind=RequestFile.Kind.RESULT).delete()
-    stored = store_file(request, RequestFile.Kind.RESULT, f"{request.reference}.zip", "application/zip",
-                        path.read_bytes())
+    stored = store_file(
+        request, RequestFile.Kind.RESULT, f"{request.reference}.zip", "application/zip", path.read_bytes()
+    )
     path.unlink()  # the engine's clear copy must not outlive the encrypted one
     return stored
 
@@ -301,15 +317,22 @@ def _require_finished_work(request: RightsRequest) -> None:
     if request.right not in WORK_RIGHTS:
         return
     if handler_for(request.right) is None:
-        raise RightsError(_("no fulfilment engine handles this right, so the work cannot be shown as done"),
-                          code="no_handler")
+        raise RightsError(
+            _("no fulfilment engine handles this right, so the work cannot be shown as done"), code="no_handler"
+        )
     outcome = work_outcome(request)
     if outcome is None or outcome.status in ("planned", "running"):
-        raise RightsError(_("the work is not done yet: show the plan and execute it before completing"),
-                          code="work_not_done")
+        raise RightsError(
+            _("the work is not done yet: show the plan and execute it before completing"), code="work_not_done"
+        )
     if outcome.status != "completed":
-        raise RightsError(_("the work is only partly done: finish the remaining steps (manual tasks with "
-                          "evidence) or deny the request with a ground"), code="work_partial")
+        raise RightsError(
+            _(
+                "the work is only partly done: finish the remaining steps (manual tasks with "
+                "evidence) or deny the request with a ground"
+            ),
+            code="work_partial",
+        )
     if request.outcome_status != "completed":  # finished since (manual tasks): keep the request's copy current
         request.outcome_status = "completed"
         request.outcome_summary = outcome.summary
@@ -317,8 +340,9 @@ def _require_finished_work(request: RightsRequest) -> None:
 
 
 @transaction.atomic
-def complete(request: RightsRequest, actor: Actor, *, message: str,
-             result: tuple[str, str, bytes] | RequestFile | None = None) -> RightsRequest:
+def complete(
+    request: RightsRequest, actor: Actor, *, message: str, result: tuple[str, str, bytes] | RequestFile | None = None
+) -> RightsRequest:
     """Close the request as answered; ``result`` is an upload (name, type, bytes) or a stored file."""
     request = _locked(request)
     if request.status not in (RequestStatus.VERIFIED, RequestStatus.IN_PROGRESS):
@@ -341,10 +365,13 @@ def complete(request: RightsRequest, actor: Actor, *, message: str,
     audit(actor, "completed", request, result=has_result, late=timezone.now() > request.due_at)
     zone = map_of(request).organisation.time_zone
     _send_after_commit(
-        request.pk, "completion", message=request.response_message, has_result=has_result,
+        request.pk,
+        "completion",
+        message=request.response_message,
+        has_result=has_result,
         expires_on=clocks.local_date(request.result_expires_at, zone) if request.result_expires_at else None,
         paper=request.delivery == "paper",
-    )  # fmt: skip
+    )
     return request
 
 
@@ -387,8 +414,17 @@ def _close(request: RightsRequest, status: str) -> None:
     request.closed_at = now
     request.paused_since = None
     request.purge_after = purge_moment(now, period)
-    request.save(update_fields=["status", "closed_at", "paused_since", "purge_after", "denial_ground",
-                                "response_message", "result_expires_at"])
+    request.save(
+        update_fields=[
+            "status",
+            "closed_at",
+            "paused_since",
+            "purge_after",
+            "denial_ground",
+            "response_message",
+            "result_expires_at",
+        ]
+    )
     purged, _by_model = RequestFile.objects.filter(request=request).exclude(kind=RequestFile.Kind.RESULT).delete()
     request.codes.all().delete()
     if purged:
@@ -406,7 +442,6 @@ def purge_moment(closed_at: datetime, period: Duration) -> datetime:
 
 def right_label(request: RightsRequest) -> str:
     return str(RIGHT_LABELS.get(request.right, request.right))
-
 
 
 @transaction.atomic

@@ -40,19 +40,33 @@ def _limit(request: HttpRequest, group: str, rate: str, key: str | None = None) 
 
 def submission_from(form: RequestForm, organisation: str, channel: str, language: str) -> Submission:
     data = form.cleaned_data
-    points = {"name": data["requester_name"], "phone": data.get("phone", ""),
-              "postal_code": data.get("postal_code", ""), "customer_number": data.get("customer_number", "")}
+    points = {
+        "name": data["requester_name"],
+        "phone": data.get("phone", ""),
+        "postal_code": data.get("postal_code", ""),
+        "customer_number": data.get("customer_number", ""),
+    }
     uploads = [Upload(kind, upload.name, upload.content_type or "", upload.read()) for kind, upload in form.uploads()]
     return Submission(
-        organisation=organisation, right=data["right"], jurisdiction=data["jurisdiction"],
-        requester_name=data["requester_name"], requester_email=data.get("requester_email") or "",
-        channel=channel, language=language, delivery=data["delivery"],
-        postal_address=data.get("postal_address", ""), phone=data.get("phone", ""),
+        organisation=organisation,
+        right=data["right"],
+        jurisdiction=data["jurisdiction"],
+        requester_name=data["requester_name"],
+        requester_email=data.get("requester_email") or "",
+        channel=channel,
+        language=language,
+        delivery=data["delivery"],
+        postal_address=data.get("postal_address", ""),
+        phone=data.get("phone", ""),
         data_points={key: value for key, value in points.items() if value},
-        message=data.get("message", ""), specific_pieces=data.get("specific_pieces", False),
-        declaration_signed=data.get("declaration_signed", False), is_agent=data.get("is_agent", False),
-        agent_name=data.get("agent_name", ""), agent_email=data.get("agent_email") or "", uploads=uploads,
-    )  # fmt: skip
+        message=data.get("message", ""),
+        specific_pieces=data.get("specific_pieces", False),
+        declaration_signed=data.get("declaration_signed", False),
+        is_agent=data.get("is_agent", False),
+        agent_name=data.get("agent_name", ""),
+        agent_email=data.get("agent_email") or "",
+        uploads=uploads,
+    )
 
 
 def _form_choices(privacy_map: Any) -> tuple[list[str], list[str], dict[str, list[str]]]:
@@ -66,8 +80,9 @@ def new_request(request: HttpRequest, organisation: str) -> HttpResponse:
     _version, privacy_map = map_in_force_or_404(organisation)
     jurisdictions, rights, per_jurisdiction = _form_choices(privacy_map)
     initial = {"right": request.GET.get("right", ""), "jurisdiction": request.GET.get("jurisdiction", "")}
-    form = RequestForm(request.POST or None, request.FILES or None, jurisdictions=jurisdictions, rights=rights,
-                       initial=initial)
+    form = RequestForm(
+        request.POST or None, request.FILES or None, jurisdictions=jurisdictions, rights=rights, initial=initial
+    )
     if request.method == "POST":
         if limited := _limit(request, "rights.submit", "10/h"):
             return limited
@@ -75,15 +90,24 @@ def new_request(request: HttpRequest, organisation: str) -> HttpResponse:
             language = (translation.get_language() or "en").split("-")[0]
             try:
                 _created, token = submit_request(
-                    submission_from(form, organisation, Channel.FORM, "ja" if language == "ja" else "en"), REQUESTER)
+                    submission_from(form, organisation, Channel.FORM, "ja" if language == "ja" else "en"), REQUESTER
+                )
             except RightsError as exc:
                 form.add_error(None, exc.message)
             else:
                 return redirect("center:requests_status", organisation=organisation, token=token)
-    return render(request, "rights/center/new.html", {
-        "organisation": organisation, "map": privacy_map, "form": form,
-        "per_jurisdiction": {code: [str(RIGHT_LABELS[r]) for r in rights] for code, rights in per_jurisdiction.items()},
-    })  # fmt: skip
+    return render(
+        request,
+        "rights/center/new.html",
+        {
+            "organisation": organisation,
+            "map": privacy_map,
+            "form": form,
+            "per_jurisdiction": {
+                code: [str(RIGHT_LABELS[r]) for r in rights] for code, rights in per_jurisdiction.items()
+            },
+        },
+    )
 
 
 def _by_token(organisation: str, token: str) -> RightsRequest:
@@ -100,14 +124,24 @@ def status(request: HttpRequest, organisation: str, token: str) -> HttpResponse:
     found = _by_token(organisation, token)
     result = found.files.filter(kind=RequestFile.Kind.RESULT).first()
     downloadable = bool(result and found.result_expires_at and found.result_expires_at > timezone.now())
-    return render(request, "rights/center/status.html", {
-        "organisation": organisation, "map": privacy_map, "req": found, "token": token,
-        "right_label": RIGHT_LABELS.get(found.right, found.right), "code_form": CodeForm(),
-        "waiting_for_code": found.status == RequestStatus.VERIFYING and found.email_verified_at is None
-        and bool(found.requester_email or found.agent_email),
-        "downloadable": downloadable, "time_zone": privacy_map.organisation.time_zone,
-        "target": target_text(rule_of(found)),
-    })  # fmt: skip
+    return render(
+        request,
+        "rights/center/status.html",
+        {
+            "organisation": organisation,
+            "map": privacy_map,
+            "req": found,
+            "token": token,
+            "right_label": RIGHT_LABELS.get(found.right, found.right),
+            "code_form": CodeForm(),
+            "waiting_for_code": found.status == RequestStatus.VERIFYING
+            and found.email_verified_at is None
+            and bool(found.requester_email or found.agent_email),
+            "downloadable": downloadable,
+            "time_zone": privacy_map.organisation.time_zone,
+            "target": target_text(rule_of(found)),
+        },
+    )
 
 
 def target_text(rule: RequestRule) -> str:
@@ -118,10 +152,14 @@ def target_text(rule: RequestRule) -> str:
     target, committed = found
     within = duration_label(target, get_language() or "en")
     if committed:
-        return _("The law asks for an answer without delay; the company commits to answering within %(within)s "
-                 "(its privacy map), refusals included.") % {"within": within}
-    return _("The law asks for an answer without delay; the company has published no target, so we aim at "
-             "%(within)s, refusals included.") % {"within": within}
+        return _(
+            "The law asks for an answer without delay; the company commits to answering within %(within)s "
+            "(its privacy map), refusals included."
+        ) % {"within": within}
+    return _(
+        "The law asks for an answer without delay; the company has published no target, so we aim at "
+        "%(within)s, refusals included."
+    ) % {"within": within}
 
 
 @require_POST
@@ -174,5 +212,6 @@ def download(request: HttpRequest, organisation: str, token: str) -> HttpRespons
     if result is None or found.result_expires_at is None or found.result_expires_at <= timezone.now():
         raise Http404("the download has expired")
     data = record_download(found, result, REQUESTER)
-    return FileResponse(io.BytesIO(data), as_attachment=True,
-                        filename=result.filename, content_type=result.content_type)
+    return FileResponse(
+        io.BytesIO(data), as_attachment=True, filename=result.filename, content_type=result.content_type
+    )

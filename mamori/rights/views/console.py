@@ -93,14 +93,29 @@ def queue(request: HttpRequest) -> HttpResponse:
             zones[organisation] = _time_zone(organisation)
         return zones[organisation]
 
-    rows = [{"req": r, "overdue": r.is_open and r.due_at < now, "soon": r.pk in soon and r.due_at >= now,
-             "due_on": local_date(r.due_at, zone_of(r.organisation)),
-             "right_label": RIGHT_LABELS.get(r.right, r.right)} for r in requests.order_by("due_at", "pk")[:500]]
-    return render(request, "rights/console/queue.html", {
-        "rows": rows, "nav": "requests", "statuses": RequestStatus.choices, "status": status,
-        "rights": RIGHT_LABELS.items(), "organisations": MapVersion.objects.organisations(),
-        "can_work": _user(request).has_role(*access.REQUEST_WORKERS),
-    })  # fmt: skip
+    rows = [
+        {
+            "req": r,
+            "overdue": r.is_open and r.due_at < now,
+            "soon": r.pk in soon and r.due_at >= now,
+            "due_on": local_date(r.due_at, zone_of(r.organisation)),
+            "right_label": RIGHT_LABELS.get(r.right, r.right),
+        }
+        for r in requests.order_by("due_at", "pk")[:500]
+    ]
+    return render(
+        request,
+        "rights/console/queue.html",
+        {
+            "rows": rows,
+            "nav": "requests",
+            "statuses": RequestStatus.choices,
+            "status": status,
+            "rights": RIGHT_LABELS.items(),
+            "organisations": MapVersion.objects.organisations(),
+            "can_work": _user(request).has_role(*access.REQUEST_WORKERS),
+        },
+    )
 
 
 @staff_required(*access.REQUEST_READERS)
@@ -108,37 +123,66 @@ def detail(request: HttpRequest, request_id: int) -> HttpResponse:
     found = access.access_request(request.user, request_id)
     rule = rule_of(found)
     zone = _time_zone(found.organisation)
-    return render(request, "rights/console/detail.html", {
-        "req": found, "rule": rule, "time_zone": zone, "nav": "requests",
-        "requester_zone": requester_time_zone(found.jurisdiction), "target": target_text(rule),
-        "right_label": RIGHT_LABELS.get(found.right, found.right),
-        "files": found.files.all(), "notes": found.notes.select_related("author"), "pauses": found.pauses.all(),
-        "handler": handler_for(found.right) is not None, "work": workflow.work_outcome(found),
-        # Earlier or parallel requests from the same address (duplicates, repeated access requests).
-        "same_address": with_email(access.access_requests(request.user), found.agent_email or found.requester_email)
-        .exclude(pk=found.pk).order_by("-received_at")[:20],
-        "can_work": _user(request).has_role(*access.REQUEST_WORKERS),
-        "workers": User.objects.filter(role__in=access.REQUEST_WORKERS, is_active=True),
-        "note_form": NoteForm(), "reason_form": ReasonForm(), "now": timezone.now(),
-    })  # fmt: skip
+    return render(
+        request,
+        "rights/console/detail.html",
+        {
+            "req": found,
+            "rule": rule,
+            "time_zone": zone,
+            "nav": "requests",
+            "requester_zone": requester_time_zone(found.jurisdiction),
+            "target": target_text(rule),
+            "right_label": RIGHT_LABELS.get(found.right, found.right),
+            "files": found.files.all(),
+            "notes": found.notes.select_related("author"),
+            "pauses": found.pauses.all(),
+            "handler": handler_for(found.right) is not None,
+            "work": workflow.work_outcome(found),
+            # Earlier or parallel requests from the same address (duplicates, repeated access requests).
+            "same_address": with_email(access.access_requests(request.user), found.agent_email or found.requester_email)
+            .exclude(pk=found.pk)
+            .order_by("-received_at")[:20],
+            "can_work": _user(request).has_role(*access.REQUEST_WORKERS),
+            "workers": User.objects.filter(role__in=access.REQUEST_WORKERS, is_active=True),
+            "note_form": NoteForm(),
+            "reason_form": ReasonForm(),
+            "now": timezone.now(),
+        },
+    )
 
 
 # Actions that cannot be undone: each is confirmed on a page of its own that names the request and
 # what will happen (server-side, so it works without JavaScript); a post without the confirmation
 # changes nothing and leads to that page.
 IRREVERSIBLE = {
-    "execute": (gettext_lazy("Execute the plan"),
-                gettext_lazy("The fulfilment engine carries out the plan in the company's systems now. Data it erases "
-                      "or changes cannot be brought back.")),
-    "complete": (gettext_lazy("Complete the request"),
-                 gettext_lazy("The request is closed as answered and the requester is told it is complete. "
-                       "It cannot be reopened.")),
-    "deny": (gettext_lazy("Deny the request"),
-             gettext_lazy("The request is closed as refused on the ground you choose, and the requester is told. "
-                   "It cannot be reopened.")),
-    "reject_identity": (gettext_lazy("Close as unverified"),
-                        gettext_lazy("The request is closed without being processed because the identity could not "
-                              "be verified, and the requester is told. It cannot be reopened.")),
+    "execute": (
+        gettext_lazy("Execute the plan"),
+        gettext_lazy(
+            "The fulfilment engine carries out the plan in the company's systems now. Data it erases "
+            "or changes cannot be brought back."
+        ),
+    ),
+    "complete": (
+        gettext_lazy("Complete the request"),
+        gettext_lazy(
+            "The request is closed as answered and the requester is told it is complete. It cannot be reopened."
+        ),
+    ),
+    "deny": (
+        gettext_lazy("Deny the request"),
+        gettext_lazy(
+            "The request is closed as refused on the ground you choose, and the requester is told. "
+            "It cannot be reopened."
+        ),
+    ),
+    "reject_identity": (
+        gettext_lazy("Close as unverified"),
+        gettext_lazy(
+            "The request is closed without being processed because the identity could not "
+            "be verified, and the requester is told. It cannot be reopened."
+        ),
+    ),
 }
 
 
@@ -153,11 +197,20 @@ def confirm(request: HttpRequest, request_id: int, action: str) -> HttpResponse:
         form = CompleteForm()
     elif action == "deny":
         form = DenyForm(grounds=rule_of(found).refusal_grounds)
-    return render(request, "rights/console/confirm.html", {
-        "req": found, "action": action, "title": title, "consequence": consequence, "form": form,
-        "right_label": RIGHT_LABELS.get(found.right, found.right), "nav": "requests",
-        "multipart": action == "complete",
-    })  # fmt: skip
+    return render(
+        request,
+        "rights/console/confirm.html",
+        {
+            "req": found,
+            "action": action,
+            "title": title,
+            "consequence": consequence,
+            "form": form,
+            "right_label": RIGHT_LABELS.get(found.right, found.right),
+            "nav": "requests",
+            "multipart": action == "complete",
+        },
+    )
 
 
 def _act(request: HttpRequest, request_id: int, action: Callable[..., Any]) -> HttpResponse:
@@ -214,7 +267,8 @@ def act(request: HttpRequest, request_id: int, action: str) -> HttpResponse:
         "resume": workflow.resume,
         "accept_identity": lambda found, actor: verification.review_identity(found, actor, accept=True),
         "reject_identity": lambda found, actor: verification.review_identity(
-            found, actor, accept=False, reason="rejected_by_staff"),
+            found, actor, accept=False, reason="rejected_by_staff"
+        ),
         "plan": workflow.show_plan,
         "start": workflow.start,
         "execute": workflow.request_execution,
@@ -250,12 +304,14 @@ def new(request: HttpRequest) -> HttpResponse:
         if len(organisations) == 1:
             organisation = organisations[0]
         else:
-            return render(request, "rights/console/choose_org.html", {"organisations": organisations,
-                                                                      "nav": "requests"})
+            return render(
+                request, "rights/console/choose_org.html", {"organisations": organisations, "nav": "requests"}
+            )
     _version, privacy_map = map_in_force(organisation)
     jurisdictions = requester_jurisdictions(privacy_map)
-    rights = [right for right in RIGHT_LABELS if any(right in offered_rights(privacy_map, code)
-                                                     for code in jurisdictions)]
+    rights = [
+        right for right in RIGHT_LABELS if any(right in offered_rights(privacy_map, code) for code in jurisdictions)
+    ]
     form = StaffRequestForm(request.POST or None, request.FILES or None, jurisdictions=jurisdictions, rights=rights)
     if request.method == "POST" and form.is_valid():
         zone = ZoneInfo(privacy_map.organisation.time_zone)
@@ -270,8 +326,7 @@ def new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The request was recorded."))
             return redirect("console:requests_detail", request_id=created.pk)
-    return render(request, "rights/console/new.html", {"form": form, "organisation": organisation,
-                                                       "nav": "requests"})
+    return render(request, "rights/console/new.html", {"form": form, "organisation": organisation, "nav": "requests"})
 
 
 @staff_required(*access.REQUEST_WORKERS)
@@ -281,22 +336,29 @@ def minor(request: HttpRequest) -> HttpResponse:
     organisation = request.GET.get("org") or request.POST.get("org") or ""
     if organisation not in organisations:
         if len(organisations) != 1:
-            return render(request, "rights/console/choose_org.html", {"organisations": organisations,
-                                                                      "nav": "requests"})
+            return render(
+                request, "rights/console/choose_org.html", {"organisations": organisations, "nav": "requests"}
+            )
         organisation = organisations[0]
     _version, privacy_map = map_in_force(organisation)
-    jurisdictions = [code for code in requester_jurisdictions(privacy_map)
-                     if "erasure" in offered_rights(privacy_map, code)]
+    jurisdictions = [
+        code for code in requester_jurisdictions(privacy_map) if "erasure" in offered_rights(privacy_map, code)
+    ]
     form = MinorForm(request.POST or None, jurisdictions=jurisdictions, reasons=minors.MINOR_REASONS)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             created = minors.record_minor(
-                organisation, jurisdiction=data["jurisdiction"], name=data["requester_name"],
-                email=data.get("requester_email") or "", data_points={"customer_number": data["customer_number"]},
-                reason=data["reason"], note=data.get("note", ""), actor=Actor.for_user(request.user),
+                organisation,
+                jurisdiction=data["jurisdiction"],
+                name=data["requester_name"],
+                email=data.get("requester_email") or "",
+                data_points={"customer_number": data["customer_number"]},
+                reason=data["reason"],
+                note=data.get("note", ""),
+                actor=Actor.for_user(request.user),
                 staff=request.user,
-            )  # fmt: skip
+            )
             if handler_for("erasure") is not None:
                 workflow.show_plan(created, Actor.for_user(request.user))
         except RightsError as exc:
@@ -304,9 +366,16 @@ def minor(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Recorded. Review the erasure plan and execute it."))
             return redirect("console:requests_detail", request_id=created.pk)
-    return render(request, "rights/console/minor.html", {
-        "form": form, "organisation": organisation, "nav": "requests",
-        "minimum_age": minors.minimum_age(organisation)})
+    return render(
+        request,
+        "rights/console/minor.html",
+        {
+            "form": form,
+            "organisation": organisation,
+            "nav": "requests",
+            "minimum_age": minors.minimum_age(organisation),
+        },
+    )
 
 
 @staff_required(*access.CLOSURE_MANAGERS, *access.REQUEST_READERS)
@@ -319,15 +388,23 @@ def closures(request: HttpRequest) -> HttpResponse:
             return HttpResponse(status=403)
         if form.is_valid():
             try:
-                closure_services.add_closure(form.cleaned_data["organisation"], form.cleaned_data["day"],
-                                             form.cleaned_data["name"], Actor.for_user(request.user), user=request.user)
+                closure_services.add_closure(
+                    form.cleaned_data["organisation"],
+                    form.cleaned_data["day"],
+                    form.cleaned_data["name"],
+                    Actor.for_user(request.user),
+                    user=request.user,
+                )
             except RightsError as exc:
                 form.add_error(None, exc.message)
             else:
                 messages.success(request, _("The closure day was added."))
                 return redirect("console:requests_closures")
-    return render(request, "rights/console/closures.html", {
-        "closures": ClosureDay.objects.all(), "form": form, "can_manage": can_manage, "nav": "requests"})
+    return render(
+        request,
+        "rights/console/closures.html",
+        {"closures": ClosureDay.objects.all(), "form": form, "can_manage": can_manage, "nav": "requests"},
+    )
 
 
 @require_POST

@@ -45,8 +45,9 @@ class Command(BaseCommand):
                     detail = f"{site.organisation} {', '.join(site.domains)}" if site else "(organisation default)"
                     self.stdout.write(f"{key}\t{detail}")
             elif action == "set-site":
-                site = services.configure_site(options["key"], options["organisation"], options["domain"],
-                                               Actor.cli(), cookie_days=options["days"])
+                site = services.configure_site(
+                    options["key"], options["organisation"], options["domain"], Actor.cli(), cookie_days=options["days"]
+                )
                 self.stdout.write(f"site {site.key}: {', '.join(site.domains)}")
             elif action == "remove-site":
                 services.remove_site(options["key"], Actor.cli())
@@ -67,9 +68,13 @@ class Command(BaseCommand):
             raise CommandError(f"'{before}' is not a month (YYYY-MM)") from None
         if not confirmed:
             partitions = ", ".join(f"{m:%Y-%m}" for m in ledger_months() if m < month) or "none"
-            self.stdout.write(f"would drop every consent ledger month before {month:%Y-%m} "
-                              f"(partitions: {partitions}); run again with --yes to drop them")
+            self.stdout.write(
+                f"would drop every consent ledger month before {month:%Y-%m} "
+                f"(partitions: {partitions}); run again with --yes to drop them"
+            )
             return
         result = drop_expired_ledger_months(month, Actor.cli())
-        self.stdout.write(f"dropped months: {', '.join(result['partitions_dropped']) or 'none'}; "
-                          f"rows deleted: {result['rows_deleted']}")
+        self.stdout.write(
+            f"dropped months: {', '.join(result['partitions_dropped']) or 'none'}; "
+            f"rows deleted: {result['rows_deleted']}"
+        )

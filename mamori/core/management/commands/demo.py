@@ -68,7 +68,6 @@ class Command(BaseCommand):
         ensure_demo_records(version.organisation)  # a provision-records request has something to show
 
         if not os.environ.get("MAMORI_ONEMALL_SHOP_URL"):  # the demo shop database fulfilment works on
-
             os.environ["MAMORI_ONEMALL_SHOP_URL"] = ensure_demo_shop(settings.DATA_DIR)
 
         # The worker reaches the demo's object-storage adapter on this machine, whatever --host is.

@@ -14,8 +14,14 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--with-worker", action="store_true", help="also run a job worker")
-        parser.add_argument("--workers", type=int, default=1, choices=range(1, 65), metavar="N",
-                            help="web processes behind the one port (gunicorn when N > 1)")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            choices=range(1, 65),
+            metavar="N",
+            help="web processes behind the one port (gunicorn when N > 1)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         host, port = options["host"], options["port"]

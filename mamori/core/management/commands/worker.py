@@ -15,13 +15,16 @@ from mamori.core.worker import LeasedWorker
 
 
 class Command(BaseCommand):
-    help = ("Run a job worker (fulfilment, retention, mail, reminders): a Celery worker when MAMORI_BROKER_URL "
-            "is set, else the embedded database worker.")
+    help = (
+        "Run a job worker (fulfilment, retention, mail, reminders): a Celery worker when MAMORI_BROKER_URL "
+        "is set, else the embedded database worker."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--queues", default="*", help="database worker: comma-separated queue names, * for all")
-        parser.add_argument("--concurrency", type=int, default=0,
-                            help="Celery worker: processes (default: one per CPU core)")
+        parser.add_argument(
+            "--concurrency", type=int, default=0, help="Celery worker: processes (default: one per CPU core)"
+        )
         parser.add_argument("--interval", type=float, default=1.0, help="database worker: seconds between polls")
         parser.add_argument("--batch", action="store_true", help="database worker: exit once the queue is empty")
 
@@ -33,8 +36,13 @@ class Command(BaseCommand):
         worker_id = f"{socket.gethostname()[:40]}-{os.getpid()}-{get_random_string(6)}"
         worker = LeasedWorker(
             queue_names=[name.strip() for name in options["queues"].split(",") if name.strip()],
-            interval=max(0.05, options["interval"]), batch=options["batch"], backend_name="default",
-            startup_delay=False, max_tasks=None, worker_id=worker_id[:64], excluded_queue_names=[],
-        )  # fmt: skip
+            interval=max(0.05, options["interval"]),
+            batch=options["batch"],
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id=worker_id[:64],
+            excluded_queue_names=[],
+        )
         worker.configure_signals()
         worker.run()

@@ -40,15 +40,17 @@ class Command(BaseCommand):
         errors = list(parsed.errors)
         if not errors:
             try:
-                result = record_batch(options["organisation"], options["direction"], parsed.records, Actor.cli(),
-                                      channel=Channel.CSV)
+                result = record_batch(
+                    options["organisation"], options["direction"], parsed.records, Actor.cli(), channel=Channel.CSV
+                )
             except DisclosureError as exc:
                 errors = [parsed.locate(error) for error in exc.errors]
                 if not errors:
                     raise CommandError(exc.message) from exc
             else:
-                self.stdout.write(f"{path}: {result.created} record(s) stored, "
-                                  f"{len(result.stored) - result.created} already there")
+                self.stdout.write(
+                    f"{path}: {result.created} record(s) stored, {len(result.stored) - result.created} already there"
+                )
                 return
         for error in errors:
             where = f".{error.field}" if error.field else ""

@@ -21,8 +21,10 @@ def version_for(target: str) -> MapVersion:
         try:
             version = MapVersion.objects.current(target)
         except DatabaseError as exc:
-            raise CommandError(f"{target}: not a map file or folder, and the database cannot be read ({exc}); "
-                               "run `mamori migrate` or give the map's path") from exc
+            raise CommandError(
+                f"{target}: not a map file or folder, and the database cannot be read ({exc}); "
+                "run `mamori migrate` or give the map's path"
+            ) from exc
         if version is None:
             raise CommandError(f"{target}: neither a map file or folder nor an organisation with an applied map")
         return version
@@ -43,8 +45,14 @@ def version_for(target: str) -> MapVersion:
         current = None
     if current is not None and current.content_hash == digest:
         return current
-    return MapVersion(organisation=document["organisation"]["id"], number=0, content_hash=digest,
-                      source_files={}, document=document, applied_at=timezone.now())
+    return MapVersion(
+        organisation=document["organisation"]["id"],
+        number=0,
+        content_hash=digest,
+        source_files={},
+        document=document,
+        applied_at=timezone.now(),
+    )
 
 
 class Command(BaseCommand):

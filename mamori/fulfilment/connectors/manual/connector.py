@@ -39,8 +39,14 @@ class ManualConnector:
 
     def plan_erasure(self, located: Located) -> SystemPlan:
         instructions = self.system.instructions.model_dump() if self.system.instructions else None
-        return {"system": self.system_id, "kind": "manual", "tables": [], "order": [], "state": {},
-                "instructions": instructions}  # fmt: skip
+        return {
+            "system": self.system_id,
+            "kind": "manual",
+            "tables": [],
+            "order": [],
+            "state": {},
+            "instructions": instructions,
+        }
 
     def erase(self, plan: SystemPlan, *, idempotency_key: str) -> dict[str, int]:
         return {}

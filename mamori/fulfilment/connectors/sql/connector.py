@@ -178,9 +178,11 @@ class SqlConnector:
             else:
                 first = rest = statement  # no order to resume from: always streamed
             exports[table.name] = ExportStatement(
-                [column.name for column in columns], {field.name: field.category for field in table.spec.fields},
-                first, rest,
-            )  # fmt: skip
+                [column.name for column in columns],
+                {field.name: field.category for field in table.spec.fields},
+                first,
+                rest,
+            )
         # Per identity column: on a root table, the owners it finds; elsewhere, the values it
         # holds in rows without an owner (a visitor's inquiry), so those rows are the person's too.
         # Columns are compared in the identity's normal form (identities.py), on every dialect.
@@ -368,8 +370,12 @@ class SqlConnector:
         layout = self.layout
         for root, per_subject in roots.items():
             table = layout.tables[root]
-            columns = [(kind, column) for kind, refs in layout.identity_columns.items()
-                       for name, column in refs if name == root]  # fmt: skip
+            columns = [
+                (kind, column)
+                for kind, refs in layout.identity_columns.items()
+                for name, column in refs
+                if name == root
+            ]
             keys = sorted({key for keys in per_subject.values() for key in keys}, key=str)
             if not columns or not keys or table.key is None:
                 continue
@@ -533,10 +539,18 @@ class SqlConnector:
             statement = sa.select(*columns).where(predicate)
             if table.primary_key:
                 statement = statement.order_by(*(table.table.c[name] for name in table.primary_key))
-            related = ExportStatement([column.name for column in columns], categories,
-                                      statement.limit(STREAM_ROWS + 1), statement.offset(STREAM_ROWS))  # fmt: skip
+            related = ExportStatement(
+                [column.name for column in columns],
+                categories,
+                statement.limit(STREAM_ROWS + 1),
+                statement.offset(STREAM_ROWS),
+            )
             written[table.name] = sink.write_table(
-                self.system_id, table.name, related.columns, self._rows(connection, related, {}), categories,
+                self.system_id,
+                table.name,
+                related.columns,
+                self._rows(connection, related, {}),
+                categories,
                 labelled(table),
             )
         return written
@@ -658,4 +672,3 @@ class SqlConnector:
             if rule is not None and rule.legal_hold is not None:
                 held[table.name] = set(rule.categories)
         return held
-

@@ -121,8 +121,15 @@ def plan_erasure(connector: SqlConnector, located: Located) -> SystemPlan:
         # person's own reference to a shared row the map says to detach. Counts only, no keys.
         "references_removed": [references.public(item) for item in removals],
         "detached": [references.public(item) for item in detached],
-        "state": {**state, "erasable": erasable, "pinned": pinned, "removals": removals, "detached": detached,
-                  "masked": masked, "kept": kept},
+        "state": {
+            **state,
+            "erasable": erasable,
+            "pinned": pinned,
+            "removals": removals,
+            "detached": detached,
+            "masked": masked,
+            "kept": kept,
+        },
     }
 
 
@@ -348,8 +355,10 @@ def verify_erasure(connector: SqlConnector, plan: SystemPlan) -> dict[str, int]:
             table = connector.layout.sa_table(name)
             conditions = _left_over_conditions(connector, table, fields)
             if conditions:
-                statement = sa.select(sa.func.count()).select_from(table).where(
-                    connector.layout.primary_key_predicate(name, keys), sa.or_(*conditions)
+                statement = (
+                    sa.select(sa.func.count())
+                    .select_from(table)
+                    .where(connector.layout.primary_key_predicate(name, keys), sa.or_(*conditions))
                 )
                 residue[name] = residue.get(name, 0) + int(connection.execute(statement).scalar_one())
         residue.update(references.residue(connector, connection, state))

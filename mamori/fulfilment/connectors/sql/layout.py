@@ -106,10 +106,17 @@ class SqlLayout:
             enforced = self.database_links(layout.name)
             if layout.spec.links:  # the map overrides what reflection says for this table
                 edges.extend(
-                    Edge(layout.name, link.column, link.table, link.target_column, "map",
-                         (link.column, link.table, link.target_column) in enforced, link.shared)
+                    Edge(
+                        layout.name,
+                        link.column,
+                        link.table,
+                        link.target_column,
+                        "map",
+                        (link.column, link.table, link.target_column) in enforced,
+                        link.shared,
+                    )
                     for link in layout.spec.links
-                )  # fmt: skip
+                )
                 continue
             for column, target, target_column in sorted(enforced):
                 if target in self.tables:

@@ -267,10 +267,15 @@ def detach_shared(
             if tuple(_jsonable(value) for value in row) not in gone.get(edge.table, set())
         ]
         if own_keys:
-            detached.append({
-                "table": edge.table, "column": edge.column, "references": f"{edge.target}.{edge.target_column}",
-                "keys": own_keys, "rows": len(own_keys),
-            })  # fmt: skip
+            detached.append(
+                {
+                    "table": edge.table,
+                    "column": edge.column,
+                    "references": f"{edge.target}.{edge.target_column}",
+                    "keys": own_keys,
+                    "rows": len(own_keys),
+                }
+            )
     return detached
 
 
@@ -322,9 +327,12 @@ def unlink_deleted(
         if edge.table == edge.target and connector.engine.dialect.name in ("mysql", "mariadb"):
             # MySQL cannot read the table it updates in a sub-query: fix the keys first.
             table = layout.tables[edge.table]
-            keys = [list(row) for row in connection.execute(
-                sa.select(*(table.table.c[key] for key in table.primary_key)).where(predicate)
-            )]  # fmt: skip
+            keys = [
+                list(row)
+                for row in connection.execute(
+                    sa.select(*(table.table.c[key] for key in table.primary_key)).where(predicate)
+                )
+            ]
             if not keys:
                 continue
             predicate = layout.primary_key_predicate(edge.table, keys)

@@ -152,10 +152,20 @@ class WebhookConnector:
             rows = sum(per_subject.values())
             kept = sum(held.get(name, {}).values())
             tables.append(
-                {"table": name, "ownership": "owned", "rows": rows, "rows_by_subject": per_subject,
-                 "action": "keep" if kept >= rows else "delete", "reason": "legal_hold" if kept else "",
-                 "retention": "", "hold_basis": None, "hold_period": "", "shared_rows": 0, "fields": []}
-            )  # fmt: skip
+                {
+                    "table": name,
+                    "ownership": "owned",
+                    "rows": rows,
+                    "rows_by_subject": per_subject,
+                    "action": "keep" if kept >= rows else "delete",
+                    "reason": "legal_hold" if kept else "",
+                    "retention": "",
+                    "hold_basis": None,
+                    "hold_period": "",
+                    "shared_rows": 0,
+                    "fields": [],
+                }
+            )
         return {"system": self.system_id, "kind": "webhook", "tables": tables, "order": [], "state": located["state"]}
 
     def erase(self, plan: SystemPlan, *, idempotency_key: str) -> dict[str, int]:

@@ -50,11 +50,18 @@ class Command(BaseCommand):
             self.stdout.write(f"the demo incident exists: {settings.BASE_URL}/console/incidents/{existing.pk}/")
             return
         try:
-            incident = open_incident(IncidentInput(
-                organisation="onemall", title=DEMO_TITLE, aware_at=timezone.now() - timedelta(hours=5),
-                occurred_at=timezone.now() - timedelta(days=1), kind="leak", cause="unauthorised_access",
-                scope={"tables": ["shop-db.inquiries"]},
-            ), actor)  # fmt: skip
+            incident = open_incident(
+                IncidentInput(
+                    organisation="onemall",
+                    title=DEMO_TITLE,
+                    aware_at=timezone.now() - timedelta(hours=5),
+                    occurred_at=timezone.now() - timedelta(days=1),
+                    kind="leak",
+                    cause="unauthorised_access",
+                    scope={"tables": ["shop-db.inquiries"]},
+                ),
+                actor,
+            )
             counts = find_affected(incident.pk, actor)
             make_draft(incident.pk, "ppc", "preliminary", actor)
             make_draft(incident.pk, "gdpr", "preliminary", actor)

@@ -104,8 +104,10 @@ class Command(BaseCommand):
             if interactive:
                 sys.stderr.write("\n")
             for run in runs:
-                self.stdout.write(f"{organisation} {run.rule_id}: run {run.pk} {run.status}"
-                                  + (f" ({run.reason})" if run.reason and run.status == "awaiting_approval" else ""))
+                self.stdout.write(
+                    f"{organisation} {run.rule_id}: run {run.pk} {run.status}"
+                    + (f" ({run.reason})" if run.reason and run.status == "awaiting_approval" else "")
+                )
         if options.get("mamori_data"):
             for run in run_internal(actor):
                 self.stdout.write(f"mamori {run.rule_id}: run {run.pk} {run.status}")
@@ -118,8 +120,9 @@ class Command(BaseCommand):
             runs = runs.filter(organisation=options["organisation"])
         for run in runs[:500]:
             certificate = run.certificate_hash[:16] if run.certificate_hash else "-"
-            self.stdout.write(f"{run.pk}\t{run.organisation}\t{run.rule_id}\t{run.status}\t"
-                              f"{run.as_of:%Y-%m-%d %H:%M}\t{certificate}")  # fmt: skip
+            self.stdout.write(
+                f"{run.pk}\t{run.organisation}\t{run.rule_id}\t{run.status}\t{run.as_of:%Y-%m-%d %H:%M}\t{certificate}"
+            )
 
     def _certificate(self, options: dict[str, Any]) -> None:
         from mamori.retention.certificate import localised, render_html

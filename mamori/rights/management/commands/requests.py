@@ -38,5 +38,7 @@ class Command(BaseCommand):
         self.stdout.write("organisation\tyear\treceived\tcomplied\tdenied\tclosed_unverified\topen\tmedian_days")
         for row in rows:
             median = "-" if row.median_days_to_respond is None else f"{row.median_days_to_respond}"
-            self.stdout.write(f"{row.organisation}\t{row.year}\t{row.received}\t{row.complied}\t{row.denied}\t"
-                              f"{row.closed_unverified}\t{row.open}\t{median}")
+            self.stdout.write(
+                f"{row.organisation}\t{row.year}\t{row.received}\t{row.complied}\t{row.denied}\t"
+                f"{row.closed_unverified}\t{row.open}\t{median}"
+            )
