@@ -4,6 +4,7 @@ landing on the other process."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -86,9 +87,9 @@ def test_two_web_processes_on_postgresql_share_their_rate_limits(
         [sys.executable, "-m", "mamori", "serve", "--workers", "2", "--port", str(port)],
         env=env,
         cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its own process group, so a failed test leaves no gunicorn behind
     )
     try:
         deadline = time.monotonic() + 60
@@ -115,6 +116,6 @@ def test_two_web_processes_on_postgresql_share_their_rate_limits(
         server.send_signal(signal.SIGINT)
         assert server.wait(timeout=30) == 0
     finally:
-        if server.poll() is None:
-            server.kill()
-            server.wait()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
