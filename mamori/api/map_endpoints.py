@@ -10,6 +10,7 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from mamori.api.auth import scoped
+from mamori.catalog.in_force import upcoming_version, version_in_force
 from mamori.catalog.models import MapVersion
 
 router = Router(tags=["privacy map"])
@@ -22,6 +23,8 @@ class VersionOut(Schema):
     applied_at: datetime
     applied_by: str
     note: str
+    effective_at: datetime | None = None  # when it takes effect; empty: when it was applied
+    in_force: bool = False
 
 
 def _version_out(version: MapVersion) -> dict[str, Any]:
@@ -32,6 +35,7 @@ def _version_out(version: MapVersion) -> dict[str, Any]:
         "applied_at": version.applied_at,
         "applied_by": version.applied_by_label,
         "note": version.note,
+        "effective_at": version.effective_at,
     }
 
 
@@ -45,15 +49,32 @@ def versions(request: HttpRequest, organisation: str) -> list[dict[str, Any]]:
     found = MapVersion.objects.filter(organisation=organisation).order_by("-number")
     if not found:
         raise HttpError(404, f"No map is applied for organisation '{organisation}'.")
-    return [_version_out(version) for version in found]
+    in_force = version_in_force(organisation)
+    number_in_force = in_force.number if in_force else None
+    return [_version_out(version) | {"in_force": version.number == number_in_force} for version in found]
 
 
-@router.get("/{organisation}", auth=scoped("map:read"), summary="The current map document (normalized JSON)")
+@router.get("/{organisation}", auth=scoped("map:read"), summary="The map document in force (normalized JSON)")
 def current(request: HttpRequest, organisation: str) -> dict[str, Any]:
-    version = MapVersion.objects.current(organisation)
+    version = version_in_force(organisation)
     if version is None:
         raise HttpError(404, f"No map is applied for organisation '{organisation}'.")
+    upcoming = upcoming_version(organisation)
     return {
-        "version": _version_out(version) | {"applied_at": version.applied_at.isoformat()},
+        "version": _version_out(version)
+        | {
+            "applied_at": version.applied_at.isoformat(),
+            "effective_at": version.effective_at.isoformat() if version.effective_at else None,
+            "in_force": True,
+        },
+        "upcoming": (
+            None
+            if upcoming is None
+            else {
+                "number": upcoming.number,
+                "effective_at": upcoming.takes_effect_at.isoformat(),
+                "content_hash": upcoming.content_hash,
+            }
+        ),
         "document": version.document,
     }

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from mamori.accounts.access import MAP_READERS
+from mamori.catalog.in_force import upcoming_version, version_in_force, versions_in_force
 from mamori.catalog.models import MapVersion
 
 
@@ -33,16 +34,24 @@ def resolve_organisation(user: Any, organisation: str | None) -> str | None:
 
 
 def access_current_versions(user: Any) -> list[MapVersion]:
+    """The version in force of each organisation."""
     _require_reader(user)
-    return MapVersion.objects.current_versions()
+    return versions_in_force()
 
 
 def access_current_version(user: Any, organisation: str) -> MapVersion:
+    """The version in force (a version applied for a later date is `access_upcoming_version`)."""
     _require_reader(user)
-    version = MapVersion.objects.current(organisation)
+    version = version_in_force(organisation)
     if version is None:
         raise Http404("no privacy map has been applied for this organisation")
     return version
+
+
+def access_upcoming_version(user: Any, organisation: str) -> MapVersion | None:
+    """A version applied to take effect later, when there is one."""
+    _require_reader(user)
+    return upcoming_version(organisation)
 
 
 def access_version(user: Any, organisation: str, number: int) -> MapVersion:

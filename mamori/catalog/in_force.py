@@ -8,12 +8,18 @@ the map several times. So each parsed map is kept in this process per
 The content hash is part of the key because a number alone can come back with other content (a
 database restored, a test database re-created). Stored versions never change (`MapVersion` refuses
 updates), so an entry never goes stale; the cache is bounded so old versions fall out.
+
+"In force" is at an instant (default now): a version applied with a date to come
+(`MapVersion.effective_at`, `mamori map apply --effective`, or its notices published for a later
+date) leaves the previous version in force until then. Banner, clocks, rights offered, notices,
+fulfilment and retention all ask here, so they all switch at that instant together.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from datetime import datetime
 
 from django.http import Http404
 
@@ -48,25 +54,38 @@ def parsed_map(version: MapVersion) -> PrivacyMap:
     return parsed
 
 
-def version_in_force(organisation: str) -> MapVersion | None:
-    """The organisation's newest version, without its (large) document and sources: one small query."""
-    versions = MapVersion.objects.for_organisation(organisation).defer("document", "source_files")
-    return versions.order_by("-number").first()
+def version_in_force(organisation: str, at: datetime | None = None) -> MapVersion | None:
+    """The version in force at `at` (default now), without its (large) document and sources: one
+    small query. None when no version has taken effect yet."""
+    versions = MapVersion.objects.defer("document", "source_files")
+    return versions.in_force(organisation, at)
 
 
-def map_in_force(organisation: str, *, missing: type[DomainError] = NoMapApplied) -> tuple[MapVersion, PrivacyMap]:
-    """The version in force and its parsed map. With none ever applied, raises `missing` (code
-    "no_map"): a domain's services pass their own error type, so they raise only that one."""
-    version = version_in_force(organisation)
+def versions_in_force(at: datetime | None = None) -> list[MapVersion]:
+    """The version in force of every organisation at `at` (default now), by organisation id."""
+    return MapVersion.objects.in_force_versions(at)
+
+
+def upcoming_version(organisation: str, at: datetime | None = None) -> MapVersion | None:
+    """A version applied to take effect later than `at` (default now), newer than the one in force."""
+    return MapVersion.objects.defer("document", "source_files").upcoming(organisation, at)
+
+
+def map_in_force(
+    organisation: str, *, missing: type[DomainError] = NoMapApplied, at: datetime | None = None
+) -> tuple[MapVersion, PrivacyMap]:
+    """The version in force at `at` (default now) and its parsed map. With none in force, raises
+    `missing` (code "no_map"): a domain's services pass their own error type, so they raise only that one."""
+    version = version_in_force(organisation, at)
     if version is None:
         raise missing(f"no privacy map is applied for organisation {organisation}", code="no_map")
     return version, parsed_map(version)
 
 
-def map_in_force_or_404(organisation: str) -> tuple[MapVersion, PrivacyMap]:
+def map_in_force_or_404(organisation: str, at: datetime | None = None) -> tuple[MapVersion, PrivacyMap]:
     """For public pages: an organisation without a map does not exist."""
     try:
-        return map_in_force(organisation)
+        return map_in_force(organisation, at=at)
     except NoMapApplied:
         raise Http404("no privacy map is applied for this organisation") from None
 

@@ -6,6 +6,7 @@ and request records cite it, so once stored it never changes and is never delete
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, ClassVar
 
 from django.db import models
@@ -27,21 +28,50 @@ class MapVersionQuerySet(models.QuerySet["MapVersion"]):
     def for_organisation(self, organisation: str) -> MapVersionQuerySet:
         return self.filter(organisation=organisation)
 
-    def current(self, organisation: str) -> MapVersion | None:
-        """The version in force for an organisation: the one with the highest number."""
+    def newest(self, organisation: str) -> MapVersion | None:
+        """The version applied last (whether or not it is in force yet): new numbers follow it."""
         return self.for_organisation(organisation).order_by("-number").first()
+
+    def effective_by(self, at: datetime) -> MapVersionQuerySet:
+        """Versions that have taken effect by `at`: those without a date (in force once applied) and
+        those whose date has come."""
+        return self.filter(models.Q(effective_at__isnull=True) | models.Q(effective_at__lte=at))
+
+    def in_force(self, organisation: str, at: datetime | None = None) -> MapVersion | None:
+        """The version in force at `at` (default now): the newest one that has taken effect.
+
+        Read through `catalog.in_force`, the one home; this is its query."""
+        versions = self.for_organisation(organisation).effective_by(at or timezone.now())
+        return versions.order_by("-number").first()
+
+    def upcoming(self, organisation: str, at: datetime | None = None) -> MapVersion | None:
+        """The newest version applied with a date still to come, when it is newer than the one in force."""
+        at = at or timezone.now()
+        in_force = self.in_force(organisation, at)
+        later = self.for_organisation(organisation).filter(effective_at__gt=at)
+        if in_force is not None:
+            later = later.filter(number__gt=in_force.number)
+        return later.order_by("-number").first()
 
     def organisations(self) -> list[str]:
         return sorted(set(self.values_list("organisation", flat=True)))
 
-    def current_versions(self) -> list[MapVersion]:
-        """The current version of every organisation, ordered by organisation id."""
-        latest = models.Subquery(
+    def in_force_versions(self, at: datetime | None = None) -> list[MapVersion]:
+        """The version in force of every organisation (at `at`, default now), ordered by organisation id."""
+        at = at or timezone.now()
+        newest_in_force = models.Subquery(
             MapVersion.objects.filter(organisation=models.OuterRef("organisation"))
+            .effective_by(at)
             .order_by("-number")
             .values("number")[:1]
         )
-        return list(self.filter(number=latest).order_by("organisation"))
+        return list(self.filter(number=newest_in_force).order_by("organisation"))
+
+    def schedule(self, pk: int, effective_at: datetime | None) -> int:
+        """The one change a stored version allows: when it takes effect (its content never changes).
+        Only `catalog.services.schedule_version` calls this."""
+        # QuerySet.update of the base class: this queryset's own update() refuses every change.
+        return models.QuerySet.update(self.filter(pk=pk), effective_at=effective_at)
 
 
 class MapVersion(models.Model):
@@ -54,6 +84,10 @@ class MapVersion(models.Model):
     applied_by_ident = models.CharField(_("applied by (id)"), max_length=150)
     applied_by_label = models.CharField(_("applied by"), max_length=150)
     applied_at = models.DateTimeField(_("applied at"), default=timezone.now)
+    # When its processing takes effect (banner, clocks, rights, notices, fulfilment, retention);
+    # empty: as soon as it is applied. Set by `mamori map apply --effective` or by publishing its
+    # notices with a later effective date (the start of that day where the organisation is).
+    effective_at = models.DateTimeField(_("takes effect at"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
 
     # Set by services.apply_map on the version it has just stored (not a database field), so
@@ -84,6 +118,11 @@ class MapVersion(models.Model):
     @property
     def short_hash(self) -> str:
         return f"sha256:{self.content_hash[:12]}"
+
+    @property
+    def takes_effect_at(self) -> datetime:
+        """When the version took or takes effect: its date, or when it was applied."""
+        return self.effective_at or self.applied_at
 
     @property
     def source_names(self) -> list[str]:

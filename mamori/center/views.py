@@ -6,8 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from mamori.catalog.in_force import map_in_force_or_404
-from mamori.catalog.models import MapVersion
+from mamori.catalog.in_force import map_in_force_or_404, versions_in_force
 
 CHANNEL_LABELS = {
     "email": _("E-mail"),
@@ -21,7 +20,7 @@ CHANNEL_LABELS = {
 
 def index(request: HttpRequest) -> HttpResponse:
     """With one organisation go straight to its center; otherwise list them."""
-    versions = MapVersion.objects.current_versions()
+    versions = versions_in_force()
     if len(versions) == 1:
         return redirect("center:home", organisation=versions[0].organisation)
     return render(request, "center/index.html", {"versions": versions})

@@ -7,6 +7,7 @@ build is current, so the event endpoint does not read or parse the map per event
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -16,8 +17,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.http import Http404
+from django.utils import timezone
 
-from mamori.catalog.in_force import parsed_map
+from mamori.catalog.in_force import parsed_map, upcoming_version, version_in_force
 from mamori.catalog.mapfile import PrivacyMap
 from mamori.catalog.models import MapVersion
 from mamori.consent.banner_texts import BANNER_TEXTS, LANGUAGES
@@ -61,7 +63,7 @@ def resolve_site(key: str) -> Site:
         return Site(
             configured.key, configured.organisation, tuple(configured.domains), configured.cookie_days or default_days
         )
-    version = MapVersion.objects.current(key)
+    version = version_in_force(key)
     if version is None:
         raise Http404("unknown consent site")
     host = _host(version.document.get("organisation", {}).get("website"))
@@ -182,7 +184,7 @@ def site_config(key: str) -> dict[str, Any]:
         if built is not None:
             return _memo(pointer, built)
     site = resolve_site(key)
-    version = MapVersion.objects.current(site.organisation)
+    version = version_in_force(site.organisation)
     if version is None:
         raise Http404("no privacy map is applied for this site")
     notice = notice_version(site.organisation)
@@ -193,8 +195,18 @@ def site_config(key: str) -> dict[str, Any]:
         config["domains"] = list(site.domains)
         built = json.dumps(config, ensure_ascii=False, separators=(",", ":"))
         cache.set(build_key, built, BUILD_SECONDS)
-    cache.set(_pointer_key(key), build_key, POINTER_SECONDS)
+    cache.set(_pointer_key(key), build_key, _pointer_seconds(site.organisation))
     return _memo(build_key, built)
+
+
+def _pointer_seconds(organisation: str) -> int:
+    """How long the pointer may be trusted: never past the instant a version applied for later takes
+    effect, so the banner switches at that instant, not up to POINTER_SECONDS after it."""
+    upcoming = upcoming_version(organisation)
+    if upcoming is None or upcoming.effective_at is None:
+        return POINTER_SECONDS
+    until = math.ceil((upcoming.effective_at - timezone.now()).total_seconds())
+    return max(1, min(POINTER_SECONDS, until))
 
 
 # Parsed builds per process: a build never changes once made (its key names the versions).

@@ -14,8 +14,7 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
-from mamori.catalog.in_force import parsed_map
-from mamori.catalog.models import MapVersion
+from mamori.catalog.in_force import parsed_map, versions_in_force
 from mamori.consent import siteconfig
 
 STATIC = Path(__file__).resolve().parent / "static" / "consent"
@@ -72,9 +71,7 @@ def site_config(request: HttpRequest, site: str) -> HttpResponse:
 @require_GET
 def gpc_json(request: HttpRequest) -> HttpResponse:
     """/.well-known/gpc.json: honoured when any served organisation honours the signal."""
-    honouring = [
-        version for version in MapVersion.objects.current_versions() if siteconfig.honours_gpc(parsed_map(version))
-    ]
+    honouring = [version for version in versions_in_force() if siteconfig.honours_gpc(parsed_map(version))]
     if honouring:
         last = max(version.applied_at for version in honouring)
         body = {"gpc": True, "lastUpdate": last.date().isoformat()}

@@ -92,6 +92,7 @@ def map_section(request: HttpRequest, section: str = "organisation") -> HttpResp
         {
             "version": version,
             "current": current,
+            "upcoming": access.access_upcoming_version(request.user, organisation),
             "doc": version.document,
             "section": section,
             "sections": MAP_SECTIONS,

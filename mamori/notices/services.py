@@ -20,6 +20,7 @@ from mamori.audit.services import Actor, record
 from mamori.catalog.in_force import parsed_map, version_in_force
 from mamori.catalog.mapfile import PrivacyMap
 from mamori.catalog.models import MapVersion
+from mamori.catalog.services import schedule_version, start_of_day
 from mamori.notices.classify import Classification, classify
 from mamori.notices.errors import NoticesError
 from mamori.notices.models import NoticeRelease
@@ -80,7 +81,7 @@ class PendingChange:
 
 
 def pending_change(organisation: str, now: datetime | None = None) -> PendingChange | None:
-    version = MapVersion.objects.current(organisation)
+    version = MapVersion.objects.newest(organisation)
     if version is None:
         return None
     previous = latest_release(organisation)
@@ -88,7 +89,7 @@ def pending_change(organisation: str, now: datetime | None = None) -> PendingCha
     classification = classify(old_document, version.document)
     privacy_map = parsed_map(version)
     today = organisation_today(privacy_map, now)
-    earliest = _earliest_effective(privacy_map, classification, today)
+    earliest = max(_earliest_effective(privacy_map, classification, today), _version_date(version, privacy_map))
     return PendingChange(
         version=version,
         previous=previous,
@@ -106,6 +107,14 @@ def _earliest_effective(privacy_map: PrivacyMap, classification: Classification,
         # The longest the promised period can be, so "30 days" or "1 month" is never cut short.
         return today + timedelta(days=changes.advance_notice.longest_days())
     return today
+
+
+def _version_date(version: MapVersion, privacy_map: PrivacyMap) -> date:
+    """The date a version applied for later takes effect (the notices cannot say it applies sooner);
+    a version in force at once gives the earliest of dates."""
+    if version.effective_at is None:
+        return date.min
+    return version.effective_at.astimezone(ZoneInfo(privacy_map.organisation.time_zone)).date()
 
 
 def publish_notices(
@@ -138,7 +147,8 @@ def publish_notices(
             )
         classification = classify(previous.map_version.document if previous else None, version.document)
         earliest = _earliest_effective(privacy_map, classification, today)
-        effective = effective_from or earliest
+        version_date = _version_date(version, privacy_map)
+        effective = effective_from or max(earliest, version_date)
         if effective < today:
             raise NoticesError(
                 _("the effective date %(date)s lies in the past"), code="effective_past", date=effective.isoformat()
@@ -151,6 +161,13 @@ def publish_notices(
                 ),
                 code="too_little_notice",
                 date=earliest.isoformat(),
+            )
+        if effective < version_date:
+            raise NoticesError(
+                _("map version %(version)s takes effect on %(date)s: its notices cannot take effect before that"),
+                code="before_version_effective",
+                version=version.number,
+                date=version_date.isoformat(),
             )
         number = (previous.number + 1) if previous else 1
         changes = privacy_map.commitments.changes
@@ -189,6 +206,9 @@ def publish_notices(
                 "changes": len(classification.changes),
             },
         )
+        if effective > today:
+            # The version's processing (banner, clocks, rights, ...) waits for the notices' date too.
+            schedule_version(version, start_of_day(effective, privacy_map.organisation.time_zone), actor)
         if classification.material:
             _follow_up_material_change(release, actor, target)
     return release

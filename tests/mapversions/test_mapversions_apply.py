@@ -30,7 +30,7 @@ def test_first_apply_stores_version_one_with_sources_document_and_actor(map_dir:
     assert [p["id"] for p in version.document["purposes"]] == ["orders"]
     assert (version.applied_by_kind, version.applied_by_label) == ("cli", "deploy")
     assert version.note == "first import"
-    assert MapVersion.objects.current("tinyshop") == version
+    assert MapVersion.objects.in_force("tinyshop") == version
 
 
 def test_apply_writes_one_audit_entry_with_counts_and_no_personal_data(map_dir: Path) -> None:
@@ -74,7 +74,7 @@ def test_a_changed_map_becomes_the_next_version(map_dir: Path, edit_map) -> None
     assert second.was_created
     assert second.number == 2
     assert second.content_hash != first.content_hash
-    assert MapVersion.objects.current("tinyshop") == second
+    assert MapVersion.objects.in_force("tinyshop") == second
     assert second.previous() == first
     assert AuditEntry.objects.filter(action="map.applied").count() == 2
 
@@ -126,5 +126,5 @@ def test_current_versions_lists_the_latest_of_each_organisation(map_dir: Path, e
     edit_map("organisation.yaml", lambda d: d["organisation"].update(id="othershop"))
     apply_map([map_dir], ACTOR)
 
-    current = [(v.organisation, v.number) for v in MapVersion.objects.current_versions()]
+    current = [(v.organisation, v.number) for v in MapVersion.objects.in_force_versions()]
     assert current == [("othershop", 1), ("tinyshop", 2)]

@@ -46,7 +46,7 @@ def test_hosts_the_scan_saw_are_named_and_unexplained_ones_listed(onemall: str) 
 
 
 def test_a_release_keeps_the_notice_as_published(onemall: str) -> None:
-    version = MapVersion.objects.current(onemall)
+    version = MapVersion.objects.in_force(onemall)
     assert version is not None
     release = publish_notices(version, date(2030, 1, 1), Actor.cli("test"))
     assert "外部送信" in release.rendered["transmission"]["ja"]

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from mamori.audit.services import Actor, record
-from mamori.catalog.models import MapVersion
+from mamori.catalog.in_force import version_in_force
 from mamori.consent import siteconfig
 from mamori.consent.models import ConsentSite
 from mamori.consent.services.errors import ConsentError
@@ -32,7 +32,7 @@ def configure_site(
         raise ConsentError(_("not a host name: %(hosts)s"), code="site_invalid", hosts=", ".join(bad))
     if cookie_days is not None and not 1 <= cookie_days <= 3650:
         raise ConsentError(_("the consent cookie lasts between 1 and 3650 days"), code="site_invalid")
-    if MapVersion.objects.current(organisation) is None:
+    if version_in_force(organisation) is None:
         raise ConsentError(_("no privacy map is applied for this organisation"), code="site_invalid")
     with transaction.atomic():
         site, created = ConsentSite.objects.update_or_create(

@@ -26,7 +26,6 @@ from mamori.audit.services import Actor, record
 from mamori.catalog.in_force import parsed_map, version_in_force
 from mamori.catalog.mapfile import PrivacyMap
 from mamori.catalog.mapfile.values import Duration
-from mamori.catalog.models import MapVersion
 from mamori.consent.models import SaleOptOut, Subscription, SubscriptionEvent, SubscriptionStatus
 from mamori.consent.services.errors import ConsentError
 from mamori.core import crypto
@@ -39,7 +38,7 @@ SYSTEM = Actor.system("consent")
 
 
 def _map(organisation: str) -> PrivacyMap:
-    version = MapVersion.objects.current(organisation)
+    version = version_in_force(organisation)
     if version is None:
         raise ConsentError(_("no privacy map is applied for this organisation"), code="organisation_unknown")
     return parsed_map(version)

@@ -129,7 +129,9 @@ def submit_request(
     The token is the requester's private link to the status page; only its keyed hash is stored.
     ``notify=False``: no receipt or code e-mail (staff act on the company's own knowledge, e.g. a minor).
     """
-    version, privacy_map = map_in_force(sub.organisation, missing=RightsError)
+    # The map in force when the request arrived (a staff entry may be dated earlier): its rights and
+    # clocks bind the request even if a later version takes effect before it is answered.
+    version, privacy_map = map_in_force(sub.organisation, missing=RightsError, at=sub.received_at)
     if sub.jurisdiction not in requester_jurisdictions(privacy_map):
         raise RightsError(_("this jurisdiction is not served by the organisation"), code="bad_jurisdiction")
     try:

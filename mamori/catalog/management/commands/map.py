@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
 import json
+from datetime import date, datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -11,12 +13,28 @@ from django.utils import timezone
 from mamori.audit.services import Actor
 from mamori.catalog.diff import diff_documents, render_text
 from mamori.catalog.errors import CatalogError
+from mamori.catalog.in_force import version_in_force, versions_in_force
 from mamori.catalog.models import MapVersion
 from mamori.catalog.services import apply_map
 
 # Exit statuses follow `mamori check`: 1 the map is invalid, 2 it cannot be read.
 EXIT_INVALID = 1
 EXIT_UNREADABLE = 2
+
+
+def _effective_argument(text: str) -> date | datetime:
+    """A date (the organisation's midnight) or an ISO date-time with its offset."""
+    try:
+        if "T" in text or " " in text.strip():
+            moment = datetime.fromisoformat(text)
+            if moment.tzinfo is None:
+                raise ValueError
+            return moment
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: give a date (YYYY-MM-DD) or a date-time with its offset (2027-01-01T00:00+09:00)"
+        ) from None
 
 
 class Command(BaseCommand):
@@ -28,6 +46,13 @@ class Command(BaseCommand):
         apply = sub.add_parser("apply", help="check and apply a map (a YAML file or a folder)")
         apply.add_argument("paths", nargs="+", metavar="PATH")
         apply.add_argument("--note", default="", help="why this version is applied (shown in the history)")
+        apply.add_argument(
+            "--effective",
+            type=_effective_argument,
+            metavar="YYYY-MM-DD",
+            help="the date it takes effect (from midnight in the organisation's zone; an ISO date-time with its "
+            "offset is taken as given); until then the previous version stays in force",
+        )
 
         versions = sub.add_parser("versions", help="list applied versions, newest first")
         versions.add_argument("organisation", nargs="?", metavar="ORG")
@@ -43,7 +68,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
         if action == "apply":
-            self._apply(options["paths"], options["note"])
+            self._apply(options["paths"], options["note"], options["effective"])
         elif action == "versions":
             self._versions(options["organisation"])
         elif action == "diff":
@@ -51,9 +76,9 @@ class Command(BaseCommand):
         else:
             self._show(options["organisation"], options["number"], options["sources"])
 
-    def _apply(self, paths: list[str], note: str) -> None:
+    def _apply(self, paths: list[str], note: str, effective: date | datetime | None) -> None:
         try:
-            version = apply_map(paths, Actor.cli(), note=note)
+            version = apply_map(paths, Actor.cli(), note=note, effective=effective)
         except CatalogError as exc:
             for problem in exc.problems:
                 self.stderr.write(str(problem))
@@ -65,6 +90,12 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"applied {version.organisation} version {version.number} (sha256:{version.content_hash[:12]})"
             )
+            if version.effective_at is not None:
+                in_force = version_in_force(version.organisation)
+                self.stdout.write(
+                    f"it takes effect at {version.effective_at.isoformat()}; until then version "
+                    f"{in_force.number if in_force else '-'} stays in force"
+                )
 
     def _organisation(self, organisation: str | None) -> str:
         organisations = MapVersion.objects.organisations()
@@ -80,7 +111,8 @@ class Command(BaseCommand):
 
     def _version(self, organisation: str, number: int | None) -> MapVersion:
         if number is None:
-            current = MapVersion.objects.current(organisation)
+            # The version in force; before any has taken effect, the newest one.
+            current = version_in_force(organisation) or MapVersion.objects.newest(organisation)
             assert current is not None  # _organisation() only returns organisations with versions
             return current
         try:
@@ -92,14 +124,20 @@ class Command(BaseCommand):
         versions = MapVersion.objects.order_by("organisation", "-number").defer("document", "source_files")
         if organisation:
             versions = versions.filter(organisation=self._organisation(organisation))
-        current = {v.organisation: v.number for v in MapVersion.objects.current_versions()}
+        # "*" the version in force, ">" one applied to take effect later (with its date).
+        current = {v.organisation: v.number for v in versions_in_force()}
+        now = timezone.now()
         for version in versions:
             marker = "*" if current.get(version.organisation) == version.number else " "
+            if version.effective_at is not None and version.effective_at > now:
+                marker = ">"
             applied = timezone.localtime(version.applied_at).strftime("%Y-%m-%d %H:%M")
+            effective = f"  takes effect {version.effective_at.isoformat()}" if version.effective_at else ""
             note = f"  {version.note}" if version.note else ""
             self.stdout.write(
                 f"{marker} {version.organisation} {version.number:>3}  {applied}  "
-                f"sha256:{version.content_hash[:12]}  {version.applied_by_label} ({version.applied_by_kind}){note}"
+                f"sha256:{version.content_hash[:12]}  {version.applied_by_label} ({version.applied_by_kind})"
+                f"{effective}{note}"
             )
 
     def _diff(self, args: list[str]) -> None:

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 from django.utils import timezone
 
+from mamori.catalog.in_force import version_in_force
 from mamori.catalog.models import MapVersion
 from mamori.disclosures import ropa, ropa_files
 
@@ -19,7 +20,7 @@ def version_for(target: str) -> MapVersion:
     content is the one in force, else an unsaved version numbered 0: not applied)."""
     if not Path(target).exists():
         try:
-            version = MapVersion.objects.current(target)
+            version = version_in_force(target)
         except DatabaseError as exc:
             raise CommandError(
                 f"{target}: not a map file or folder, and the database cannot be read ({exc}); "
@@ -40,7 +41,7 @@ def version_for(target: str) -> MapVersion:
     document = _to_document(result.map)
     digest = content_hash(result.sources)
     try:
-        current = MapVersion.objects.current(str(document["organisation"]["id"]))
+        current = version_in_force(str(document["organisation"]["id"]))
     except DatabaseError:  # no database set up: a map on disk needs none
         current = None
     if current is not None and current.content_hash == digest:
