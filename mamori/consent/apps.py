@@ -25,6 +25,8 @@ class ConsentConfig(AppConfig):
             from mamori.notices.audiences import register_audience  # type: ignore[import-not-found,unused-ignore]
         except ImportError:
             return
-        from mamori.consent.services.subscriptions import confirmed_subscribers
+        from mamori.consent.services.subscriptions import confirmed_subscribers, unsubscribed_addresses
+        from mamori.notices.audiences import register_exclusion
 
         register_audience(confirmed_subscribers)
+        register_exclusion(unsubscribed_addresses)

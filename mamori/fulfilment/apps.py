@@ -15,6 +15,12 @@ class FulfilmentConfig(AppConfig):
         register_handler(EngineHandler())
         register_handler(RecipientNoticeHandler())
 
+        # Material-change e-mails reach the people in the company's own systems too.
+        from mamori.fulfilment.audience import company_people
+        from mamori.notices.audiences import register_audience
+
+        register_audience(company_people)
+
         # A newly applied map version retires the connectors kept open for the older ones.
         from django.db.models.signals import post_save
 

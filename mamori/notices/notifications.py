@@ -9,6 +9,7 @@ over after CLAIM_TIMEOUT; a failed send gives its claim back so a retry sends it
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from datetime import timedelta
 
 from django.conf import settings
@@ -23,7 +24,7 @@ from mamori.audit.services import Actor, record
 from mamori.catalog.in_force import parsed_map
 from mamori.catalog.mapfile import PrivacyMap
 from mamori.core.crypto import keyed_email_hash
-from mamori.notices.audiences import audience_for
+from mamori.notices.audiences import audience_for, excluded
 from mamori.notices.classify import reason_text
 from mamori.notices.models import NoticeNotification, NoticeRelease
 from mamori.notices.rendering import center_url
@@ -32,6 +33,7 @@ from mamori.notices.wording import say
 logger = logging.getLogger(__name__)
 
 CLAIM_TIMEOUT = timedelta(minutes=15)  # far longer than one e-mail takes to send
+BATCH = 500  # people per batch: one look-up of who was told already, one of who opted out
 
 
 def claim_notification(release: NoticeRelease, email: str, language: str) -> NoticeNotification | None:
@@ -62,40 +64,77 @@ def release_claim(notification: NoticeNotification) -> None:
     NoticeNotification.objects.filter(pk=notification.pk, sent_at__isnull=True).update(claimed_at=None)
 
 
+def _batched(pairs: Iterator[tuple[str, str]], size: int) -> Iterator[list[tuple[str, str]]]:
+    batch: list[tuple[str, str]] = []
+    for pair in pairs:
+        batch.append(pair)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 @task()
 def send_release_notifications(release_id: int) -> dict[str, int]:
     """Job: e-mail everyone the audiences name about a material release, each person once.
 
-    Safe to run again and on several workers at once (see the module's docstring).
+    The audiences come batch by batch (the company's systems may hold every customer): per batch
+    one query finds who was already told (a re-run, or a resumed job, skips them without claiming)
+    and one asks who opted out; then each remaining person is claimed and mailed. Safe to run again
+    and on several workers at once (see the module's docstring).
     """
     release = NoticeRelease.objects.select_related("map_version").get(pk=release_id)
     if not release.material or "email" not in release.notify_by:
         return {"sent": 0, "skipped": 0, "failed": 0}
 
     privacy_map = parsed_map(release.map_version)
-    sent = skipped = failed = 0
-    for email, language in audience_for(release.organisation):
-        notification = claim_notification(release, email, language)
-        if notification is None:
-            skipped += 1
-            continue
-        try:
-            _send_one(release, privacy_map, email, language)
-        except Exception:
-            failed += 1
-            release_claim(notification)
-            logger.exception("notice notification for release %s failed", release.pk)
-            continue
-        mark_sent(notification)
-        sent += 1
+    counts = {"sent": 0, "skipped": 0, "failed": 0, "opted_out": 0}
+    failed_audiences: list[str] = []
+    for batch in _batched(audience_for(release.organisation, failed_audiences), BATCH):
+        _send_batch(release, privacy_map, batch, counts)
     record(
         Actor.system("notices"),
         "notices.notification_sent",
         target_type="notice_release",
         target_id=f"{release.organisation}/{release.number}",
-        details={"sent": sent, "skipped": skipped, "failed": failed},
+        details={**counts, "audiences_failed": failed_audiences},
     )
-    return {"sent": sent, "skipped": skipped, "failed": failed}
+    return {key: counts[key] for key in ("sent", "skipped", "failed")}
+
+
+def _send_batch(
+    release: NoticeRelease, privacy_map: PrivacyMap, batch: list[tuple[str, str]], counts: dict[str, int]
+) -> None:
+    people: dict[str, tuple[str, str]] = {}
+    for email, language in batch:
+        people.setdefault(keyed_email_hash(email), (email, language))  # the first language wins
+    told = set(
+        NoticeNotification.objects.filter(
+            release=release, recipient_hash__in=list(people), sent_at__isnull=False
+        ).values_list("recipient_hash", flat=True)
+    )
+    opted_out = excluded(release.organisation, [email for email, _language in people.values()])
+    for digest, (email, language) in people.items():
+        if digest in told:
+            counts["skipped"] += 1
+            continue
+        if email.lower() in opted_out:
+            counts["opted_out"] += 1
+            continue
+        notification = claim_notification(release, email, language)
+        if notification is None:
+            counts["skipped"] += 1
+            continue
+        try:
+            _send_one(release, privacy_map, email, language)
+        except Exception:
+            counts["failed"] += 1
+            release_claim(notification)
+            logger.exception("notice notification for release %s failed", release.pk)
+            continue
+        mark_sent(notification)
+        counts["sent"] += 1
 
 
 def _send_one(release: NoticeRelease, privacy_map: PrivacyMap, email: str, language: str) -> None:

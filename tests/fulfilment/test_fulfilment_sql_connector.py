@@ -148,7 +148,7 @@ def test_rectification_changes_named_fields_of_the_subject_only(shop_url: str) -
     with pytest.raises(ConnectorError):
         shop.rectify(located, 0, {"customers.id": "9"})  # the owner key links records
     with pytest.raises(ConnectorError):
-        shop.rectify(located, 0, {"customers.preferred_language": "x"})  # not a field of the map
+        shop.rectify(located, 0, {"customers.created_at": "x"})  # not a field of the map
     shop.close()
 
 

@@ -7,6 +7,7 @@ newsletter sign-up). Nobody is subscribed without an express request and a confi
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -302,6 +303,23 @@ def confirmed_subscribers(organisation: str) -> list[tuple[str, str]]:
         if row.email_hash not in seen and row.email_encrypted is not None:
             seen[row.email_hash] = (crypto.decrypt(bytes(row.email_encrypted)).decode(), row.language)
     return list(seen.values())
+
+
+def unsubscribed_addresses(organisation: str, addresses: Collection[str]) -> set[str]:
+    """Which of a batch of addresses unsubscribed from the organisation's mail (withdrawn from a list
+    and on none now): material-change e-mails leave them out. One query per batch, by keyed hash."""
+    by_hash = {crypto.consent_email_hash(address): address for address in addresses}
+    statuses: dict[str, set[str]] = {}
+    rows = Subscription.objects.filter(organisation=organisation, email_hash__in=list(by_hash)).values_list(
+        "email_hash", "status"
+    )
+    for digest, status in rows:
+        statuses.setdefault(digest, set()).add(status)
+    return {
+        by_hash[digest]
+        for digest, found in statuses.items()
+        if SubscriptionStatus.WITHDRAWN in found and SubscriptionStatus.CONFIRMED not in found
+    }
 
 
 @task()
