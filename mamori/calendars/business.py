@@ -76,6 +76,7 @@ CALENDAR_IDS: tuple[str, ...] = (
     "JP",
     "US-CA",
     "UK",
+    "CH",
     *(f"EU-{code}" for code in EU_MEMBER_STATES),
     *(f"EEA-{code}" for code in EEA_NON_EU_STATES),
 )
@@ -299,6 +300,8 @@ def _public_holidays(calendar_id: str, language: str | None) -> holidays.Holiday
         return _with_language(holidays.US, "CA", language)
     if calendar_id == "UK":
         return _with_language(holidays.UK, "ENG", language)
+    if calendar_id == "CH":  # the federal holidays only: the cantons' own differ from one to the next
+        return _with_language(holidays.CH, None, language)
     # Canonical EU and EEA ids carry the ISO 3166 code, which is also the class name in the package.
     return _with_language(getattr(holidays, calendar_id.split("-", 1)[1]), None, language)
 

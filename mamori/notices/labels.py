@@ -29,6 +29,7 @@ LAWS: dict[str, Bilingual] = {
     "APPI": ("Act on the Protection of Personal Information (Japan)", "個人情報の保護に関する法律（日本）"),
     "GDPR": ("General Data Protection Regulation (EU/EEA)", "一般データ保護規則（EU/EEA）"),
     "UK GDPR": ("UK General Data Protection Regulation", "英国一般データ保護規則"),
+    "FADP": ("Federal Act on Data Protection (Switzerland)", "連邦データ保護法（スイス）"),
     "CCPA/CPRA": (
         "California Consumer Privacy Act, as amended by the CPRA",
         "カリフォルニア州消費者プライバシー法（CPRAによる改正後）",
@@ -40,6 +41,7 @@ JURISDICTIONS: dict[str, Bilingual] = {
     "EU": ("European Union", "欧州連合"),
     "EEA": ("European Economic Area", "欧州経済領域"),
     "UK": ("United Kingdom", "英国"),
+    "CH": ("Switzerland", "スイス"),
     "US-CA": ("California", "カリフォルニア州"),
 }
 
@@ -72,6 +74,7 @@ RIGHTS: dict[str, Bilingual] = {
 RIGHTS_BY_LAW: dict[str, tuple[str, ...]] = {
     "GDPR": ("access", "portability", "rectification", "erasure", "restriction", "objection", "withdraw_consent"),
     "UK GDPR": ("access", "portability", "rectification", "erasure", "restriction", "objection", "withdraw_consent"),
+    "FADP": ("access", "portability", "rectification", "erasure", "restriction", "objection", "withdraw_consent"),
     "APPI": (
         "usage_report",
         "access",
@@ -98,6 +101,11 @@ LAW_DEADLINES: dict[str, Bilingual] = {
         "telling you within the first month and why.",
         "受付から1か月以内に回答します。複雑な請求や多数の請求の場合はさらに最大2か月延長することがあり、"
         "その場合は最初の1か月以内に理由とともにお知らせします。",
+    ),
+    "FADP": (
+        "We respond within 30 days of receipt; if we cannot, we tell you within that time and say by when you "
+        "will have our answer.",
+        "受付から30日以内に回答します。期間内に回答できない場合は、その期間内にお知らせし、回答の時期をお伝えします。",
     ),
     "CCPA/CPRA": (
         "We confirm receipt within 10 business days and respond within 45 calendar days of receipt, "
@@ -220,6 +228,7 @@ CALENDARS: dict[str, Bilingual] = {
     ),
     "US-CA": ("US and California holidays are closed", "米国およびカリフォルニア州の祝日は休業"),
     "UK": ("UK (England) bank holidays are closed", "英国（イングランド）の祝日は休業"),
+    "CH": ("Swiss federal holidays are closed", "スイスの連邦祝日は休業"),
 }
 
 COOKIE_PARTIES: dict[str, Bilingual] = {

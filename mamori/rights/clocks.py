@@ -64,7 +64,7 @@ _EUROPEAN_ZONES = {
     "LI": "Europe/Vaduz",
     "NO": "Europe/Oslo",
 }
-_ZONES = {"JP": "Asia/Tokyo", "US-CA": "America/Los_Angeles", "UK": "Europe/London"}
+_ZONES = {"JP": "Asia/Tokyo", "US-CA": "America/Los_Angeles", "UK": "Europe/London", "CH": "Europe/Zurich"}
 
 
 def requester_time_zone(jurisdiction: str) -> str | None:

@@ -12,7 +12,13 @@ from mamori.rights.rules import RIGHT_LABELS
 
 
 def jurisdiction_label(code: str) -> str:
-    names = {"JP": _("Japan"), "US-CA": _("California, USA"), "UK": _("United Kingdom"), "EU": _("European Union")}
+    names = {
+        "JP": _("Japan"),
+        "US-CA": _("California, USA"),
+        "UK": _("United Kingdom"),
+        "CH": _("Switzerland"),
+        "EU": _("European Union"),
+    }
     if code in names:
         return str(names[code])
     if code.startswith("EU-"):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from mamori.calendars import EU_MEMBER_STATES
 from mamori.calendars.business import EEA_NON_EU_STATES
 from mamori.catalog.mapfile import PrivacyMap
-from mamori.catalog.mapfile.laws import APPI, CPRA, GDPR, UK_GDPR, law_of
+from mamori.catalog.mapfile.laws import APPI, CPRA, FADP, GDPR, UK_GDPR, law_of
 from mamori.catalog.mapfile.values import Duration
 from mamori.core.errors import DomainError
 
@@ -38,6 +38,9 @@ RIGHT_LABELS = {
 LAW_RIGHTS: dict[str, tuple[str, ...]] = {
     GDPR: ("access", "portability", "rectification", "erasure", "restriction", "objection", "withdraw_consent"),
     UK_GDPR: ("access", "portability", "rectification", "erasure", "restriction", "objection", "withdraw_consent"),
+    # FADP Art. 25 (access), 28 (portability), 32 (rectification; erasure, a ban on processing or on
+    # disclosure to third parties), 30(2)(b) (objection), consent withdrawn (Art. 6(6)-(7)).
+    FADP: ("access", "portability", "rectification", "erasure", "restriction", "objection", "withdraw_consent"),
     CPRA: ("access", "portability", "rectification", "erasure", "opt_out_sale_sharing", "limit_sensitive"),
     APPI: (
         "access",
@@ -79,6 +82,14 @@ REFUSAL_GROUNDS: dict[str, dict[str, object]] = {
     },
 }
 REFUSAL_GROUNDS[UK_GDPR] = REFUSAL_GROUNDS[GDPR]
+# FADP Art. 26: access may be refused, restricted or deferred on these grounds.
+REFUSAL_GROUNDS[FADP] = {
+    "fadp_law": _("A formal law provides for it or it is needed to protect professional secrecy"),
+    "fadp_third_party": _("Overriding interests of third parties require it"),
+    "fadp_unfounded": _("The request is manifestly unfounded or pursues a purpose contrary to data protection"),
+    "fadp_own_interests": _("Overriding interests of the controller require it (and it discloses no data)"),
+    "fadp_no_data": _("We hold no personal data about the requester"),
+}
 
 # CPRA: know, delete, correct have the 10-business-day acknowledgement and 45 (+45) days.
 _CPRA_KNOW_DELETE_CORRECT = ("access", "portability", "erasure", "rectification")
@@ -90,6 +101,11 @@ APPI_DEFAULT_TARGET = Duration(14, "day")
 DEFAULT_TARGET = Duration(30, "day")
 # How long identity may stay unverified before the request is closed (CP6) when the map is silent.
 DEFAULT_VERIFICATION_TIMEOUT = Duration(45, "day")
+# FADP (Ordinance Art. 18): access within 30 days; if that cannot be done, the person is told and given
+# the period within which they will have it. The law sets no limit to that period: mamori allows 60
+# days in total (the extension's e-mail states the new date), the earlier of any two limits winning.
+FADP_RESPOND = Duration(30, "day")
+FADP_EXTEND_TO = Duration(60, "day")
 # CPRA §7101: request records are kept at least 24 months.
 DEFAULT_RECORDS_PERIOD = Duration(24, "month")
 
@@ -180,7 +196,7 @@ def _map_code_for(privacy_map: PrivacyMap, jurisdiction: str) -> str:
 
 
 def calendar_for(jurisdiction: str) -> str:
-    if jurisdiction in ("JP", "US-CA", "UK"):
+    if jurisdiction in ("JP", "US-CA", "UK", "CH"):
         return jurisdiction
     if jurisdiction.startswith("EU-"):
         return "EU-GR" if jurisdiction == "EU-EL" else jurisdiction
@@ -225,6 +241,9 @@ def _duration(value: object) -> Duration | None:
 def _legal_clock(law: str, right: str) -> LegalClock | None:
     if law in (GDPR, UK_GDPR):
         return LegalClock("law", respond=Duration(1, "month"), extend_to=Duration(3, "month"), gdpr_months=True)
+    if law == FADP:
+        # Calendar days; an end on a weekend or holiday is not moved (the earlier, safer reading).
+        return LegalClock("law", respond=FADP_RESPOND, extend_to=FADP_EXTEND_TO)
     if law == CPRA:
         if right in _CPRA_KNOW_DELETE_CORRECT:
             return LegalClock(

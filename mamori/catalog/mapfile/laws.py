@@ -38,6 +38,7 @@ EU_MEMBER_STATES = frozenset(
 
 GDPR = "GDPR"
 UK_GDPR = "UK GDPR"
+FADP = "FADP"  # Switzerland's Federal Act on Data Protection (revDSG/nLPD, in force since 2023-09-01)
 APPI = "APPI"
 CPRA = "CCPA/CPRA"
 
@@ -52,6 +53,10 @@ _GDPR_BASES = (
 LEGAL_BASES: dict[str, tuple[str, ...]] = {
     GDPR: _GDPR_BASES,
     UK_GDPR: _GDPR_BASES,
+    # The FADP asks for no legal basis as such, but a justification where processing would infringe
+    # a person's personality (Art. 31: consent, an overriding interest, the law); maps state it in
+    # the GDPR's words, which cover those grounds.
+    FADP: _GDPR_BASES,
     APPI: ("published_purpose", "consent", "legal_exception"),
     CPRA: ("business_purpose", "consent", "notice_at_collection"),
 }
@@ -60,7 +65,7 @@ _EU_MEMBER = re.compile(r"^EU-([A-Z]{2})$")
 
 
 def is_jurisdiction(code: str) -> bool:
-    if code in ("JP", "EU", "EEA", "UK", "US-CA"):
+    if code in ("JP", "EU", "EEA", "UK", "CH", "US-CA"):
         return True
     match = _EU_MEMBER.match(code)
     return bool(match and match.group(1) in EU_MEMBER_STATES)
@@ -72,6 +77,8 @@ def law_of(code: str) -> str:
         return APPI
     if code == "UK":
         return UK_GDPR
+    if code == "CH":
+        return FADP
     if code == "US-CA":
         return CPRA
     return GDPR
@@ -89,16 +96,16 @@ def basis_lookup_order(code: str) -> tuple[str, ...]:
 
 
 def is_calendar(calendar: str) -> bool:
-    """Calendar ids: JP, US-CA, UK (England) and EU-<member state>."""
-    if calendar in ("JP", "US-CA", "UK"):
+    """Calendar ids: JP, US-CA, UK (England), CH (federal holidays) and EU-<member state>."""
+    if calendar in ("JP", "US-CA", "UK", "CH"):
         return True
     match = _EU_MEMBER.match(calendar)
     return bool(match and match.group(1) in EU_MEMBER_STATES)
 
 
 def known_calendars() -> list[str]:
-    return ["JP", "UK", "US-CA", *sorted(f"EU-{state}" for state in EU_MEMBER_STATES)]
+    return ["CH", "JP", "UK", "US-CA", *sorted(f"EU-{state}" for state in EU_MEMBER_STATES)]
 
 
 def known_jurisdictions() -> list[str]:
-    return ["JP", "EU", "EEA", "UK", "US-CA", *sorted(f"EU-{state}" for state in EU_MEMBER_STATES)]
+    return ["JP", "EU", "EEA", "UK", "CH", "US-CA", *sorted(f"EU-{state}" for state in EU_MEMBER_STATES)]
