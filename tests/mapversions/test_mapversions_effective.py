@@ -146,6 +146,11 @@ def test_a_published_material_change_waits_for_its_date(onemall_copy: Path, clie
         assert "onemall_ab" in page
         assert upcoming_version("onemall") is None
 
+    with time_machine.travel(BOUNDARY_JST + timedelta(days=3), tick=False):  # and after it
+        assert banner()[0] == 2
+        assert request_now()[0] == 2
+        assert "onemall_ab" in client.get("/privacy/onemall/cookies/?lang=en").content.decode()
+
 
 @pytest.mark.django_db
 def test_a_request_keeps_the_version_in_force_when_it_was_received(onemall_copy: Path, officer: User) -> None:
