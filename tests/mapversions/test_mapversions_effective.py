@@ -22,6 +22,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from mamori.accounts.models import User
+from mamori.api.services import create_token
 from mamori.audit.services import Actor
 from mamori.catalog.errors import CatalogError
 from mamori.catalog.in_force import parsed_map, upcoming_version, version_in_force
@@ -247,3 +248,14 @@ def test_the_console_shows_the_version_in_force_and_the_upcoming_one(
         assert 'href="/console/map/diff/1/2/?org=onemall"' in page
         versions = client_as(officer).get("/console/map/versions/?org=onemall").content.decode()
         assert "when applied" in versions
+
+        # The API says the same: the document in force, and what is coming.
+        _token, secret = create_token(officer, "ci", ["map:read"], actor)
+        auth = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+        current = Client().get("/api/v1/map/onemall", **auth).json()
+        assert current["version"]["number"] == 1 and current["version"]["in_force"] is True
+        assert current["upcoming"]["number"] == 2
+        assert datetime.fromisoformat(current["upcoming"]["effective_at"]) == BOUNDARY_JST
+        assert all(cookie["name"] != "onemall_ab" for cookie in current["document"]["cookies"])
+        listed = Client().get("/api/v1/map/onemall/versions", **auth).json()
+        assert [(v["number"], v["in_force"]) for v in listed] == [(2, False), (1, True)]
