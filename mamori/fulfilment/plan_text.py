@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 ACTIONS = {
     "delete": gettext_lazy("rows deleted"),
@@ -74,6 +76,8 @@ def plan_lines(plan: Mapping[str, Any], language: str = "en") -> Iterator[str]:
                     "period": table["hold_period"],
                     "basis": table["hold_basis"].get(language, table["hold_basis"].get("en", "")),
                 }
+            if table.get("dated_hold"):
+                line += " — " + dated_hold_text(table, language)
             if table.get("shared_rows"):
                 line += " — " + SHARED.get(table.get("shared_action", "keep"), SHARED["keep"]) % {
                     "count": table["shared_rows"],
@@ -90,3 +94,55 @@ def plan_lines(plan: Mapping[str, Any], language: str = "en") -> Iterator[str]:
                     f"    {field['name']} [{field['category']}]: {STRATEGIES.get(field['strategy'], field['strategy'])}"
                 )
                 yield text + (f" ({note})" if note else "")
+
+
+def dated_hold_text(table: Mapping[str, Any], language: str = "en") -> str:
+    """How many of the person's rows a dated hold keeps, under which hold, until when (the
+    organisation's date the last of them leaves it), and what happens to the rows past it."""
+    dated = table["dated_hold"]
+    basis = table.get("hold_basis") or {}
+    basis_text = basis.get(language, basis.get("en", "")) if isinstance(basis, Mapping) else str(basis)
+    parts = []
+    if dated["kept_rows"]:
+        if dated["kept_until"]:
+            until = datetime.fromisoformat(dated["kept_until"]).replace(tzinfo=UTC)
+            local = until.astimezone(ZoneInfo(dated.get("zone") or "UTC")).date().isoformat()
+            parts.append(
+                ngettext(
+                    "%(count)s row kept under %(basis)s (%(period)s from %(column)s) until %(until)s at the latest",
+                    "%(count)s rows kept under %(basis)s (%(period)s from %(column)s) until %(until)s at the latest",
+                    dated["kept_rows"],
+                )
+                % {
+                    "count": dated["kept_rows"],
+                    "basis": basis_text,
+                    "period": table.get("hold_period", ""),
+                    "column": dated["counts_from"],
+                    "until": local,
+                }
+            )
+        else:
+            parts.append(
+                ngettext(
+                    "%(count)s row kept under %(basis)s: it has no %(column)s to count the hold from",
+                    "%(count)s rows kept under %(basis)s: they have no %(column)s to count the hold from",
+                    dated["kept_rows"],
+                )
+                % {"count": dated["kept_rows"], "basis": basis_text, "column": dated["counts_from"]}
+            )
+    if dated["expired_rows"]:
+        past = (
+            ngettext(
+                "%(count)s row past the hold, deleted",
+                "%(count)s rows past the hold, deleted",
+                dated["expired_rows"],
+            )
+            if dated["expired_action"] == "delete"
+            else ngettext(
+                "%(count)s row past the hold, its personal fields erased",
+                "%(count)s rows past the hold, their personal fields erased",
+                dated["expired_rows"],
+            )
+        )
+        parts.append(past % {"count": dated["expired_rows"]})
+    return "; ".join(parts)

@@ -28,6 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from mamori.fulfilment.connectors.base import ConnectorError
 from mamori.fulfilment.connectors.sql.connector import jsonable
 from mamori.fulfilment.connectors.sql.erasure import _field_plan, _left_over, _new_values
+from mamori.fulfilment.connectors.sql.holds import referenced_rows
 
 if TYPE_CHECKING:
     from mamori.catalog.mapfile.schema import RetentionRule, RetentionTarget
@@ -46,8 +47,9 @@ class DisposalError(ConnectorError):
     """A rule cannot be applied to the live database (a missing column, a failed batch)."""
 
 
-def before(moment: datetime, period: Duration) -> datetime:
-    return period.before(moment)
+def before(moment: datetime, period: Duration, zone: str | None = None) -> datetime:
+    """`moment` (naive UTC) minus `period`, on the calendar of `zone` (the organisation's)."""
+    return period.before(moment, zone)
 
 
 def naive_utc(moment: datetime) -> datetime:
@@ -105,6 +107,11 @@ class TableDisposal:
     def name(self) -> str:
         return self.layout.name
 
+    @property
+    def zone(self) -> str:
+        """Periods are counted on the organisation's calendar (a year ends on its local day)."""
+        return self.connector.map.organisation.time_zone
+
     # -- predicates
 
     def _date_source(self) -> tuple[sa.Table, sa.ColumnElement[Any], Callable[[sa.ColumnElement[bool]], Any]]:
@@ -152,7 +159,7 @@ class TableDisposal:
         hold = self.rule.legal_hold
         if hold is None:
             return sa.false()
-        hold_cutoff = before(as_of, hold.period)
+        hold_cutoff = before(as_of, hold.period, self.zone)
         column_name = hold.counts_from.get(self.name)
         if column_name is None:
             return sa.not_(self.triggered(hold_cutoff))
@@ -168,18 +175,7 @@ class TableDisposal:
 
     def referenced(self) -> sa.ColumnElement[bool] | None:
         """Rows another row still points at (they cannot be deleted without breaking the link)."""
-        layout = self.connector.layout
-        parts = []
-        for edge in layout.edges_into(self.name):
-            if edge.table == self.name:
-                continue
-            child = layout.sa_table(edge.table)
-            parts.append(
-                self.table.c[edge.target_column].in_(
-                    sa.select(child.c[edge.column]).where(child.c[edge.column].is_not(None))
-                )
-            )
-        return sa.or_(*parts) if parts else None
+        return referenced_rows(self.connector, self.name)
 
     def left_over(self) -> sa.ColumnElement[bool] | None:
         """Rows still holding something the erase strategy would change."""
@@ -190,9 +186,8 @@ class TableDisposal:
     def work(self, as_of: datetime) -> sa.ColumnElement[bool] | None:
         """The rows disposal still has to do something to at `as_of`; None: nothing ever."""
         assert self.rule.period is not None
-        base = sa.and_(
-            self.triggered(before(as_of, self.rule.period)), sa.not_(self.held(as_of)), sa.not_(self.protected())
-        )
+        due = self.triggered(before(as_of, self.rule.period, self.zone))
+        base = sa.and_(due, sa.not_(self.held(as_of)), sa.not_(self.protected()))
         left_over = self.left_over()
         if self.action == "delete":
             referenced = self.referenced()
@@ -220,7 +215,7 @@ class TableDisposal:
         work = self.work(as_of)
         if work is None:
             return counts
-        triggered = self.triggered(before(as_of, self.rule.period))
+        triggered = self.triggered(before(as_of, self.rule.period, self.zone))
         counts.due = number(work)
         counts.held = number(sa.and_(triggered, self.held(as_of))) if self.rule.legal_hold else 0
         if self.protected_state:
