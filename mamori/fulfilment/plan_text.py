@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -105,8 +103,6 @@ def dated_hold_text(table: Mapping[str, Any], language: str = "en") -> str:
     parts = []
     if dated["kept_rows"]:
         if dated["kept_until"]:
-            until = datetime.fromisoformat(dated["kept_until"]).replace(tzinfo=UTC)
-            local = until.astimezone(ZoneInfo(dated.get("zone") or "UTC")).date().isoformat()
             parts.append(
                 ngettext(
                     "%(count)s row kept under %(basis)s (%(period)s from %(column)s) until %(until)s at the latest",
@@ -118,7 +114,7 @@ def dated_hold_text(table: Mapping[str, Any], language: str = "en") -> str:
                     "basis": basis_text,
                     "period": table.get("hold_period", ""),
                     "column": dated["counts_from"],
-                    "until": local,
+                    "until": dated["kept_until"],
                 }
             )
         else:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 import time_machine
 
+from mamori.catalog.mapfile import PrivacyMap
 from mamori.catalog.mapfile.values import Duration
 from mamori.fulfilment.engine import FulfilmentEngine
 from mamori.fulfilment.plan_text import plan_lines
@@ -112,3 +113,43 @@ def test_a_hold_ends_on_the_organisations_calendar() -> None:
     # A day either side of the local boundary.
     cutoff = seven_years.before(datetime(2026, 6, 15, 3, 0), "Asia/Tokyo")
     assert cutoff == HOLD_ENDS
+
+
+def test_rows_past_the_hold_of_a_deleting_table_are_deleted_unless_rows_that_stay_point_at_them(
+    shop_url: str,
+) -> None:
+    """Orders made a `delete_row` table: order 901's hold ran out but payment 901 (kept, its
+    fields erased) still points at it, so it is erased in place; 903 goes; 902 is inside the hold."""
+    _add_old_payments(shop_url)
+    document = onemall_map().to_document()
+    shop_db = next(system for system in document["systems"] if system["id"] == "shop-db")
+    next(table for table in shop_db["tables"] if table["name"] == "orders")["erase"] = "delete_row"
+    engine = sa.create_engine(shop_url)
+    with engine.begin() as connection:  # an old order nothing points at: it goes
+        connection.execute(
+            sa.text(
+                "INSERT INTO orders (id, customer_id, ordered_at, status, total_amount, currency, shipping_name) "
+                "VALUES (903, 1, :at, 'delivered', 10, 'JPY', 'Yamada Hanako')"
+            ),
+            {"at": HOLD_ENDS - 30 * DAY},
+        )
+    engine.dispose()
+    fulfilment = FulfilmentEngine(PrivacyMap.from_document(document), {"MAMORI_ONEMALL_SHOP_URL": shop_url})
+    try:
+        with time_machine.travel(NOW, tick=False):
+            plan = fulfilment.plan_erasure([{"email": "hanako.yamada@example.jp"}])
+            system = next(system for system in plan["systems"] if system["system"] == "shop-db")
+            orders = next(table for table in system["tables"] if table["table"] == "orders")["dated_hold"]
+            assert (orders["kept_rows"], orders["expired_rows"], orders["expired_action"]) == (
+                3,
+                2,
+                "delete",
+            )  # her two 2024 orders and 902 stay
+            assert "2 rows past the hold, deleted" in "\n".join(plan_lines(plan))
+            fulfilment.execute_erasure(plan)
+            assert not any(fulfilment.verify_erasure(plan)["shop-db"].values())
+    finally:
+        fulfilment.close()
+    assert row(shop_url, "orders", 903) == {}
+    assert row(shop_url, "orders", 901)["shipping_name"] != "Yamada Hanako"  # kept: payment 901 points at it
+    assert row(shop_url, "orders", 902)["ordered_at"] is not None and row(shop_url, "payments", 901)

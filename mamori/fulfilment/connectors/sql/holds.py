@@ -15,8 +15,9 @@ for a deleting table with rows that stay pointing at it) when executing, one cou
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -53,7 +54,12 @@ def plan_dated_hold(
     total, kept, latest = connection.execute(statement).one()
     spec = table.spec
     deletes = spec.erase == "delete_row" or any(field.erase == "delete" for field in spec.fields)
+    if isinstance(latest, date) and not isinstance(latest, datetime):
+        latest = datetime.combine(latest, time())  # a DATE column: the hold counts from its start
     until = hold.period.after(latest, zone) if isinstance(latest, datetime) and kept else None
+    # Only the organisation's date: the plan is stored in clear, and the minute a person's last
+    # record was made is theirs.
+    until_day = until.replace(tzinfo=UTC).astimezone(ZoneInfo(zone)).date().isoformat() if until else ""
     return {
         "rule": rule.id if rule is not None else "",
         "counts_from": column_name,
@@ -61,8 +67,8 @@ def plan_dated_hold(
         "zone": zone,
         "kept_rows": int(kept),
         "expired_rows": int(total) - int(kept),
-        # When the last row kept leaves the hold (naive UTC; shown as the organisation's date).
-        "kept_until": until.isoformat(sep=" ") if until is not None else "",
+        # The organisation's date on which the last row kept leaves the hold.
+        "kept_until": until_day,
         "expired_action": "delete" if deletes else "update",
         "expired_fields": erasable_fields,
     }
