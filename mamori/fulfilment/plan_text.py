@@ -8,6 +8,9 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from mamori.catalog.mapfile.values import Duration
+from mamori.notices import labels
+
 ACTIONS = {
     "delete": gettext_lazy("rows deleted"),
     "update": gettext_lazy("rows kept, personal fields erased"),
@@ -112,7 +115,7 @@ def dated_hold_text(table: Mapping[str, Any], language: str = "en") -> str:
                 % {
                     "count": dated["kept_rows"],
                     "basis": basis_text,
-                    "period": table.get("hold_period", ""),
+                    "period": _period(table.get("hold_period", ""), language),
                     "column": dated["counts_from"],
                     "until": dated["kept_until"],
                 }
@@ -142,3 +145,11 @@ def dated_hold_text(table: Mapping[str, Any], language: str = "en") -> str:
         )
         parts.append(past % {"count": dated["expired_rows"]})
     return "; ".join(parts)
+
+
+def _period(text: str, language: str) -> str:
+    """A hold's period as the map writes it ("7 years"), in the reader's language (7年)."""
+    try:
+        return labels.duration(Duration.parse(text), language)
+    except ValueError:
+        return text
