@@ -2,7 +2,8 @@
 
 The plan states per table what happens to the batch's rows: deleted, fields nulled / masked /
 hashed, or kept — under a legal hold (the table's retention rule has one: fields of the held
-categories stay), because rows that stay point at them (deleting would break a foreign key), or
+categories stay; a hold counting from a date keeps only the rows still inside it, holds.py),
+because rows that stay point at them (deleting would break a foreign key), or
 because a shared row is also someone else's. Columns that tie rows to owners or to each other
 are never changed, so the verification pass can find the same rows again afterwards.
 """
