@@ -15,14 +15,14 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 import time_machine
-from django.conf import settings
-from django.test import Client
 
 from mamori.audit.services import Actor
 from mamori.catalog.services import apply_map
 from mamori.fulfilment.demo_shop import create_shop
 from mamori.fulfilment.services.planning import plan_run
-from mamori.testing.staff import login_staff, make_staff
+from mamori.testing.staff import make_staff
+
+from .conftest import staff_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -58,15 +58,7 @@ def test_the_plan_says_what_a_dated_hold_keeps(
     officer = make_staff("privacy_officer", "officer")
     with time_machine.travel(datetime(2026, 6, 15, 3, 0, tzinfo=UTC), tick=False):
         run = plan_run("onemall", "erasure", [{"email": "hanako.yamada@example.jp"}], Actor.cli("test"))
-    client = Client()
-    login_staff(client, officer)
-    context = chromium.new_context(
-        viewport={"width": width, "height": 900}, locale=lang, extra_http_headers={"Accept-Language": lang}
-    )
-    host = live_server.url.split("//", 1)[1].split(":")[0]
-    session = client.cookies[settings.SESSION_COOKIE_NAME].value
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "domain": host, "path": "/"}])
-    page = context.new_page()
+    context, page = staff_page(chromium, live_server, officer, lang, width)
     try:
         page.goto(f"{live_server.url}/console/fulfilment/runs/{run.pk}/")
         holds = " ".join(page.locator(".plan-dated-hold").all_inner_texts())
