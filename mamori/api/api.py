@@ -58,4 +58,5 @@ api.add_router("/consent", "mamori.consent.api.router")
 api.add_router("/restrictions", "mamori.fulfilment.api.router")
 api.add_router("/records", "mamori.disclosures.api.router")
 api.add_router("/incidents", "mamori.incidents.api.router")
+api.add_router("/retention", "mamori.retention.api.router")
 __all__ = ["api"]

@@ -19,6 +19,8 @@ SCOPES: dict[str, str] = {
     "records:write": "Report provisions to and receipts from third parties (APPI records)",
     "incidents:read": "Read incidents, their evaluation and deadlines",
     "incidents:write": "Open incidents (e.g. from a monitoring system)",
+    "retention:read": "Read retention rules with their dry run, disposal runs and certificates",
+    "retention:approve": "Approve a disposal run that waits for an officer",
 }
 
 

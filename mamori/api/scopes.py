@@ -14,6 +14,7 @@ def scope_roles() -> dict[str, tuple[str, ...]]:
     from mamori.consent.access import CONSENT_READERS
     from mamori.fulfilment.access import FULFILMENT_STAFF
     from mamori.incidents.access import INCIDENT_EDITORS, INCIDENT_READERS
+    from mamori.retention.access import RETENTION_ACTORS, RETENTION_READERS
     from mamori.rights.access import REQUEST_READERS, REQUEST_WORKERS
 
     return {
@@ -28,6 +29,8 @@ def scope_roles() -> dict[str, tuple[str, ...]]:
         "records:write": (Role.PRIVACY_OFFICER, Role.ADMIN),
         "incidents:read": INCIDENT_READERS,
         "incidents:write": INCIDENT_EDITORS,
+        "retention:read": RETENTION_READERS,
+        "retention:approve": RETENTION_ACTORS,
     }
 
 

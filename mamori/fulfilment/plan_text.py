@@ -6,7 +6,10 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
+
+from mamori.catalog.mapfile.values import Duration
+from mamori.notices import labels
 
 ACTIONS = {
     "delete": gettext_lazy("rows deleted"),
@@ -74,6 +77,8 @@ def plan_lines(plan: Mapping[str, Any], language: str = "en") -> Iterator[str]:
                     "period": table["hold_period"],
                     "basis": table["hold_basis"].get(language, table["hold_basis"].get("en", "")),
                 }
+            if table.get("dated_hold"):
+                line += " — " + dated_hold_text(table, language)
             if table.get("shared_rows"):
                 line += " — " + SHARED.get(table.get("shared_action", "keep"), SHARED["keep"]) % {
                     "count": table["shared_rows"],
@@ -90,3 +95,61 @@ def plan_lines(plan: Mapping[str, Any], language: str = "en") -> Iterator[str]:
                     f"    {field['name']} [{field['category']}]: {STRATEGIES.get(field['strategy'], field['strategy'])}"
                 )
                 yield text + (f" ({note})" if note else "")
+
+
+def dated_hold_text(table: Mapping[str, Any], language: str = "en") -> str:
+    """How many of the person's rows a dated hold keeps, under which hold, until when (the
+    organisation's date the last of them leaves it), and what happens to the rows past it."""
+    dated = table["dated_hold"]
+    basis = table.get("hold_basis") or {}
+    basis_text = basis.get(language, basis.get("en", "")) if isinstance(basis, Mapping) else str(basis)
+    parts = []
+    if dated["kept_rows"]:
+        if dated["kept_until"]:
+            parts.append(
+                ngettext(
+                    "%(count)s row kept under %(basis)s (%(period)s from %(column)s) until %(until)s at the latest",
+                    "%(count)s rows kept under %(basis)s (%(period)s from %(column)s) until %(until)s at the latest",
+                    dated["kept_rows"],
+                )
+                % {
+                    "count": dated["kept_rows"],
+                    "basis": basis_text,
+                    "period": _period(table.get("hold_period", ""), language),
+                    "column": dated["counts_from"],
+                    "until": dated["kept_until"],
+                }
+            )
+        else:
+            parts.append(
+                ngettext(
+                    "%(count)s row kept under %(basis)s: it has no %(column)s to count the hold from",
+                    "%(count)s rows kept under %(basis)s: they have no %(column)s to count the hold from",
+                    dated["kept_rows"],
+                )
+                % {"count": dated["kept_rows"], "basis": basis_text, "column": dated["counts_from"]}
+            )
+    if dated["expired_rows"]:
+        past = (
+            ngettext(
+                "%(count)s row past the hold, deleted",
+                "%(count)s rows past the hold, deleted",
+                dated["expired_rows"],
+            )
+            if dated["expired_action"] == "delete"
+            else ngettext(
+                "%(count)s row past the hold, its personal fields erased",
+                "%(count)s rows past the hold, their personal fields erased",
+                dated["expired_rows"],
+            )
+        )
+        parts.append(past % {"count": dated["expired_rows"]})
+    return "; ".join(parts)
+
+
+def _period(text: str, language: str) -> str:
+    """A hold's period as the map writes it ("7 years"), in the reader's language (7年)."""
+    try:
+        return labels.duration(Duration.parse(text), language)
+    except ValueError:
+        return text

@@ -23,6 +23,11 @@ def _check(user: Any, roles: tuple[str, ...]) -> None:
         raise PermissionDenied
 
 
+def require_reader(user: Any) -> None:
+    """Retention's rules and dry run are read by the same roles as its runs."""
+    _check(user, RETENTION_READERS)
+
+
 def access_runs(user: Any) -> Any:
     _check(user, RETENTION_READERS)
     return DisposalRun.objects.select_related("approved_by")

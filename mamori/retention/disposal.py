@@ -9,14 +9,16 @@ open rights request. What disposal does is the map's erase strategy per field: a
 loses the row, unless another row still points at it (FK-safe: then its fields are erased like an
 `update_fields` table's), and an `update_fields` table has its fields nulled, masked or hashed.
 
-Work is done in batches chosen by primary key (keyset), one DELETE or UPDATE per table per batch,
-each batch its own transaction. Disposed rows leave the due set (gone, or nothing left to erase),
+Work is done in batches, ranges of the primary key (keyset) whose bound is read from the key's
+index alone, one DELETE or UPDATE per table per batch, each batch its own transaction; batches
+grow while they are quick (next_batch). Disposed rows leave the due set (gone, or nothing left to erase),
 so a run cut off half-way and started again simply finds the rest: resumable and idempotent.
 Verification counts the rows still due at the run's moment: 0 everywhere means done.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -28,6 +30,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from mamori.fulfilment.connectors.base import ConnectorError
 from mamori.fulfilment.connectors.sql.connector import jsonable
 from mamori.fulfilment.connectors.sql.erasure import _field_plan, _left_over, _new_values
+from mamori.fulfilment.connectors.sql.holds import referenced_rows
 
 if TYPE_CHECKING:
     from mamori.catalog.mapfile.schema import RetentionRule, RetentionTarget
@@ -35,19 +38,19 @@ if TYPE_CHECKING:
     from mamori.fulfilment.connectors.sql.connector import SqlConnector
     from mamori.fulfilment.connectors.sql.layout import TableLayout
 
-BATCH = 20_000  # due rows per statement and per transaction (each commit waits for the disk)
+BATCH = 20_000  # table rows in a run's first batch, one statement and transaction (a commit waits for the disk)
+MAX_BATCH = 320_000  # batches grow up to this many rows while they stay quick (see next_batch)
+BATCH_SECONDS = 2.0  # a batch's aim: short enough to hold locks briefly and lose little to a killed worker
 FORECAST_DAYS = 30
-# Dialects whose DELETE and UPDATE return the keys they changed, and accept a LIMIT sub-query on
-# the table being changed: there a batch is one statement (MySQL/MariaDB take two: bound, change).
-RETURNING_DIALECTS = {"postgresql", "sqlite"}
 
 
 class DisposalError(ConnectorError):
     """A rule cannot be applied to the live database (a missing column, a failed batch)."""
 
 
-def before(moment: datetime, period: Duration) -> datetime:
-    return period.before(moment)
+def before(moment: datetime, period: Duration, zone: str | None = None) -> datetime:
+    """`moment` (naive UTC) minus `period`, on the calendar of `zone` (the organisation's)."""
+    return period.before(moment, zone)
 
 
 def naive_utc(moment: datetime) -> datetime:
@@ -55,6 +58,17 @@ def naive_utc(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         return moment
     return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def next_batch(size: int, seconds: float, smallest: int) -> int:
+    """The next batch's size: doubled while a batch takes under half of BATCH_SECONDS (fewer
+    commits and round trips on a large table), halved when one takes over twice as long (a busy
+    database): what a batch locks, and what a killed worker leaves to redo, stay bounded by time."""
+    if seconds < BATCH_SECONDS / 2:
+        return min(size * 2, max(MAX_BATCH, smallest))
+    if seconds > BATCH_SECONDS * 2:
+        return max(size // 2, smallest)
+    return size
 
 
 @dataclass
@@ -105,6 +119,11 @@ class TableDisposal:
     def name(self) -> str:
         return self.layout.name
 
+    @property
+    def zone(self) -> str:
+        """Periods are counted on the organisation's calendar (a year ends on its local day)."""
+        return self.connector.map.organisation.time_zone
+
     # -- predicates
 
     def _date_source(self) -> tuple[sa.Table, sa.ColumnElement[Any], Callable[[sa.ColumnElement[bool]], Any]]:
@@ -152,7 +171,7 @@ class TableDisposal:
         hold = self.rule.legal_hold
         if hold is None:
             return sa.false()
-        hold_cutoff = before(as_of, hold.period)
+        hold_cutoff = before(as_of, hold.period, self.zone)
         column_name = hold.counts_from.get(self.name)
         if column_name is None:
             return sa.not_(self.triggered(hold_cutoff))
@@ -168,18 +187,7 @@ class TableDisposal:
 
     def referenced(self) -> sa.ColumnElement[bool] | None:
         """Rows another row still points at (they cannot be deleted without breaking the link)."""
-        layout = self.connector.layout
-        parts = []
-        for edge in layout.edges_into(self.name):
-            if edge.table == self.name:
-                continue
-            child = layout.sa_table(edge.table)
-            parts.append(
-                self.table.c[edge.target_column].in_(
-                    sa.select(child.c[edge.column]).where(child.c[edge.column].is_not(None))
-                )
-            )
-        return sa.or_(*parts) if parts else None
+        return referenced_rows(self.connector, self.name)
 
     def left_over(self) -> sa.ColumnElement[bool] | None:
         """Rows still holding something the erase strategy would change."""
@@ -190,9 +198,8 @@ class TableDisposal:
     def work(self, as_of: datetime) -> sa.ColumnElement[bool] | None:
         """The rows disposal still has to do something to at `as_of`; None: nothing ever."""
         assert self.rule.period is not None
-        base = sa.and_(
-            self.triggered(before(as_of, self.rule.period)), sa.not_(self.held(as_of)), sa.not_(self.protected())
-        )
+        due = self.triggered(before(as_of, self.rule.period, self.zone))
+        base = sa.and_(due, sa.not_(self.held(as_of)), sa.not_(self.protected()))
         left_over = self.left_over()
         if self.action == "delete":
             referenced = self.referenced()
@@ -220,7 +227,7 @@ class TableDisposal:
         work = self.work(as_of)
         if work is None:
             return counts
-        triggered = self.triggered(before(as_of, self.rule.period))
+        triggered = self.triggered(before(as_of, self.rule.period, self.zone))
         counts.due = number(work)
         counts.held = number(sa.and_(triggered, self.held(as_of))) if self.rule.legal_hold else 0
         if self.protected_state:
@@ -250,20 +257,20 @@ class TableDisposal:
             on_batch(progress)
             return progress
         key = keys[0]
-        if engine.dialect.name in RETURNING_DIALECTS and (self.action == "update" or self.referenced() is None):
-            return self._dispose_returning(key, work, progress, on_batch, batch)
+        size = batch
         while True:
-            # The batch is a key range, (last key, the batch-th due key]: the statement names two
-            # bounds instead of thousands of keys, and re-applies the due predicate, so a row that
-            # stopped being due meanwhile (a new request) is left alone.
-            rows: sa.ColumnElement[bool] = work
-            if progress.last_key is not None:
-                rows = sa.and_(rows, key > progress.last_key)
-            bound = sa.select(key).where(rows).order_by(key).offset(batch - 1).limit(1)
+            # The batch is a key range, (last key, the key `size` rows further]: the bound is read
+            # from the primary key index alone (no row is visited), and the statement changes the
+            # due rows of the range, read once by a range scan of that index. It re-applies the due
+            # predicate, so a row that stopped being due meanwhile (a new request) is left alone.
+            after: sa.ColumnElement[bool] = key > progress.last_key if progress.last_key is not None else sa.true()
+            bound = sa.select(key).where(after).order_by(key).offset(size - 1).limit(1)
+            started = time.perf_counter()
             try:
                 with engine.begin() as connection:
                     upper = connection.execute(bound).scalar()
-                    self._apply(connection, rows if upper is None else sa.and_(rows, key <= upper), progress)
+                    rows = sa.and_(work, after) if upper is None else sa.and_(work, after, key <= upper)
+                    self._apply(connection, rows, progress)
             except SQLAlchemyError as exc:
                 raise DisposalError(
                     f"system {self.connector.system_id}: disposal in {self.name} was rolled back ({type(exc).__name__})"
@@ -273,52 +280,8 @@ class TableDisposal:
                 progress.last_key = jsonable(upper)
             on_batch(progress)
             if upper is None:
-                break
-        return progress
-
-    def _dispose_returning(
-        self,
-        key: sa.Column[Any],
-        work: sa.ColumnElement[bool],
-        progress: Progress,
-        on_batch: Callable[[Progress], None],
-        batch: int,
-    ) -> Progress:
-        """One statement per batch where the database returns the keys it changed (PostgreSQL,
-        SQLite): `... WHERE key IN (the next `batch` due keys) RETURNING key`."""
-        values = self._values or _new_values(self.connector, self.fields, self.name)
-        self._values = values
-        postgres = self.connector.engine.dialect.name == "postgresql"
-        while True:
-            rows: sa.ColumnElement[bool] = work
-            if progress.last_key is not None:
-                rows = sa.and_(rows, key > progress.last_key)
-            next_keys = sa.select(key).where(rows).order_by(key).limit(batch)
-            # PostgreSQL: `= ANY(ARRAY(...))` finds the keys once, then fetches them by the primary
-            # key; `IN (...)` makes it hash-join against a scan of the whole table for every batch.
-            chosen = key == sa.any_(sa.func.array(next_keys.scalar_subquery())) if postgres else key.in_(next_keys)
-            if self.action == "delete":
-                statement: Any = sa.delete(self.table).where(chosen).returning(key)
-            else:
-                statement = sa.update(self.table).where(chosen).values(values).returning(key)
-            try:
-                with self.connector.engine.begin() as connection:
-                    changed = [row[0] for row in connection.execute(statement)]
-            except SQLAlchemyError as exc:
-                raise DisposalError(
-                    f"system {self.connector.system_id}: disposal in {self.name} was rolled back ({type(exc).__name__})"
-                ) from None
-            if not changed:
                 return progress
-            if self.action == "delete":
-                progress.deleted += len(changed)
-            else:
-                progress.updated += len(changed)
-            progress.batches += 1
-            progress.last_key = jsonable(max(changed))
-            on_batch(progress)
-            if len(changed) < batch:
-                return progress
+            size = next_batch(size, time.perf_counter() - started, batch)
 
     def _apply(self, connection: sa.Connection, rows: sa.ColumnElement[bool], progress: Progress) -> None:
         values = self._values or _new_values(self.connector, self.fields, self.name)

@@ -52,3 +52,22 @@ def demo_mode(settings: Any) -> None:
     from mamori.consent import siteconfig
 
     siteconfig._parsed.clear()
+
+
+def staff_page(chromium: Any, live_server: Any, user: Any, lang: str, width: int) -> Any:
+    """A browser context signed in as `user` (a real session from the test client), in `lang`
+    at `width` px, and its page. Close the context when done."""
+    from django.conf import settings
+    from django.test import Client
+
+    from mamori.testing.staff import login_staff
+
+    client = Client()
+    login_staff(client, user)
+    context = chromium.new_context(
+        viewport={"width": width, "height": 900}, locale=lang, extra_http_headers={"Accept-Language": lang}
+    )
+    host = live_server.url.split("//", 1)[1].split(":")[0]
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "domain": host, "path": "/"}])
+    return context, context.new_page()

@@ -11,14 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from mamori.audit.services import Actor
 from mamori.catalog.services import apply_map
 from mamori.fulfilment.demo_shop import create_shop
 from mamori.retention import services
-from mamori.testing.staff import login_staff, make_staff
+from mamori.testing.staff import make_staff
+
+from .conftest import staff_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,16 +42,8 @@ def test_dry_run_approval_and_certificate(
     monkeypatch.setenv("MAMORI_ONEMALL_SHOP_URL", f"sqlite:///{shop}")
     apply_map([EXAMPLES / "onemall"], Actor.cli("test"))
     officer = make_staff("privacy_officer", "officer")
-    client = Client()
-    login_staff(client, officer)
     run = services.plan_run("onemall", "inquiry-data", Actor.cli("test"))
-    context = chromium.new_context(
-        viewport={"width": width, "height": 900}, locale=lang, extra_http_headers={"Accept-Language": lang}
-    )
-    host = live_server.url.split("//", 1)[1].split(":")[0]
-    session = client.cookies[settings.SESSION_COOKIE_NAME].value
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "domain": host, "path": "/"}])
-    page = context.new_page()
+    context, page = staff_page(chromium, live_server, officer, lang, width)
     try:
         page.goto(f"{live_server.url}/console/retention/")
         assert page.locator("h1").first.inner_text() == ("Retention" if lang == "en" else "保存期間と廃棄")

@@ -76,6 +76,12 @@ API_SCOPES: dict[str, str | None] = {
     "api:list_incidents": "incidents:read",
     "api:get_incident": "incidents:read",
     "api:create_incident": "incidents:write",
+    "api:list_retention_rules": "retention:read",
+    "api:list_disposal_runs": "retention:read",
+    "api:get_disposal_run": "retention:read",
+    "api:approve_disposal_run": "retention:approve",
+    "api:list_disposal_certificates": "retention:read",
+    "api:get_disposal_certificate": "retention:read",
 }
 
 

@@ -87,7 +87,9 @@ def test_erasure_plan_execute_verify_keeps_legal_holds_and_other_peoples_rows(sh
     shop = connector(shop_url)
     plan = shop.plan_erasure(shop.locate([HANAKO]))
     tables = {table["table"]: table for table in plan["tables"]}
-    assert tables["payments"]["action"] == "keep" and tables["payments"]["reason"] == "no_erasable_fields"
+    # Every field of a payment is held, and her one payment (2024) is inside the 7 tax years.
+    assert tables["payments"]["action"] == "keep" and tables["payments"]["reason"] == "legal_hold"
+    assert tables["payments"]["dated_hold"]["kept_rows"] == 1 and tables["payments"]["dated_hold"]["expired_rows"] == 0
     assert {f["name"]: f["strategy"] for f in tables["payments"]["fields"]}["provider_reference"] == "hold"
     assert tables["orders"]["action"] == "update"
     assert tables["login_sessions"]["action"] == "delete"

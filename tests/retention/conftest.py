@@ -5,8 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
 import sqlalchemy as sa
 
+from mamori.audit.services import Actor
+from mamori.catalog.services import apply_map
+from mamori.retention import services
+from mamori.retention.models import DisposalRun
 from tests.fulfilment.conftest import _fresh_engine_cache, onemall_map, shop_url, sqlite_shop  # noqa: F401
 
 AS_OF = datetime(2026, 6, 15, 12, 0, 0)  # naive UTC, as the shop stores its timestamps
@@ -244,3 +249,18 @@ def row(url: str, table: str, key: int) -> dict[str, object]:
         found = connection.execute(statement, {"id": key}).mappings().first()
     engine.dispose()
     return dict(found) if found else {}
+
+
+@pytest.fixture
+def onemall(db: None, sqlite_shop: str, monkeypatch: pytest.MonkeyPatch) -> str:  # noqa: F811
+    """examples/onemall applied, its shop on SQLite with rows on both sides of every boundary."""
+    add_boundary_rows(sqlite_shop)
+    monkeypatch.setenv("MAMORI_ONEMALL_SHOP_URL", sqlite_shop)
+    apply_map(["examples/onemall"], Actor.cli("test"))
+    return sqlite_shop
+
+
+@pytest.fixture
+def waiting(onemall: str) -> DisposalRun:
+    """A run of inquiry-data waiting for an officer's approval (a new rule)."""
+    return services.plan_run("onemall", "inquiry-data", Actor.cli("test"))

@@ -14,25 +14,10 @@ from django.test import Client
 from django.urls import reverse
 
 from mamori.accounts.models import User
-from mamori.audit.services import Actor
-from mamori.catalog.services import apply_map
 from mamori.retention import services
 from mamori.retention.models import DisposalRun, DisposalStatus
 
-from .conftest import add_boundary_rows, ids
-
-
-@pytest.fixture
-def onemall(db: None, sqlite_shop: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    add_boundary_rows(sqlite_shop)
-    monkeypatch.setenv("MAMORI_ONEMALL_SHOP_URL", sqlite_shop)
-    apply_map(["examples/onemall"], Actor.cli("test"))
-    return sqlite_shop
-
-
-@pytest.fixture
-def waiting(onemall: str) -> DisposalRun:
-    return services.plan_run("onemall", "inquiry-data", Actor.cli("test"))
+from .conftest import ids
 
 
 def test_officer_sees_rules_forecasts_and_runs(

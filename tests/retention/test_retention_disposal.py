@@ -118,13 +118,14 @@ def test_a_killed_run_resumes_where_it_stopped(shop: tuple[PrivacyMap, SqlConnec
     with pytest.raises(KeyboardInterrupt):
         disposal.dispose(AS_OF, progress, killed, batch=2)
     assert len(ids(url, "login_sessions")) == 4  # 2 of the 5 due rows went
+    done_before = progress.batches
     statements: list[str] = []
     sa.event.listen(connector.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
     resumed = disposal.dispose(AS_OF, progress, lambda progress: None, batch=2)
     assert resumed.deleted == 5 and ids(url, "login_sessions") == {102}
-    # One SELECT of keys and one DELETE per batch: set-based, never a statement per row.
+    # One SELECT of the range's bound and one DELETE per batch: set-based, never a statement per row.
     deletes = [sql for sql in statements if sql.lstrip().upper().startswith("DELETE")]
-    assert len(deletes) == 2
+    assert len(deletes) == resumed.batches - done_before < 3
     with connector.engine.connect() as connection:
         assert disposal.residue(connection, AS_OF) == 0
 

@@ -6,7 +6,7 @@ import calendar
 import re
 import zoneinfo
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from difflib import get_close_matches
 from functools import lru_cache
 from typing import Annotated, Any, Literal
@@ -67,14 +67,30 @@ class Duration:
     def longest_days(self) -> int:
         return self.amount * _LONGEST_DAYS.get(self.unit, 0)
 
-    def before(self, moment: datetime) -> datetime:
+    def before(self, moment: datetime, zone: str | None = None) -> datetime:
         """`moment` minus this period: months and years by the calendar (the 31st becomes the
-        month's last day); a business day as three calendar days, so nothing is disposed of early."""
+        month's last day); a business day as three calendar days, so nothing is disposed of early.
+
+        With `zone` (the organisation's), the calendar is that zone's: `moment` is naive UTC (as
+        company databases store it) and so is the answer, but the month and day are counted where
+        the company is, so a hold ends on the local day the law counts."""
+        return self._shift(moment, -1, zone)
+
+    def after(self, moment: datetime, zone: str | None = None) -> datetime:
+        """`moment` plus this period, by the same calendar as `before` (when a hold runs out)."""
+        return self._shift(moment, 1, zone)
+
+    def _shift(self, moment: datetime, sign: int, zone: str | None) -> datetime:
+        if zone is not None and moment.tzinfo is None:
+            local = moment.replace(tzinfo=UTC).astimezone(zoneinfo.ZoneInfo(zone)).replace(tzinfo=None)
+            shifted = self._shift(local, sign, None).replace(tzinfo=zoneinfo.ZoneInfo(zone))
+            return shifted.astimezone(UTC).replace(tzinfo=None)
         unit, amount = self.unit, self.amount
         if unit in ("day", "week", "business_day"):
-            return moment - timedelta(days=amount * {"day": 1, "week": 7, "business_day": 3}[unit])
+            per = {"day": 1, "week": 7, "business_day": 3}[unit]
+            return moment + sign * timedelta(days=amount * per)
         months = amount * (12 if unit == "year" else 1) if unit in ("month", "year") else 0
-        year, month = divmod(moment.year * 12 + moment.month - 1 - months, 12)
+        year, month = divmod(moment.year * 12 + moment.month - 1 + sign * months, 12)
         day = min(moment.day, calendar.monthrange(year, month + 1)[1])
         return moment.replace(year=year, month=month + 1, day=day)
 

@@ -37,3 +37,9 @@ def in_language(text: Any, language: str) -> str:
     if isinstance(text, dict):
         return str(text.get("ja" if str(language).startswith("ja") else "en") or text.get("en") or "")
     return "" if text is None else str(text)
+
+
+@register.filter
+def dated_hold(table: Any, language: str) -> str:
+    """A table's dated legal hold in words: rows kept under which hold until when, rows past it."""
+    return plan_text.dated_hold_text(table, "ja" if str(language).startswith("ja") else "en")

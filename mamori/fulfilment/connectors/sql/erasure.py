@@ -2,7 +2,8 @@
 
 The plan states per table what happens to the batch's rows: deleted, fields nulled / masked /
 hashed, or kept — under a legal hold (the table's retention rule has one: fields of the held
-categories stay), because rows that stay point at them (deleting would break a foreign key), or
+categories stay; a hold counting from a date keeps only the rows still inside it, holds.py),
+because rows that stay point at them (deleting would break a foreign key), or
 because a shared row is also someone else's. Columns that tie rows to owners or to each other
 are never changed, so the verification pass can find the same rows again afterwards.
 """
@@ -10,13 +11,14 @@ are never changed, so the verification pass can find the same rows again afterwa
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 
 from mamori.fulfilment.connectors.base import ConnectorError, Located, SystemPlan
-from mamori.fulfilment.connectors.sql import expressions, references
+from mamori.fulfilment.connectors.sql import expressions, holds, references
 from mamori.fulfilment.connectors.sql.connector import jsonable
 from mamori.fulfilment.connectors.sql.layout import TableLayout
 
@@ -77,6 +79,10 @@ def plan_erasure(connector: SqlConnector, located: Located) -> SystemPlan:
             ):
                 entry["action"] = "keep"
                 entry["reason"] = entry["reason"] or "no_erasable_fields"
+        now = datetime.now(UTC).replace(tzinfo=None)
+        for table in layout.tables.values():
+            if table.name in held and table.owned:
+                _plan_dated_hold(connector, connection, table, entries[table.name], state, links, now)
         changing = {
             (entry["table"], field["name"])
             for entry in entries.values()
@@ -131,6 +137,29 @@ def plan_erasure(connector: SqlConnector, located: Located) -> SystemPlan:
             "kept": kept,
         },
     }
+
+
+def _plan_dated_hold(
+    connector: SqlConnector,
+    connection: sa.Connection,
+    table: TableLayout,
+    entry: dict[str, Any],
+    state: Mapping[str, Any],
+    links: set[tuple[str, str]],
+    now: datetime,
+) -> None:
+    """A hold counting from a date keeps only the rows inside it (see holds.py): the entry gets
+    how many rows stay until when, and what happens to the rest (every erasable field, held too)."""
+    mine = connector.mine_predicate(table, state)
+    if mine is None:
+        return
+    fields = [_field_plan(table, f.name, f.category, f.erase, "update", links, {}) for f in table.spec.fields]
+    erasable = [field for field in fields if field["strategy"] in ("null", "mask", "hash")]
+    dated = holds.plan_dated_hold(connector, connection, table, mine, erasable, now)
+    if dated is not None:
+        entry["dated_hold"] = dated
+        if entry["action"] == "keep":
+            entry["reason"] = "legal_hold"
 
 
 def _mask_shared(
@@ -317,12 +346,48 @@ def execute_erasure(connector: SqlConnector, plan: SystemPlan) -> dict[str, int]
                     table = connector.layout.sa_table(name)
                     result = connection.execute(sa.update(table).where(predicate).values(values))
                     affected[name] = affected.get(name, 0) + result.rowcount
+            _erase_past_holds(connector, connection, plan, affected)
     except SQLAlchemyError as exc:
         raise ConnectorError(
             f"system {connector.system_id}: the erasure was rolled back ({type(exc).__name__}: "
             f"{str(exc.orig if hasattr(exc, 'orig') else exc).splitlines()[0][:200]})"
         ) from None
     return affected
+
+
+def _erase_past_holds(
+    connector: SqlConnector, connection: sa.Connection, plan: SystemPlan, affected: dict[str, int]
+) -> None:
+    """The rows whose dated hold has run out, children first, after everything else (so rows that
+    stay pointing at them are known): erased like any other rows (holds.py)."""
+    entries = {entry["table"]: entry for entry in plan["tables"]}
+    for name in plan["order"]:
+        dated = entries[name].get("dated_hold")
+        mine = _target(connector, entries[name], plan["state"]) if dated else None
+        if dated is None or mine is None:
+            continue
+        values = _new_values(connector, dated["expired_fields"], name)
+        changed = holds.erase_expired(connector, connection, name, dated, mine, values)
+        affected[name] = max(affected.get(name, 0), changed)
+
+
+def _past_hold_residue(connector: SqlConnector, connection: sa.Connection, plan: SystemPlan) -> dict[str, int]:
+    """Rows past their dated hold that still hold what the erasure removes."""
+    found: dict[str, int] = {}
+    for entry in plan["tables"]:
+        dated = entry.get("dated_hold")
+        mine = _target(connector, entry, plan["state"]) if dated else None
+        if dated is None or mine is None:
+            continue
+        table = connector.layout.sa_table(entry["table"])
+        conditions = _left_over_conditions(connector, table, dated["expired_fields"])
+        left_over = sa.or_(*conditions) if conditions else None
+        rows = holds.expired_left_over(connector, entry["table"], dated, mine, left_over)
+        if rows is not None:
+            found[entry["table"]] = int(
+                connection.execute(sa.select(sa.func.count()).select_from(table).where(rows)).scalar_one()
+            )
+    return found
 
 
 def verify_erasure(connector: SqlConnector, plan: SystemPlan) -> dict[str, int]:
@@ -363,6 +428,8 @@ def verify_erasure(connector: SqlConnector, plan: SystemPlan) -> dict[str, int]:
                 residue[name] = residue.get(name, 0) + int(connection.execute(statement).scalar_one())
         residue.update(references.residue(connector, connection, state))
         for name, number in _found_again(connector, connection, plan).items():
+            residue[name] = residue.get(name, 0) + number
+        for name, number in _past_hold_residue(connector, connection, plan).items():
             residue[name] = residue.get(name, 0) + number
     return residue
 
