@@ -28,7 +28,7 @@ HANAKO = {"email": "hanako.yamada@example.jp"}
 def erased_run(db: None, sqlite_shop: str, monkeypatch: pytest.MonkeyPatch) -> FulfilmentRun:
     monkeypatch.setenv("MAMORI_ONEMALL_SHOP_URL", sqlite_shop)
     apply_map([ONEMALL], Actor.cli("test"))
-    run = plan_run("onemall", "erasure", [HANAKO], ENGINE, request_id=41)
+    run = plan_run("onemall", "erasure", [HANAKO], ENGINE, request_id=41, details={"channel": "post"})
     execute_run(run.pk, ENGINE)
     run.refresh_from_db()
     return run
