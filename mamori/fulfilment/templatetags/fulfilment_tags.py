@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from mamori.fulfilment import plan_text
+from mamori.fulfilment import labels, plan_text
 
 register = template.Library()
 
@@ -35,5 +35,28 @@ def plan_note(code: str) -> Any:
 def in_language(text: Any, language: str) -> str:
     """A {en, ja} dict from a stored plan in the viewer's language."""
     if isinstance(text, dict):
-        return str(text.get("ja" if str(language).startswith("ja") else "en") or text.get("en") or "")
+        preferred = "ja" if str(language).startswith("ja") else "en"
+        # A text written in one language only is still shown rather than an empty line.
+        return str(text.get(preferred) or text.get("en") or next((v for v in text.values() if v), ""))
     return "" if text is None else str(text)
+
+
+@register.filter
+def step_action(code: str) -> str:
+    return labels.step_action(code)
+
+
+@register.filter
+def step_result(step: Any) -> str:
+    """A step of a run summary (a dict) as one sentence."""
+    return labels.step_result(step) if isinstance(step, dict) else ""
+
+
+@register.filter
+def run_message(message: str) -> str:
+    return labels.run_message(message or "")
+
+
+@register.filter
+def system_kind(code: str) -> str:
+    return labels.system_kind(code)
