@@ -7,6 +7,7 @@ from typing import Any
 from django import template
 
 from mamori.fulfilment import labels, plan_text
+from mamori.rights.queue import right_short
 
 register = template.Library()
 
@@ -48,8 +49,16 @@ def step_action(code: str) -> str:
 
 @register.filter
 def step_result(step: Any) -> str:
-    """A step of a run summary (a dict) as one sentence."""
-    return labels.step_result(step) if isinstance(step, dict) else ""
+    """A step (a run summary's dict, or a FulfilmentStep) as one sentence."""
+    if not isinstance(step, dict):
+        step = {"action": step.action, "status": step.status, **(step.result or {})}
+    return labels.step_result(step)
+
+
+@register.filter
+def right_name(code: str) -> str:
+    """A right's short name (Erasure, Access) in the viewer's language."""
+    return right_short(code)
 
 
 @register.filter
