@@ -40,10 +40,10 @@ def run_message(message: str) -> str:
 
 def _per_table(tables: Mapping[str, Any]) -> str:
     """`customers 1, orders 3` from {table: rows} or {system: {table: rows}}."""
-    parts = []
-    for name, value in tables.items():
+    parts = []  # sorted: PostgreSQL's jsonb does not keep the order the rows were written in
+    for name, value in sorted(tables.items()):
         if isinstance(value, Mapping):
-            parts += [f"{name}.{table} {rows}" for table, rows in value.items()]
+            parts += [f"{name}.{table} {rows}" for table, rows in sorted(value.items())]
         else:
             parts.append(f"{name} {value}")
     return ", ".join(parts)
