@@ -146,8 +146,8 @@ def workload(requests: QuerySet[RightsRequest], now: datetime) -> Workload:
 class Zones:
     """The organisation's time zone, looked up once per organisation (not once per row)."""
 
-    def __init__(self, known: dict[str, str] | None = None) -> None:
-        self._zones: dict[str, str] = dict(known or {})
+    def __init__(self) -> None:
+        self._zones: dict[str, str] = {}
 
     def __call__(self, organisation: str) -> str:
         if organisation not in self._zones:

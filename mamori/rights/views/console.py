@@ -27,7 +27,7 @@ from django.views.decorators.http import require_POST
 from mamori.accounts.access import AUDIT_READERS, staff_required
 from mamori.accounts.models import User
 from mamori.audit.services import Actor
-from mamori.catalog.in_force import NoMapApplied, map_in_force
+from mamori.catalog.in_force import map_in_force
 from mamori.catalog.models import MapVersion
 from mamori.core.domain_errors import domain_errors
 from mamori.core.filetypes import sniff
@@ -58,13 +58,6 @@ from mamori.rights.views.center import submission_from, target_text
 def _user(request: HttpRequest) -> User:
     """Behind staff_required the user is always a signed-in staff member."""
     return cast(User, request.user)
-
-
-def _time_zone(organisation: str) -> str:
-    try:
-        return map_in_force(organisation)[1].organisation.time_zone
-    except NoMapApplied:
-        return "UTC"
 
 
 def _queue_filter(request: HttpRequest) -> tuple[QueueFilter, Any]:
@@ -127,7 +120,8 @@ def queue_export(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, request_id: int) -> HttpResponse:
     found = access.access_request(request.user, request_id)
     rule = rule_of(found)
-    zone = _time_zone(found.organisation)
+    zones = Zones()
+    zone = zones(found.organisation)
     now = timezone.now()
     can_work = _user(request).has_role(*access.REQUEST_WORKERS)
     has_handler = handler_for(found.right) is not None
@@ -138,7 +132,7 @@ def detail(request: HttpRequest, request_id: int) -> HttpResponse:
         "rights/console/detail.html",
         {
             "req": found,
-            "row": queue_rows([found], now, Zones({found.organisation: zone}))[0],
+            "row": queue_rows([found], now, zones)[0],
             "rule": rule,
             "time_zone": zone,
             "nav": "requests",
