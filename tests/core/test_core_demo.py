@@ -91,4 +91,4 @@ def test_stylesheet_is_served(client) -> None:  # type: ignore[no-untyped-def]
     """Pages link /static/mamori/mamori.css; it must be served without collectstatic (whitenoise finders)."""
     response = client.get("/static/mamori/mamori.css")
     assert response.status_code == 200
-    assert b"--accent" in b"".join(response.streaming_content)
+    assert b"--c-accent" in b"".join(response.streaming_content)

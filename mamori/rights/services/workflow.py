@@ -174,7 +174,8 @@ def fulfilment_task(request: RightsRequest) -> FulfilmentTask:
             if kind in ("phone", "customer_number", "name")
         }
     )
-    extra: dict[str, Any] = {"delivery": request.delivery}
+    # The channel decides which manual tasks apply (a paper-form system only for paper requests).
+    extra: dict[str, Any] = {"delivery": request.delivery, "channel": request.channel}
     if details.get("fields"):
         extra["fields"] = details["fields"]
     if request.specific_pieces:
