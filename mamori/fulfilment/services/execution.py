@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
 from mamori.audit.services import Actor, record
+from mamori.core.crypto import encrypt_json
 from mamori.core.errors import DomainError
 from mamori.core.leases import on_give_up
 from mamori.fulfilment.engine import FulfilmentEngine
@@ -53,7 +54,13 @@ def execute_run(run_id: int, actor: Actor, *, max_steps: int | None = None) -> F
     try:
         set_run_status(run, RunStatus.RUNNING)
         for step in run.steps.order_by("position"):
-            if step.status in (StepStatus.DONE, StepStatus.WAITING):
+            if step.action == "export" and step.status == StepStatus.DONE:
+                package_path = _package_in_hand(step)
+                if package_path is not None:
+                    continue
+                # Exported by an execution that stopped before handing the package over (a killed
+                # worker, another machine's temporary folder): export again, it only reads.
+            elif step.status in (StepStatus.DONE, StepStatus.WAITING):
                 continue
             if max_steps is not None and done_now >= max_steps:
                 return end_run(
@@ -67,7 +74,7 @@ def execute_run(run_id: int, actor: Actor, *, max_steps: int | None = None) -> F
                 set_run_status(run, RunStatus.FAILED, message=exc.message)
                 return end_run(run, FulfilmentOutcome(status="failed", summary=run_summary(run), message=exc.message))
             package_path = package or package_path
-            _finish_step(step, status, result, actor)
+            _finish_step(step, status, result, actor, package=package)
             done_now += 1
         return _conclude(run, actor, package_path)
     finally:
@@ -146,13 +153,32 @@ def _start_step(step: FulfilmentStep) -> None:
         step.save(update_fields=["status", "attempts", "started_at"])
 
 
-def _finish_step(step: FulfilmentStep, status: str, result: dict[str, Any], actor: Actor, error: str = "") -> None:
+def _package_in_hand(step: FulfilmentStep) -> Path | None:
+    """The clear package an earlier execution of this export step wrote and did not hand over yet
+    (hand-over deletes it), or None."""
+    state = step.state
+    path = Path(state["package"]) if isinstance(state, dict) and state.get("package") else None
+    return path if path is not None and path.is_file() else None
+
+
+def _finish_step(
+    step: FulfilmentStep,
+    status: str,
+    result: dict[str, Any],
+    actor: Actor,
+    error: str = "",
+    package: Path | None = None,
+) -> None:
     with transaction.atomic():
         step.status = status
         step.result = result
         step.error = error
         step.finished_at = timezone.now()
-        step.save(update_fields=["status", "result", "error", "finished_at"])
+        fields = ["status", "result", "error", "finished_at"]
+        if package is not None:  # where the clear package waits for its hand-over, should this worker stop
+            step.sealed_state = encrypt_json({"package": str(package)})
+            fields.append("sealed_state")
+        step.save(update_fields=fields)
         record(
             actor,
             "fulfilment.step_finished",
