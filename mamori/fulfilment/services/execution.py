@@ -92,9 +92,9 @@ def resume_run(run_id: int) -> str:
 
 
 @on_give_up(resume_run)
-def _resume_run_given_up(run_id: int, *, attempts: int) -> None:
-    """The job's workers kept dying (core/leases.py): the run fails visibly."""
-    abandon_run(run_id, attempts=attempts)
+def _resume_run_given_up(run_id: int, *, attempts: int, error: str = "") -> None:
+    """The job's workers kept dying, or it kept raising (core/leases.py): the run fails visibly."""
+    abandon_run(run_id, attempts=attempts, error=error)
 
 
 def queue_resume(run: FulfilmentRun) -> bool:

@@ -261,9 +261,9 @@ def fulfil_request(request_id: int) -> None:
 
 
 @on_give_up(fulfil_request)
-def _fulfil_request_given_up(request_id: int, *, attempts: int) -> None:
+def _fulfil_request_given_up(request_id: int, *, attempts: int, error: str = "") -> None:
     """The job's workers kept dying (core/leases.py): the request shows it and its people are told."""
-    fulfilment_abandoned(request_id, attempts=attempts)
+    fulfilment_abandoned(request_id, attempts=attempts, error=error)
 
 
 def record_outcome(request_id: int, outcome: FulfilmentOutcome) -> bool:
