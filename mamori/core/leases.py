@@ -21,7 +21,9 @@ from __future__ import annotations
 import importlib
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -42,6 +44,40 @@ _GIVE_UP: dict[str, GiveUp] = {}
 
 class WorkerLost(Exception):
     """Recorded as a job's failure when its workers kept dying before it finished."""
+
+
+class LeaseLost(Exception):
+    """This worker's lease on its job lapsed and the job went to another worker: it must stop
+    without writing anything more (the other worker carries the job on)."""
+
+
+# The lease the job running in this context was started under: (job id, worker id, attempt).
+_HELD: ContextVar[tuple[Any, str, int] | None] = ContextVar("mamori_job_lease", default=None)
+
+
+@contextmanager
+def holding(task_id: Any, worker_id: str, attempt: int) -> Iterator[None]:
+    """Run a job's code under its lease, so that `fence` can check it."""
+    token = _HELD.set((task_id, worker_id, attempt))
+    try:
+        yield
+    finally:
+        _HELD.reset(token)
+
+
+def fence() -> None:
+    """Call first inside the transaction of a job's write: raises LeaseLost when the job's lease is no
+    longer this worker's (it lapsed and another worker took the job), so a worker that lost its lease
+    commits nothing. The UPDATE locks the lease row until the transaction ends, so a requeue cannot
+    slip in between the check and the write. Outside a leased job (the console, inline jobs) a no-op."""
+    held = _HELD.get()
+    if held is None:
+        return
+    task_id, worker_id, attempt = held
+    if not JobLease.objects.filter(task_id=task_id, worker_id=worker_id, attempts=attempt).update(
+        heartbeat_at=timezone.now()
+    ):
+        raise LeaseLost(f"job {task_id}: the lease of worker {worker_id} (attempt {attempt}) was taken over")
 
 
 def on_give_up(task: Any) -> Callable[[GiveUp], GiveUp]:

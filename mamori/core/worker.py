@@ -71,10 +71,11 @@ class LeasedWorker(Worker):
             task = db_task_result.task
             task_result = db_task_result.task_result
             task_started.send(sender=type(task.get_backend()), task_result=task_result)
-            if task.takes_context:
-                value = task.call(TaskContext(task_result=task_result), *task_result.args, **task_result.kwargs)
-            else:
-                value = task.call(*task_result.args, **task_result.kwargs)
+            with leases.holding(db_task_result.id, self.worker_id, lease.attempts):
+                if task.takes_context:
+                    value = task.call(TaskContext(task_result=task_result), *task_result.args, **task_result.kwargs)
+                else:
+                    value = task.call(*task_result.args, **task_result.kwargs)
         except Exception as exc:  # recorded on the job (and retried); a KeyboardInterrupt stops the worker
             error = exc
         finally:

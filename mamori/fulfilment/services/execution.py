@@ -25,7 +25,7 @@ from django_tasks import task
 from mamori.audit.services import Actor, record
 from mamori.core.crypto import encrypt_json
 from mamori.core.errors import DomainError
-from mamori.core.leases import on_give_up
+from mamori.core.leases import fence, on_give_up
 from mamori.fulfilment.engine import FulfilmentEngine
 from mamori.fulfilment.models import FulfilmentRun, FulfilmentStep, RunStatus, StepStatus
 from mamori.fulfilment.services.abandon import abandon_run
@@ -77,6 +77,12 @@ def execute_run(run_id: int, actor: Actor, *, max_steps: int | None = None) -> F
             _finish_step(step, status, result, actor, package=package)
             done_now += 1
         return _conclude(run, actor, package_path)
+    except BaseException:
+        # Stopped before the hand-over (the lease lost, a raise to be retried): no clear copy stays
+        # on disk; the next execution exports again.
+        if package_path is not None:
+            package_path.unlink(missing_ok=True)
+        raise
     finally:
         engine.close()
 
@@ -147,6 +153,7 @@ def _run_step(
 
 def _start_step(step: FulfilmentStep) -> None:
     with transaction.atomic():
+        fence()
         step.status = StepStatus.RUNNING
         step.attempts += 1
         step.started_at = timezone.now()
@@ -170,6 +177,7 @@ def _finish_step(
     package: Path | None = None,
 ) -> None:
     with transaction.atomic():
+        fence()  # a worker that lost its job's lease records nothing
         step.status = status
         step.result = result
         step.error = error
@@ -192,6 +200,7 @@ def _conclude(run: FulfilmentRun, actor: Actor, package_path: Path | None) -> Fu
     status, message = final_status(run)
     set_run_status(run, status, message)
     with transaction.atomic():
+        fence()
         record(
             actor,
             "fulfilment.run_finished",
