@@ -86,7 +86,10 @@ def test_a_run_resumed_from_the_console_stores_the_package_and_completes_the_req
 
     # The last manual task done from the console ends the run the same way: the request completes.
     for task in ManualTask.objects.filter(run=run):
-        client_as(officer).post(f"/console/fulfilment/tasks/{task.pk}/complete/", {"note": "done by hand"})
+        client_as(officer).post(
+            f"/console/fulfilment/tasks/{task.pk}/complete/",
+            {"note": "done by hand", "evidence": SimpleUploadedFile("scan.pdf", b"%PDF-1.4 scan")},
+        )
     run.refresh_from_db()
     request.refresh_from_db()
     assert run.status == "completed"
