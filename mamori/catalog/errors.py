@@ -17,6 +17,6 @@ class CatalogError(DomainError):
 
     code = "catalog_error"
 
-    def __init__(self, message: str, *, code: str | None = None, problems: Sequence[Any] = ()) -> None:
-        super().__init__(message, code=code)
+    def __init__(self, message: Any, *, code: str | None = None, problems: Sequence[Any] = (), **params: Any) -> None:
+        super().__init__(message, code=code, **params)
         self.problems = list(problems)
