@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from mamori.core.crypto import derived_key, keyed_digest
 
@@ -69,16 +70,18 @@ def signing_key() -> Ed25519PrivateKey:
         try:
             key = serialization.load_pem_private_key(raw.encode("ascii"), password=None)
         except (ValueError, TypeError) as exc:
-            raise AuditKeyError(f"MAMORI_AUDIT_SIGNING_KEY is not a readable PEM private key: {exc}") from None
+            raise AuditKeyError(
+                _("MAMORI_AUDIT_SIGNING_KEY is not a readable PEM private key: %(error)s") % {"error": exc}
+            ) from None
         if not isinstance(key, Ed25519PrivateKey):
-            raise AuditKeyError("MAMORI_AUDIT_SIGNING_KEY must be an Ed25519 key")
+            raise AuditKeyError(_("MAMORI_AUDIT_SIGNING_KEY must be an Ed25519 key"))
         return key
     try:
         seed = base64.b64decode(raw, validate=True)
     except (binascii.Error, ValueError):
         seed = b""
     if len(seed) != 32:
-        raise AuditKeyError("MAMORI_AUDIT_SIGNING_KEY must be a PEM Ed25519 key or a 32-byte seed in base64")
+        raise AuditKeyError(_("MAMORI_AUDIT_SIGNING_KEY must be a PEM Ed25519 key or a 32-byte seed in base64"))
     return Ed25519PrivateKey.from_private_bytes(seed)
 
 
@@ -94,4 +97,6 @@ def public_key_from_text(text: str) -> Ed25519PublicKey:
         raw = base64.b64decode(text.strip(), validate=True)
         return Ed25519PublicKey.from_public_bytes(raw)
     except (binascii.Error, ValueError):
-        raise AuditKeyError("not an Ed25519 public key in base64 (as printed by `mamori audit public-key`)") from None
+        raise AuditKeyError(
+            _("not an Ed25519 public key in base64 (as printed by `mamori audit public-key`)")
+        ) from None

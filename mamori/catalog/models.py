@@ -20,10 +20,10 @@ class ImmutableError(Exception):
 
 class MapVersionQuerySet(models.QuerySet["MapVersion"]):
     def update(self, **kwargs: Any) -> int:
-        raise ImmutableError("applied map versions cannot be changed")
+        raise ImmutableError(_("applied map versions cannot be changed"))
 
     def delete(self) -> tuple[int, dict[str, int]]:
-        raise ImmutableError("applied map versions cannot be deleted")
+        raise ImmutableError(_("applied map versions cannot be deleted"))
 
     def for_organisation(self, organisation: str) -> MapVersionQuerySet:
         return self.filter(organisation=organisation)
@@ -109,11 +109,11 @@ class MapVersion(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
-            raise ImmutableError("applied map versions cannot be changed")
+            raise ImmutableError(_("applied map versions cannot be changed"))
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise ImmutableError("applied map versions cannot be deleted")
+        raise ImmutableError(_("applied map versions cannot be deleted"))
 
     @property
     def short_hash(self) -> str:

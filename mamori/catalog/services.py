@@ -116,13 +116,16 @@ def apply_map(
     try:
         result = load_map(paths)
     except MapReadError as exc:
-        raise CatalogError(str(exc), code="map_unreadable") from exc
+        raise CatalogError(
+            _("%(file)s: cannot read: %(reason)s"), code="map_unreadable", file=exc.file, reason=exc.reason
+        ) from exc
     if not result.ok or result.map is None:
         problems = list(result.problems)
         raise CatalogError(
-            f"the privacy map has {len(problems)} problem(s); nothing was applied",
+            _("the privacy map has %(count)s problem(s); nothing was applied"),
             code="map_invalid",
             problems=problems,
+            count=len(problems),
         )
 
     document = _to_document(result.map)
@@ -154,8 +157,9 @@ def apply_map(
                 )
         except IntegrityError as exc:
             raise CatalogError(
-                f"another version of {organisation} was applied at the same time; apply again",
+                _("another version of %(organisation)s was applied at the same time; apply again"),
                 code="map_conflict",
+                organisation=organisation,
             ) from exc
         record(
             actor,

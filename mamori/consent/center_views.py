@@ -15,13 +15,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
-from django_ratelimit.core import is_ratelimited
 
 from mamori.catalog.in_force import map_in_force_or_404
 from mamori.consent import services, siteconfig
 from mamori.consent.models import ConsentMethod
 from mamori.core.errors import DomainError
-from mamori.core.ratelimited import too_many_requests
+from mamori.core.ratelimited import over_limit
 
 CONSENT_COOKIE = "mamori_consent"
 
@@ -32,10 +31,6 @@ def _ip(request: HttpRequest) -> str:
 
 def _ua(request: HttpRequest) -> str:
     return request.headers.get("User-Agent", "")
-
-
-def _limited(request: HttpRequest, group: str, rate: str = "10/m") -> bool:
-    return is_ratelimited(request, group=group, key="ip", rate=rate, method="POST", increment=True)
 
 
 def _context(request: HttpRequest, organisation: str, **extra: Any) -> dict[str, Any]:
@@ -57,8 +52,8 @@ def subscribe(request: HttpRequest, organisation: str) -> HttpResponse:
     topics = services.marketing_topics(context["map"])
     context["topics"] = [(topic.id, topic.name.get(context["language"])) for topic in topics]
     if request.method == "POST":
-        if _limited(request, "consent.subscribe"):
-            return too_many_requests(request, Exception("rate limited"))
+        if too_many := over_limit(request, "consent.subscribe", "10/m"):
+            return too_many
         try:
             services.request_subscription(
                 organisation,
@@ -156,8 +151,8 @@ def privacy_choices(request: HttpRequest, organisation: str) -> HttpResponse:
     }
     if request.method != "POST":
         return render(request, "consent/choices.html", context)
-    if _limited(request, "consent.choices"):
-        return too_many_requests(request, Exception("rate limited"))
+    if too_many := over_limit(request, "consent.choices", "10/m"):
+        return too_many
     statement = str(_("Opt out of the sale and sharing of my personal information."))
     stored = _stored_choice(request)
     device = str(stored.get("id") or uuid.uuid4())

@@ -25,10 +25,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from mamori.api.problems import problem
 from mamori.consent import siteconfig
-from mamori.consent.ratelimit import retry_after
 from mamori.consent.services.ledger import record_event
 from mamori.core.crypto import consent_identifier_hash
 from mamori.core.errors import DomainError
+from mamori.core.ratelimited import retry_after
 
 MAX_BODY = 8 * 1024
 RATE_GROUP = "consent.events"

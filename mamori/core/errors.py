@@ -28,6 +28,12 @@ class DomainError(Exception):
         if code is not None:
             self.code = code
 
+    @classmethod
+    def from_error(cls, other: DomainError) -> DomainError:
+        """``other``'s message (still translatable) and code as this domain's error: a service that
+        reports another domain's refusal keeps its text in the language where it is shown."""
+        return cls(other._message, code=other.code, **other.params)
+
     @property
     def message(self) -> str:
         text = str(self._message)  # a lazy translation is translated now, in the active language

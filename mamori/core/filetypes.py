@@ -5,6 +5,10 @@ from __future__ import annotations
 
 HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1")
 
+# What a person may hand in as a document or as evidence: scans and photos.
+DOCUMENT_TYPES = ("application/pdf", "image/jpeg", "image/png", "image/heic", "image/webp")
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+
 
 def sniff(data: bytes) -> str | None:
     """The MIME type the content shows, for the types mamori accepts; None for anything else."""
@@ -21,3 +25,10 @@ def sniff(data: bytes) -> str | None:
     if data.startswith(b"PK\x03\x04"):
         return "application/zip"
     return None
+
+
+def document_type(data: bytes) -> str | None:
+    """The type to store a document or evidence file as, read from its content; None when the
+    content is not one of DOCUMENT_TYPES (whatever its name or declared type say)."""
+    found = sniff(data)
+    return found if found in DOCUMENT_TYPES else None

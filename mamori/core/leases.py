@@ -7,6 +7,8 @@ it again; a worker killed with SIGKILL leaves it RUNNING forever. Here:
 - every worker, before claiming work, looks for RUNNING jobs whose lease has lapsed (or that never
   got one within a lease period of being claimed) and puts them back in the queue with a
   compare-and-set UPDATE, so exactly one worker does it;
+- a job that raises is queued again after a pause (unless it raised a DomainError: a refusal that
+  will not change), and the lease's attempts count those runs too;
 - a job that has been started `MAMORI_JOB_MAX_ATTEMPTS` times without finishing is marked FAILED
   and its give-up handler runs (registered beside the job: `on_give_up`), which makes the failure
   visible where people look (the fulfilment run, the request, an e-mail to the officer).
@@ -19,7 +21,9 @@ from __future__ import annotations
 import importlib
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -29,6 +33,7 @@ from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from mamori.core.errors import DomainError
 from mamori.core.models import JobLease
 
 logger = logging.getLogger("mamori.jobs")
@@ -39,6 +44,40 @@ _GIVE_UP: dict[str, GiveUp] = {}
 
 class WorkerLost(Exception):
     """Recorded as a job's failure when its workers kept dying before it finished."""
+
+
+class LeaseLost(Exception):
+    """This worker's lease on its job lapsed and the job went to another worker: it must stop
+    without writing anything more (the other worker carries the job on)."""
+
+
+# The lease the job running in this context was started under: (job id, worker id, attempt).
+_HELD: ContextVar[tuple[Any, str, int] | None] = ContextVar("mamori_job_lease", default=None)
+
+
+@contextmanager
+def holding(task_id: Any, worker_id: str, attempt: int) -> Iterator[None]:
+    """Run a job's code under its lease, so that `fence` can check it."""
+    token = _HELD.set((task_id, worker_id, attempt))
+    try:
+        yield
+    finally:
+        _HELD.reset(token)
+
+
+def fence() -> None:
+    """Call first inside the transaction of a job's write: raises LeaseLost when the job's lease is no
+    longer this worker's (it lapsed and another worker took the job), so a worker that lost its lease
+    commits nothing. The UPDATE locks the lease row until the transaction ends, so a requeue cannot
+    slip in between the check and the write. Outside a leased job (the console, inline jobs) a no-op."""
+    held = _HELD.get()
+    if held is None:
+        return
+    task_id, worker_id, attempt = held
+    if not JobLease.objects.filter(task_id=task_id, worker_id=worker_id, attempts=attempt).update(
+        heartbeat_at=timezone.now()
+    ):
+        raise LeaseLost(f"job {task_id}: the lease of worker {worker_id} (attempt {attempt}) was taken over")
 
 
 def on_give_up(task: Any) -> Callable[[GiveUp], GiveUp]:
@@ -123,6 +162,40 @@ def _requeue(job: DBTaskResult, lease: JobLease | None, now: datetime) -> bool:
     return bool(moved)
 
 
+def settle(job: DBTaskResult, worker_id: str, attempt: int, error: BaseException | None, value: Any = None) -> str:
+    """Record how this worker's run of ``job`` ended, if it still holds the lease: "succeeded";
+    "retry" (it raised, attempts are left and the error may pass: queued again after a pause);
+    "failed" (out of attempts, or a refusal that will not change: the give-up handler runs, as for a
+    worker that kept dying); "lost" (another worker took the job over: this one writes nothing)."""
+    now = timezone.now()
+    with transaction.atomic():
+        # Compare-and-set on the lease this worker took: a requeue that happened meanwhile wins.
+        if not JobLease.objects.filter(task_id=job.pk, worker_id=worker_id, attempts=attempt).update(
+            worker_id="", expires_at=None
+        ):
+            logger.warning("job %s (%s) was taken over by another worker; its result is dropped", job.pk, job.task_path)
+            return "lost"
+        if error is None:
+            try:
+                job.set_successful(value)
+            except Exception as exc:  # e.g. a return value JSON cannot hold
+                error = exc
+            else:
+                JobLease.objects.filter(task_id=job.pk).delete()
+                return "succeeded"
+        if attempt < settings.MAMORI_JOB_MAX_ATTEMPTS and not isinstance(error, DomainError):
+            DBTaskResult.objects.filter(pk=job.pk).update(
+                status=TaskResultStatus.READY, started_at=None, run_after=now + lease_period() * attempt
+            )
+            logger.warning("job %s (%s) raised %s; queued again", job.pk, job.task_path, type(error).__name__)
+            return "retry"
+        job.set_failed(error)
+        JobLease.objects.filter(task_id=job.pk).delete()
+    logger.error("job %s (%s) failed after %s attempts: %s", job.pk, job.task_path, attempt, type(error).__name__)
+    _call_give_up(job, attempt, type(error).__name__)
+    return "failed"
+
+
 def _give_up(job: DBTaskResult, attempts: int, now: datetime) -> bool:
     reason = f"the worker stopped {attempts} times before the job finished (lease lapsed)"
     with transaction.atomic():
@@ -136,12 +209,18 @@ def _give_up(job: DBTaskResult, attempts: int, now: datetime) -> bool:
     if not moved:
         return False
     logger.error("job %s (%s) failed: %s", job.pk, job.task_path, reason)
+    _call_give_up(job, attempts, "")
+    return True
+
+
+def _call_give_up(job: DBTaskResult, attempts: int, error: str) -> None:
+    """The job's give-up handler, with its arguments; ``error`` names the exception class ("" when
+    the workers died), never its text, which may hold personal data."""
     handler = _handler(job.task_path)
     if handler is not None:
         full = DBTaskResult.objects.get(pk=job.pk)
         arguments = full.args_kwargs or {}
-        handler(*arguments.get("args", []), attempts=attempts, **arguments.get("kwargs", {}))
-    return True
+        handler(*arguments.get("args", []), attempts=attempts, error=error, **arguments.get("kwargs", {}))
 
 
 def _handler(task_path: str) -> GiveUp | None:

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
 from django.db import close_old_connections
 from django.db.utils import OperationalError
+from django_tasks_db.compat import TaskContext, task_finished, task_started
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
@@ -57,11 +59,30 @@ class LeasedWorker(Worker):
             raise
 
     def run_task(self, db_task_result: DBTaskResult) -> None:
-        leases.take(db_task_result.id, db_task_result.task_path, self.worker_id)
+        """Run the job under its lease; how it ended is recorded only while the lease is still ours
+        (`leases.settle`: a job that raised is retried, then given up like one whose worker died)."""
+        lease = leases.take(db_task_result.id, db_task_result.task_path, self.worker_id)
         heartbeat = leases.Heartbeat(db_task_result.id, self.worker_id)
         heartbeat.start()
+        error: BaseException | None = None
+        value: Any = None
+        self.running_task = True
         try:
-            super().run_task(db_task_result)
+            task = db_task_result.task
+            task_result = db_task_result.task_result
+            task_started.send(sender=type(task.get_backend()), task_result=task_result)
+            with leases.holding(db_task_result.id, self.worker_id, lease.attempts):
+                if task.takes_context:
+                    value = task.call(TaskContext(task_result=task_result), *task_result.args, **task_result.kwargs)
+                else:
+                    value = task.call(*task_result.args, **task_result.kwargs)
+        except Exception as exc:  # recorded on the job (and retried); a KeyboardInterrupt stops the worker
+            error = exc
         finally:
             heartbeat.stop()
-            leases.release(db_task_result.id)
+            self.running_task = False
+            self._run_tasks += 1
+        close_old_connections()
+        ended = leases.settle(db_task_result, self.worker_id, lease.attempts, error, value)
+        if ended in ("succeeded", "failed"):
+            task_finished.send(sender=type(db_task_result.task.get_backend()), task_result=db_task_result.task_result)

@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from django.utils.translation import gettext_lazy as _
 from sqlalchemy.exc import SQLAlchemyError
 
 from mamori.fulfilment.connectors.base import ConnectorError
@@ -137,8 +138,11 @@ class TableDisposal:
         edge = next((edge for edge in layout.edges_from(self.name) if edge.target == parent_name), None)
         if edge is None or parent_name not in layout.tables:
             raise DisposalError(
-                f"retention rule {self.rule.id}: table {self.name} has no link to {parent_name} "
-                f"in {self.connector.system_id}"
+                _("retention rule %(rule)s: table %(table)s has no link to %(parent)s in %(system)s"),
+                rule=self.rule.id,
+                table=self.name,
+                parent=parent_name,
+                system=self.connector.system_id,
             )
         parent = layout.sa_table(parent_name)
         child_column = self.table.c[edge.column]
@@ -152,8 +156,11 @@ class TableDisposal:
     def _column(self, table: sa.Table, name: str) -> sa.ColumnElement[Any]:
         if name not in table.c:
             raise DisposalError(
-                f"retention rule {self.rule.id}: table {table.name} of system {self.connector.system_id} "
-                f"has no column {name}"
+                _("retention rule %(rule)s: table %(table)s of system %(system)s has no column %(column)s"),
+                rule=self.rule.id,
+                table=table.name,
+                system=self.connector.system_id,
+                column=name,
             )
         return table.c[name]
 
@@ -273,7 +280,10 @@ class TableDisposal:
                     self._apply(connection, rows, progress)
             except SQLAlchemyError as exc:
                 raise DisposalError(
-                    f"system {self.connector.system_id}: disposal in {self.name} was rolled back ({type(exc).__name__})"
+                    _("system %(system)s: disposal in %(table)s was rolled back (%(error)s)"),
+                    system=self.connector.system_id,
+                    table=self.name,
+                    error=type(exc).__name__,
                 ) from None
             progress.batches += 1
             if upper is not None:
@@ -318,7 +328,12 @@ def table_disposals(
             continue
         table_layout = layout.tables.get(target.table)
         if table_layout is None:
-            raise DisposalError(f"retention rule {rule.id}: system {target.system} has no table {target.table}")
+            raise DisposalError(
+                _("retention rule %(rule)s: system %(system)s has no table %(table)s"),
+                rule=rule.id,
+                system=target.system,
+                table=target.table,
+            )
         spec = table_layout.spec
         deletes = spec.erase == "delete_row" or any(f.erase == "delete" for f in spec.fields)
         # Rows that stay (referenced, or an update_fields table) have their fields erased as in

@@ -58,7 +58,7 @@ def _map(organisation: str) -> tuple[int, PrivacyMap, FulfilmentEngine]:
     try:
         version, engine = engine_for(organisation)
     except FulfilmentError as exc:
-        raise RetentionError(exc.message) from None
+        raise RetentionError.from_error(exc) from None
     return version, engine.map, engine
 
 
@@ -89,9 +89,11 @@ def _connectors(engine: FulfilmentEngine, rule: RetentionRule) -> list[SqlConnec
         try:
             connector = engine.connector(system_id)
         except ConnectorError as exc:
-            raise RetentionError(str(exc)) from None
+            raise RetentionError.from_error(exc) from None
         if not isinstance(connector, SqlConnector):
-            raise RetentionError(f"retention rule {rule.id}: system {system_id} is not a SQL system")
+            raise RetentionError(
+                _("retention rule %(rule)s: system %(system)s is not a SQL system"), rule=rule.id, system=system_id
+            )
         connectors.append(connector)
     return connectors
 
@@ -120,7 +122,7 @@ def _protected_states(engine: FulfilmentEngine, rule: RetentionRule, organisatio
         try:
             states[connector.system_id] = connector.locate(subjects, counts=False)["state"]
         except ConnectorError as exc:
-            raise RetentionError(str(exc)) from None
+            raise RetentionError.from_error(exc) from None
     return states
 
 
@@ -133,7 +135,7 @@ def _counts(
             disposals = table_disposals(connector, rule, protected.get(connector.system_id))
             counts.extend(count_all(disposals, naive_utc(as_of)))
     except ConnectorError as exc:
-        raise RetentionError(str(exc)) from None
+        raise RetentionError.from_error(exc) from None
     return counts
 
 

@@ -20,8 +20,10 @@ from typing import Any
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import status_code_conformance
+from schemathesis.config import SchemathesisConfig
+from schemathesis.specs.openapi.checks import negative_data_rejection, status_code_conformance
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL_MAP = ROOT / "tests" / "mapversions" / "maps" / "small"
@@ -119,3 +121,91 @@ def test_every_operation_answers_within_its_documented_statuses(mamori_server: d
         except Exception as exc:  # collect every operation's failure, then report them together
             failures.append(f"{operation.method.upper()} {operation.path}: {exc}")
     assert not failures, "\n\n".join(failures)
+
+
+def test_negative_data_is_refused_with_a_documented_4xx(mamori_server: dict[str, str]) -> None:
+    """Schemathesis' negative mode: wrong types, missing required fields, values outside the schema's
+    bounds (huge numbers, over-long strings), in every parameter and body. Never a 500, never an
+    undocumented status, and data the schema forbids is refused, not accepted (413, a body over the
+    limit, is a refusal too). Fixed seed, five examples per operation."""
+    refusals = [400, 401, 403, 404, 405, 406, 409, 413, 415, 422, 428, 429]
+    config = SchemathesisConfig.from_dict({"checks": {"negative_data_rejection": {"expected-statuses": refusals}}})
+    schema = schemathesis.openapi.from_url(f"{mamori_server['base']}/api/v1/openapi.json", config=config)
+    headers = {"Authorization": f"Bearer {mamori_server['token']}"}
+    operations = [result.ok() for result in schema.get_all_operations()]
+    failures: list[str] = []
+    for operation in operations:
+
+        @given(case=operation.as_strategy(generation_mode=GenerationMode.NEGATIVE))
+        @settings(
+            max_examples=5, derandomize=True, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+        )
+        def run(case: Any) -> None:
+            case.call_and_validate(
+                headers=headers,
+                checks=[not_a_server_error, status_code_conformance, negative_data_rejection],
+                timeout=30,
+            )
+
+        try:
+            run()
+        except (Exception, BaseExceptionGroup) as exc:  # schemathesis raises a group: collect, report together
+            failures.append(f"{operation.method.upper()} {operation.path}: {str(exc)[:3000]}")
+    assert not failures, "\n\n".join(failures)
+
+
+def _poisoned(value: Any, poison: str) -> Any:
+    """``value`` with every string given a NUL ("nul") or every number made huge ("huge")."""
+    if isinstance(value, dict):
+        return {key: _poisoned(item, poison) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_poisoned(item, poison) for item in value]
+    if poison == "nul" and isinstance(value, str):
+        return value + "\x00"
+    if poison == "huge" and isinstance(value, int | float) and not isinstance(value, bool):
+        return 10**30
+    return value
+
+
+@pytest.mark.parametrize("poison", ["nul", "huge"])
+def test_nul_characters_and_huge_numbers_anywhere_are_a_documented_4xx(
+    mamori_server: dict[str, str], poison: str
+) -> None:
+    """One valid example per operation (fixed seed), then a NUL put in every string, or every number
+    made 10**30, in the path, query and body: never a 500, never an undocumented status."""
+    schema = schemathesis.openapi.from_url(f"{mamori_server['base']}/api/v1/openapi.json")
+    headers = {"Authorization": f"Bearer {mamori_server['token']}"}
+    failures: list[str] = []
+    probed: set[str] = set()
+
+    def probe(operation: Any) -> None:
+        name = f"{operation.method.upper()} {operation.path}"
+
+        @given(case=operation.as_strategy())
+        @settings(
+            max_examples=1, derandomize=True, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+        )
+        def run(case: Any) -> None:
+            touched = False
+            for part in ("path_parameters", "query", "body"):
+                original = getattr(case, part, None)
+                if isinstance(original, dict | list) and original:
+                    poisoned = _poisoned(original, poison)
+                    touched = touched or poisoned != original
+                    setattr(case, part, poisoned)
+            response = case.call_and_validate(
+                headers=headers, checks=[not_a_server_error, status_code_conformance], timeout=30
+            )
+            if touched:
+                probed.add(name)
+                assert 400 <= response.status_code < 500, (response.status_code, response.text[:300])
+
+        try:
+            run()
+        except (Exception, BaseExceptionGroup) as exc:
+            failures.append(f"{name}: {str(exc)[:3000]}")
+
+    for operation in [result.ok() for result in schema.get_all_operations()]:
+        probe(operation)
+    assert not failures, "\n\n".join(failures)
+    assert len(probed) >= (10 if poison == "nul" else 5), sorted(probed)  # the poison reached their inputs

@@ -16,7 +16,7 @@ from django.urls import resolve
 
 from mamori.consent.events import consent_events
 from mamori.consent.models import ConsentEvent
-from mamori.consent.ratelimit import parse_rate, retry_after
+from mamori.core.ratelimited import parse_rate, retry_after
 from tests.consent.conftest import event_body
 
 URL = "/api/v1/consent/events"

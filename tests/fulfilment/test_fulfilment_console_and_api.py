@@ -13,6 +13,7 @@ from mamori.accounts.models import User
 from mamori.api.services import create_token
 from mamori.audit.services import Actor
 from mamori.catalog.services import apply_map
+from mamori.core.crypto import decrypt
 from mamori.fulfilment.handler import ENGINE
 from mamori.fulfilment.models import FulfilmentRun, ManualTask, Restriction
 from mamori.fulfilment.services.execution import execute_run
@@ -74,17 +75,39 @@ def test_manual_task_completed_with_evidence(
     client = client_as(agent)
     task = ManualTask.objects.get(run=erased_run)
     assert "shred" in client.get("/console/fulfilment/tasks/").content.decode()
-    # Nothing said and nothing attached: refused, nothing changes.
-    bad = client.post(f"/console/fulfilment/tasks/{task.pk}/complete/", {"note": "  "})
-    assert bad.status_code == 400
-    task.refresh_from_db()
-    assert task.status == "open"
-    evidence = SimpleUploadedFile("shredding.jpg", b"\xff\xd8photo", content_type="image/jpeg")
+    # A note without a file, or a file that is not what its name and type claim: refused, nothing changes.
+    refused = [
+        ({"note": "Shredded, trust me"}, "attach evidence"),
+        (
+            {
+                "note": "Shredded",
+                "evidence": SimpleUploadedFile("scan.pdf", b"MZ\x90\x00 a program", "application/pdf"),
+            },
+            "judged by its content",
+        ),
+        (
+            {
+                "note": "Shredded",
+                "evidence": SimpleUploadedFile("photo.jpg", b"<html>not a photo</html>", "image/jpeg"),
+            },
+            "judged by its content",
+        ),
+        ({"note": "Shredded", "evidence": SimpleUploadedFile("empty.pdf", b"", "application/pdf")}, "1 byte"),
+    ]
+    for data, message in refused:
+        bad = client.post(f"/console/fulfilment/tasks/{task.pk}/complete/", data)
+        assert bad.status_code == 400 and message in bad.content.decode()
+        task.refresh_from_db()
+        assert task.status == "open" and task.sealed_evidence is None
+    evidence = SimpleUploadedFile("shredding.jpg", b"\xff\xd8\xff\xe0photo", content_type="image/png")
     response = client.post(f"/console/fulfilment/tasks/{task.pk}/complete/", {"note": "Shredded", "evidence": evidence})
     assert response.status_code == 302
     task.refresh_from_db()
     erased_run.refresh_from_db()
     assert task.status == "done" and task.completed_by == agent and task.evidence_name == "shredding.jpg"
+    assert task.evidence_type == "image/jpeg"  # what the content is, not what the browser claimed
+    assert decrypt(bytes(task.sealed_evidence or b"")) == b"\xff\xd8\xff\xe0photo"
+    assert not bytes(task.sealed_evidence or b"").startswith(b"\xff\xd8")  # encrypted at rest
     assert erased_run.status == "needs_review"  # the object-storage webhook is not configured here
     assert "alibaba-oss" in erased_run.message
 

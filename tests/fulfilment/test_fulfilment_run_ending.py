@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from mamori.accounts.models import User
@@ -86,7 +87,10 @@ def test_a_run_resumed_from_the_console_stores_the_package_and_completes_the_req
 
     # The last manual task done from the console ends the run the same way: the request completes.
     for task in ManualTask.objects.filter(run=run):
-        client_as(officer).post(f"/console/fulfilment/tasks/{task.pk}/complete/", {"note": "done by hand"})
+        client_as(officer).post(
+            f"/console/fulfilment/tasks/{task.pk}/complete/",
+            {"note": "done by hand", "evidence": SimpleUploadedFile("scan.pdf", b"%PDF-1.4 scan")},
+        )
     run.refresh_from_db()
     request.refresh_from_db()
     assert run.status == "completed"
@@ -103,3 +107,45 @@ def test_a_run_of_no_request_resumed_from_the_console_leaves_no_clear_package(
     client_as(officer).post(f"/console/fulfilment/runs/{run.pk}/resume/")
     assert FulfilmentRun.objects.get(pk=run.pk).steps.get(action="export").status == "done"
     assert not list(packages.rglob("*.zip"))
+
+
+@pytest.mark.parametrize("clear_copy", ["left on this machine", "gone with its machine"])
+@pytest.mark.parametrize("resumed_by", ["console", "job redelivery"])
+def test_an_access_run_stopped_after_export_and_before_hand_over_still_delivers_the_package(
+    onemall: str,
+    packages: Path,
+    officer: User,
+    client_as: Callable[[User], Client],
+    clear_copy: str,
+    resumed_by: str,
+) -> None:
+    from mamori.rights.services.workflow import fulfil_request
+
+    request = access_request_in_progress()
+    run = prepare_run(fulfilment_task(request), ENGINE)
+    # The worker stops right after the export step committed: the package was never handed over.
+    execute_run(run.pk, ENGINE, max_steps=1)
+    assert run.steps.get(action="export").status == "done"
+    assert not RequestFile.objects.filter(request=request, kind=RequestFile.Kind.RESULT).exists()
+    left = list(packages.rglob("*.zip"))
+    assert len(left) == 1
+    if clear_copy == "gone with its machine":
+        left[0].unlink()
+    FulfilmentRun.objects.filter(pk=run.pk).update(status="running")  # as the killed worker left it
+
+    if resumed_by == "console":
+        assert client_as(officer).post(f"/console/fulfilment/runs/{run.pk}/resume/").status_code == 302
+    else:
+        fulfil_request.call(request.pk)  # what the requeued job runs once the dead worker's lease lapses
+
+    stored = RequestFile.objects.get(request=request, kind=RequestFile.Kind.RESULT)
+    assert stored.size > 0 and not bytes(stored.encrypted).startswith(b"PK")
+    assert not list(packages.rglob("*.zip"))  # the clear copy is gone either way
+    for task in ManualTask.objects.filter(run=run):
+        client_as(officer).post(
+            f"/console/fulfilment/tasks/{task.pk}/complete/",
+            {"note": "done by hand", "evidence": SimpleUploadedFile("scan.pdf", b"%PDF-1.4 scan")},
+        )
+    request.refresh_from_db()
+    assert request.status == RequestStatus.COMPLETED and request.outcome_status == "completed"
+    assert RequestFile.objects.filter(request=request, kind=RequestFile.Kind.RESULT).count() == 1

@@ -96,11 +96,11 @@ def test_erasure_request_plans_first_then_deletes_and_keeps_the_held_records(
 
     manual = ManualTask.objects.get(run=run)
     assert manual.system == "paper-request-forms" and "shred" in manual.instructions["en"]
-    complete_manual_task(manual.pk, officer, note="Form shredded", evidence=SimpleUploadedFile("cert.pdf", b"%PDF"))
+    complete_manual_task(manual.pk, officer, note="Form shredded", evidence=SimpleUploadedFile("cert.pdf", b"%PDF-1.4"))
     run.refresh_from_db()
     assert run.status == "completed"
     manual.refresh_from_db()
-    assert decrypt(bytes(manual.sealed_evidence or b"")) == b"%PDF"
+    assert decrypt(bytes(manual.sealed_evidence or b"")) == b"%PDF-1.4"
     with pytest.raises(FulfilmentError):
         complete_manual_task(manual.pk, officer, note="again")
     # The same task handed over again does nothing twice.

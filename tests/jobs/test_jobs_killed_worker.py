@@ -37,8 +37,18 @@ class HoldingAdapter(StorageAdapter):
         self.arrived = threading.Event()
         self.release = threading.Event()
         self.answered: list[str] = []
+        # action -> how many more times to answer it with counts that are not numbers (the
+        # connector raises ValueError, not a refusal); "erased" answers after erasing for real.
+        self.garble: dict[str, int] = {}
+        self.garble_after_erasing = False
 
     def answer(self, body: dict[str, Any], key: str) -> dict[str, Any]:
+        if self.garble.get(body["action"], 0) > 0:
+            self.garble[body["action"]] -= 1
+            if self.garble_after_erasing:
+                super().answer(body, key)
+            self.answered.append("garbled " + body["action"])
+            return {"erased": {"objects": "many"}}
         if body["action"] in self.hold:
             self.hold.discard(body["action"])
             self.arrived.set()
@@ -182,3 +192,39 @@ def test_after_too_many_deaths_the_run_fails_visibly_and_the_officer_is_told(wor
         time.sleep(0.2)
     [message] = to_officer()
     assert "FAILED" in str(email.header.make_header(email.header.decode_header(message["Subject"])))
+
+
+def test_a_job_that_raises_is_retried_and_resumes(world: dict[str, Any]) -> None:
+    world["adapter"].garble["erase"] = 1
+    world["adapter"].garble_after_erasing = True  # the erase happened; only the answer was garbled
+    _scenario(world, "setup")
+    _worker(world)
+    state = _wait_for(world, lambda s: s["jobs"][0]["status"] in ("SUCCESSFUL", "FAILED"))
+    assert state["jobs"][0]["status"] == "SUCCESSFUL", state
+    assert state["jobs"][0]["workers"] == 2  # claimed twice: the raise, then the retry
+    assert (state["run"]["status"], state["request"]["outcome"]) == ("needs_review", "needs_review"), state
+    assert world["adapter"].answered.count("garbled erase") == 1 and world["adapter"].answered.count("erase") == 0
+    assert not any("FAILED" in str(message["Subject"]) for message in world["inbox"].messages)
+
+
+def test_a_job_that_keeps_raising_fails_visibly_and_the_officer_is_told(world: dict[str, Any]) -> None:
+    world["env"]["MAMORI_JOB_MAX_ATTEMPTS"] = "2"
+    world["adapter"].garble["erase"] = 99
+    _scenario(world, "setup")
+    _worker(world)
+    state = _wait_for(world, lambda s: s["jobs"][0]["status"] == "FAILED")
+    assert state["jobs"][0]["status"] == "FAILED", state
+    assert state["jobs"][0]["workers"] == 2 and state["leases"] == []
+    assert state["run"]["status"] == "failed" and "failed 2 times (ValueError)" in state["run"]["message"]
+    assert state["request"]["status"] == "in_progress" and state["request"]["outcome"] == "failed"
+    assert "ValueError" in state["request"]["summary"]["message"]
+    deadline = time.monotonic() + 10
+
+    def to_officer() -> list[email.message.Message]:
+        return [message for message in world["inbox"].messages if message["To"] == "officer@example.com"]
+
+    while not to_officer() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    [message] = to_officer()
+    assert "FAILED" in str(email.header.make_header(email.header.decode_header(message["Subject"])))
+    assert "failed 2 times (ValueError)" in message.get_payload(decode=True).decode("utf-8")

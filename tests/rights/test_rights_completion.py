@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from mamori.accounts.models import User
@@ -148,7 +149,9 @@ def test_a_partial_run_can_be_finished_or_denied_but_not_completed(
     assert "Partly done" in page
     assert _code(lambda: workflow.complete(found, actor, message="")) == "work_partial"
     task = ManualTask.objects.get(run__request_id=found.pk)
-    complete_manual_task(task.pk, officer, note="Shredded the two forms on 3 March")
+    complete_manual_task(
+        task.pk, officer, note="Shredded the two forms on 3 March", evidence=SimpleUploadedFile("s.pdf", b"%PDF-1.4")
+    )
     found.refresh_from_db()  # the run ended completed: it is handed back and completes the request
     assert found.status == RequestStatus.COMPLETED and found.outcome_status == "completed"
 

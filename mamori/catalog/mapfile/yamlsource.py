@@ -41,9 +41,12 @@ class MapReadError(Exception):
     """A map file cannot be read at all (missing, not UTF-8, not text): `mamori check` exits 2."""
 
     def __init__(self, file: str, reason: str) -> None:
-        super().__init__(f"{file}: cannot read: {reason}")
+        super().__init__(file, reason)
         self.file = file
         self.reason = reason
+
+    def __str__(self) -> str:  # in the language active where it is shown (English without Django)
+        return _("{file}: cannot read: {reason}").format(file=self.file, reason=self.reason)
 
 
 class _MapLoader(yaml.SafeLoader):

@@ -1,4 +1,4 @@
-"""When a fulfilment job is given up (its worker kept dying, core/leases.py): the run fails
+"""When a fulfilment job is given up (its worker kept dying or it kept raising, core/leases.py): the run fails
 visibly, with the reason, in one transaction with an audit entry."""
 
 from __future__ import annotations
@@ -10,16 +10,22 @@ from mamori.audit.services import Actor, record
 from mamori.fulfilment.models import FulfilmentRun, RunStatus
 
 ABANDONED = "the job worker stopped {attempts} times before the run finished; check the worker and run it again"
+RAISED = "the job failed {attempts} times ({error}); check the worker's log and run it again"
 
 
-def abandon_run(run_id: int, *, attempts: int) -> FulfilmentRun | None:
+def give_up_message(attempts: int, error: str = "") -> str:
+    """Why a job was given up: its workers died (no ``error``), or it kept raising ``error``."""
+    return RAISED.format(attempts=attempts, error=error) if error else ABANDONED.format(attempts=attempts)
+
+
+def abandon_run(run_id: int, *, attempts: int, error: str = "") -> FulfilmentRun | None:
     """Mark an unfinished run FAILED; a run already finished is left as it is (idempotent)."""
     with transaction.atomic():
         run = FulfilmentRun.objects.select_for_update().filter(pk=run_id).first()
         if run is None or run.status in (RunStatus.COMPLETED, RunStatus.FAILED):
             return run
         run.status = RunStatus.FAILED
-        run.message = ABANDONED.format(attempts=attempts)
+        run.message = give_up_message(attempts, error)
         run.finished_at = timezone.now()
         run.save(update_fields=["status", "message", "finished_at", "updated_at"])
         record(
@@ -27,6 +33,6 @@ def abandon_run(run_id: int, *, attempts: int) -> FulfilmentRun | None:
             "fulfilment.run_abandoned",
             target_type="fulfilment_run",
             target_id=str(run.pk),
-            details={"attempts": attempts, "request": run.request_id},
+            details={"attempts": attempts, "request": run.request_id, "error": error},
         )
     return run

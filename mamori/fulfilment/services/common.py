@@ -11,6 +11,7 @@ from django.utils import timezone
 from mamori.audit.services import Actor
 from mamori.catalog.in_force import map_in_force
 from mamori.core.errors import DomainError
+from mamori.core.leases import fence
 from mamori.fulfilment.engine import FulfilmentEngine
 from mamori.fulfilment.engine_cache import ENGINES, MapScope
 from mamori.fulfilment.models import FulfilmentRun, RunStatus, StepStatus
@@ -45,6 +46,7 @@ def end_run(run: FulfilmentRun, outcome: FulfilmentOutcome) -> FulfilmentOutcome
 
 def set_run_status(run: FulfilmentRun, status: str, message: str = "") -> None:
     with transaction.atomic():
+        fence()
         run.status = status
         run.message = message
         run.summary = run_summary(run)

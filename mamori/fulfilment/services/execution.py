@@ -23,8 +23,9 @@ from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
 from mamori.audit.services import Actor, record
+from mamori.core.crypto import encrypt_json
 from mamori.core.errors import DomainError
-from mamori.core.leases import on_give_up
+from mamori.core.leases import fence, on_give_up
 from mamori.fulfilment.engine import FulfilmentEngine
 from mamori.fulfilment.models import FulfilmentRun, FulfilmentStep, RunStatus, StepStatus
 from mamori.fulfilment.services.abandon import abandon_run
@@ -53,7 +54,13 @@ def execute_run(run_id: int, actor: Actor, *, max_steps: int | None = None) -> F
     try:
         set_run_status(run, RunStatus.RUNNING)
         for step in run.steps.order_by("position"):
-            if step.status in (StepStatus.DONE, StepStatus.WAITING):
+            if step.action == "export" and step.status == StepStatus.DONE:
+                package_path = _package_in_hand(step)
+                if package_path is not None:
+                    continue
+                # Exported by an execution that stopped before handing the package over (a killed
+                # worker, another machine's temporary folder): export again, it only reads.
+            elif step.status in (StepStatus.DONE, StepStatus.WAITING):
                 continue
             if max_steps is not None and done_now >= max_steps:
                 return end_run(
@@ -67,9 +74,15 @@ def execute_run(run_id: int, actor: Actor, *, max_steps: int | None = None) -> F
                 set_run_status(run, RunStatus.FAILED, message=exc.message)
                 return end_run(run, FulfilmentOutcome(status="failed", summary=run_summary(run), message=exc.message))
             package_path = package or package_path
-            _finish_step(step, status, result, actor)
+            _finish_step(step, status, result, actor, package=package)
             done_now += 1
         return _conclude(run, actor, package_path)
+    except BaseException:
+        # Stopped before the hand-over (the lease lost, a raise to be retried): no clear copy stays
+        # on disk; the next execution exports again.
+        if package_path is not None:
+            package_path.unlink(missing_ok=True)
+        raise
     finally:
         engine.close()
 
@@ -85,9 +98,9 @@ def resume_run(run_id: int) -> str:
 
 
 @on_give_up(resume_run)
-def _resume_run_given_up(run_id: int, *, attempts: int) -> None:
-    """The job's workers kept dying (core/leases.py): the run fails visibly."""
-    abandon_run(run_id, attempts=attempts)
+def _resume_run_given_up(run_id: int, *, attempts: int, error: str = "") -> None:
+    """The job's workers kept dying, or it kept raising (core/leases.py): the run fails visibly."""
+    abandon_run(run_id, attempts=attempts, error=error)
 
 
 def queue_resume(run: FulfilmentRun) -> bool:
@@ -140,19 +153,40 @@ def _run_step(
 
 def _start_step(step: FulfilmentStep) -> None:
     with transaction.atomic():
+        fence()
         step.status = StepStatus.RUNNING
         step.attempts += 1
         step.started_at = timezone.now()
         step.save(update_fields=["status", "attempts", "started_at"])
 
 
-def _finish_step(step: FulfilmentStep, status: str, result: dict[str, Any], actor: Actor, error: str = "") -> None:
+def _package_in_hand(step: FulfilmentStep) -> Path | None:
+    """The clear package an earlier execution of this export step wrote and did not hand over yet
+    (hand-over deletes it), or None."""
+    state = step.state
+    path = Path(state["package"]) if isinstance(state, dict) and state.get("package") else None
+    return path if path is not None and path.is_file() else None
+
+
+def _finish_step(
+    step: FulfilmentStep,
+    status: str,
+    result: dict[str, Any],
+    actor: Actor,
+    error: str = "",
+    package: Path | None = None,
+) -> None:
     with transaction.atomic():
+        fence()  # a worker that lost its job's lease records nothing
         step.status = status
         step.result = result
         step.error = error
         step.finished_at = timezone.now()
-        step.save(update_fields=["status", "result", "error", "finished_at"])
+        fields = ["status", "result", "error", "finished_at"]
+        if package is not None:  # where the clear package waits for its hand-over, should this worker stop
+            step.sealed_state = encrypt_json({"package": str(package)})
+            fields.append("sealed_state")
+        step.save(update_fields=fields)
         record(
             actor,
             "fulfilment.step_finished",
@@ -166,6 +200,7 @@ def _conclude(run: FulfilmentRun, actor: Actor, package_path: Path | None) -> Fu
     status, message = final_status(run)
     set_run_status(run, status, message)
     with transaction.atomic():
+        fence()
         record(
             actor,
             "fulfilment.run_finished",

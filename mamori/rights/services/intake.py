@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from mamori.audit.services import Actor
 from mamori.catalog.in_force import map_in_force
 from mamori.core import crypto
-from mamori.core.filetypes import sniff
+from mamori.core.filetypes import MAX_DOCUMENT_BYTES, document_type
 from mamori.rights import clocks
 from mamori.rights.mail import send_to_requester, status_url
 from mamori.rights.models import Channel, Delivery, RequestFile, RequestStatus, RightsRequest
@@ -31,8 +31,6 @@ from mamori.rights.services.common import (
 )
 from mamori.rights.services.verification import CodeLimitError, issue_code
 
-MAX_FILE_BYTES = 10 * 1024 * 1024
-ALLOWED_CONTENT_TYPES = ("application/pdf", "image/jpeg", "image/png", "image/heic", "image/webp")
 # Data points a requester may give to be matched against the company's records (CP3).
 DATA_POINT_KINDS = ("name", "phone", "postal_code", "customer_number", "order_number", "birth_date")
 
@@ -111,11 +109,11 @@ def _validate(sub: Submission) -> None:
     for upload in sub.uploads:
         if upload.kind not in RequestFile.Kind.values or upload.kind == RequestFile.Kind.RESULT:
             raise RightsError(_("unknown document kind"), code="bad_document")
-        if not upload.data or len(upload.data) > MAX_FILE_BYTES:
+        if not upload.data or len(upload.data) > MAX_DOCUMENT_BYTES:
             raise RightsError(_("each document must be between 1 byte and 10 MB"), code="bad_document_size")
         # Judged by content, not by the declared type; the type found is what is stored.
-        found = sniff(upload.data)
-        if found not in ALLOWED_CONTENT_TYPES:
+        found = document_type(upload.data)
+        if found is None:
             raise RightsError(_("documents must be PDF, JPEG, PNG, HEIC or WebP"), code="bad_document_type")
         upload.content_type = found
 

@@ -16,7 +16,7 @@ from mamori.audit.services import Actor
 from mamori.catalog.mapfile.laws import APPI
 from mamori.catalog.mapfile.values import Duration
 from mamori.core import crypto
-from mamori.core.leases import on_give_up
+from mamori.core.leases import fence, on_give_up
 from mamori.rights import clocks, own_records
 from mamori.rights.access import REQUEST_WORKERS
 from mamori.rights.handover import OUTCOME_STATUSES, FulfilmentOutcome, FulfilmentTask, handler_for
@@ -262,9 +262,9 @@ def fulfil_request(request_id: int) -> None:
 
 
 @on_give_up(fulfil_request)
-def _fulfil_request_given_up(request_id: int, *, attempts: int) -> None:
+def _fulfil_request_given_up(request_id: int, *, attempts: int, error: str = "") -> None:
     """The job's workers kept dying (core/leases.py): the request shows it and its people are told."""
-    fulfilment_abandoned(request_id, attempts=attempts)
+    fulfilment_abandoned(request_id, attempts=attempts, error=error)
 
 
 def record_outcome(request_id: int, outcome: FulfilmentOutcome) -> bool:
@@ -273,6 +273,7 @@ def record_outcome(request_id: int, outcome: FulfilmentOutcome) -> bool:
     actor = Actor.system("fulfilment")
     status = outcome.status if outcome.status in OUTCOME_STATUSES else "failed"
     with transaction.atomic():
+        fence()  # run by a job: only while its worker still holds the job's lease
         request = RightsRequest.objects.select_for_update().filter(pk=request_id).first()
         if request is None:
             return False
@@ -282,7 +283,9 @@ def record_outcome(request_id: int, outcome: FulfilmentOutcome) -> bool:
         audit(actor, "executed", request, outcome=status)
         package = _store_package(request, outcome.package_path)
     if status == "completed" and request.status == RequestStatus.IN_PROGRESS:
-        complete(request, actor, message="", result=package)
+        with transaction.atomic():
+            fence()
+            complete(request, actor, message="", result=package)
     return True
 
 

@@ -12,12 +12,9 @@ from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_ratelimit.exceptions import Ratelimited
 
 from mamori.catalog.in_force import map_in_force_or_404
-from mamori.consent.ratelimit import retry_after
-from mamori.core.crypto import keyed_identifier_hash
-from mamori.core.ratelimited import too_many_requests
+from mamori.core.ratelimited import over_limit, too_many_requests
 from mamori.notices.labels import duration as duration_label
 from mamori.rights.forms import CodeForm, RequestForm
 from mamori.rights.models import Channel, RequestFile, RequestStatus, RightsRequest
@@ -26,16 +23,6 @@ from mamori.rights.services.common import REQUESTER, RightsError, rule_of, statu
 from mamori.rights.services.intake import Submission, Upload, submit_request
 from mamori.rights.services.verification import CodeLimitError, check_code, issue_code
 from mamori.rights.services.workflow import record_download
-
-
-def _limit(request: HttpRequest, group: str, rate: str, key: str | None = None) -> HttpResponse | None:
-    """A 429 page when the caller (``key``, by default the client's address as a keyed hash) went over
-    ``rate``, saying in Retry-After when the window really ends; None otherwise."""
-    client = key if key is not None else keyed_identifier_hash("ip", request.META.get("REMOTE_ADDR", "") or "")
-    wait = retry_after(group, client, rate)
-    if wait:
-        return too_many_requests(request, Ratelimited(), retry_after=wait)
-    return None
 
 
 def submission_from(form: RequestForm, organisation: str, channel: str, language: str) -> Submission:
@@ -84,7 +71,7 @@ def new_request(request: HttpRequest, organisation: str) -> HttpResponse:
         request.POST or None, request.FILES or None, jurisdictions=jurisdictions, rights=rights, initial=initial
     )
     if request.method == "POST":
-        if limited := _limit(request, "rights.submit", "10/h"):
+        if limited := over_limit(request, "rights.submit", "10/h"):
             return limited
         if form.is_valid():
             language = (translation.get_language() or "en").split("-")[0]
@@ -118,7 +105,7 @@ def _by_token(organisation: str, token: str) -> RightsRequest:
 
 
 def status(request: HttpRequest, organisation: str, token: str) -> HttpResponse:
-    if limited := _limit(request, "rights.status", "120/h"):
+    if limited := over_limit(request, "rights.status", "120/h"):
         return limited
     _version, privacy_map = map_in_force_or_404(organisation)
     found = _by_token(organisation, token)
@@ -164,7 +151,7 @@ def target_text(rule: RequestRule) -> str:
 
 @require_POST
 def verify(request: HttpRequest, organisation: str, token: str) -> HttpResponse:
-    if limited := _limit(request, "rights.verify", "30/h"):
+    if limited := over_limit(request, "rights.verify", "30/h"):
         return limited
     found = _by_token(organisation, token)
     form = CodeForm(request.POST)
@@ -189,9 +176,9 @@ def resend(request: HttpRequest, organisation: str, token: str) -> HttpResponse:
     found = _by_token(organisation, token)
     # Counted per address through its keyed hash: the cache never holds the address itself.
     address_hash = found.agent_email_hash or found.requester_email_hash
-    if limited := _limit(request, "rights.resend.ip", "10/h"):
+    if limited := over_limit(request, "rights.resend.ip", "10/h"):
         return limited
-    if limited := _limit(request, "rights.resend.address", "3/h", key=address_hash):
+    if limited := over_limit(request, "rights.resend.address", "3/h", key=address_hash):
         return limited
     try:
         issue_code(found, REQUESTER, token=token)
@@ -205,7 +192,7 @@ def resend(request: HttpRequest, organisation: str, token: str) -> HttpResponse:
 
 
 def download(request: HttpRequest, organisation: str, token: str) -> HttpResponseBase:
-    if limited := _limit(request, "rights.download", "30/h"):
+    if limited := over_limit(request, "rights.download", "30/h"):
         return limited
     found = _by_token(organisation, token)
     result = found.files.filter(kind=RequestFile.Kind.RESULT).first()

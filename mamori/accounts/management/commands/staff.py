@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from mamori.accounts import services
@@ -53,7 +54,7 @@ class Command(BaseCommand):
         try:
             return User.objects.get(username=username)
         except User.DoesNotExist:
-            raise CommandError(f"no staff account named {username!r}") from None
+            raise CommandError(_("no staff account named %(username)r") % {"username": username}) from None
 
     def _password(self, options: dict[str, Any]) -> tuple[str, bool]:
         """(password, generated?)"""
@@ -61,7 +62,7 @@ class Command(BaseCommand):
             stream = options.get("stdin") or sys.stdin
             password = stream.readline().rstrip("\r\n")
             if not password:
-                raise CommandError("no password on standard input")
+                raise CommandError(_("no password on standard input"))
             return password, False
         return secrets.token_urlsafe(15), True
 
@@ -104,10 +105,12 @@ class Command(BaseCommand):
     def do_totp_code(self, options: dict[str, Any]) -> None:
         # Printing a second factor defeats it, so only for the throw-away demo account in demo mode.
         if not getattr(settings, "MAMORI_DEMO", False):
-            raise CommandError("totp-code only works in demo mode (MAMORI_DEMO=true)")
+            raise CommandError(_("totp-code only works in demo mode (MAMORI_DEMO=true)"))
         if options["username"] != services.DEMO_USERNAME:
-            raise CommandError(f"totp-code only works for the demo account {services.DEMO_USERNAME!r}")
+            raise CommandError(
+                _("totp-code only works for the demo account %(username)r") % {"username": services.DEMO_USERNAME}
+            )
         device = TOTPDevice.objects.filter(user=self._user(options["username"]), confirmed=True).first()
         if device is None:
-            raise CommandError("the demo account has no authenticator; run `mamori demo` again")
+            raise CommandError(_("the demo account has no authenticator; run `mamori demo` again"))
         self.stdout.write(services.current_totp_code(device))

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from mamori.accounts.models import User
 from mamori.api.models import SCOPES, ApiToken
@@ -29,7 +30,7 @@ class Command(BaseCommand):
         if options["action"] == "create":
             owner = User.objects.filter(username=options["user"]).first()
             if owner is None:
-                raise CommandError(f"no staff member {options['user']!r}")
+                raise CommandError(_("no staff member %(user)r") % {"user": options["user"]})
             try:
                 token, secret = create_token(owner, options["name"], options["scope"], actor, days=options["days"])
             except ApiTokenError as exc:
@@ -45,6 +46,6 @@ class Command(BaseCommand):
         else:
             matches = list(ApiToken.objects.filter(prefix=options["prefix"]))
             if len(matches) != 1:
-                raise CommandError(f"no single token with prefix {options['prefix']!r}")
+                raise CommandError(_("no single token with prefix %(prefix)r") % {"prefix": options["prefix"]})
             revoke_token(matches[0], actor)
             self.stdout.write(f"revoked {matches[0].prefix}")

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mamori.audit.services import Actor
 from mamori.catalog.diff import diff_documents, render_text
@@ -101,13 +102,16 @@ class Command(BaseCommand):
         organisations = MapVersion.objects.organisations()
         if organisation:
             if organisation not in organisations:
-                raise CommandError(f"no map has been applied for {organisation!r}")
+                raise CommandError(_("no map has been applied for %(organisation)r") % {"organisation": organisation})
             return organisation
         if len(organisations) == 1:
             return organisations[0]
         if not organisations:
-            raise CommandError("no map has been applied yet; use `mamori map apply PATH`")
-        raise CommandError(f"several organisations have maps; name one of: {', '.join(organisations)}")
+            raise CommandError(_("no map has been applied yet; use `mamori map apply PATH`"))
+        raise CommandError(
+            _("several organisations have maps; name one of: %(organisations)s")
+            % {"organisations": ", ".join(organisations)}
+        )
 
     def _version(self, organisation: str, number: int | None) -> MapVersion:
         if number is None:
@@ -118,7 +122,9 @@ class Command(BaseCommand):
         try:
             return MapVersion.objects.get(organisation=organisation, number=number)
         except MapVersion.DoesNotExist:
-            raise CommandError(f"{organisation} has no version {number}") from None
+            raise CommandError(
+                _("%(organisation)s has no version %(number)s") % {"organisation": organisation, "number": number}
+            ) from None
 
     def _versions(self, organisation: str | None) -> None:
         versions = MapVersion.objects.order_by("organisation", "-number").defer("document", "source_files")
@@ -147,9 +153,9 @@ class Command(BaseCommand):
         if len(args) in (1, 3):
             organisation, numbers = args[0], args[1:]
         elif len(args) not in (0, 2):
-            raise CommandError("usage: mamori map diff [ORG] [V1 V2]")
+            raise CommandError(_("usage: mamori map diff [ORG] [V1 V2]"))
         if not all(n.isdigit() for n in numbers):
-            raise CommandError("versions are numbers, e.g. `mamori map diff 2 3`")
+            raise CommandError(_("versions are numbers, e.g. `mamori map diff 2 3`"))
         organisation = self._organisation(organisation)
         if numbers:
             old = self._version(organisation, int(numbers[0]))
@@ -158,7 +164,10 @@ class Command(BaseCommand):
             new = self._version(organisation, None)
             previous = new.previous()
             if previous is None:
-                raise CommandError(f"{organisation} has only version {new.number}; nothing to compare")
+                raise CommandError(
+                    _("%(organisation)s has only version %(number)s; nothing to compare")
+                    % {"organisation": organisation, "number": new.number}
+                )
             old = previous
         self.stdout.write(f"{organisation}: version {old.number} → version {new.number}")
         self.stdout.write(render_text(diff_documents(old.document, new.document)), ending="")

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from mamori.audit.services import Actor
 from mamori.consent import services
@@ -56,7 +57,7 @@ class Command(BaseCommand):
                 self._drop_months(options["before"], options["yes"])
             else:
                 if options["key"] not in known_sites():
-                    raise CommandError(f"unknown site '{options['key']}'")
+                    raise CommandError(_("unknown site '%(key)s'") % {"key": options["key"]})
                 self.stdout.write(consent_site_key(options["key"]))
         except DomainError as exc:
             raise CommandError(exc.message) from exc
@@ -65,7 +66,7 @@ class Command(BaseCommand):
         try:
             month = date.fromisoformat(f"{before}-01")
         except ValueError:
-            raise CommandError(f"'{before}' is not a month (YYYY-MM)") from None
+            raise CommandError(_("'%(month)s' is not a month (YYYY-MM)") % {"month": before}) from None
         if not confirmed:
             partitions = ", ".join(f"{m:%Y-%m}" for m in ledger_months() if m < month) or "none"
             self.stdout.write(

@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from mamori.accounts.services import ensure_demo_staff
 from mamori.audit.services import Actor
@@ -29,7 +30,7 @@ def default_demo_map() -> Path:
     for candidate in candidates:
         if candidate.is_dir():
             return candidate
-    raise CommandError("examples/onemall not found; pass --map PATH to a privacy map")
+    raise CommandError(_("examples/onemall not found; pass --map PATH to a privacy map"))
 
 
 def _command_name() -> str:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from mamori.audit.services import Actor
 from mamori.disclosures import csv_import
@@ -35,7 +36,7 @@ class Command(BaseCommand):
         try:
             data = path.read_bytes()
         except OSError as exc:
-            raise CommandError(f"{path}: {exc.strerror}") from exc
+            raise CommandError(_("%(path)s: %(error)s") % {"path": path, "error": exc.strerror}) from exc
         parsed = csv_import.parse(data)
         errors = list(parsed.errors)
         if not errors:

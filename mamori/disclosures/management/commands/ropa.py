@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mamori.catalog.in_force import version_in_force
 from mamori.catalog.models import MapVersion
@@ -23,11 +24,17 @@ def version_for(target: str) -> MapVersion:
             version = version_in_force(target)
         except DatabaseError as exc:
             raise CommandError(
-                f"{target}: not a map file or folder, and the database cannot be read ({exc}); "
-                "run `mamori migrate` or give the map's path"
+                _(
+                    "%(target)s: not a map file or folder, and the database cannot be read (%(error)s); "
+                    "run `mamori migrate` or give the map's path"
+                )
+                % {"target": target, "error": exc}
             ) from exc
         if version is None:
-            raise CommandError(f"{target}: neither a map file or folder nor an organisation with an applied map")
+            raise CommandError(
+                _("%(target)s: neither a map file or folder nor an organisation with an applied map")
+                % {"target": target}
+            )
         return version
     from mamori.catalog.mapfile import MapReadError, load_map
     from mamori.catalog.services import _to_document, content_hash

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import sqlalchemy as sa
+from django.utils.translation import gettext_lazy as _
 from sqlalchemy.exc import SQLAlchemyError
 
 from mamori.fulfilment.connectors.base import (
@@ -119,7 +120,9 @@ class SqlConnector:
         url = environ.get(system.connection_env or "", "")
         if not url:
             raise SystemNotConfigured(
-                f"system {system.id}: set the environment variable {system.connection_env} to its database URL"
+                _("system %(system)s: set the environment variable %(env)s to its database URL"),
+                system=system.id,
+                env=system.connection_env,
             )
         return cls(system, privacy_map, url)
 
@@ -151,10 +154,16 @@ class SqlConnector:
             try:
                 metadata.reflect(self.engine, only=[table.name for table in self.system.tables] + self._extra_tables())
             except sa.exc.InvalidRequestError as exc:  # a table of the map is missing
-                raise ConnectorError(f"system {self.system_id}: {exc}") from None
+                raise ConnectorError(
+                    _("system %(system)s: a table of the map is missing from the database (%(error)s)"),
+                    system=self.system_id,
+                    error=str(exc),
+                ) from None
             except SQLAlchemyError as exc:
                 raise ConnectorError(
-                    f"system {self.system_id}: cannot read the schema ({type(exc).__name__})"
+                    _("system %(system)s: cannot read the schema (%(error)s)"),
+                    system=self.system_id,
+                    error=type(exc).__name__,
                 ) from None
             layout = SqlLayout(self.system, metadata)
             self._exports, self._lookups = self._prepare(layout)
@@ -211,7 +220,9 @@ class SqlConnector:
             with self.engine.connect() as connection:
                 connection.execute(sa.text("SELECT 1"))
         except SQLAlchemyError as exc:
-            raise ConnectorError(f"system {self.system_id}: cannot connect ({type(exc).__name__})") from None
+            raise ConnectorError(
+                _("system %(system)s: cannot connect (%(error)s)"), system=self.system_id, error=type(exc).__name__
+            ) from None
         with self._lock:
             self._layout = None
             self._reflect()
@@ -635,13 +646,14 @@ class SqlConnector:
                     matched = True
                     if (table.name, field.name) in links:
                         raise ConnectorError(
-                            f"{table.name}.{field.name} links records together and cannot be rectified"
+                            _("%(field)s links records together and cannot be rectified"),
+                            field=f"{table.name}.{field.name}",
                         )
                     if field.category in held.get(table.name, set()):
                         continue  # records under a legal hold stay as they were made
                     changes[table.name][field.name] = value
             if not matched and "." in name and name.split(".", 1)[0] in layout.tables:
-                raise ConnectorError(f"{name} is not a field of the map")
+                raise ConnectorError(_("%(field)s is not a field of the map"), field=name)
         changed: dict[str, int] = {}
         state = located["state"]
         with self.engine.begin() as connection:

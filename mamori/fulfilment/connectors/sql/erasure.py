@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from django.utils.translation import gettext_lazy as _
 from sqlalchemy.exc import SQLAlchemyError
 
 from mamori.fulfilment.connectors.base import ConnectorError, Located, SystemPlan
@@ -349,8 +350,9 @@ def execute_erasure(connector: SqlConnector, plan: SystemPlan) -> dict[str, int]
             _erase_past_holds(connector, connection, plan, affected)
     except SQLAlchemyError as exc:
         raise ConnectorError(
-            f"system {connector.system_id}: the erasure was rolled back ({type(exc).__name__}: "
-            f"{str(exc.orig if hasattr(exc, 'orig') else exc).splitlines()[0][:200]})"
+            _("system %(system)s: the erasure was rolled back (%(error)s)"),
+            system=connector.system_id,
+            error=f"{type(exc).__name__}: {str(exc.orig if hasattr(exc, 'orig') else exc).splitlines()[0][:200]}",
         ) from None
     return affected
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from django.utils.translation import gettext_lazy as _
 
 from mamori.fulfilment.connectors.base import ConnectorError
 
@@ -70,10 +71,19 @@ class SqlLayout:
         for spec in system.tables:
             table = metadata.tables.get(f"{schema}.{spec.name}" if schema else spec.name)
             if table is None:
-                raise ConnectorError(f"system {system.id}: table {spec.name} does not exist in the database")
+                raise ConnectorError(
+                    _("system %(system)s: table %(table)s does not exist in the database"),
+                    system=system.id,
+                    table=spec.name,
+                )
             missing = sorted(column for column in spec.column_names() if column not in table.c)
             if missing:
-                raise ConnectorError(f"system {system.id}: table {spec.name} has no column {', '.join(missing)}")
+                raise ConnectorError(
+                    _("system %(system)s: table %(table)s has no column %(columns)s"),
+                    system=system.id,
+                    table=spec.name,
+                    columns=", ".join(missing),
+                )
             self.tables[spec.name] = TableLayout(
                 name=spec.name, spec=spec, table=table, primary_key=[column.name for column in table.primary_key]
             )
@@ -82,7 +92,12 @@ class SqlLayout:
         for kind, ref in system.identity_columns():
             table_name, column = ref.split(".", 1)
             if table_name not in self.tables:
-                raise ConnectorError(f"system {system.id}: identity {kind} names unknown table {table_name}")
+                raise ConnectorError(
+                    _("system %(system)s: identity %(kind)s names unknown table %(table)s"),
+                    system=system.id,
+                    kind=kind,
+                    table=table_name,
+                )
             self.identity_columns.setdefault(kind, []).append((table_name, column))
         for layout in self.tables.values():
             resolved = self._path_for_table(layout.name, depth=0)
@@ -145,7 +160,10 @@ class SqlLayout:
             edge = next((edge for edge in self.edges_from(name) if edge.target == other), None)
             if edge is None:
                 raise ConnectorError(
-                    f"system {self.system.id}: table {name} is owned through {other} but has no link to it"
+                    _("system %(system)s: table %(table)s is owned through %(owner)s but has no link to it"),
+                    system=self.system.id,
+                    table=name,
+                    owner=other,
                 )
             rest = self._path_with_owner(other, column, depth + 1)
             return [edge, *rest[0]], rest[1], rest[2]
@@ -153,7 +171,11 @@ class SqlLayout:
 
     def _path_with_owner(self, name: str, column: str, depth: int) -> tuple[list[Edge], str, str]:
         if depth > MAX_PATH:
-            raise ConnectorError(f"system {self.system.id}: the ownership of {name} goes round in a circle")
+            raise ConnectorError(
+                _("system %(system)s: the ownership of %(table)s goes round in a circle"),
+                system=self.system.id,
+                table=name,
+            )
         edge = next((edge for edge in self.edges_from(name) if edge.column == column), None)
         if edge is None or edge.target == name:
             return [], name, column

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from django.utils.translation import gettext_lazy as _
 
 from mamori.fulfilment.connectors.base import ConnectorError
 
@@ -35,7 +36,9 @@ def record_restriction(
             table = layout.tables.get(table_name)
             if table is None or table.key is None or table.root != table_name:
                 raise ConnectorError(
-                    f"system {connector.system_id}: restriction flag {restriction.flag} is not on a root table"
+                    _("system %(system)s: restriction flag %(flag)s is not on a root table"),
+                    system=connector.system_id,
+                    flag=restriction.flag,
                 )
             keys = connector._keys(state, table_name, index)
             if not keys:
@@ -53,7 +56,11 @@ def record_restriction(
         table_name, column = restriction.keys.split(".", 1)
         keys_table = layout.metadata.tables.get(table_name)
         if keys_table is None or column not in keys_table.c:
-            raise ConnectorError(f"system {connector.system_id}: restriction table {restriction.keys} does not exist")
+            raise ConnectorError(
+                _("system %(system)s: restriction table %(table)s does not exist"),
+                system=connector.system_id,
+                table=restriction.keys,
+            )
         keys = sorted({key for root in layout.roots() for key in connector._keys(state, root, index)}, key=str)
         if not keys:
             return {table_name: 0}

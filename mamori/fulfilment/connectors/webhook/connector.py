@@ -29,6 +29,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from django.utils.translation import gettext_lazy as _
+
 from mamori.fulfilment.connectors.base import (
     ConnectorError,
     Located,
@@ -60,7 +62,7 @@ class WebhookConnector:
     ) -> None:
         parts = urlsplit(url)
         if parts.scheme != "https" and not (parts.scheme == "http" and parts.hostname in LOCAL_HOSTS):
-            raise ConnectorError(f"system {system.id}: the webhook URL must use https")
+            raise ConnectorError(_("system %(system)s: the webhook URL must use https"), system=system.id)
         self.system = system
         self.system_id = system.id
         self.url = url
@@ -75,8 +77,10 @@ class WebhookConnector:
         url, secret = environ.get(url_env, ""), environ.get(secret_env_name(url_env), "")
         if not url or not secret:
             raise SystemNotConfigured(
-                f"system {system.id}: set {url_env} (the webhook URL) "
-                f"and {secret_env_name(url_env)} (its signing secret)"
+                _("system %(system)s: set %(url_env)s (the webhook URL) and %(secret_env)s (its signing secret)"),
+                system=system.id,
+                url_env=url_env,
+                secret_env=secret_env_name(url_env),
             )
         return cls(system, url, secret)
 
@@ -110,9 +114,16 @@ class WebhookConnector:
                 last_error = type(exc).__name__
             except json.JSONDecodeError:
                 raise ConnectorError(
-                    f"system {self.system_id}: the webhook answered {action} with invalid JSON"
+                    _("system %(system)s: the webhook answered %(action)s with invalid JSON"),
+                    system=self.system_id,
+                    action=action,
                 ) from None
-        raise ConnectorError(f"system {self.system_id}: the webhook refused {action} ({last_error})")
+        raise ConnectorError(
+            _("system %(system)s: the webhook refused %(action)s (%(error)s)"),
+            system=self.system_id,
+            action=action,
+            error=last_error,
+        )
 
     def test_connection(self) -> None:
         self.call("ping", {}, idempotency_key=f"ping-{int(time.time())}")

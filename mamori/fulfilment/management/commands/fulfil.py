@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from mamori.catalog.mapfile import MapReadError, PrivacyMap, load_map
 from mamori.core.errors import DomainError
@@ -26,7 +27,7 @@ def read_map(paths: list[str]) -> PrivacyMap:
         raise CommandError(str(exc)) from exc
     if not result.ok or result.map is None:
         problems = "\n".join(str(problem) for problem in result.problems[:20])
-        raise CommandError(f"the map has problems (run `mamori check`):\n{problems}")
+        raise CommandError(_("the map has problems (run `mamori check`):\n%(problems)s") % {"problems": problems})
     return result.map
 
 
@@ -49,7 +50,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         identities = {kind: options[kind] for kind in IDENTITY_OPTIONS if options.get(kind)}
         if not identities:
-            raise CommandError("give at least one identity, e.g. --email someone@example.com")
+            raise CommandError(_("give at least one identity, e.g. --email someone@example.com"))
         engine = FulfilmentEngine(read_map(options["map"]))
         try:
             if options["action"] == "access":
@@ -75,7 +76,7 @@ class Command(BaseCommand):
                     self.stdout.write(f"{system}.{table}: {rows} rows changed, {left} left")
             self._unavailable(engine)
             if any(any(tables.values()) for tables in residue.values()):
-                raise CommandError("verification found data left behind (see above)")
+                raise CommandError(_("verification found data left behind (see above)"))
         except Exception as exc:
             if isinstance(exc, DomainError):
                 raise CommandError(str(exc)) from exc

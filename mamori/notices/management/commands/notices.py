@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from mamori.notices.cli import main
 
@@ -29,4 +30,4 @@ class Command(BaseCommand):
 
         status = main(list(args), stdout=self.stdout)
         if status:
-            raise CommandError(f"rendering failed (status {status})", returncode=status)
+            raise CommandError(_("rendering failed (status %(status)s)") % {"status": status}, returncode=status)

@@ -14,6 +14,7 @@ import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from mamori.audit.services import Actor
 from mamori.retention.disposal import Progress
@@ -25,7 +26,9 @@ def _organisations(chosen: str | None) -> list[str]:
     organisations = sorted(set(MapVersion.objects.values_list("organisation", flat=True)))
     if chosen:
         if chosen not in organisations:
-            raise CommandError(f"no privacy map is applied for organisation {chosen}")
+            raise CommandError(
+                _("no privacy map is applied for organisation %(organisation)s") % {"organisation": chosen}
+            )
         return [chosen]
     return organisations
 
@@ -130,7 +133,7 @@ class Command(BaseCommand):
 
         run = DisposalRun.objects.filter(pk=options["run"]).first()
         if run is None or run.certificate is None:
-            raise CommandError(f"run {options['run']} has no certificate")
+            raise CommandError(_("run %(run)s has no certificate") % {"run": options["run"]})
         if options["format"] == "html":
             self.stdout.write(render_html(run, options["lang"]))
             return

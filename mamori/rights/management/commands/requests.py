@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mamori.catalog.models import MapVersion
 from mamori.rights.services import records
@@ -29,7 +30,7 @@ class Command(BaseCommand):
             return
         year = options["year"] or timezone.now().year
         if not 2000 <= year <= 2100:
-            raise CommandError("--year must be between 2000 and 2100")
+            raise CommandError(_("--year must be between 2000 and 2100"))
         organisations = [options["org"]] if options["org"] else MapVersion.objects.organisations()
         rows = [records.year_metrics(org, year) for org in organisations]
         if options["format"] == "json":
