@@ -56,6 +56,7 @@ api.add_router("/map", map_router)
 api.add_router("/requests", "mamori.rights.api.router")
 api.add_router("/consent", "mamori.consent.api.router")
 api.add_router("/restrictions", "mamori.fulfilment.api.router")
+api.add_router("/recipient-notices", "mamori.fulfilment.notices_api.router")
 api.add_router("/records", "mamori.disclosures.api.router")
 api.add_router("/incidents", "mamori.incidents.api.router")
 __all__ = ["api"]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from django import template
+from django.core.exceptions import PermissionDenied
 
-from mamori.fulfilment import plan_text
+from mamori.fulfilment import access, plan_text
+from mamori.fulfilment.recipient_notices import EVENT_LABELS, KIND_LABELS, KINDS
 
 register = template.Library()
 
@@ -37,3 +40,24 @@ def in_language(text: Any, language: str) -> str:
     if isinstance(text, dict):
         return str(text.get("ja" if str(language).startswith("ja") else "en") or text.get("en") or "")
     return "" if text is None else str(text)
+
+
+@register.filter
+def notice_kind(code: str) -> Any:
+    return KIND_LABELS.get(code, code)
+
+
+@register.filter
+def notice_event(action: str) -> Any:
+    return EVENT_LABELS.get(action, action)
+
+
+@register.inclusion_tag("fulfilment/request_notices.html")
+def request_notices(rights_request: Any, user: Any) -> dict[str, Any]:
+    """The recipient notices of a request, on its page, for the staff who may open them (queried
+    only for the rights that tell recipients)."""
+    notices = []
+    if rights_request.right in KINDS:
+        with contextlib.suppress(PermissionDenied):  # other roles see no notices here
+            notices = list(access.access_notices(user).filter(request_id=rights_request.pk))
+    return {"notices": notices}
