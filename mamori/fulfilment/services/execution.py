@@ -37,6 +37,7 @@ from mamori.fulfilment.services.common import (
     run_summary,
     set_run_status,
 )
+from mamori.fulfilment.services.earlier_erasures import remember_erased
 from mamori.fulfilment.services.manual_tasks import open_manual_task
 from mamori.fulfilment.services.restrictions import add_restrictions
 from mamori.rights.handover import FulfilmentOutcome
@@ -153,6 +154,8 @@ def _finish_step(step: FulfilmentStep, status: str, result: dict[str, Any], acto
         step.error = error
         step.finished_at = timezone.now()
         step.save(update_fields=["status", "result", "error", "finished_at"])
+        if step.action == "erase" and status == StepStatus.DONE:
+            remember_erased(step)  # a later request by a masked address still finds what was kept
         record(
             actor,
             "fulfilment.step_finished",
