@@ -9,6 +9,7 @@ from django import template
 from django.core.exceptions import PermissionDenied
 
 from mamori.fulfilment import access, plan_text
+from mamori.fulfilment.models import RecipientNotice
 from mamori.fulfilment.recipient_notices import EVENT_LABELS, KIND_LABELS, KINDS
 
 register = template.Library()
@@ -50,6 +51,16 @@ def notice_kind(code: str) -> Any:
 @register.filter
 def notice_event(action: str) -> Any:
     return EVENT_LABELS.get(action, action)
+
+
+@register.filter
+def notice_channel(code: str) -> Any:
+    return dict(RecipientNotice.Channel.choices).get(code, code)
+
+
+@register.filter
+def notice_status(code: str) -> Any:
+    return dict(RecipientNotice.Status.choices).get(code, code)
 
 
 @register.inclusion_tag("fulfilment/request_notices.html")
