@@ -16,6 +16,8 @@ SCOPES: dict[str, str] = {
     "consent:write": "Record consent events on behalf of a site",
     "fulfilment:write": "Run fulfilment jobs",
     "restrictions:read": "Read the restriction list",
+    "recipient-notices:read": "Read the notices sent to recipients (stop provision, opt-out, GDPR Art. 19)",
+    "recipient-notices:write": "Record a recipient's confirmation of a notice",
     "records:write": "Report provisions to and receipts from third parties (APPI records)",
     "incidents:read": "Read incidents, their evaluation and deadlines",
     "incidents:write": "Open incidents (e.g. from a monitoring system)",

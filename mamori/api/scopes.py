@@ -26,6 +26,8 @@ def scope_roles() -> dict[str, tuple[str, ...]]:
         "consent:write": (Role.PRIVACY_OFFICER, Role.ADMIN),
         "fulfilment:write": FULFILMENT_STAFF,
         "restrictions:read": (*FULFILMENT_STAFF, Role.ADMIN),
+        "recipient-notices:read": FULFILMENT_STAFF,
+        "recipient-notices:write": FULFILMENT_STAFF,
         "records:write": (Role.PRIVACY_OFFICER, Role.ADMIN),
         "incidents:read": INCIDENT_READERS,
         "incidents:write": INCIDENT_EDITORS,

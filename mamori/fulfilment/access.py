@@ -1,4 +1,4 @@
-"""Who may see fulfilment runs and tasks: privacy officers and support agents."""
+"""Who may see fulfilment runs, tasks and recipient notices: privacy officers and support agents."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from mamori.accounts.models import Role
-from mamori.fulfilment.models import FulfilmentRun, ManualTask
+from mamori.fulfilment.models import FulfilmentRun, ManualTask, RecipientNotice
 
 FULFILMENT_STAFF: tuple[str, ...] = (Role.PRIVACY_OFFICER, Role.SUPPORT_AGENT)
 
@@ -37,3 +37,17 @@ def access_task(user: Any, task_id: int) -> ManualTask:
         return ManualTask.objects.select_related("run").get(pk=task_id)
     except ManualTask.DoesNotExist:
         raise Http404("no such task") from None
+
+
+def access_notices(user: Any) -> Any:
+    """Recipient notices (stop provision, opt-out, Art. 19): the staff who work fulfilment."""
+    _check(user)
+    return RecipientNotice.objects.all()
+
+
+def access_notice(user: Any, notice_id: int) -> RecipientNotice:
+    _check(user)
+    try:
+        return RecipientNotice.objects.get(pk=notice_id)
+    except RecipientNotice.DoesNotExist:
+        raise Http404("no such notice") from None

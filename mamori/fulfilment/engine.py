@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mamori.fulfilment.connectors import Connector, ConnectorError, connector_for
+from mamori.fulfilment.connectors.base import Known
 from mamori.fulfilment.package import PackageWriter
 
 if TYPE_CHECKING:
@@ -68,8 +69,20 @@ class FulfilmentEngine:
 
     # -- find
 
-    def locate(self, subjects: Sequence[Mapping[str, str]], *, counts: bool = True) -> dict[str, dict[str, Any]]:
-        return {connector.system_id: connector.locate(subjects, counts=counts) for connector in self.connectors()}
+    def locate(
+        self,
+        subjects: Sequence[Mapping[str, str]],
+        *,
+        counts: bool = True,
+        known: Mapping[str, Known] | None = None,
+    ) -> dict[str, dict[str, Any]]:
+        """Per system, where each subject's rows are; `known` adds, per system, the identities an
+        earlier erasure of each subject collected (services/earlier_erasures.py)."""
+        known = known or {}
+        return {
+            connector.system_id: connector.locate(subjects, counts=counts, known=known.get(connector.system_id))
+            for connector in self.connectors()
+        }
 
     # -- access / portability
 
@@ -100,9 +113,13 @@ class FulfilmentEngine:
     # -- erasure
 
     def plan_erasure(
-        self, subjects: Sequence[Mapping[str, str]], located: Mapping[str, dict[str, Any]] | None = None
+        self,
+        subjects: Sequence[Mapping[str, str]],
+        located: Mapping[str, dict[str, Any]] | None = None,
+        *,
+        known: Mapping[str, Known] | None = None,
     ) -> dict[str, Any]:
-        located = located if located is not None else self.locate(subjects)
+        located = located if located is not None else self.locate(subjects, known=known)
         systems = [self.connector(system_id).plan_erasure(found) for system_id, found in located.items()]
         systems += [
             {

@@ -178,3 +178,29 @@ class RecipientNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient} {self.kind} ({self.status})"
+
+
+class ErasedIdentity(models.Model):
+    """An identity an erasure collected (given, or found in the person's rows), as a keyed hash.
+
+    After an erasure, rows under a legal hold stay with the person's e-mail masked: a new request
+    by that address would find nothing. Its keyed hash leads to the earlier run, whose encrypted
+    state holds every identity collected then (the customer number the held rows still carry).
+    Removed with the run."""
+
+    organisation = models.CharField(_("organisation"), max_length=100)
+    system = models.CharField(_("system"), max_length=100)
+    identity_hash = models.CharField(_("identity (keyed hash)"), max_length=64)
+    run = models.ForeignKey(FulfilmentRun, on_delete=models.CASCADE, related_name="erased_identities")
+    subject = models.PositiveIntegerField(_("subject in the run"))
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "system", "identity_hash"], name="fulfilment_erased_lookup")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "system", "subject", "identity_hash"], name="fulfilment_erased_once_per_run"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"erased identity of run {self.run_id}"

@@ -12,14 +12,18 @@ map names hear of it. Per recipient, the first channel the map gives that works:
 
 Each notice is a `RecipientNotice` tracked until confirmed, with its evidence (HTTP status, when,
 how) on the request's record as a note. Identities go to the recipient (they need them to act)
-but are never stored with the notice. `recipient_notified` is sent after commit for every
-notice: the hook where provision records (APPI Art. 29) attach.
+but are never stored with the notice: a resend (`resend_notice`, for a webhook or e-mail that
+failed or went unanswered) takes them from the open request again. Staff confirm a notice
+(`confirm_notice`) with a note saying how the recipient confirmed; that cannot be undone.
+`recipient_notified` is sent after commit for every notice: the hook where provision records
+(APPI Art. 29) attach.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import smtplib
 import time
 import urllib.error
 import urllib.request
@@ -61,6 +65,21 @@ SUBJECTS = {
     "erasure": "Personal data erased / 個人データの消去のお知らせ",
     "restriction": "Use of personal data restricted / 個人データの利用停止のお知らせ",
 }
+
+
+KIND_LABELS = {
+    "cease_third_party_provision": _("stop third-party provision"),
+    "opt_out_sale_sharing": _("opt-out of sale or sharing"),
+    "rectification": _("rectification (GDPR Art. 19)"),
+    "erasure": _("erasure (GDPR Art. 19)"),
+    "restriction": _("restriction (GDPR Art. 19)"),
+}
+EVENT_LABELS = {
+    "fulfilment.recipient_notified": _("notice sent"),
+    "fulfilment.recipient_resent": _("sent again"),
+    "fulfilment.recipient_confirmed": _("confirmation recorded"),
+}
+NOTE_LIMIT = 500
 
 
 class NoticeError(DomainError):
@@ -136,14 +155,19 @@ def _announce(notice: RecipientNotice, identities: Mapping[str, str]) -> Any:
 
 
 @transaction.atomic
-def confirm_notice(notice_id: int, actor: Actor, note: str = "") -> RecipientNotice:
-    """The recipient confirmed (staff record it for e-mail and tasks)."""
-    notice = RecipientNotice.objects.select_for_update().get(pk=notice_id)
+def confirm_notice(notice_id: int, actor: Actor, note: str) -> RecipientNotice:
+    """The recipient confirmed (staff record it for e-mail and tasks, with how they know)."""
+    note = note.strip()
+    if not note:
+        raise NoticeError(_("say how the recipient confirmed (a note is the evidence)"), code="note_required")
+    if len(note) > NOTE_LIMIT:
+        raise NoticeError(_("the note is longer than %(limit)s characters"), code="note_too_long", limit=NOTE_LIMIT)
+    notice = _locked(notice_id)
     if notice.status == RecipientNotice.Status.CONFIRMED:
-        return notice
+        raise NoticeError(_("this notice is already confirmed"), code="notice_conflict")
     notice.status = RecipientNotice.Status.CONFIRMED
     notice.confirmed_at = timezone.now()
-    notice.evidence = {**notice.evidence, "confirmation": note.strip()[:500]}
+    notice.evidence = {**notice.evidence, "confirmation": note}
     notice.save(update_fields=["status", "confirmed_at", "evidence"])
     record(
         actor,
@@ -154,6 +178,80 @@ def confirm_notice(notice_id: int, actor: Actor, note: str = "") -> RecipientNot
     )
     _note_on_request(notice, actor)
     return notice
+
+
+def can_resend(notice: RecipientNotice) -> bool:
+    """Worth sending again: not confirmed, and a webhook or e-mail was tried (sent unanswered, or failed)."""
+    if notice.status == RecipientNotice.Status.CONFIRMED:
+        return False
+    return notice.channel != RecipientNotice.Channel.TASK or bool(notice.evidence.get("failures"))
+
+
+def resend_notice(notice_id: int, actor: Actor, *, environ: Mapping[str, str] | None = None) -> RecipientNotice:
+    """Send an unconfirmed notice again through the recipient's channels as the map names them now.
+
+    The identities come from the notice's request, which must still be open: after a request is
+    closed its contact details are gone, and a notice without a request has nothing to send."""
+    notice = RecipientNotice.objects.filter(pk=notice_id).first()
+    if notice is None:
+        raise NoticeError(_("no such notice"), code="no_notice")
+    if not can_resend(notice):
+        raise NoticeError(_("only an unconfirmed webhook or e-mail notice can be sent again"), code="notice_conflict")
+    identities = _identities_of_request(notice.request_id)
+    _version, privacy_map = map_in_force(notice.organisation, missing=NoticeError)
+    recipient = next((item for item in privacy_map.recipients if item.id == notice.recipient), None)
+    if recipient is None:
+        raise NoticeError(_("the map in force no longer names this recipient"), code="recipient_gone")
+    environ = environ if environ is not None else os.environ
+    # Sent outside the transaction (a webhook may take seconds); the row is then locked and only
+    # updated if no one confirmed it meanwhile.
+    channel, status, evidence = _send(privacy_map.organisation.id, recipient, notice.kind, identities, environ)
+    with transaction.atomic():
+        notice = _locked(notice_id)
+        if notice.status == RecipientNotice.Status.CONFIRMED:
+            raise NoticeError(_("this notice is already confirmed"), code="notice_conflict")
+        earlier = [*notice.evidence.get("earlier", []), {k: v for k, v in notice.evidence.items() if k != "earlier"}]
+        notice.channel, notice.status = channel, status
+        notice.evidence = {**evidence, "earlier": earlier}
+        if status == RecipientNotice.Status.CONFIRMED:
+            notice.confirmed_at = timezone.now()
+        notice.save(update_fields=["channel", "status", "evidence", "confirmed_at"])
+        record(
+            actor,
+            "fulfilment.recipient_resent",
+            target_type="recipient_notice",
+            target_id=str(notice.pk),
+            details={"recipient": notice.recipient, "kind": notice.kind, "channel": channel, "status": status},
+        )
+        _note_on_request(notice, actor)
+        transaction.on_commit(_announce(notice, identities))
+    return notice
+
+
+def _locked(notice_id: int) -> RecipientNotice:
+    notice = RecipientNotice.objects.select_for_update().filter(pk=notice_id).first()
+    if notice is None:
+        raise NoticeError(_("no such notice"), code="no_notice")
+    return notice
+
+
+def _identities_of_request(request_id: int | None) -> dict[str, str]:
+    # Imported here: rights' workflow imports the fulfilment app's abandon service, which this
+    # module must not pull in while the fulfilment app is being loaded.
+    from mamori.rights.models import RightsRequest
+    from mamori.rights.services.workflow import fulfilment_task
+
+    request = RightsRequest.objects.filter(pk=request_id).first() if request_id is not None else None
+    identities = fulfilment_task(request).identities if request is not None and request.is_open else {}
+    if not identities:
+        raise NoticeError(
+            _(
+                "the identities to send are gone (no open request holds them): "
+                "tell the recipient another way and confirm"
+            ),
+            code="identities_gone",
+        )
+    return identities
 
 
 def _send(
@@ -194,8 +292,11 @@ def _send(
             + "\n\nPlease reply to confirm. / 対応後、ご返信ください。\n"
         )
         message = EmailMessage(f"[{organisation}] {SUBJECTS[kind]}", body, settings.DEFAULT_FROM_EMAIL, [notify.email])
-        message.send()
-        return "email", RecipientNotice.Status.SENT, {"channel": "email", "at": at, "failures": failures}
+        try:
+            message.send()
+            return "email", RecipientNotice.Status.SENT, {"channel": "email", "at": at, "failures": failures}
+        except (smtplib.SMTPException, OSError) as exc:
+            failures.append(f"email: {type(exc).__name__}")
     return "task", RecipientNotice.Status.PENDING, {"channel": "task", "at": at, "failures": failures}
 
 

@@ -106,12 +106,48 @@ def test_an_unset_database_is_a_finding_not_a_crash(capsys: pytest.CaptureFixtur
         ("150-0002", "postal_code"),
         ("4111 1111 1111 1111", "card_number"),
         ("2001:db8::1", "ip_address"),
+        ("東京都渋谷区神南1-2-3", "japanese_address"),
+        ("〒150-0002 東京都渋谷区神南", "japanese_address"),
+        ("渋谷区神南一丁目", "japanese_address"),
+        ("北海道札幌市中央区北1条西2丁目", "japanese_address"),
+        ("佐藤 健二", "japanese_name"),
+        ("佐藤\u3000健二", "japanese_name"),
+        ("サトウ ケンジ", "japanese_name"),
+        ("さとう けんじ", "japanese_name"),
+        ("佐藤健二", None),  # without the space: any kanji word looks the same
+        ("Sato Kenji", None),  # romaji: not told by content
+        ("東京都", None),  # a prefecture alone is not an address
         ("123456789012", None),  # twelve digits with a wrong check digit: not a My Number
         ("hello", None),
     ],
 )
 def test_detectors(value: str, kind: str | None) -> None:
     assert detectors.classify(value, "JP") == kind
+
+
+def test_japanese_columns_are_flagged_by_name_and_by_content(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'jp.sqlite3'}"
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text("CREATE TABLE customers (id INTEGER PRIMARY KEY, shimei TEXT, yomi TEXT, dest TEXT, 住所 TEXT)")
+        )
+        connection.execute(
+            sa.text("INSERT INTO customers VALUES (1, 'x', 'サトウ ケンジ', '〒150-0002 東京都渋谷区渋谷2-1', 'x')")
+        )
+        connection.execute(
+            sa.text("INSERT INTO customers VALUES (2, 'y', 'タナカ ユキ', '大阪府大阪市北区梅田1-1', 'y')")
+        )
+    engine.dispose()
+    folder = tmp_path / "map"
+    folder.mkdir()
+    (folder / "map.yaml").write_text(MAP_FILE.read_text(encoding="utf-8").replace("MAMORI_CLUB_URL", "MAMORI_JP_URL"))
+    findings, _systems = inspect_map(load_map([folder / "map.yaml"]), {"MAMORI_JP_URL": url})
+    (table,) = [finding for finding in findings if finding.kind == "unmapped_table"]
+    assert "shimei (by its name)" in table.message and "住所 (by its name)" in table.message
+    assert "yomi (values look like japanese_name)" in table.message
+    assert "dest (values look like japanese_address)" in table.message
+    assert "サトウ" not in table.message and "渋谷" not in table.message  # values are never printed
 
 
 def test_a_column_is_flagged_when_most_sampled_values_match() -> None:

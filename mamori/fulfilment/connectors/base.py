@@ -17,6 +17,9 @@ from mamori.core.errors import DomainError
 Subjects = Sequence[Mapping[str, str]]
 # {"state": {...connector specific...}, "counts": {table: {subject index as str: rows}}}
 Located = dict[str, Any]
+# Per subject, identities an earlier erasure of the same person collected (kind -> values in their
+# normal form): a repeat request by an address that is masked by now still reaches the held rows.
+Known = Sequence[Mapping[str, Sequence[Any]]]
 # The erasure plan of one system (JSON): {"system", "kind", "tables": [...], "state": ...}
 SystemPlan = dict[str, Any]
 
@@ -52,9 +55,10 @@ class Connector(Protocol):
     def test_connection(self) -> None:
         """Raise ConnectorError when the datastore cannot be reached."""
 
-    def locate(self, subjects: Subjects, *, counts: bool = True) -> Located:
+    def locate(self, subjects: Subjects, *, counts: bool = True, known: Known | None = None) -> Located:
         """Find where each subject's data is (set-based: one statement per table for the batch).
-        With `counts=False` the connector may leave out the rows per table when they cost extra."""
+        With `counts=False` the connector may leave out the rows per table when they cost extra.
+        `known` adds identities collected before (a connector that collects none may ignore it)."""
 
     def export(self, located: Located, index: int, sink: PackageSink, *, idempotency_key: str) -> dict[str, int]:
         """Stream one subject's rows into the sink; rows written per table."""

@@ -16,6 +16,7 @@ values are classified, never printed. Findings point at the map as `FILE:LINE:CO
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -28,6 +29,7 @@ from mamori.catalog.mapfile.i18n import _
 from mamori.catalog.mapfile.locations import Location
 from mamori.catalog.mapfile.schema import System, Table
 from mamori.fulfilment.connectors.sql.connector import normalise_url
+from mamori.fulfilment.connectors.sql.identities import index_expression, index_statement
 from mamori.fulfilment.inspect import detectors
 
 READ_ONLY = ("select", "pragma", "show", "describe", "explain", "with")
@@ -267,11 +269,24 @@ class Inspector:
             )
             for path, ref in listed:
                 table, column = ref.split(".", 1)
-                if table not in names or _indexed(reflected, table, column):
+                if table not in names:
+                    continue
+                expression = self._expression_index(reflected, kind, table, column)
+                if expression is not None:
+                    if not _indexed_expression(reflected, table, expression[0]):
+                        self.report(
+                            self.at(*base, "identities", *path),
+                            system,
+                            "identity_without_index",
+                            _(
+                                "identity column {table}.{column} is compared as {expression}, which no index "
+                                "serves: every request reads the whole table; fix: {fix}"
+                            ).format(table=table, column=column, expression=expression[0], fix=expression[1]),
+                        )
+                    continue
+                if _indexed(reflected, table, column):
                     continue
                 fix = f"CREATE INDEX ix_{table}_{column} ON {table} ({column})"
-                if kind == "email":
-                    fix += _("; on PostgreSQL also ON {table} (lower({column}))").format(table=table, column=column)
                 self.report(
                     self.at(*base, "identities", *path),
                     system,
@@ -280,6 +295,33 @@ class Inspector:
                         "identity column {table}.{column} has no index: every request reads the whole table; fix: {fix}"
                     ).format(table=table, column=column, fix=fix),
                 )
+
+    def _expression_index(self, reflected: Any, kind: str, table: str, column: str) -> tuple[str, str] | None:
+        """(expression, CREATE INDEX) when look-ups compare the column through an expression that
+        only an expression index serves: e-mail and phone text columns on PostgreSQL."""
+        if reflected.dialect.name != "postgresql":
+            return None
+        types = {found["name"]: found["type"] for found in reflected.get_columns(table)}
+        if column not in types or not _is_text(types[column]):
+            return None
+        expression = index_expression(kind, column)
+        statement = index_statement(kind, table, column)
+        return (expression, statement) if expression and statement else None
+
+
+def _comparable(expression: str) -> str:
+    """An index expression as PostgreSQL reflects it (`lower((email)::text)`), without casts,
+    brackets and spaces, so it compares with `lower(email)`."""
+    return re.sub(r"::[a-z ]+|[\s()\"]", "", expression.lower())
+
+
+def _indexed_expression(reflected: Any, table: str, expression: str) -> bool:
+    wanted = _comparable(expression)
+    for index in reflected.get_indexes(table):
+        expressions = index.get("expressions") or []
+        if expressions and _comparable(str(expressions[0])) == wanted:
+            return True
+    return False
 
 
 def _is_text(column_type: Any) -> bool:

@@ -3,7 +3,17 @@
 Values are only classified here, never returned or printed: callers get the detector's name.
 Detectors: e-mail, phone (`phonenumbers`, the map's region), Japan's My Number (individual
 number) and corporate number (`python-stdnum`, check digits), Japanese postal codes, card numbers
-(Luhn), IP addresses.
+(Luhn), IP addresses, Japanese addresses and Japanese names.
+
+Japanese addresses and names are told by shape alone (no dictionary of names, no address database):
+- address: a prefecture (the 47 names) followed by a municipality (市, 区, 町, 村, 郡), or a
+  municipality followed by a block number (`渋谷区神南1-2-3`, `…丁目`, `…番地`), or text after a
+  〒 postal code;
+- name: family and given name in kanji, hiragana or katakana with a space between them
+  (`佐藤 健二`, `サトウ ケンジ`), the way forms ask for 氏名 and フリガナ.
+What they cannot tell: a name written without the space (`佐藤健二` looks like any kanji word) or
+in romaji (`Sato Kenji`), and an address with neither prefecture nor block number; such columns
+are still flagged by their name (`name`, `kana`, `shimei`, `furigana`, `住所`, `氏名` …).
 """
 
 from __future__ import annotations
@@ -24,13 +34,33 @@ SHARE = 0.5  # a column is flagged when at least this share of its non-empty sam
 PERSONAL_NAME = re.compile(
     r"(^|_)(e?mail|phone|tel|mobile|fax|address|addr|street|city|zip|postal|postcode|name|kana|"
     r"birth|dob|gender|sex|ip|ip_address|card|ccn|iban|account_number|passport|licen[cs]e|"
-    r"my_?number|individual_number|ssn|national_id|payer|recipient|note|notes|comment|memo)(_|$|s$)",
+    r"my_?number|individual_number|ssn|national_id|payer|recipient|note|notes|comment|memo|"
+    r"shimei|seimei|sei|mei|furigana|jusho|juusho|yubin)(_|$|s$)"
+    r"|氏名|姓|名前|フリガナ|ふりがな|カナ|住所|所在地|郵便番号|電話|生年月日|メール",
     re.IGNORECASE,
 )
 NOT_PERSONAL_NAME = re.compile(r"(^|_)(id|created|updated|status|type|kind|count|total|amount)$", re.IGNORECASE)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 _POSTAL = re.compile(r"^〒?\s*\d{3}-?\d{4}$")
 _DIGITS = re.compile(r"^[\d\s-]+$")
+PREFECTURES = (
+    "北海道|青森県|岩手県|宮城県|秋田県|山形県|福島県|茨城県|栃木県|群馬県|埼玉県|千葉県|東京都|神奈川県|"
+    "新潟県|富山県|石川県|福井県|山梨県|長野県|岐阜県|静岡県|愛知県|三重県|滋賀県|京都府|大阪府|兵庫県|"
+    "奈良県|和歌山県|鳥取県|島根県|岡山県|広島県|山口県|徳島県|香川県|愛媛県|高知県|福岡県|佐賀県|長崎県|"
+    "熊本県|大分県|宮崎県|鹿児島県|沖縄県"
+)
+_KANJI = "\u4e00-\u9fff\u3005"  # CJK ideographs and 々
+_MUNICIPALITY = f"[{_KANJI}\u3041-\u3096\u30a1-\u30fa\u30fc]{{1,8}}?[市区町村郡]"
+_ADDRESS = re.compile(
+    f"^(?:(?:{PREFECTURES})\\s*{_MUNICIPALITY}"  # 東京都渋谷区…
+    f"|{_MUNICIPALITY}.*?(?:\\d+(?:[-\u2212\u30fc\uff0d]\\d+)+|丁目|番地)"  # 渋谷区神南1-2-3
+    f"|〒\\s*\\d{{3}}-?\\d{{4}}\\s*\\S)"  # 〒150-0002 東京都…
+)
+_NAME = re.compile(
+    f"^(?:[{_KANJI}]{{1,4}}[ \u3000][{_KANJI}\u3041-\u3096]{{1,5}}"  # 佐藤 健二
+    "|[\u30a1-\u30fa\u30fc]{1,10}[ \u3000][\u30a1-\u30fa\u30fc]{1,10}"  # サトウ ケンジ
+    "|[\u3041-\u3096\u30fc]{1,10}[ \u3000][\u3041-\u3096\u30fc]{1,10})$"  # さとう けんじ
+)
 
 
 def name_looks_personal(column: str) -> bool:
@@ -82,6 +112,10 @@ def classify(value: str, region: str) -> str | None:
         return "phone"
     if _POSTAL.match(text):
         return "postal_code"
+    if _ADDRESS.match(text):
+        return "japanese_address"
+    if _NAME.match(text):
+        return "japanese_name"
     return None
 
 

@@ -38,6 +38,7 @@ from mamori.fulfilment.services.common import (
     run_summary,
     set_run_status,
 )
+from mamori.fulfilment.services.earlier_erasures import remember_erased
 from mamori.fulfilment.services.manual_tasks import open_manual_task
 from mamori.fulfilment.services.restrictions import add_restrictions
 from mamori.rights.handover import FulfilmentOutcome
@@ -187,6 +188,8 @@ def _finish_step(
             step.sealed_state = encrypt_json({"package": str(package)})
             fields.append("sealed_state")
         step.save(update_fields=fields)
+        if step.action == "erase" and status == StepStatus.DONE:
+            remember_erased(step)  # a later request by a masked address still finds what was kept
         record(
             actor,
             "fulfilment.step_finished",

@@ -17,6 +17,7 @@ from mamori.core.crypto import encrypt_json
 from mamori.fulfilment.engine import FulfilmentEngine, public_plan
 from mamori.fulfilment.models import FulfilmentRun, FulfilmentStep
 from mamori.fulfilment.services.common import EXPORT_RIGHTS, RIGHTS, FulfilmentError, engine_for
+from mamori.fulfilment.services.earlier_erasures import earlier_identities
 
 if TYPE_CHECKING:
     from mamori.catalog.mapfile import PrivacyMap
@@ -68,7 +69,12 @@ def plan_run(
     try:
         steps: list[tuple[str, str, Any]] = []
         if right == "erasure":
-            plan = engine.plan_erasure(subjects)
+            # An earlier erasure of the same person masked what finds them now: its identities
+            # reach the rows it kept, so this plan lists them (and why) instead of "nothing found".
+            known, earlier_runs = earlier_identities(organisation, privacy_map, subjects)
+            plan = engine.plan_erasure(subjects, known=known)
+            if earlier_runs:
+                plan["earlier_runs"] = earlier_runs
             plan["systems"] = [
                 system
                 for system in plan["systems"]

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from django import template
+from django.core.exceptions import PermissionDenied
 
-from mamori.fulfilment import labels, plan_text
+from mamori.fulfilment import access, labels, plan_text
+from mamori.fulfilment.models import RecipientNotice
+from mamori.fulfilment.recipient_notices import EVENT_LABELS, KIND_LABELS, KINDS
 from mamori.rights.queue import right_short
 
 register = template.Library()
@@ -75,3 +79,34 @@ def run_message(message: str) -> str:
 @register.filter
 def system_kind(code: str) -> str:
     return labels.system_kind(code)
+
+
+@register.filter
+def notice_kind(code: str) -> Any:
+    return KIND_LABELS.get(code, code)
+
+
+@register.filter
+def notice_event(action: str) -> Any:
+    return EVENT_LABELS.get(action, action)
+
+
+@register.filter
+def notice_channel(code: str) -> Any:
+    return dict(RecipientNotice.Channel.choices).get(code, code)
+
+
+@register.filter
+def notice_status(code: str) -> Any:
+    return dict(RecipientNotice.Status.choices).get(code, code)
+
+
+@register.inclusion_tag("fulfilment/request_notices.html")
+def request_notices(rights_request: Any, user: Any) -> dict[str, Any]:
+    """The recipient notices of a request, on its page, for the staff who may open them (queried
+    only for the rights that tell recipients)."""
+    notices = []
+    if rights_request.right in KINDS:
+        with contextlib.suppress(PermissionDenied):  # other roles see no notices here
+            notices = list(access.access_notices(user).filter(request_id=rights_request.pk))
+    return {"notices": notices}

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from mamori.fulfilment.connectors.base import Located, PackageSink, Subjects, SystemPlan
+from mamori.fulfilment.connectors.base import Known, Located, PackageSink, Subjects, SystemPlan
 
 if TYPE_CHECKING:
     from mamori.catalog.mapfile.schema import System
@@ -26,7 +26,7 @@ class ManualConnector:
     def test_connection(self) -> None:
         return None
 
-    def locate(self, subjects: Subjects, *, counts: bool = True) -> Located:
+    def locate(self, subjects: Subjects, *, counts: bool = True, known: Known | None = None) -> Located:
         return {"state": {}, "counts": {}}
 
     def export(self, located: Located, index: int, sink: PackageSink, *, idempotency_key: str) -> dict[str, int]:

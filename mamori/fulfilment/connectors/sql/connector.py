@@ -31,6 +31,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from mamori.fulfilment.connectors.base import (
     ConnectorError,
+    Known,
     Located,
     PackageSink,
     Subjects,
@@ -243,13 +244,16 @@ class SqlConnector:
 
     # -- find
 
-    def locate(self, subjects: Subjects, *, counts: bool = True) -> Located:
+    def locate(self, subjects: Subjects, *, counts: bool = True, known: Known | None = None) -> Located:
         """Where each subject's rows are; `counts=False` leaves out the rows per owned table
-        (one COUNT per table), which only plans and reviews show."""
+        (one COUNT per table), which only plans and reviews show. `known`: identities an earlier
+        erasure collected per subject (their e-mail may be masked by now, their key is not)."""
         with self.engine.connect() as connection:
-            return self._locate(connection, subjects, counts=counts)
+            return self._locate(connection, subjects, counts=counts, known=known)
 
-    def _locate(self, connection: sa.Connection, subjects: Subjects, *, counts: bool) -> Located:
+    def _locate(
+        self, connection: sa.Connection, subjects: Subjects, *, counts: bool, known: Known | None = None
+    ) -> Located:
         region = self.phone_region
         # Every identity of each subject in its normal form: those given, and (identity expansion)
         # those stored in the root rows they resolve to. Kept with the run (encrypted), so
@@ -258,6 +262,9 @@ class SqlConnector:
             {kind: {normalise(kind, value, region)} for kind, value in identities_.items() if value}
             for identities_ in subjects
         ]
+        for found, earlier in zip(collected, known or (), strict=False):
+            for kind, values in earlier.items():
+                found.setdefault(kind, set()).update(value for value in values if value is not None)
         roots, visitors = self._find(connection, collected)
         return self._located(connection, roots, visitors, collected, counts=counts)
 

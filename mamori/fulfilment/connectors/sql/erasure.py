@@ -54,18 +54,17 @@ def plan_erasure(connector: SqlConnector, located: Located) -> SystemPlan:
         entries[table.name] = entry
     with connector.engine.connect() as connection:
         # Related rows (no owner): erased only where nobody else's rows point at them.
-        erasable: dict[str, list[Any]] = {}
-        shared_keys: dict[str, list[Any]] = {}
-        for table in layout.tables.values():
-            if table.owned or table.name not in state["related"]:
-                continue
-            candidates = sorted({tuple(key) for keys in state["related"][table.name].values() for key in keys}, key=str)
-            shared, sharers = _shared_rows(connector, connection, table, candidates, state)
-            erasable[table.name] = [list(key) for key in candidates if key not in shared]
-            entries[table.name]["shared_rows"] = len(shared)
-            entries[table.name]["sharers"] = sharers  # how many other people, never who
-            shared_keys[table.name] = sorted((list(key) for key in shared), key=str)
-        removals, kept, gone = references.settle(connector, connection, entries, state, erasable)
+        # A row kept because rows that stay point at it may in turn keep pointing at a related row
+        # another person of the batch shares: settled again then (bulk ends as one by one).
+        kept: dict[str, list[Any]] = {}
+        referrers = {edge.table for name in state["related"] for edge in layout.edges_into(name)}
+        for _round in range(4):  # kept rows only add shared rows: settles in a round or two
+            erasable, shared_keys = _related_rows(connector, connection, entries, state, kept)
+            removals, settled, gone = references.settle(connector, connection, entries, state, erasable)
+            done = settled == kept or not any(settled.get(name) for name in referrers)
+            kept = settled
+            if done:
+                break
         for name, keys in kept.items():
             entries[name]["kept_rows"] = len(keys)
             entries[name]["reason"] = entries[name]["reason"] or "referenced"
@@ -163,6 +162,28 @@ def _plan_dated_hold(
             entry["reason"] = "legal_hold"
 
 
+def _related_rows(
+    connector: SqlConnector,
+    connection: sa.Connection,
+    entries: dict[str, dict[str, Any]],
+    state: Mapping[str, Any],
+    kept: Mapping[str, list[Any]],
+) -> tuple[dict[str, list[Any]], dict[str, list[Any]]]:
+    """Related rows (no owner) the batch may erase, and those shared with others (kept or masked)."""
+    erasable: dict[str, list[Any]] = {}
+    shared_keys: dict[str, list[Any]] = {}
+    for table in connector.layout.tables.values():
+        if table.owned or table.name not in state["related"]:
+            continue
+        candidates = sorted({tuple(key) for keys in state["related"][table.name].values() for key in keys}, key=str)
+        shared, sharers = _shared_rows(connector, connection, table, candidates, state, entries, kept)
+        erasable[table.name] = [list(key) for key in candidates if key not in shared]
+        entries[table.name]["shared_rows"] = len(shared)
+        entries[table.name]["sharers"] = sharers  # how many other people, never who
+        shared_keys[table.name] = sorted((list(key) for key in shared), key=str)
+    return erasable, shared_keys
+
+
 def _mask_shared(
     connector: SqlConnector,
     entries: dict[str, dict[str, Any]],
@@ -227,15 +248,23 @@ def _shared_rows(
     table: TableLayout,
     candidates: list[tuple[Any, ...]],
     state: Mapping[str, Any],
+    entries: Mapping[str, Mapping[str, Any]],
+    kept: Mapping[str, list[Any]],
 ) -> tuple[set[tuple[Any, ...]], int]:
     """Related rows that rows of other people (or of nobody in this batch) also point at, and
-    how many other people (owners, or rows without one) point at them."""
+    how many other people (owners, or rows without one) point at them.
+
+    Bulk ends as one by one: erased one at a time, a person whose row stays (updated, not deleted)
+    still points at the row when the next sharer is erased. So a row two people of the batch point
+    at is shared too when one of them keeps pointing at it (`keep` and `mask`; `detach` empties
+    the reference)."""
     if not candidates:
         return set(), 0
     layout = connector.layout
     key_columns = [table.table.c[name] for name in table.primary_key]
     shared: set[tuple[Any, ...]] = set()
     sharers: set[tuple[str, Any]] = set()
+    staying: dict[tuple[Any, ...], set[tuple[str, Any]]] = {}  # row -> the batch's staying pointers
     for edge in layout.edges_into(table.name):
         referrer = layout.tables[edge.table]
         if edge.table == table.name:
@@ -261,6 +290,14 @@ def _shared_rows(
             for value, other in connection.execute(others.where(pointing, sa.not_(mine)).distinct()):
                 values.append(value)
                 sharers.add((referrer.root or "", jsonable(other)))
+            stays: sa.ColumnElement[bool] | None = mine
+            if entries[referrer.name]["action"] == "delete":  # only the rows kept as referenced stay
+                keys = kept.get(referrer.name)
+                stays = sa.and_(mine, layout.primary_key_predicate(referrer.name, keys)) if keys else None
+            if stays is not None and edge.shared != "detach":
+                for value, own in connection.execute(others.where(pointing, stays).distinct()):
+                    for key in by_value.get(value, set()):
+                        staying.setdefault(key, set()).add((referrer.root or "", jsonable(own)))
         else:
             related = {tuple(key) for keys in state["related"].get(referrer.name, {}).values() for key in keys}
             referrer_keys = [referrer.table.c[name] for name in referrer.primary_key]
@@ -272,7 +309,21 @@ def _shared_rows(
                     sharers.add((referrer.name, other_key))
         for value in values:
             shared |= by_value.get(value, set())
+    subjects_of = _pointing_subjects(state, table.name)
+    for key, pointers in staying.items():
+        if pointers and len(subjects_of.get(key, set())) > 1:
+            shared.add(key)
+            sharers |= pointers
     return shared, len(sharers)
+
+
+def _pointing_subjects(state: Mapping[str, Any], table: str) -> dict[tuple[Any, ...], set[str]]:
+    """Per related row, the subjects of the batch whose rows point at it."""
+    found: dict[tuple[Any, ...], set[str]] = {}
+    for index, keys in state["related"].get(table, {}).items():
+        for key in keys:
+            found.setdefault(tuple(key), set()).add(index)
+    return found
 
 
 def _target(

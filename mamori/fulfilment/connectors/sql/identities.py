@@ -79,15 +79,42 @@ def folds_case(column: sa.Column[Any], dialect: str) -> bool:
 
 
 def column_expression(kind: str, column: sa.Column[Any], dialect: str = "") -> sa.ColumnElement[Any]:
-    """The column brought to the form `candidates` produces, inside the database."""
+    """The column brought to the form `candidates` produces, inside the database.
+
+    The separators are written into the SQL as constants, not sent as parameters: PostgreSQL uses
+    an index on an expression only when the query holds the very same expression, so
+    `index_statement` below can give the index that serves these look-ups."""
     if kind == "email":
         return column if folds_case(column, dialect) else sa.func.lower(column)
     if kind == "phone":
         expression: sa.ColumnElement[Any] = column
         for separator in PHONE_SEPARATORS:
-            expression = sa.func.replace(expression, separator, "")
+            expression = sa.func.replace(expression, sa.literal_column(f"'{separator}'"), sa.literal_column("''"))
         return expression
     return column
+
+
+def index_expression(kind: str, column: str) -> str | None:
+    """The SQL of the expression a text column of this identity kind is compared through (see
+    `column_expression`), or None when the plain column is compared."""
+    if kind == "email":
+        return f"lower({column})"
+    if kind == "phone":
+        expression = column
+        for separator in PHONE_SEPARATORS:
+            expression = f"replace({expression}, '{separator}', '')"
+        return expression
+    return None
+
+
+def index_statement(kind: str, table: str, column: str) -> str | None:
+    """`CREATE INDEX` for the expression look-ups of a text identity column use (PostgreSQL, and
+    SQLite too); None when a plain index on the column serves."""
+    expression = index_expression(kind, column)
+    if expression is None:
+        return None
+    suffix = "lower" if kind == "email" else "digits"
+    return f"CREATE INDEX ix_{table}_{column}_{suffix} ON {table} (({expression}))"
 
 
 def candidates(kind: str, value: Any, column: sa.Column[Any], region: str = "") -> list[Any]:

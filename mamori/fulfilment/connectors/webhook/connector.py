@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mamori.fulfilment.connectors.base import (
     ConnectorError,
+    Known,
     Located,
     PackageSink,
     Subjects,
@@ -128,7 +129,8 @@ class WebhookConnector:
     def test_connection(self) -> None:
         self.call("ping", {}, idempotency_key=f"ping-{int(time.time())}")
 
-    def locate(self, subjects: Subjects, *, counts: bool = True) -> Located:
+    def locate(self, subjects: Subjects, *, counts: bool = True, known: Known | None = None) -> Located:
+        # `known` is not sent: an adapter keeps its own keys and never masks what finds a person.
         answer = self.call("find", {"subjects": [dict(s) for s in subjects]}, idempotency_key=_key("find", subjects))
         results = answer.get("results") or []
         found: dict[str, dict[str, int]] = {}  # the adapter answers counts at no extra cost
