@@ -13,7 +13,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -24,20 +24,60 @@ from tests.core.test_core_demo import children_of
 REPO = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
+ADMIN_URL = "postgresql://root@127.0.0.1:5432/postgres"
+
+
+@pytest.fixture(scope="session")
+def postgres_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A PostgreSQL database migrated, with the onemall map applied, once per test session: each
+    test's fresh database is a copy of it (CREATE DATABASE ... TEMPLATE), which spares a migration."""
     psycopg = pytest.importorskip("psycopg")
-    name = f"mamori_scale_{uuid.uuid4().hex[:10]}"
     try:
-        admin = psycopg.connect("postgresql://root@127.0.0.1:5432/postgres", autocommit=True)
+        admin = psycopg.connect(ADMIN_URL, autocommit=True)
     except psycopg.OperationalError as exc:
         pytest.skip(f"PostgreSQL is not reachable on 127.0.0.1:5432 ({type(exc).__name__})")
+    name = f"mamori_scale_template_{uuid.uuid4().hex[:10]}"
     admin.execute(f"CREATE DATABASE {name}")
     try:
-        yield f"postgres://root@127.0.0.1:5432/{name}"
+        folder = tmp_path_factory.mktemp("template")
+        env = mamori_env(folder, MAMORI_DATABASE_URL=f"postgres://root@127.0.0.1:5432/{name}")
+        for command in (["migrate", "-v", "0"], ["map", "apply", str(REPO / "examples" / "onemall")]):
+            done = subprocess.run(
+                [sys.executable, "-m", "mamori", *command], env=env, cwd=folder, capture_output=True, text=True
+            )
+            assert done.returncode == 0, done.stderr
+        yield name
     finally:
         admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         admin.close()
+
+
+@pytest.fixture
+def postgres_databases(postgres_template: str) -> Iterator[Callable[[], str]]:
+    """Make fresh databases (copies of the template) for this test; all dropped afterwards."""
+    import psycopg
+
+    admin = psycopg.connect(ADMIN_URL, autocommit=True)
+    made: list[str] = []
+
+    def make() -> str:
+        name = f"mamori_scale_{uuid.uuid4().hex[:10]}"
+        admin.execute(f"CREATE DATABASE {name} TEMPLATE {postgres_template}")
+        made.append(name)
+        return f"postgres://root@127.0.0.1:5432/{name}"
+
+    try:
+        yield make
+    finally:
+        for name in made:
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.close()
+
+
+@pytest.fixture
+def postgres_url(postgres_databases: Callable[[], str]) -> str:
+    """A fresh PostgreSQL database, migrated, with the onemall map applied."""
+    return postgres_databases()
 
 
 def mamori_env(tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -72,16 +112,6 @@ def test_two_web_processes_on_postgresql_share_their_rate_limits(
     env = mamori_env(
         tmp_path, MAMORI_DATABASE_URL=postgres_url, MAMORI_CACHE_URL=redis_broker.url, MAMORI_CONSENT_RATE="6/m"
     )
-    for command in (["migrate", "-v", "0"], ["map", "apply", str(REPO / "examples" / "onemall")]):
-        done = subprocess.run(
-            [sys.executable, "-m", "mamori", *command],
-            env=env,
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        assert done.returncode == 0, done.stderr
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "mamori", "serve", "--workers", "2", "--port", str(port)],

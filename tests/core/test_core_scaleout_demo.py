@@ -38,7 +38,12 @@ from aiosmtpd.controller import Controller
 
 from tests.core.test_core_celery import PrivateRedis, free_port, redis_broker  # noqa: F401 - fixture
 from tests.core.test_core_demo import children_of
-from tests.core.test_core_scaleout import mamori_env, postgres_url  # noqa: F401 - fixture
+from tests.core.test_core_scaleout import (  # noqa: F401 - fixtures
+    mamori_env,
+    postgres_databases,
+    postgres_template,
+    postgres_url,
+)
 from tests.rights.test_rights_smtp import Inbox
 
 REPO = Path(__file__).resolve().parents[2]

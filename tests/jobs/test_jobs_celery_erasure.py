@@ -1,7 +1,8 @@
 """A real erasure on Celery, its worker SIGKILLed mid-run: another worker finishes it exactly once.
 
 Two runs of the same verified erasure request (onemall, Hanako Yamada) on fresh PostgreSQL
-databases, each with its own demo shop, storage adapter and queue on a private Redis broker:
+databases (copies of one migrated template), each with its own demo shop, storage adapter and
+queue on a private Redis broker:
 
 - the reference: one `mamori worker` runs it from start to end;
 - the fault: the first worker is killed (SIGKILL, with its pool process) while the storage
@@ -26,7 +27,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -34,63 +35,18 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from tests.core.test_core_celery import PrivateRedis, redis_broker  # noqa: F401 - fixture
+from tests.core.test_core_scaleout import mamori_env, postgres_databases, postgres_template  # noqa: F401 - fixtures
 from tests.fulfilment.fulfilment_webhook_server import SECRET, start
 from tests.jobs.test_jobs_killed_worker import HoldingAdapter
 from tests.rights.test_rights_smtp import Inbox
 
 ROOT = Path(__file__).resolve().parents[2]
-ADMIN_URL = "postgresql://root@127.0.0.1:5432/postgres"
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL and process groups")
 
 
-@pytest.fixture
-def databases() -> Iterator[Callable[[], str]]:
-    """Fresh PostgreSQL databases, migrated once: each copies a migrated template."""
-    psycopg = pytest.importorskip("psycopg")
-    try:
-        admin = psycopg.connect(ADMIN_URL, autocommit=True)
-    except psycopg.OperationalError as exc:
-        pytest.skip(f"PostgreSQL is not reachable on 127.0.0.1:5432 ({type(exc).__name__})")
-    prefix = f"mamori_celery_erasure_{uuid.uuid4().hex[:8]}"
-    made: list[str] = []
-
-    def make(template: str = "") -> str:
-        name = f"{prefix}_{len(made)}"
-        admin.execute(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else ""))
-        made.append(name)
-        return name
-
-    template = make()
-    done = subprocess.run(
-        [sys.executable, "-m", "mamori", "migrate", "-v", "0"],
-        cwd=ROOT,
-        env=_base_env(Path("/tmp"), template),  # migrate writes nothing to the data folder
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert done.returncode == 0, done.stderr
-    try:
-        yield lambda: make(template)
-    finally:
-        for name in made:
-            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        admin.close()
-
-
-def _base_env(folder: Path, database: str) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("MAMORI_")}
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "mamori.settings",
-            "MAMORI_DATA_DIR": str(folder / "data"),
-            "MAMORI_DATABASE_URL": f"postgres://root@127.0.0.1:5432/{database}",
-            "MAMORI_SECRET_KEY": "celery-erasure-secret-key-0123456789abcdef012345",
-            "MAMORI_ENCRYPTION_KEYS": "kN2m9yqH0cX1b7WJ3wO2Qz3oQe2r5cB1s8Xy6tQd0hE=",
-            "MAMORI_LOG_LEVEL": "WARNING",
-            "PYTHONPATH": str(ROOT),
-        }
-    )
+def _base_env(folder: Path, database_url: str) -> dict[str, str]:
+    env = mamori_env(folder, MAMORI_DATABASE_URL=database_url, MAMORI_LOG_LEVEL="WARNING")
+    env.update({"DJANGO_SETTINGS_MODULE": "mamori.settings", "PYTHONPATH": str(ROOT)})
     return env
 
 
@@ -213,11 +169,11 @@ def steps_of(state: dict[str, Any]) -> list[tuple[str, str, str]]:
 
 def test_an_erasure_whose_celery_worker_is_killed_is_finished_once_by_another(
     tmp_path: Path,
-    databases: Callable[[], str],
+    postgres_databases: Callable[[], str],  # noqa: F811
     redis_broker: PrivateRedis,  # noqa: F811
 ) -> None:
-    reference = World("reference", tmp_path / "reference", databases(), redis_broker.url)
-    faulty = World("killed", tmp_path / "killed", databases(), redis_broker.url)
+    reference = World("reference", tmp_path / "reference", postgres_databases(), redis_broker.url)
+    faulty = World("killed", tmp_path / "killed", postgres_databases(), redis_broker.url)
     before = shop_digests(reference.shop)
     assert shop_digests(faulty.shop) == before
     try:
