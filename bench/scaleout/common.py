@@ -110,6 +110,16 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / ticks
 
 
+def cpu_by_process(pids: list[int]) -> dict[int, float]:
+    return {pid: cpu_seconds([pid]) for pid in pids}
+
+
+def cpu_since(before: dict[int, float], pids: list[int]) -> float:
+    """CPU used since `before` by the processes alive now (a process that started since counts whole;
+    one that exited in between is missed, which the callers keep rare with long-lived connections)."""
+    return sum(max(0.0, cpu_seconds([pid]) - before.get(pid, 0.0)) for pid in pids)
+
+
 def postgres_backends(connection: object, database: str) -> list[int]:
     """The server processes serving `database` now (their CPU is the database's share)."""
     rows = connection.execute(  # type: ignore[attr-defined]
