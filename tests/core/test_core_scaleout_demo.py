@@ -40,6 +40,7 @@ from tests.core.test_core_celery import PrivateRedis, free_port, redis_broker  #
 from tests.core.test_core_demo import children_of
 from tests.core.test_core_scaleout import (  # noqa: F401 - fixtures
     mamori_env,
+    once_per_suite_run,
     postgres_databases,
     postgres_template,
     postgres_url,
@@ -116,6 +117,7 @@ def mails_to(inbox: Inbox, address: str) -> list[tuple[str, str]]:
     return found
 
 
+@once_per_suite_run
 def test_the_demo_runs_on_postgresql_with_two_web_processes_and_a_celery_worker(
     tmp_path: Path,
     postgres_url: str,  # noqa: F811

@@ -29,6 +29,7 @@ from tests.core.test_core_celery import PrivateRedis, free_port, redis_broker  #
 from tests.core.test_core_demo import children_of
 from tests.core.test_core_scaleout import (  # noqa: F401 - fixtures
     mamori_env,
+    once_per_suite_run,
     postgres_databases,
     postgres_template,
     postgres_url,
@@ -102,6 +103,7 @@ def report(name: str, offered_rate: int, result: OpenLoopResult) -> None:
     )
 
 
+@once_per_suite_run
 def test_banner_events_at_the_sustainable_rate_and_twice_it_are_all_stored_once(
     two_web_processes: int,
     postgres_url: str,  # noqa: F811

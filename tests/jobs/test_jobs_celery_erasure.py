@@ -35,7 +35,12 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from tests.core.test_core_celery import PrivateRedis, redis_broker  # noqa: F401 - fixture
-from tests.core.test_core_scaleout import mamori_env, postgres_databases, postgres_template  # noqa: F401 - fixtures
+from tests.core.test_core_scaleout import (  # noqa: F401 - fixtures
+    mamori_env,
+    once_per_suite_run,
+    postgres_databases,
+    postgres_template,
+)
 from tests.fulfilment.fulfilment_webhook_server import SECRET, start
 from tests.jobs.test_jobs_killed_worker import HoldingAdapter
 from tests.rights.test_rights_smtp import Inbox
@@ -167,6 +172,7 @@ def steps_of(state: dict[str, Any]) -> list[tuple[str, str, str]]:
     return [(step["system"], step["action"], step["status"]) for step in state["run"]["steps"]]
 
 
+@once_per_suite_run
 def test_an_erasure_whose_celery_worker_is_killed_is_finished_once_by_another(
     tmp_path: Path,
     postgres_databases: Callable[[], str],  # noqa: F811
