@@ -197,10 +197,13 @@ def test_the_daily_job_makes_coming_months_and_drops_what_retention_lets_go(
 def test_rows_left_in_the_default_partition_move_to_their_months_and_leave_by_dropping(
     client: Client, onemall: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    bodies: dict[str, dict[str, Any]] = {}
+
     def send(moment: dt.datetime, event_id: uuid.UUID | None = None) -> str:
         with time_machine.travel(moment, tick=False):
             body = event_body(config_of(client, onemall), id=str(event_id or uuid.uuid4()))
             assert post(client, body).status_code == 201
+        bodies[body["id"]] = body
         return str(body["id"])
 
     with time_machine.travel(_at(2025, 2, 1), tick=False):
@@ -224,6 +227,10 @@ def test_rows_left_in_the_default_partition_move_to_their_months_and_leave_by_dr
     moved = ConsentEvent.objects.get(event_id=january)
     assert moved.chosen_at == moved.recorded_at  # the month it was recorded in
     assert AuditEntry.objects.filter(action="consent.ledger_repartitioned").count() == 1
+
+    again = post(client, bodies[january])  # a late retry of a moved id is still recognised
+    assert again.status_code == 200 and again.json()["recorded"] is False
+    assert ConsentEvent.objects.filter(event_id=january).count() == 1
 
     call_command("consent", "repartition")  # idempotent: nothing left to move
     assert "rows moved: 0" in capsys.readouterr().out

@@ -150,11 +150,12 @@ def drop_expired_ledger_months(before: date, actor: Actor) -> dict[str, Any]:
 
 
 def _legacy_cutoff(now: datetime) -> datetime:
-    """Legacy rows recorded before this move; younger ones wait (their ids could still be retried).
+    """Legacy rows recorded before this move; younger ones wait in DEFAULT.
 
     A moved legacy row gets chosen_at = recorded_at, so a retry of its id (which derives 1970-01-01)
-    would no longer meet it in the unique constraint. Past a choice's lifetime and the banner's
-    retry margin, the same age at which a v7 id is refused, no retry comes.
+    no longer meets it in the unique constraint; the ledger then finds it by id alone
+    (services.ledger.record). Moving only rows past a choice's lifetime and the banner's retry
+    margin, the age at which a v7 id is refused, keeps that lookup for retries that hardly come.
     """
     return now - timedelta(days=int(getattr(settings, "MAMORI_CONSENT_DAYS", 180))) - PAST_MARGIN
 
