@@ -100,6 +100,45 @@ def mamori_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+@contextlib.contextmanager
+def two_web_processes(
+    env: dict[str, str], folder: Path, ready_path: str = "/privacy/onemall/", port: int = 0
+) -> Iterator[int]:
+    """`mamori serve --workers 2` on `port` (a spare one by default), answering `ready_path`.
+
+    It runs in its own process group, killed whole at the end, so a failed test leaves no gunicorn
+    behind."""
+    port = port or free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mamori", "serve", "--workers", "2", "--port", str(port)],
+        env=env,
+        cwd=folder,
+        stdout=subprocess.DEVNULL,
+        stderr=(folder / f"web-{port}.log").open("wb"),
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}{ready_path}", timeout=20) as response:
+                    assert response.status == 200
+                    break
+            except OSError:  # not listening yet, or still starting up
+                if time.monotonic() > deadline:
+                    raise AssertionError("the web processes did not answer") from None
+                time.sleep(0.2)
+        (gunicorn,) = children_of(server.pid)
+        assert len(children_of(gunicorn)) == 2  # two web processes behind the one port
+        yield port
+        server.send_signal(signal.SIGINT)
+        assert server.wait(timeout=30) == 0  # stops cleanly
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+
+
 def post(url: str) -> int:
     request = urllib.request.Request(  # noqa: S310 - the test server on loopback
         url, data=b"{}", method="POST", headers={"Content-Type": "text/plain"}
@@ -120,29 +159,7 @@ def test_two_web_processes_on_postgresql_share_their_rate_limits(
     env = mamori_env(
         tmp_path, MAMORI_DATABASE_URL=postgres_url, MAMORI_CACHE_URL=redis_broker.url, MAMORI_CONSENT_RATE="6/m"
     )
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "mamori", "serve", "--workers", "2", "--port", str(port)],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,  # its own process group, so a failed test leaves no gunicorn behind
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/privacy/onemall/", timeout=20) as response:
-                    assert response.status == 200
-                    break
-            except OSError:  # not listening yet, or still starting up
-                time.sleep(0.2)
-        else:
-            raise AssertionError("the web processes did not answer")
-        (gunicorn,) = children_of(server.pid)
-        assert len(children_of(gunicorn)) == 2  # two web processes behind the one port
-
+    with two_web_processes(env, tmp_path) as port:
         # Malformed events from one address: the first six get their 422, every later one a 429,
         # whichever process answers (each keeps no count of its own).
         # The limit counts in fixed one-minute windows: start early in one so all 14 land in it.
@@ -150,10 +167,3 @@ def test_two_web_processes_on_postgresql_share_their_rate_limits(
             time.sleep(0.5)
         statuses = [post(f"http://127.0.0.1:{port}/api/v1/consent/events") for _ in range(14)]
         assert statuses[:6] == [422] * 6 and set(statuses[6:]) == {429}, statuses
-
-        server.send_signal(signal.SIGINT)
-        assert server.wait(timeout=30) == 0
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(server.pid, signal.SIGKILL)
-        server.wait()

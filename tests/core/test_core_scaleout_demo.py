@@ -20,7 +20,6 @@ import io
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -29,23 +28,22 @@ import urllib.parse
 import urllib.request
 import uuid
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from tests.core.test_core_celery import PrivateRedis, free_port, redis_broker  # noqa: F401 - fixture
-from tests.core.test_core_demo import children_of
 from tests.core.test_core_scaleout import (  # noqa: F401 - fixtures
     mamori_env,
     once_per_suite_run,
     postgres_databases,
     postgres_template,
     postgres_url,
+    two_web_processes,
 )
-from tests.rights.test_rights_smtp import Inbox
+from tests.rights.test_rights_smtp import Inbox, smtp  # noqa: F401 - fixture
 
 REPO = Path(__file__).resolve().parents[2]
 HANAKO = "hanako.yamada@example.jp"
@@ -93,18 +91,6 @@ def wait_until(what: str, check: Callable[[], Any], seconds: float = 120) -> Any
     raise AssertionError(f"timed out waiting for {what}")
 
 
-@pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, int]]:
-    inbox = Inbox()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield inbox, port
-    controller.stop()
-
-
 def mails_to(inbox: Inbox, address: str) -> list[tuple[str, str]]:
     found = []
     for message in list(inbox.messages):
@@ -122,7 +108,7 @@ def test_the_demo_runs_on_postgresql_with_two_web_processes_and_a_celery_worker(
     tmp_path: Path,
     postgres_url: str,  # noqa: F811
     redis_broker: PrivateRedis,  # noqa: F811
-    smtp: tuple[Inbox, int],
+    smtp: tuple[Inbox, int],  # noqa: F811
 ) -> None:
     psycopg = pytest.importorskip("psycopg")
     inbox, smtp_port = smtp
@@ -179,13 +165,11 @@ def test_the_demo_runs_on_postgresql_with_two_web_processes_and_a_celery_worker(
     def request_row() -> tuple[Any, ...] | None:
         return db.execute("SELECT id, status, outcome_status FROM rights_rightsrequest").fetchone()
 
+    web = contextlib.ExitStack()
     try:
-        server = spawn("serve", "--workers", "2", "--port", str(port), log="web.log")
+        web.enter_context(two_web_processes(env, tmp_path, ready_path="/privacy/onemall/", port=port))
         spawn("worker", "--concurrency", "1", log="worker.log")
         requester, officer = Browser(base), Browser(base)
-        wait_until("the web processes", lambda: _answers(requester, "/privacy/onemall/"))
-        (gunicorn,) = children_of(server.pid)
-        assert len(children_of(gunicorn)) == 2
 
         # Hanako files an access request and confirms her address with the e-mailed code.
         form = "/privacy/onemall/requests/new/"
@@ -249,9 +233,9 @@ def test_the_demo_runs_on_postgresql_with_two_web_processes_and_a_celery_worker(
             text = b"".join(archive.read(name) for name in archive.namelist())
         assert HANAKO.encode() in text and b"taro.suzuki@example.jp" not in text  # hers only
 
-        server.send_signal(signal.SIGINT)
-        assert server.wait(timeout=30) == 0
+        web.close()  # the web processes stop cleanly
     finally:
+        web.close()
         db.close()
         for process in processes:
             with contextlib.suppress(ProcessLookupError):

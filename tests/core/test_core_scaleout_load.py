@@ -9,12 +9,7 @@ the event again after Retry-After. Whatever the overload, every event sent is in
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import signal
-import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -26,13 +21,13 @@ import pytest
 from bench.consent.load import OpenLoopResult, open_loop
 from tests.consent.conftest import event_body
 from tests.core.test_core_celery import PrivateRedis, free_port, redis_broker  # noqa: F401 - fixture
-from tests.core.test_core_demo import children_of
 from tests.core.test_core_scaleout import (  # noqa: F401 - fixtures
     mamori_env,
     once_per_suite_run,
     postgres_databases,
     postgres_template,
     postgres_url,
+    two_web_processes,
 )
 
 REPO = Path(__file__).resolve().parents[2]
@@ -42,7 +37,7 @@ EVENTS = "/api/v1/consent/events"
 
 
 @pytest.fixture
-def two_web_processes(
+def web_port(
     tmp_path: Path,
     postgres_url: str,  # noqa: F811
     redis_broker: PrivateRedis,  # noqa: F811
@@ -50,32 +45,8 @@ def two_web_processes(
     env = mamori_env(
         tmp_path, MAMORI_DATABASE_URL=postgres_url, MAMORI_CACHE_URL=redis_broker.url, MAMORI_CONSENT_RATE=f"{RATE}/s"
     )
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "mamori", "serve", "--workers", "2", "--port", str(port)],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=(tmp_path / "web.log").open("wb"),
-        start_new_session=True,  # its own process group: killed whole when the test ends
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/consent/config/onemall.json", timeout=20):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise AssertionError("the web processes did not answer") from None
-                time.sleep(0.2)
-        (gunicorn,) = children_of(server.pid)
-        assert len(children_of(gunicorn)) == 2
+    with two_web_processes(env, tmp_path, "/consent/config/onemall.json") as port:
         yield port
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(server.pid, signal.SIGKILL)
-        server.wait()
 
 
 def stored(postgres: str, bodies: list[bytes]) -> tuple[int, int]:
@@ -105,10 +76,10 @@ def report(name: str, offered_rate: int, result: OpenLoopResult) -> None:
 
 @once_per_suite_run
 def test_banner_events_at_the_sustainable_rate_and_twice_it_are_all_stored_once(
-    two_web_processes: int,
+    web_port: int,
     postgres_url: str,  # noqa: F811
 ) -> None:
-    port = two_web_processes
+    port = web_port
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/consent/config/onemall.json", timeout=20) as response:
         config: dict[str, Any] = json.loads(response.read())
     deadline = 60.0  # a hard bound: what is not accepted by then counts as lost
