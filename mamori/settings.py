@@ -73,6 +73,11 @@ DATABASES = {
         base_dir=Path.cwd(),
     )
 }
+# Seconds a web or job thread keeps its database connection (0: a new one per request, Django's
+# default). At hundreds of banner events per second a connection per request costs PostgreSQL a
+# process start each; docs/scaling.md has the measured difference.
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("MAMORI_DATABASE_CONN_MAX_AGE", 0, minimum=0, maximum=3600)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # a connection the server closed is replaced, not used
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [

@@ -23,6 +23,7 @@ from mamori.consent.models import ConsentEvent
 from mamori.consent.services import ledger_storage, proof_of_consent
 from mamori.consent.services.errors import ConsentError
 from mamori.consent.services.eventids import EPOCH, LEGACY_CHOSEN_AT, chosen_at, is_v7, uuid7
+from mamori.consent.services.ledger import is_sealed
 from mamori.consent.services.ledger_storage import maintain_ledger
 from tests.consent.conftest import event_body
 
@@ -189,3 +190,59 @@ def test_the_daily_job_makes_coming_months_and_drops_what_retention_lets_go(
     if connection.vendor == "postgresql":
         assert {dt.date(2026, 11, 1), dt.date(2027, 2, 1)} <= set(ledger_storage.ledger_months())
         assert dt.date(2024, 6, 1) not in ledger_storage.ledger_months()
+
+
+@postgres_only
+@pytest.mark.django_db
+def test_rows_left_in_the_default_partition_move_to_their_months_and_leave_by_dropping(
+    client: Client, onemall: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bodies: dict[str, dict[str, Any]] = {}
+
+    def send(moment: dt.datetime, event_id: uuid.UUID | None = None) -> str:
+        with time_machine.travel(moment, tick=False):
+            body = event_body(config_of(client, onemall), id=str(event_id or uuid.uuid4()))
+            assert post(client, body).status_code == 201
+        bodies[body["id"]] = body
+        return str(body["id"])
+
+    with time_machine.travel(_at(2025, 2, 1), tick=False):
+        ledger_storage.ensure_ledger_months(ahead=0)  # February has a partition; January and March none
+    # From before the partitioning: ids without a time, recorded in January and February.
+    january, february = send(_at(2025, 1)), [send(_at(2025, 2, day)) for day in (3, 4, 5)]
+    march = send(_at(2025, 3), uuid7(_at(2025, 3)))  # a v7 month nobody created in time
+    young = send(dt.datetime.now(UTC) - dt.timedelta(days=3))  # its id could still be retried: stays
+    everything = [january, *february, march, young]
+    assert {_partition_of(event) for event in everything} == {"consent_consentevent_default"}
+
+    result = ledger_storage.repartition_default(Actor.cli("test"), batch=2)
+    assert result["moved"] == 5 and result["months"] == ["2025-01", "2025-02", "2025-03"]
+    assert result["partitions_created"] == ["2025-01", "2025-03"] and result["legacy_waiting"] == 1
+    assert _partition_of(january) == "consent_consentevent_y2025m01"
+    assert {_partition_of(event) for event in february} == {"consent_consentevent_y2025m02"}
+    assert _partition_of(march) == "consent_consentevent_y2025m03"
+    assert _partition_of(young) == "consent_consentevent_default"
+    assert ConsentEvent.objects.count() == len(everything)  # moved, none lost, none twice
+    assert all(is_sealed(event) for event in ConsentEvent.objects.all())  # chosen_at is not sealed
+    moved = ConsentEvent.objects.get(event_id=january)
+    assert moved.chosen_at == moved.recorded_at  # the month it was recorded in
+    assert AuditEntry.objects.filter(action="consent.ledger_repartitioned").count() == 1
+
+    again = post(client, bodies[january])  # a late retry of a moved id is still recognised
+    assert again.status_code == 200 and again.json()["recorded"] is False
+    assert ConsentEvent.objects.filter(event_id=january).count() == 1
+
+    call_command("consent", "repartition")  # idempotent: nothing left to move
+    assert "rows moved: 0" in capsys.readouterr().out
+
+    dropped = ledger_storage.drop_expired_ledger_months(dt.date(2025, 3, 1), Actor.cli("test"))
+    assert dropped["partitions_dropped"] == ["2025-01", "2025-02"] and dropped["rows_deleted"] == 0
+    assert set(ConsentEvent.objects.values_list("event_id", flat=True)) == {uuid.UUID(march), uuid.UUID(young)}
+
+
+@pytest.mark.django_db
+def test_repartition_elsewhere_has_nothing_to_move(capsys: pytest.CaptureFixture[str]) -> None:
+    if connection.vendor == "postgresql":
+        pytest.skip("PostgreSQL partitions its ledger: the test above covers it")
+    call_command("consent", "repartition")
+    assert "rows moved: 0" in capsys.readouterr().out

@@ -2,6 +2,7 @@
 
 python -m tests.jobs.scenario setup    # migrate, an officer, the onemall map, an erasure request queued
 python -m tests.jobs.scenario status   # JSON: the request, its run and steps, the queued jobs
+python -m tests.jobs.scenario finish   # the officer records the manual tasks done (the run ends)
 """
 
 from __future__ import annotations
@@ -80,10 +81,40 @@ def status() -> None:
                     for job in DBTaskResult.objects.order_by("enqueued_at")
                 ],
                 "leases": [{"attempts": lease.attempts, "worker": lease.worker_id} for lease in JobLease.objects.all()],
+                "audit": _audit_counts(request.pk, None if run is None else run.pk),
             },
             default=str,
         )
     )
+
+
+def _audit_counts(request_id: int, run_id: int | None) -> dict[str, int]:
+    """How often each transition was recorded: a step finished twice or a request completed twice shows."""
+    from django.db.models import Q
+
+    from mamori.audit.models import AuditEntry
+
+    mine = Q(target_type="rights.request", target_id=str(request_id))
+    if run_id is not None:
+        mine |= Q(target_type="fulfilment_run", target_id=str(run_id))
+    counts: dict[str, int] = {}
+    for entry in AuditEntry.objects.filter(mine).values("action", "details"):
+        step = entry["details"].get("step") if entry["action"] == "fulfilment.step_finished" else None
+        name = entry["action"] if step is None else f"{entry['action']}:{step}"
+        counts[name] = counts.get(name, 0) + 1
+    return counts
+
+
+def finish() -> None:
+    """The officer did the paper-forms work by hand: the last manual task done ends the run."""
+    from mamori.accounts.models import User
+    from mamori.fulfilment.models import ManualTask
+    from mamori.fulfilment.services.manual_tasks import complete_manual_task
+
+    officer = User.objects.get(username="officer")
+    for task in ManualTask.objects.exclude(status=ManualTask.Status.DONE).order_by("pk"):
+        complete_manual_task(task.pk, officer, note="paper forms shredded")
+    status()
 
 
 if __name__ == "__main__":
@@ -91,4 +122,4 @@ if __name__ == "__main__":
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mamori.settings")
     django.setup()
-    {"setup": setup, "status": status}[sys.argv[1]]()
+    {"setup": setup, "status": status, "finish": finish}[sys.argv[1]]()

@@ -22,7 +22,7 @@ from mamori.consent import siteconfig
 from mamori.consent.models import BannerText, ConsentEvent, ConsentMethod
 from mamori.consent.services import ledger_storage
 from mamori.consent.services.errors import ConsentError
-from mamori.consent.services.eventids import checked_chosen_at
+from mamori.consent.services.eventids import LEGACY_CHOSEN_AT, checked_chosen_at
 from mamori.core.crypto import consent_identifier_hash, hmac_seal, verify_subject_token
 
 METHODS = frozenset(ConsentMethod.values)
@@ -149,10 +149,16 @@ def record_event(
     }
     fields["seal"] = hmac_seal({name: fields[name] for name in SEALED_FIELDS})
     fields["granted"] = "," + ",".join(ident for ident, on in normalised.items() if on) + ","
-    if _insert_unless_seen(fields):
-        return True
     # chosen_at too: on PostgreSQL it names the one partition to look in.
     seen = ConsentEvent.objects.filter(event_id=event_id, chosen_at=chosen_at)
+    if chosen_at is LEGACY_CHOSEN_AT:
+        # An id without a time whose row `consent repartition` moved to the month it was recorded
+        # in no longer meets (event_id, 1970-01-01): looked up by id alone (older banners only).
+        seen = ConsentEvent.objects.filter(event_id=event_id)
+        if not seen.exists() and _insert_unless_seen(fields):
+            return True
+    elif _insert_unless_seen(fields):
+        return True
     existing = seen.values_list("device_hash", flat=True).first()
     if existing is None:  # not inserted, yet not there: cannot happen unless the row vanished
         raise ConsentError(_("the event could not be stored"), code="event_not_stored")

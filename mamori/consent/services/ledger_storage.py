@@ -9,6 +9,10 @@ SQLite and MariaDB keep one table; the same function deletes the rows there.
 
 A row's ledger month is its chosen_at month; for ids without a time (1970-01-01) it is the
 month it was recorded in, so those rows expire too.
+
+Rows from before the partitioning (v4 ids) and rows of months nobody created in time stay in the
+DEFAULT partition, where they can only leave by row delete. `repartition_default` moves them into
+their month partitions (creating those), so their months too leave by dropping a partition.
 """
 
 from __future__ import annotations
@@ -28,11 +32,14 @@ from mamori.audit.models import AuditEntry
 from mamori.audit.services import Actor, record
 from mamori.consent.models import ConsentEvent
 from mamori.consent.services.errors import ConsentError
-from mamori.consent.services.eventids import LEGACY_CHOSEN_AT
+from mamori.consent.services.eventids import LEGACY_CHOSEN_AT, PAST_MARGIN
 
 TABLE = ConsentEvent._meta.db_table
 MONTHS_AHEAD = 3
 DROP_ACTION = "consent.ledger_months_dropped"
+REPARTITION_ACTION = "consent.ledger_repartitioned"
+DEFAULT_PARTITION = f"{TABLE}_default"
+REPARTITION_BATCH = 20_000
 _PARTITION = re.compile(rf"^{TABLE}_y(\d{{4}})m(\d{{2}})$")
 
 
@@ -139,6 +146,111 @@ def drop_expired_ledger_months(before: date, actor: Actor) -> dict[str, Any]:
         kept_from = boundary_day.strftime("%Y-%m")
         result = {"before": kept_from, "partitions_dropped": dropped, "rows_deleted": rows}
         record(actor, DROP_ACTION, target_type="consent_ledger", target_id=kept_from, details=result)
+    return result
+
+
+def _legacy_cutoff(now: datetime) -> datetime:
+    """Legacy rows recorded before this move; younger ones wait in DEFAULT.
+
+    A moved legacy row gets chosen_at = recorded_at, so a retry of its id (which derives 1970-01-01)
+    no longer meets it in the unique constraint; the ledger then finds it by id alone
+    (services.ledger.record). Moving only rows past a choice's lifetime and the banner's retry
+    margin, the age at which a v7 id is refused, keeps that lookup for retries that hardly come.
+    """
+    return now - timedelta(days=int(getattr(settings, "MAMORI_CONSENT_DAYS", 180))) - PAST_MARGIN
+
+
+# The month a DEFAULT row belongs to, and which rows may move: v7 rows always; legacy rows once old.
+_MONTH_OF = (
+    "date_trunc('month', (CASE WHEN chosen_at = %(legacy)s THEN recorded_at ELSE chosen_at END) AT TIME ZONE 'UTC')"
+)
+_MOVABLE = "(chosen_at <> %(legacy)s OR recorded_at < %(cutoff)s)"
+
+
+def _default_months(params: dict[str, Any]) -> list[tuple[date, int]]:
+    with _connection().cursor() as cursor:
+        cursor.execute(
+            f"SELECT {_MONTH_OF} AS month, count(*) FROM {DEFAULT_PARTITION} "  # noqa: S608 (fixed names)
+            f"WHERE {_MOVABLE} GROUP BY month ORDER BY month",
+            params,
+        )
+        return [(month.date(), int(count)) for month, count in cursor.fetchall()]
+
+
+def _copy_statement(source: str) -> str:
+    """INSERT through the parent, which routes each row to its month partition; a legacy row's
+    chosen_at becomes its recorded_at on the way (its month is the month it was recorded in)."""
+    columns = [str(field.column) for field in ConsentEvent._meta.concrete_fields]
+    chosen = "CASE WHEN chosen_at = %(legacy)s THEN recorded_at ELSE chosen_at END"
+    selected = ", ".join(chosen if column == "chosen_at" else column for column in columns)
+    return f"INSERT INTO {TABLE} ({', '.join(columns)}) SELECT {selected} FROM {source}"  # noqa: S608
+
+
+def _move_batch(cursor: Any, params: dict[str, Any], limit: int) -> int:
+    """Move at most `limit` of the month's rows from DEFAULT to the month's partition."""
+    batch = f"SELECT ctid FROM {DEFAULT_PARTITION} WHERE {_MOVABLE} AND {_MONTH_OF} = %(month)s LIMIT {int(limit)}"  # noqa: S608
+    cursor.execute(
+        f"WITH moved AS (DELETE FROM {DEFAULT_PARTITION} WHERE ctid IN ({batch}) RETURNING *) "  # noqa: S608
+        + _copy_statement("moved"),
+        params,
+    )
+    return int(cursor.rowcount)
+
+
+def repartition_default(actor: Actor, *, batch: int = REPARTITION_BATCH, now: datetime | None = None) -> dict[str, Any]:
+    """Move the DEFAULT partition's rows into their month partitions, oldest month first.
+
+    Idempotent and resumable: every transaction leaves each row in exactly one place, and a second
+    run moves only what is left. Into a month partition that exists, rows move in batches of
+    `batch`, one transaction each. A month without a partition is made in one transaction: its
+    rows are held aside, the partition created (PostgreSQL refuses it while DEFAULT holds rows of
+    that month), and the rows put back through the parent, so no reader ever misses a row.
+    """
+    if not is_partitioned():
+        return {"moved": 0, "months": [], "partitions_created": [], "legacy_waiting": 0}
+    now = now or timezone.now()
+    params: dict[str, Any] = {"legacy": LEGACY_CHOSEN_AT, "cutoff": _legacy_cutoff(now)}
+    alias = _connection().alias
+    moved, months, created = 0, [], []
+    for month, _count in _default_months(params):
+        params["month"] = datetime(month.year, month.month, 1)
+        name = f"{TABLE}_y{month.year:04d}m{month.month:02d}"
+        if month in ledger_months():
+            while True:
+                with transaction.atomic(using=alias), _connection().cursor() as cursor:
+                    count = _move_batch(cursor, params, batch)
+                moved += count
+                if count < batch:
+                    break
+        else:
+            upper = _next_month(month)
+            with transaction.atomic(using=alias), _connection().cursor() as cursor:
+                cursor.execute(f"LOCK TABLE {DEFAULT_PARTITION} IN SHARE ROW EXCLUSIVE MODE")
+                cursor.execute(f"CREATE TEMPORARY TABLE mamori_ledger_hold (LIKE {TABLE}) ON COMMIT DROP")
+                cursor.execute(
+                    f"WITH held AS (DELETE FROM {DEFAULT_PARTITION} WHERE {_MOVABLE} "  # noqa: S608 (fixed names)
+                    f"AND {_MONTH_OF} = %(month)s RETURNING *) INSERT INTO mamori_ledger_hold SELECT * FROM held",
+                    params,
+                )
+                cursor.execute(
+                    f"CREATE TABLE {name} PARTITION OF {TABLE} "
+                    f"FOR VALUES FROM ('{month.isoformat()} 00:00+00') TO ('{upper.isoformat()} 00:00+00')"
+                )
+                cursor.execute(_copy_statement("mamori_ledger_hold"), params)
+                moved += int(cursor.rowcount)
+                cursor.execute("DROP TABLE mamori_ledger_hold")  # now: an outer transaction may go on
+            created.append(month.strftime("%Y-%m"))
+        months.append(month.strftime("%Y-%m"))
+    with _connection().cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*) FROM {DEFAULT_PARTITION} WHERE chosen_at = %(legacy)s",  # noqa: S608 (fixed names)
+            params,
+        )
+        waiting = int(cursor.fetchone()[0])
+    result = {"moved": moved, "months": months, "partitions_created": created, "legacy_waiting": waiting}
+    if moved:
+        with transaction.atomic(using=alias):
+            record(actor, REPARTITION_ACTION, target_type="consent_ledger", target_id="default", details=result)
     return result
 
 

@@ -12,7 +12,12 @@ from mamori.audit.services import Actor
 from mamori.consent import services
 from mamori.consent.access import known_sites
 from mamori.consent.models import ConsentSite
-from mamori.consent.services.ledger_storage import drop_expired_ledger_months, ledger_months
+from mamori.consent.services.ledger_storage import (
+    REPARTITION_BATCH,
+    drop_expired_ledger_months,
+    ledger_months,
+    repartition_default,
+)
 from mamori.core.crypto import consent_site_key
 from mamori.core.errors import DomainError
 
@@ -35,6 +40,11 @@ class Command(BaseCommand):
         drop = sub.add_parser("drop-months", help="remove the ledger's months before YYYY-MM (irreversible)")
         drop.add_argument("before", help="first month kept, YYYY-MM")
         drop.add_argument("--yes", action="store_true", help="really drop (without it: only say what would go)")
+        move = sub.add_parser(
+            "repartition",
+            help="move the ledger's DEFAULT-partition rows (older ids, late months) into month partitions",
+        )
+        move.add_argument("--batch", type=int, default=REPARTITION_BATCH, help="rows per transaction")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -55,6 +65,15 @@ class Command(BaseCommand):
                 self.stdout.write(f"removed {options['key']}")
             elif action == "drop-months":
                 self._drop_months(options["before"], options["yes"])
+            elif action == "repartition":
+                if options["batch"] < 1:
+                    raise CommandError("--batch must be at least 1")
+                result = repartition_default(Actor.cli(), batch=options["batch"])
+                self.stdout.write(
+                    f"rows moved: {result['moved']}; months: {', '.join(result['months']) or 'none'}; "
+                    f"partitions created: {', '.join(result['partitions_created']) or 'none'}; "
+                    f"older-id rows still too young to move: {result['legacy_waiting']}"
+                )
             else:
                 if options["key"] not in known_sites():
                     raise CommandError(_("unknown site '%(key)s'") % {"key": options["key"]})
