@@ -15,7 +15,7 @@ import psycopg
 from bench.common import SMALL, admin_connection, copy_database, database_exists, drop_database, line, pg_url
 
 HERE = Path(__file__).resolve().parent
-GENERATOR_VERSION = "3"  # change when the schema or generate.sql changes: the store is rebuilt
+GENERATOR_VERSION = "4"  # change when the schema or generate.sql changes: the store is rebuilt
 SIZES = {
     "customers": 1_000_000,
     "orders": 5_000_000,
@@ -32,7 +32,15 @@ if SMALL:
     SIZES = {key: max(1, value // 50) if key != "orders_per" else value for key, value in SIZES.items()}
 TEMPLATE = "mamori_bench_store_small" if SMALL else "mamori_bench_store"
 WORK_COPY = f"{TEMPLATE}_work"
-HEAVY_CUSTOMER = 1  # the subject with `heavy` usage events
+HEAVY_CUSTOMER = 1  # the subject with `heavy` usage events, at the start of the id range
+# The growth curve: customers at the end of the id range with 1,000 .. `heavy` events, the
+# highest ids of usage_events (generate.sql).
+TAIL_CUSTOMERS = {
+    SIZES["customers"] - 3: 1_000,
+    SIZES["customers"] - 2: 10_000,
+    SIZES["customers"] - 1: 100_000,
+    SIZES["customers"]: SIZES["heavy"],
+}
 TABLES = (
     "customers",
     "social_accounts",
