@@ -50,7 +50,7 @@ def handle(right: str, subjects: list[dict[str, str]]) -> Any:
     actor = Actor.system("bench")
     run = plan_run(ORGANISATION, right, subjects, actor)
     outcome = execute_run(run.pk, actor)
-    if outcome.status != "done":
+    if outcome.status != "completed":
         raise SystemExit(f"{right} run {run.pk}: {outcome.status} {outcome.message}")
     return run, outcome
 
