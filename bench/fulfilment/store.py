@@ -70,10 +70,24 @@ def is_ready() -> bool:
     return row is not None and row[0] == marker()
 
 
+# What `mamori map inspect` advises for the map's identity columns on PostgreSQL: the engine
+# compares e-mail addresses as lower(email), which the plain unique index cannot serve (without
+# this index, every request reads the whole customers table: about 0.4 s).
+ADVISED_INDEXES = ["CREATE INDEX IF NOT EXISTS customers_email_lower ON customers (lower(email))"]
+
+
+def ensure_advised_indexes() -> None:
+    with psycopg.connect(pg_url(TEMPLATE), autocommit=True) as connection:
+        for statement in ADVISED_INDEXES:
+            connection.execute(statement)
+        connection.execute("ANALYZE customers")
+
+
 def ensure_store() -> None:
     """Generate the store unless a complete one with the same sizes exists."""
     if is_ready():
         line(f"store: reusing database {TEMPLATE} ({marker()})")
+        ensure_advised_indexes()
         return
     line(f"store: generating database {TEMPLATE} ({marker()}) ...")
     started = time.perf_counter()
@@ -90,6 +104,8 @@ def ensure_store() -> None:
             summary = " ".join(statement.split()[:4])
             line(f"  {time.perf_counter() - step:6.1f} s  {summary}")
         connection.execute("VACUUM ANALYZE")
+        for advised in ADVISED_INDEXES:
+            connection.execute(advised)
         connection.execute("CREATE TABLE bench_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         connection.execute("INSERT INTO bench_meta VALUES ('generated', %s)", [marker()])
     line(f"store: generated in {time.perf_counter() - started:.0f} s")
