@@ -113,3 +113,40 @@ def test_a_failed_batch_fails_every_event_in_it_and_the_next_batch_runs() -> Non
     # The three that waited went in together, in the next statement, and were stored.
     assert calls == [1, 3]
     assert [outcomes[number] for number in range(1, 4)] == [True, True, True]
+
+
+def test_a_writer_takes_its_own_row_even_behind_a_full_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mamori.consent.services import group_commit
+
+    monkeypatch.setattr(group_commit, "MAX_BATCH", 2)
+    committer = GroupCommitter()
+    written: list[list[int]] = []
+    gate = threading.Event()
+
+    def write(rows: list[Sequence[Any]]) -> set[Any]:
+        if not written:
+            gate.wait(5)  # the first batch is slow: the others queue up behind it
+        written.append([row[0] for row in rows])
+        return {row[0] for row in rows}
+
+    outcomes: dict[int, bool] = {}
+
+    def send(number: int) -> None:
+        outcomes[number] = committer.insert(number, [number], write)
+
+    first = threading.Thread(target=send, args=(0,))
+    first.start()
+    while not committer._writing:
+        threading.Event().wait(0.01)
+    queued = [threading.Thread(target=send, args=(number,)) for number in range(1, 6)]
+    for thread in queued:
+        thread.start()
+    while len(committer._queue) < 5:
+        threading.Event().wait(0.01)
+    gate.set()
+    for thread in [first, *queued]:
+        thread.join()
+
+    assert outcomes == dict.fromkeys(range(6), True)
+    assert sorted(number for batch in written for number in batch) == list(range(6))
+    assert all(len(batch) <= 2 for batch in written)

@@ -55,7 +55,9 @@ class GroupCommitter:
             if mine.done:
                 return self._result(mine)
             self._writing = True
-            batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
+            # This thread's own row always goes in (first): it may be past MAX_BATCH in the queue.
+            others = [item for item in self._queue if item is not mine]
+            batch, self._queue = [mine, *others[: MAX_BATCH - 1]], others[MAX_BATCH - 1 :]
         try:
             stored = write([item.params for item in batch])
             failure: BaseException | None = None
