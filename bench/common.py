@@ -130,3 +130,14 @@ def median(values: list[float]) -> float:
 
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f} ms"
+
+
+def load_average() -> str:
+    """The 1-, 5- and 15-minute load averages, printed with every run (the machine is shared)."""
+    one, five, fifteen = os.getloadavg()
+    return f"load {one:.2f} {five:.2f} {fifteen:.2f}"
+
+
+def spread(values: list[float], unit: str = "", digits: int = 2) -> str:
+    """`median (min-max)` of a figure measured in several runs."""
+    return f"{statistics.median(values):.{digits}f}{unit} ({min(values):.{digits}f}-{max(values):.{digits}f}{unit})"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import heapq
 import http.client
+import multiprocessing
 import threading
 import time
 from collections import Counter
@@ -139,4 +140,61 @@ def open_loop(
         thread.join()
     return OpenLoopResult(
         len(bodies), first_attempts[0], time.perf_counter() - start, statuses, done[0], len(bodies) - done[0], most[0]
+    )
+
+
+# -- several client processes: one Python process cannot offer much more than a thousand requests
+# a second (the GIL), so the load is split over processes and their results added up.
+
+
+def _closed_loop_job(arguments: tuple[int, str, Callable[[], bytes], int, float, bool]) -> ClosedLoopResult:
+    return closed_loop(*arguments)
+
+
+def closed_loop_processes(
+    port: int,
+    path: str,
+    make_body: Callable[[], bytes],
+    connections: int,
+    seconds: float,
+    processes: int,
+    keep: bool = False,
+) -> ClosedLoopResult:
+    """`closed_loop` with its connections spread over `processes` client processes."""
+    share = max(1, connections // processes)
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        results = pool.map(_closed_loop_job, [(port, path, make_body, share, seconds, keep)] * processes)
+    statuses: Counter[int] = Counter()
+    accepted: list[bytes] = []
+    for result in results:
+        statuses.update(result.statuses)
+        accepted.extend(result.accepted_bodies)
+    return ClosedLoopResult(max(result.seconds for result in results), statuses, accepted)
+
+
+def _open_loop_job(arguments: tuple[int, str, list[bytes], float, int, float]) -> OpenLoopResult:
+    return open_loop(*arguments)
+
+
+def open_loop_processes(
+    port: int, path: str, bodies: list[bytes], rate: float, workers: int, deadline_seconds: float, processes: int
+) -> OpenLoopResult:
+    """`open_loop` split over `processes` client processes, each offering rate / processes."""
+    jobs = [
+        (port, path, bodies[number::processes], rate / processes, max(1, workers // processes), deadline_seconds)
+        for number in range(processes)
+    ]
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        results = pool.map(_open_loop_job, jobs)
+    statuses: Counter[int] = Counter()
+    for result in results:
+        statuses.update(result.statuses)
+    return OpenLoopResult(
+        sum(result.offered for result in results),
+        max(result.offered_seconds for result in results),
+        max(result.total_seconds for result in results),
+        statuses,
+        sum(result.accepted for result in results),
+        sum(result.lost for result in results),
+        max(result.most_attempts for result in results),
     )

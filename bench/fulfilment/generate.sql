@@ -92,6 +92,14 @@ SELECT {heavy} + i, CASE WHEN i % 10 = 0 THEN NULL ELSE 2 + (i * 49979687) % ({c
        'device-' || md5(i::text), '/products/' || (i % 5000), timestamp '2023-01-01' + i * interval '13 seconds',
        (i % 60000)
 FROM generate_series(1::bigint, {events}) AS i;
+-- The growth curve's subjects: the last customers get 1,000, 10,000, 100,000 and 1,000,000 events
+-- with the highest ids of the table (a subject whose rows sit at the end of the id range).
+INSERT INTO usage_events
+SELECT {heavy} + {events} + row_number() OVER (ORDER BY g.customer, i), g.customer, 'device-tail',
+       '/products/' || (i % 5000), timestamp '2024-01-01' + i * interval '3 seconds', (i % 60000)
+FROM (VALUES ({customers} - 3, 1000), ({customers} - 2, 10000), ({customers} - 1, 100000),
+             ({customers}, {heavy})) AS g (customer, events),
+     generate_series(1::bigint, g.events) AS i;
 
 ALTER TABLE customers ADD PRIMARY KEY (id);
 CREATE UNIQUE INDEX customers_email ON customers (email);

@@ -134,6 +134,7 @@ def consent_events(request: HttpRequest) -> HttpResponse:
             gpc=event.gpc or request.META.get("HTTP_SEC_GPC") == "1",
             subject_token=event.subject,
             ip=address,
+            ip_hash=address_hash,
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
             region=_region(request, event.tz),
         )

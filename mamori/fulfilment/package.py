@@ -19,7 +19,7 @@ import tempfile
 import threading
 import zipfile
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,6 +38,34 @@ ABOUT_CACHE_SIZE = 256  # rendered "about your data" sections kept (per map, lan
 # its map, so an id() is never mistaken for another map's.
 _about_cache: OrderedDict[tuple[int, str, frozenset[str]], tuple[PrivacyMap, str]] = OrderedDict()
 _about_lock = threading.Lock()
+
+
+STREAM_CHUNK_ROWS = 1000  # rows encoded and written at once when a table is streamed
+
+
+def _row_encoder() -> Callable[[dict[str, Any]], str]:
+    """One JSON encoder for every row, as json.dumps(row, ensure_ascii=False, default=str) writes
+    it: json.dumps with options builds a new encoder per call, and JSONEncoder.encode a new C
+    encoder per call; this builds the C encoder once (the pure-Python one where there is none)."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return json.JSONEncoder(ensure_ascii=False, default=str).encode
+    encode = make(None, str, json.encoder.encode_basestring, None, ": ", ", ", False, False, True)
+    return lambda record: "".join(encode(record, 0))
+
+
+_encode = _row_encoder()
+
+
+def _json_rows(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """Rows as the JSON file's objects, one per line (the caller adds the comma after earlier ones)."""
+    return ",".join(["\n  " + _encode(dict(zip(columns, row, strict=True))) for row in rows])
+
+
+def _csv_rows(rows: Sequence[Sequence[Any]]) -> str:
+    text = io.StringIO(newline="")
+    csv.writer(text).writerows(rows)  # the csv module writes None as an empty field
+    return text.getvalue()
 
 
 class PackageWriter:
@@ -106,16 +134,11 @@ class PackageWriter:
         return count
 
     def _write_small(self, base: str, opening: str, columns: Sequence[str], rows: list[Sequence[Any]]) -> int:
-        parts = [opening]
+        self.zip.writestr(f"{base}.json", opening + _json_rows(columns, rows) + "\n]}\n")
         table_csv = io.StringIO(newline="")
         writer = csv.writer(table_csv)
         writer.writerow(columns)
-        for count, row in enumerate(rows):
-            record = dict(zip(columns, row, strict=True))
-            parts.append(("," if count else "") + "\n  " + json.dumps(record, ensure_ascii=False, default=str))
-            writer.writerow(["" if value is None else value for value in row])
-        parts.append("\n]}\n")
-        self.zip.writestr(f"{base}.json", "".join(parts))
+        writer.writerows(rows)  # the csv module writes None as an empty field
         self.zip.writestr(f"{base}.csv", table_csv.getvalue())
         return len(rows)
 
@@ -127,11 +150,12 @@ class PackageWriter:
             with self.zip.open(f"{base}.json", "w", force_zip64=True) as raw:
                 out = io.TextIOWrapper(raw, encoding="utf-8")
                 out.write(opening)
-                for row in rows:
-                    record = dict(zip(columns, row, strict=True))
-                    out.write(("," if count else "") + "\n  " + json.dumps(record, ensure_ascii=False, default=str))
-                    writer.writerow(["" if value is None else value for value in row])
-                    count += 1
+                remaining = iter(rows)
+                # In chunks: one write per chunk to the JSON entry and to the CSV spool.
+                while chunk := list(itertools.islice(remaining, STREAM_CHUNK_ROWS)):
+                    out.write(("," if count else "") + _json_rows(columns, chunk))
+                    spool.write(_csv_rows(chunk))
+                    count += len(chunk)
                 out.write("\n]}\n")
                 out.flush()
                 out.detach()

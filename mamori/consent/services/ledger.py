@@ -7,7 +7,10 @@ Staff reads of the ledger (proof exports) are audited.
 
 from __future__ import annotations
 
+import threading
 import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connections, router, transaction
@@ -23,6 +26,7 @@ from mamori.consent.models import BannerText, ConsentEvent, ConsentMethod
 from mamori.consent.services import ledger_storage
 from mamori.consent.services.errors import ConsentError
 from mamori.consent.services.eventids import LEGACY_CHOSEN_AT, checked_chosen_at
+from mamori.consent.services.group_commit import GroupCommitter
 from mamori.core.crypto import consent_identifier_hash, hmac_seal, verify_subject_token
 
 METHODS = frozenset(ConsentMethod.values)
@@ -109,9 +113,11 @@ def record_event(
     ip: str = "",
     user_agent: str = "",
     region: str = "",
+    ip_hash: str | None = None,
 ) -> bool:
     """Append one choice to the ledger. True when stored; False when the event id was already stored
-    (a retry): nothing is stored twice."""
+    (a retry): nothing is stored twice. `ip_hash`: the caller's keyed hash of `ip`, when it has
+    computed it already (the event endpoint, for its rate limit), so it is not computed twice."""
     config = _config(site)
     if method not in METHODS:
         raise ConsentError(_("unknown method '%(method)s'"), code="method_invalid", method=method)
@@ -142,7 +148,7 @@ def record_event(
         "region": region[:40],
         "device_hash": consent_identifier_hash("device", f"{site}:{device_id}"),
         "subject_hash": subject_hash,
-        "ip_hash": consent_identifier_hash("ip", ip) if ip else "",
+        "ip_hash": ip_hash if ip_hash is not None else (consent_identifier_hash("ip", ip) if ip else ""),
         "user_agent": user_agent[:400],
         "recorded_at": now,
         "chosen_at": chosen_at,
@@ -170,45 +176,87 @@ def record_event(
 # Column types whose Python values (str, int, bool) every database driver takes as they are; the
 # others (UUID, JSON, datetime) go through the field's own conversion for the database in use.
 _PLAIN_TYPES = frozenset({"CharField", "PositiveIntegerField", "IntegerField", "BooleanField"})
-_INSERTS: dict[str, tuple[str, list[tuple[str, Any]]]] = {}
 
 
-def _insert_sql(connection: BaseDatabaseWrapper) -> tuple[str, list[tuple[str, Any]]]:
-    """`INSERT ... ON CONFLICT DO NOTHING` (INSERT OR IGNORE on SQLite, INSERT IGNORE on MySQL) of
-    every ledger column, built once per database connection alias, with each column's converter."""
+@dataclass(frozen=True)
+class _InsertSql:
+    """The ledger's insert, built once per database alias: `head` + one `row` per event + `tail`
+    (`INSERT ... ON CONFLICT DO NOTHING`, INSERT OR IGNORE on SQLite, INSERT IGNORE on MySQL), with
+    each column's converter."""
+
+    head: str
+    row: str
+    tail: str
+    converters: list[tuple[str, Any]]
+
+    def params(self, fields: dict[str, Any], connection: BaseDatabaseWrapper) -> list[Any]:
+        return [
+            fields[name] if convert is None else convert(fields[name], connection) for name, convert in self.converters
+        ]
+
+
+_INSERTS: dict[str, _InsertSql] = {}
+_GROUPS: dict[str, GroupCommitter] = {}
+_GROUPS_LOCK = threading.Lock()
+
+
+def _insert_sql(connection: BaseDatabaseWrapper) -> _InsertSql:
     cached = _INSERTS.get(connection.alias)
     if cached is None:
         fields = [field for field in ConsentEvent._meta.concrete_fields if not field.primary_key]
         ops = connection.ops
-        sql = "{} {} ({}) VALUES ({}) {}".format(
-            ops.insert_statement(on_conflict=OnConflict.IGNORE),
-            ops.quote_name(ConsentEvent._meta.db_table),
-            ", ".join(ops.quote_name(str(field.column)) for field in fields),
-            ", ".join(["%s"] * len(fields)),
-            ops.on_conflict_suffix_sql(fields, OnConflict.IGNORE, None, None),
-        ).strip()
-        converters = [
-            (field.attname, None if field.get_internal_type() in _PLAIN_TYPES else field.get_db_prep_save)
-            for field in fields
-        ]
-        cached = _INSERTS[connection.alias] = (sql, converters)
+        cached = _INSERTS[connection.alias] = _InsertSql(
+            head="{} {} ({}) VALUES ".format(
+                ops.insert_statement(on_conflict=OnConflict.IGNORE),
+                ops.quote_name(ConsentEvent._meta.db_table),
+                ", ".join(ops.quote_name(str(field.column)) for field in fields),
+            ),
+            row="({})".format(", ".join(["%s"] * len(fields))),
+            tail=" " + (ops.on_conflict_suffix_sql(fields, OnConflict.IGNORE, None, None) or ""),
+            converters=[
+                (field.attname, None if field.get_internal_type() in _PLAIN_TYPES else field.get_db_prep_save)
+                for field in fields
+            ],
+        )
     return cached
 
 
 def _insert_unless_seen(fields: dict[str, Any]) -> bool:
-    """Store one ledger row in one statement; False when the event id is already in the ledger.
+    """Store one ledger row; False when the event id is already in the ledger.
 
     Not wrapped in transaction.atomic(): a single statement is atomic by itself, and the explicit
     transaction would add a BEGIN and a COMMIT round trip to every page view's event. The unique
     event id makes the statement idempotent, so a repeated event changes nothing. Inside an outer
-    transaction (tests, callers that need one) the statement simply joins it.
+    transaction (tests, callers that need one) the statement simply joins it. On PostgreSQL outside
+    a transaction, the rows of concurrent events share one statement and one commit
+    (group_commit.py).
     """
     connection = connections[router.db_for_write(ConsentEvent)]
-    sql, converters = _insert_sql(connection)
-    params = [fields[name] if convert is None else convert(fields[name], connection) for name, convert in converters]
+    insert = _insert_sql(connection)
+    params = insert.params(fields, connection)
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        event_id = uuid.UUID(str(fields["event_id"]))
+        return _group(connection.alias).insert(event_id, params, _batch_writer(connection, insert))
     with _cursor(connection) as cursor:
-        cursor.execute(sql, params)
+        cursor.execute((insert.head + insert.row + insert.tail).strip(), params)
         return cursor.rowcount == 1
+
+
+def _group(alias: str) -> GroupCommitter:
+    with _GROUPS_LOCK:
+        return _GROUPS.setdefault(alias, GroupCommitter())
+
+
+def _batch_writer(connection: BaseDatabaseWrapper, insert: _InsertSql) -> Callable[[list[Sequence[Any]]], set[Any]]:
+    """Store rows in one statement on this thread's connection; the event ids stored."""
+
+    def write(rows: list[Sequence[Any]]) -> set[Any]:
+        sql = insert.head + ", ".join([insert.row] * len(rows)) + insert.tail + " RETURNING event_id"
+        with _cursor(connection) as cursor:
+            cursor.execute(sql, [value for row in rows for value in row])
+            return {uuid.UUID(str(found[0])) for found in cursor.fetchall()}
+
+    return write
 
 
 def _cursor(connection: BaseDatabaseWrapper) -> Any:

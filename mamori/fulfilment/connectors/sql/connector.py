@@ -66,6 +66,25 @@ def normalise_url(url: str) -> str:
     return f"{_URL_SCHEMES.get(scheme, scheme)}{sep}{rest}" if sep else url
 
 
+# Values a package writes as the driver returns them, and converters by exact type for the common
+# others; any other type (a subclass, bytes) goes through `jsonable`.
+_AS_IS = frozenset({int, str, float, bool, type(None)})
+_CONVERT: dict[type, Any] = {
+    datetime: datetime.isoformat,
+    date: date.isoformat,
+    time: time.isoformat,
+    Decimal: str,
+    UUID: str,
+}
+
+
+def jsonable_row(row: Sequence[Any]) -> list[Any]:
+    """A row's values as a package writes them (as `jsonable` converts them). Dispatched on the
+    exact type: a set or dict look-up costs a fraction of `jsonable`'s isinstance chain, which was
+    a large part of the engine's cost per exported row."""
+    return [value if type(value) in _AS_IS else _CONVERT.get(type(value), jsonable)(value) for value in row]
+
+
 def jsonable(value: Any) -> Any:
     if isinstance(value, datetime | date | time):
         return value.isoformat()
@@ -183,7 +202,7 @@ class SqlConnector:
             columns = exported_columns(table)
             statement = sa.select(*columns).where(layout.owned_predicate(table.name, keys))
             if table.primary_key:
-                ordered = statement.order_by(*(table.table.c[name] for name in table.primary_key))
+                ordered = self._ordered_by_key(statement, table)
                 first, rest = ordered.limit(STREAM_ROWS + 1), ordered.offset(STREAM_ROWS)
             else:
                 first = rest = statement  # no order to resume from: always streamed
@@ -215,6 +234,19 @@ class SqlConnector:
                     assert predicate is not None
                     lookups[("visitor", table_name, column_name)] = sa.select(column).where(predicate).distinct()
         return exports, lookups
+
+    def _ordered_by_key(self, statement: sa.Select[Any], table: TableLayout) -> sa.Select[Any]:
+        """The subject's rows of a table in primary-key order, found through the subject's own index.
+
+        Asked for `ORDER BY id LIMIT n` (or through a cursor, which plans for its first rows),
+        PostgreSQL may walk the primary key and filter: for a subject whose rows have the highest
+        ids it read nearly the whole table (a 100,000-row subject at the end of 4 million rows:
+        1.9 s for the first 1,001 rows). A MATERIALIZED common table expression makes it find the
+        subject's rows first, then sort only those. Other databases get the plain statement."""
+        if self.engine.dialect.name != "postgresql":
+            return statement.order_by(*(table.table.c[name] for name in table.primary_key))
+        mine = statement.cte(f"mamori_{table.name}").prefix_with("MATERIALIZED")
+        return sa.select(*mine.c).order_by(*(mine.c[name] for name in table.primary_key))
 
     def test_connection(self) -> None:
         try:
@@ -595,7 +627,7 @@ class SqlConnector:
         if statement.first is not statement.rest:
             first = connection.execute(statement.first, parameters).all()
             for row in first[:STREAM_ROWS]:
-                yield [jsonable(value) for value in row]
+                yield jsonable_row(row)
             if len(first) <= STREAM_ROWS:
                 return
         result = connection.execute(
@@ -603,7 +635,7 @@ class SqlConnector:
         )
         try:
             for row in result:
-                yield [jsonable(value) for value in row]
+                yield jsonable_row(row)
         finally:
             result.close()
 
