@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from typing import Any
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
@@ -20,6 +19,7 @@ from mamori.core.crypto import keyed_identifier_hash
 from mamori.core.ratelimited import too_many_requests
 from mamori.notices.labels import duration as duration_label
 from mamori.rights.forms import CodeForm, RequestForm
+from mamori.rights.jurisdictions import jurisdiction_label, sorted_by_name
 from mamori.rights.models import Channel, RequestFile, RequestStatus, RightsRequest
 from mamori.rights.rules import RIGHT_LABELS, RequestRule, offered_rights, requester_jurisdictions
 from mamori.rights.services.common import REQUESTER, RightsError, rule_of, status_token_hash
@@ -69,17 +69,28 @@ def submission_from(form: RequestForm, organisation: str, channel: str, language
     )
 
 
-def _form_choices(privacy_map: Any) -> tuple[list[str], list[str], dict[str, list[str]]]:
-    jurisdictions = requester_jurisdictions(privacy_map)
-    per_jurisdiction = {code: offered_rights(privacy_map, code) for code in jurisdictions}
-    every_right = [right for right in RIGHT_LABELS if any(right in rights for rights in per_jurisdiction.values())]
-    return jurisdictions, every_right, per_jurisdiction
-
-
 def new_request(request: HttpRequest, organisation: str) -> HttpResponse:
+    """Two steps that work without JavaScript: where do you live (skipped when the map serves one
+    place), then the form worded for that place's law, with only the rights offered there."""
     _version, privacy_map = map_in_force_or_404(organisation)
-    jurisdictions, rights, per_jurisdiction = _form_choices(privacy_map)
-    initial = {"right": request.GET.get("right", ""), "jurisdiction": request.GET.get("jurisdiction", "")}
+    jurisdictions = requester_jurisdictions(privacy_map)
+    chosen = request.POST.get("jurisdiction") or request.GET.get("jurisdiction", "")
+    if len(jurisdictions) == 1:
+        chosen = jurisdictions[0]
+    if chosen not in jurisdictions:
+        return render(
+            request,
+            "rights/center/where.html",
+            {
+                "organisation": organisation,
+                "map": privacy_map,
+                "places": sorted_by_name(jurisdictions),
+                "right": request.GET.get("right", ""),
+                "unknown": bool(chosen),
+            },
+        )
+    rights = offered_rights(privacy_map, chosen)
+    initial = {"right": request.GET.get("right", ""), "jurisdiction": chosen}
     form = RequestForm(
         request.POST or None, request.FILES or None, jurisdictions=jurisdictions, rights=rights, initial=initial
     )
@@ -93,7 +104,7 @@ def new_request(request: HttpRequest, organisation: str) -> HttpResponse:
                     submission_from(form, organisation, Channel.FORM, "ja" if language == "ja" else "en"), REQUESTER
                 )
             except RightsError as exc:
-                form.add_error(None, exc.message)
+                form.add_error(RequestForm.ERROR_FIELDS.get(exc.code), exc.message)
             else:
                 return redirect("center:requests_status", organisation=organisation, token=token)
     return render(
@@ -103,9 +114,10 @@ def new_request(request: HttpRequest, organisation: str) -> HttpResponse:
             "organisation": organisation,
             "map": privacy_map,
             "form": form,
-            "per_jurisdiction": {
-                code: [str(RIGHT_LABELS[r]) for r in rights] for code, rights in per_jurisdiction.items()
-            },
+            "jurisdiction": chosen,
+            "jurisdiction_name": jurisdiction_label(chosen),
+            "several_places": len(jurisdictions) > 1,
+            "agent_open": bool(form.data.get("is_agent")),
         },
     )
 
