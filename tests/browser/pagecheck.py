@@ -24,12 +24,17 @@ SERIOUS = ("serious", "critical")
 NOT_UI = {"mamori", "English", "日本語", "OK"}
 
 
-@functools.cache
-def axe_source() -> str:
+def axe_file() -> Path:
     axe = pytest.importorskip(
         "axe_playwright_python", reason="axe-playwright-python is not installed (pip install -e .[dev])"
     )
-    return (Path(axe.__file__).parent / "axe.min.js").read_text(encoding="utf-8")
+    return Path(axe.__file__).parent / "axe.min.js"
+
+
+def with_axe(context: Any) -> Any:
+    """The browser context loads axe-core into every page it opens (before the page's own scripts)."""
+    context.add_init_script(path=str(axe_file()))
+    return context
 
 
 @functools.cache
@@ -50,7 +55,7 @@ def translated_msgids() -> tuple[str, ...]:
             continue  # the same in both languages
         for msgid in ids:
             for piece in re.split(r"%\(\w+\)[sd]|%[sd]|\{\{.*?\}\}|\{.*?\}|\n", msgid):
-                piece = piece.strip(" .:;,()·—-–")
+                piece = piece.strip(" .:;,()·\u2014\u2013-")
                 if len(re.findall(r"[A-Za-z]{2,}", piece)) >= 2 and piece not in NOT_UI:
                     found.add(piece)
     return tuple(sorted(found, key=len, reverse=True))
@@ -105,12 +110,13 @@ def check_page(page: Any, name: str, language: str, findings: Findings, shots: P
         findings.add(where, f"<html lang> is {page.evaluate('document.documentElement.lang')!r}")
     if wide := page.evaluate(OVERFLOW_JS):
         findings.add(where, f"wider than the screen: {wide}")
-    page.add_script_tag(content=axe_source())
     for violation in page.evaluate(AXE_JS):
         findings.add(where, f"axe {violation['impact']} {violation['id']} ({violation['help']}): {violation['nodes']}")
     if language == "ja":
         text = page.evaluate(VISIBLE_TEXT_JS)
-        english = [msgid for msgid in translated_msgids() if re.search(rf"(?<![A-Za-z]){re.escape(msgid)}(?![A-Za-z])", text)]
+        english = [
+            msgid for msgid in translated_msgids() if re.search(rf"(?<![A-Za-z]){re.escape(msgid)}(?![A-Za-z])", text)
+        ]
         if english:
             findings.add(where, f"English UI strings on the Japanese page: {english[:8]}")
         if marked := page.evaluate(ENGLISH_OVER_JAPANESE_JS):
