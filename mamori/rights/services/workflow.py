@@ -175,6 +175,8 @@ def fulfilment_task(request: RightsRequest) -> FulfilmentTask:
         }
     )
     extra: dict[str, Any] = {"delivery": request.delivery}
+    if zone := clocks.requester_time_zone(request.jurisdiction):  # the package dates records in the person's zone
+        extra["time_zone"] = zone
     if details.get("fields"):
         extra["fields"] = details["fields"]
     if request.specific_pieces:
