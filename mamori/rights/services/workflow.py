@@ -20,7 +20,7 @@ from mamori.core.leases import on_give_up
 from mamori.rights import clocks, own_records
 from mamori.rights.access import REQUEST_WORKERS
 from mamori.rights.handover import OUTCOME_STATUSES, FulfilmentOutcome, FulfilmentTask, handler_for
-from mamori.rights.mail import send_to_requester
+from mamori.rights.mail import send_to_requester, status_url
 from mamori.rights.models import (
     Channel,
     DownloadLog,
@@ -373,6 +373,7 @@ def complete(
         has_result=has_result,
         expires_on=clocks.local_date(request.result_expires_at, zone) if request.result_expires_at else None,
         paper=request.delivery == "paper",
+        status_url=status_url(request, request.status_token) if request.status_token else "",
     )
     return request
 

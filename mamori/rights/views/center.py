@@ -7,7 +7,8 @@ import io
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
-from django.utils import timezone, translation
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -24,7 +25,14 @@ from mamori.rights.models import Channel, RequestFile, RequestStatus, RightsRequ
 from mamori.rights.rules import RIGHT_LABELS, RequestRule, offered_rights, requester_jurisdictions
 from mamori.rights.services.common import REQUESTER, RightsError, rule_of, status_token_hash
 from mamori.rights.services.intake import Submission, Upload, submit_request
-from mamori.rights.services.verification import CodeLimitError, check_code, issue_code
+from mamori.rights.services.verification import (
+    CodeLimitError,
+    check_code,
+    check_download_code,
+    downloadable,
+    issue_code,
+    issue_download_code,
+)
 from mamori.rights.services.workflow import record_download
 
 
@@ -134,8 +142,7 @@ def status(request: HttpRequest, organisation: str, token: str) -> HttpResponse:
         return limited
     _version, privacy_map = map_in_force_or_404(organisation)
     found = _by_token(organisation, token)
-    result = found.files.filter(kind=RequestFile.Kind.RESULT).first()
-    downloadable = bool(result and found.result_expires_at and found.result_expires_at > timezone.now())
+    has_result = found.files.filter(kind=RequestFile.Kind.RESULT).exists()
     return render(
         request,
         "rights/center/status.html",
@@ -149,7 +156,7 @@ def status(request: HttpRequest, organisation: str, token: str) -> HttpResponse:
             "waiting_for_code": found.status == RequestStatus.VERIFYING
             and found.email_verified_at is None
             and bool(found.requester_email or found.agent_email),
-            "downloadable": downloadable,
+            "downloadable": has_result and downloadable(found),
             "time_zone": privacy_map.organisation.time_zone,
             "target": target_text(rule_of(found)),
         },
@@ -216,13 +223,49 @@ def resend(request: HttpRequest, organisation: str, token: str) -> HttpResponse:
     return redirect("center:requests_status", organisation=organisation, token=token)
 
 
+@require_POST
+def download_code(request: HttpRequest, organisation: str, token: str) -> HttpResponse:
+    """E-mail a fresh code that opens the download (limited like the verification codes)."""
+    found = _by_token(organisation, token)
+    address_hash = found.agent_email_hash or found.requester_email_hash
+    if limited := _limit(request, "rights.resend.ip", "10/h"):
+        return limited
+    if limited := _limit(request, "rights.resend.address", "3/h", key=address_hash):
+        return limited
+    try:
+        issue_download_code(found, REQUESTER, token=token)
+    except CodeLimitError as exc:
+        return too_many_requests(request, exc, retry_after=exc.retry_after)
+    except RightsError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("We have sent a code to your e-mail address. Enter it below to download."))
+    return redirect(reverse("center:requests_status", args=[organisation, token]) + "#download")
+
+
+@require_POST
 def download(request: HttpRequest, organisation: str, token: str) -> HttpResponseBase:
+    """The result, for the status link together with a fresh code from the e-mail."""
     if limited := _limit(request, "rights.download", "30/h"):
         return limited
     found = _by_token(organisation, token)
     result = found.files.filter(kind=RequestFile.Kind.RESULT).first()
-    if result is None or found.result_expires_at is None or found.result_expires_at <= timezone.now():
+    if result is None or not downloadable(found):
         raise Http404("the download has expired")
+    form = CodeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter the code from the e-mail."))
+        return redirect(reverse("center:requests_status", args=[organisation, token]) + "#download")
+    try:
+        ok = check_download_code(found, form.cleaned_data["code"], REQUESTER)
+    except CodeLimitError as exc:
+        return too_many_requests(request, exc, retry_after=exc.retry_after)
+    except RightsError as exc:
+        messages.error(request, exc.message)
+        return redirect(reverse("center:requests_status", args=[organisation, token]) + "#download")
+    if not ok:
+        messages.error(request, _("That code is not right. Check the e-mail and try again."))
+        return redirect(reverse("center:requests_status", args=[organisation, token]) + "#download")
     data = record_download(found, result, REQUESTER)
     return FileResponse(
         io.BytesIO(data), as_attachment=True, filename=result.filename, content_type=result.content_type
