@@ -101,6 +101,9 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    # django-ninja renders /api/v1/docs with its bundled Swagger UI files when it is an installed
+    # app; otherwise it loads them from a CDN, which an offline install cannot reach.
+    "ninja",
 ]
 
 MIDDLEWARE = [

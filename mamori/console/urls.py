@@ -12,6 +12,7 @@ urlpatterns = [
     path("login/code/", auth_views.otp_verify_view, name="otp_verify"),
     path("login/authenticator/", auth_views.otp_setup_view, name="otp_setup"),
     path("audit/", audit_views.audit_list, name="audit"),
+    path("audit/export.csv", audit_views.audit_export, name="audit_export"),
     path("requests/", include("mamori.rights.console_urls")),
     # Everything behind sign-in (views.py).
     path("", views.dashboard, name="dashboard"),

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mamori.accounts.access import AUDIT_READERS, MAP_READERS, staff_required
@@ -18,6 +19,12 @@ from mamori.catalog import access
 from mamori.catalog.diff import diff_documents
 from mamori.catalog.models import MapVersion
 from mamori.catalog.services import section_counts
+from mamori.fulfilment.access import FULFILMENT_STAFF
+from mamori.fulfilment.models import ManualTask
+from mamori.retention.access import RETENTION_READERS, access_runs
+from mamori.retention.models import DisposalStatus
+from mamori.rights.access import REQUEST_READERS, access_requests
+from mamori.rights.queue import workload
 
 # The privacy map browser's tabs: URL slug -> title.
 MAP_SECTIONS: dict[str, Any] = {
@@ -48,18 +55,31 @@ def _int_param(request: HttpRequest, name: str) -> int | None:
 
 @staff_required()
 def dashboard(request: HttpRequest) -> HttpResponse:
+    """The day's work first (each number links to the list it counts), then the maps in force."""
+    user: Any = request.user  # behind staff_required: a signed-in staff member
     rows = [
         {"version": version, "counts": section_counts(version.document)}
-        for version in access.access_current_versions(request.user)
+        for version in access.access_current_versions(user)
     ]
     return render(
         request,
         "console/dashboard.html",
         {
             "rows": rows,
-            "audit_status": _audit_chain_status(request.user),
+            "workload": workload(access_requests(user), timezone.now()) if user.has_role(*REQUEST_READERS) else None,
+            "manual_tasks": (
+                ManualTask.objects.filter(status=ManualTask.Status.OPEN).count()
+                if user.has_role(*FULFILMENT_STAFF)
+                else None
+            ),
+            "retention_waiting": (
+                access_runs(user).filter(status=DisposalStatus.AWAITING_APPROVAL).count()
+                if user.has_role(*RETENTION_READERS)
+                else None
+            ),
+            "audit_status": _audit_chain_status(user),
             "nav": "dashboard",
-            "incident_rows": _incident_rows(request.user),
+            "incident_rows": _incident_rows(user),
         },
     )
 

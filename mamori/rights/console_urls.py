@@ -11,6 +11,7 @@ urlpatterns = [
     path("closures/", console.closures, name="requests_closures"),
     path("closures/<int:closure_id>/delete/", console.closure_delete, name="requests_closure_delete"),
     path("metrics/", console.metrics, name="requests_metrics"),
+    path("export.csv", console.queue_export, name="requests_export"),
     path("<int:request_id>/", console.detail, name="requests_detail"),
     path("<int:request_id>/files/<int:file_id>/", console.file_download, name="requests_file"),
     path("<int:request_id>/<slug:action>/confirm/", console.confirm, name="requests_confirm"),

@@ -83,7 +83,7 @@ class RequestForm(forms.Form):
         """The place chosen on the first step (the form's wording depends on it)."""
         return str(self.data.get("jurisdiction") or self.initial.get("jurisdiction") or "")
 
-    def groups(self) -> dict[str, list[forms.BoundField]]:
+    def sections(self) -> dict[str, list[forms.BoundField]]:
         """The fields of each part of the page, in order (the template lays them out)."""
         names = {
             "you": ["requester_name", "requester_email", "phone", "postal_code", "customer_number"],
@@ -159,8 +159,66 @@ class RequestForm(forms.Form):
     }
 
 
+# The privacy center's questions, asked of staff who type a paper request in ("Where does the
+# requester live?", not "Where do you live?").
+STAFF_LABELS = {
+    "jurisdiction": _("Where does the requester live?"),
+    "right": _("What does the requester ask for?"),
+    "requester_name": _("Requester's full name"),
+    "requester_email": _("Requester's e-mail address (if they gave one)"),
+    "phone": _("Requester's telephone number (optional, helps find their records)"),
+    "postal_code": _("Requester's postal code (optional)"),
+    "customer_number": _("Requester's customer or member number (optional)"),
+    "message": _("What the request says (for a correction: what is wrong and what is right)"),
+    "delivery": _("How does the requester want the answer?"),
+    "postal_address": _("Requester's postal address (required for an answer on paper)"),
+    "specific_pieces": _("The requester asks for the specific pieces of information (not only categories)"),
+    "declaration_signed": _("The requester signed the declaration that they are the person concerned"),
+    "is_agent": _("An authorized agent filed it for someone else"),
+    "agent_name": _("Agent's name"),
+    "agent_email": _("Agent's e-mail address"),
+    "agent_permission": _("Written permission signed by the person (PDF or image)"),
+    "agent_identity": _("The agent's own identity document (PDF or image)"),
+    "identity_document": _("The requester's identity document (optional; PDF or image)"),
+}
+STAFF_GROUPS = [
+    (_("How it arrived"), ["channel", "received_at", "language"]),
+    (
+        _("The requester"),
+        [
+            "jurisdiction",
+            "requester_name",
+            "requester_email",
+            "phone",
+            "postal_code",
+            "customer_number",
+            "postal_address",
+            "identity_document",
+        ],
+    ),
+    (_("The request"), ["right", "message", "specific_pieces", "declaration_signed", "delivery"]),
+    (_("Filed by an agent"), ["is_agent", "agent_name", "agent_email", "agent_permission", "agent_identity"]),
+]
+
+
 class StaffRequestForm(RequestForm):
     """A request that came by mail, phone, fax or paper, typed in by staff (CP4: the channel is kept)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, label in STAFF_LABELS.items():
+            if name in self.fields:
+                self.fields[name].label = label
+                self.fields[name].help_text = ""
+
+    def groups(self) -> list[tuple[Any, list[forms.BoundField]]]:
+        """The fields in fieldsets; a field no group names goes in the last one."""
+        named = {name for _legend, names in STAFF_GROUPS for name in names}
+        groups = [(legend, [self[name] for name in names if name in self.fields]) for legend, names in STAFF_GROUPS]
+        rest = [self[name] for name in self.fields if name not in named]
+        if rest:
+            groups.append((_("Other"), rest))
+        return groups
 
     channel = forms.ChoiceField(
         label=_("How did the request arrive?"),

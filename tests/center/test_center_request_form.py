@@ -77,7 +77,7 @@ def test_agent_fields_are_ignored_unless_the_box_is_ticked(client: Client, ipro:
     assert 'id="id_agent_name_error"' not in page  # a name was given
     for field in ("agent_email", "agent_permission", "agent_identity"):
         assert f'id="id_{field}_error"' in page
-    assert "<details class=\"card\" open>" in page  # the agent part stays open to show its errors
+    assert '<details class="card" open>' in page  # the agent part stays open to show its errors
 
 
 def test_contact_links_go_somewhere(client: Client, ipro: str) -> None:

@@ -54,7 +54,11 @@ def counted(call: Callable[[], object], expected: int) -> None:
 # The pinned counts, each starting with the session, the user and the second-factor device (the
 # API: the token). The queue used to look the organisation's time zone up once per row.
 # The dashboard's open incidents: one query, plus one per organisation that has any.
-QUEUE, REQUEST_PAGE, API_LIST, AUDIT_LOG, DASHBOARD = 7, 10, 2, 7, 7
+# The queue (8): the paginator's count and the jurisdictions of the filter form each cost one; the
+# separate "due soon" query is gone (days left are counted from the rows). The request page (11):
+# its timeline reads the clock's pauses. The dashboard (10): the day's work costs one query for the
+# requests (every count in one aggregate), one for manual tasks, one for retention approvals.
+QUEUE, REQUEST_PAGE, API_LIST, AUDIT_LOG, DASHBOARD = 8, 11, 2, 7, 10
 
 
 def test_the_request_queue_and_the_api_list_do_not_grow_per_row(

@@ -28,7 +28,7 @@ HANAKO = {"email": "hanako.yamada@example.jp"}
 def erased_run(db: None, sqlite_shop: str, monkeypatch: pytest.MonkeyPatch) -> FulfilmentRun:
     monkeypatch.setenv("MAMORI_ONEMALL_SHOP_URL", sqlite_shop)
     apply_map([ONEMALL], Actor.cli("test"))
-    run = plan_run("onemall", "erasure", [HANAKO], ENGINE, request_id=41)
+    run = plan_run("onemall", "erasure", [HANAKO], ENGINE, request_id=41, details={"channel": "post"})
     execute_run(run.pk, ENGINE)
     run.refresh_from_db()
     return run
@@ -114,3 +114,13 @@ def test_restriction_list_api(db: None, officer: User, marketing: User, client: 
     _, weak = create_token(officer, "other", ["map:read"], Actor.for_user(officer))
     assert client.get("/api/v1/restrictions", HTTP_AUTHORIZATION=f"Bearer {weak}").status_code == 403
     assert client.get("/api/v1/restrictions").status_code == 401
+
+
+def test_the_run_page_says_each_steps_result_in_words(
+    erased_run: FulfilmentRun, officer: User, client_as: Callable[[User], Client]
+) -> None:
+    page = client_as(officer).get(f"/console/fulfilment/runs/{erased_run.pk}/").content.decode()
+    assert "Erased (rows changed per table): " in page and "Checked: nothing of the person is left." in page
+    assert "Waiting for staff to do it and record evidence." in page  # the paper form of a request by post
+    assert "{&#x27;" not in page and "{'" not in page  # no raw dicts
+    assert f"Fulfilment run {erased_run.pk}: Erasure" in page

@@ -55,6 +55,7 @@ def access_request_in_progress() -> RightsRequest:
         jurisdiction="JP",
         requester_name="Hanako Yamada",
         requester_email="hanako.yamada@example.jp",
+        channel="post",  # on paper: the returned form is a task for staff (onemall's paper-request-forms)
     )
     request, _token = submit_request(sub, Actor.cli("test"))
     # Verified and approved by staff (the rights tests cover those steps).

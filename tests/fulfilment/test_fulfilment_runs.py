@@ -69,13 +69,14 @@ def test_erasure_request_plans_first_then_deletes_and_keeps_the_held_records(
 ) -> None:
     handler = handler_for("erasure")
     assert handler is not None
-    plan = handler.plan(task("erasure"))
+    # A request that came by post: the returned paper form is a manual task.
+    plan = handler.plan(task("erasure", channel="post"))
     shop = next(system for system in plan["systems"] if system["system"] == "shop-db")
     assert "state" not in shop  # keys stay encrypted in the steps
     assert {t["table"]: t["rows"] for t in shop["tables"]}["login_sessions"] == 2
     assert shop_rows(onemall, "SELECT count(*) FROM login_sessions WHERE customer_id = 1") == [(2,)]  # not run yet
 
-    outcome = handler.execute(task("erasure"))
+    outcome = handler.execute(task("erasure", channel="post"))
     assert outcome.status == "needs_review" and "manual" in outcome.message  # the paper forms
     assert shop_rows(onemall, "SELECT count(*) FROM login_sessions WHERE customer_id = 1") == [(0,)]
     assert shop_rows(onemall, "SELECT count(*) FROM addresses WHERE customer_id = 1") == [(0,)]
@@ -103,10 +104,27 @@ def test_erasure_request_plans_first_then_deletes_and_keeps_the_held_records(
     with pytest.raises(FulfilmentError):
         complete_manual_task(manual.pk, officer, note="again")
     # The same task handed over again does nothing twice.
-    assert handler.execute(task("erasure")).status == "completed"
+    assert handler.execute(task("erasure", channel="post")).status == "completed"
     assert AuditEntry.objects.filter(action="fulfilment.run_planned").count() == 1
     for entry in AuditEntry.objects.filter(action__startswith="fulfilment."):
         assert "hanako" not in str(entry.details)
+
+
+@pytest.mark.parametrize("right", ["erasure", "access"])
+@pytest.mark.parametrize(("channel", "paper_task"), [("form", False), ("email", False), ("post", True), ("fax", True)])
+def test_a_paper_form_task_only_for_requests_that_came_on_paper(
+    onemall: str, right: str, channel: str, paper_task: bool
+) -> None:
+    """The map says the paper-form system is about requests by post, fax or in person: an online
+    request gets no task (and no line in its plan) to shred a form that never existed."""
+    handler = handler_for(right)
+    assert handler is not None
+    plan = handler.plan(task(right, channel=channel))
+    run = FulfilmentRun.objects.get(pk=plan["run"])
+    manual_steps = set(run.steps.filter(action="manual").values_list("system", flat=True))
+    assert ("paper-request-forms" in manual_steps) is paper_task
+    if right == "erasure":
+        assert any(system["system"] == "paper-request-forms" for system in plan["systems"]) is paper_task
 
 
 def test_access_request_yields_the_package(onemall: str) -> None:
@@ -166,8 +184,10 @@ def test_killed_after_the_datastore_committed_the_step_is_not_run_twice(
 def test_rectification_and_restriction(onemall: str, storage_adapter: tuple[Any, str]) -> None:
     handler = handler_for("rectification")
     assert handler is not None
-    outcome = handler.execute(task("rectification", request_id=5, fields={"contact.phone": "+81 90-9999-0000"}))
-    assert outcome.status == "needs_review"  # the paper forms task
+    outcome = handler.execute(
+        task("rectification", request_id=5, channel="post", fields={"contact.phone": "+81 90-9999-0000"})
+    )
+    assert outcome.status == "needs_review"  # the paper form of a request by post
     assert shop_rows(onemall, "SELECT phone FROM customers WHERE id = 1") == [("+81 90-9999-0000",)]
     assert shop_rows(onemall, "SELECT phone FROM customers WHERE id = 2") == [("+81 80-2345-6789",)]
 

@@ -56,6 +56,8 @@ UsCaStateHoliday = Literal[
     "susan_b_anthony_day",
 ]
 ChannelKind = Literal["email", "phone", "post", "fax", "form", "in_person"]
+# How a rights request came in (rights.models.Channel): a manual system can be about some only.
+RequestChannelKind = Literal["form", "api", "email", "post", "phone", "fax", "in_person"]
 
 
 class Channel(MapModel):
@@ -428,6 +430,9 @@ class System(MapModel):
     tables: list[Table] = []
     residence: Residence | None = None
     instructions: Text | None = None
+    # A manual system about requests that came in some ways only (the paper forms of requests by
+    # post): its task is opened for those requests alone. Empty: every request.
+    channels: list[RequestChannelKind] = []
     # Phone numbers written without a country code are from here (default: organisation.country).
     phone_region: Country | None = None
     restriction: Restriction | None = None

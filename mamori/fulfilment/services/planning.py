@@ -19,6 +19,7 @@ from mamori.fulfilment.models import FulfilmentRun, FulfilmentStep
 from mamori.fulfilment.services.common import EXPORT_RIGHTS, RIGHTS, FulfilmentError, engine_for
 
 if TYPE_CHECKING:
+    from mamori.catalog.mapfile import PrivacyMap
     from mamori.rights.handover import FulfilmentTask
 
 
@@ -63,10 +64,16 @@ def plan_run(
         raise FulfilmentError(_("a rectification needs the fields to change"))
     version, engine = engine_for(organisation)
     privacy_map = engine.map
+    channel = (details or {}).get("channel")
     try:
         steps: list[tuple[str, str, Any]] = []
         if right == "erasure":
             plan = engine.plan_erasure(subjects)
+            plan["systems"] = [
+                system
+                for system in plan["systems"]
+                if system["kind"] != "manual" or manual_applies(privacy_map, system["system"], channel)
+            ]
             for system in plan["systems"]:
                 if system["kind"] == "manual":
                     steps.append((system["system"], "manual", system))
@@ -87,7 +94,11 @@ def plan_run(
                 ]
                 if right == "restriction":
                     steps.append(("*", "restrict_list", None))
-            manual = [system.id for system in privacy_map.systems if system.connector == "manual"]
+            manual = [
+                system.id
+                for system in privacy_map.systems
+                if system.connector == "manual" and manual_applies(privacy_map, system.id, channel)
+            ]
             steps += [(system_id, "manual", None) for system_id in manual]
     finally:
         engine.close()
@@ -121,6 +132,14 @@ def plan_run(
             details={"right": right, "subjects": len(subjects), "steps": len(steps), "map_version": version},
         )
     return run
+
+
+def manual_applies(privacy_map: PrivacyMap, system_id: str, channel: str | None) -> bool:
+    """Whether a manual system's task belongs to a request that came in by ``channel``: a system
+    about paper forms (`channels: [post]`) has nothing to do for an online request. A run of no
+    request (None) gets the systems that name no channel."""
+    channels = privacy_map.system(system_id).channels
+    return not channels or channel in channels
 
 
 def _counts_plan(engine: FulfilmentEngine, located: Mapping[str, Any], subjects: int) -> dict[str, Any]:

@@ -169,3 +169,16 @@ def daily_sweep() -> dict[str, int]:
 def sweep() -> dict[str, int]:
     """Job: the daily sweep, queued by the worker's schedule (`mamori requests sweep` runs it at once)."""
     return daily_sweep()
+
+
+def record_queue_export(actor: Actor, rows: int, filters: dict[str, str]) -> None:
+    """A CSV of the queue carries requesters' names out of mamori: who took how many rows is audited.
+
+    ``filters`` are the cleaned filter form's values (codes, never an address)."""
+    with transaction.atomic():
+        record(
+            actor,
+            "request.queue_exported",
+            target_type="rights.request",
+            details={"rows": rows, "filters": filters},
+        )

@@ -174,7 +174,8 @@ def fulfilment_task(request: RightsRequest) -> FulfilmentTask:
             if kind in ("phone", "customer_number", "name")
         }
     )
-    extra: dict[str, Any] = {"delivery": request.delivery}
+    # The channel decides which manual tasks apply (a paper-form system only for paper requests).
+    extra: dict[str, Any] = {"delivery": request.delivery, "channel": request.channel}
     if zone := clocks.requester_time_zone(request.jurisdiction):  # the package dates records in the person's zone
         extra["time_zone"] = zone
     if details.get("fields"):

@@ -5,12 +5,15 @@ Thin views: parse, check access (rights.access), call a service, redirect with a
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,15 +24,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from mamori.accounts.access import staff_required
+from mamori.accounts.access import AUDIT_READERS, staff_required
 from mamori.accounts.models import User
 from mamori.audit.services import Actor
 from mamori.catalog.in_force import NoMapApplied, map_in_force
 from mamori.catalog.models import MapVersion
 from mamori.core.domain_errors import domain_errors
 from mamori.core.filetypes import sniff
-from mamori.rights import access
-from mamori.rights.clocks import local_date, requester_time_zone
+from mamori.rights import access, casefile, labels
+from mamori.rights.clocks import requester_time_zone
 from mamori.rights.forms import (
     ClosureForm,
     CompleteForm,
@@ -38,10 +41,12 @@ from mamori.rights.forms import (
     NoteForm,
     ReasonForm,
     StaffRequestForm,
+    jurisdiction_label,
 )
 from mamori.rights.handover import handler_for
-from mamori.rights.models import ClosureDay, RequestFile, RequestStatus
-from mamori.rights.models.requests import OPEN_STATUSES, email_hash_or_blank, with_email
+from mamori.rights.models import ClosureDay, RequestFile, RightsRequest
+from mamori.rights.models.requests import email_hash_or_blank, with_email
+from mamori.rights.queue import EXPORT_LIMIT, PAGE_SIZE, QueueFilter, Zones, csv_rows, queue_rows
 from mamori.rights.rules import RIGHT_LABELS, offered_rights, requester_jurisdictions
 from mamori.rights.services import closures as closure_services
 from mamori.rights.services import minors, records, verification, workflow
@@ -62,6 +67,21 @@ def _time_zone(organisation: str) -> str:
         return "UTC"
 
 
+def _queue_filter(request: HttpRequest) -> tuple[QueueFilter, Any]:
+    """The filter form and the requests it selects (both the page and the CSV export use it)."""
+    requests = access.access_requests(request.user)
+    form = QueueFilter(
+        request.GET or None,
+        organisations=MapVersion.objects.organisations(),
+        jurisdictions=RightsRequest.objects.order_by("jurisdiction").values_list("jurisdiction", flat=True).distinct(),
+    )
+    selected = form.apply(requests, request.user, timezone.now())
+    if request.GET.get("email_hash"):
+        email_hash = request.GET["email_hash"]
+        selected = selected.filter(Q(requester_email_hash=email_hash) | Q(agent_email_hash=email_hash))
+    return form, selected.order_by("due_at", "pk")
+
+
 @staff_required(*access.REQUEST_READERS)
 def queue(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
@@ -70,52 +90,37 @@ def queue(request: HttpRequest) -> HttpResponse:
         query = request.GET.copy()
         query["email_hash"] = email_hash_or_blank(request.POST.get("email", "")) or "none"
         return redirect(f"{reverse('console:requests')}?{query.urlencode()}")
-    requests = access.access_requests(request.user)
-    status = request.GET.get("status", "open")
-    if status == "open":
-        requests = requests.filter(status__in=OPEN_STATUSES)
-    elif status in RequestStatus.values:
-        requests = requests.filter(status=status)
-    for name in ("organisation", "right"):
-        if request.GET.get(name):
-            requests = requests.filter(**{name: request.GET[name]})
-    if request.GET.get("mine"):
-        requests = requests.filter(assignee=request.user)
-    if request.GET.get("email_hash"):
-        email_hash = request.GET["email_hash"]
-        requests = requests.filter(Q(requester_email_hash=email_hash) | Q(agent_email_hash=email_hash))
-    now = timezone.now()
-    soon = {r.pk for r in records.due_soon_or_overdue(now)}
-    zones: dict[str, str] = {}
-
-    def zone_of(organisation: str) -> str:  # one lookup per organisation, not per row
-        if organisation not in zones:
-            zones[organisation] = _time_zone(organisation)
-        return zones[organisation]
-
-    rows = [
-        {
-            "req": r,
-            "overdue": r.is_open and r.due_at < now,
-            "soon": r.pk in soon and r.due_at >= now,
-            "due_on": local_date(r.due_at, zone_of(r.organisation)),
-            "right_label": RIGHT_LABELS.get(r.right, r.right),
-        }
-        for r in requests.order_by("due_at", "pk")[:500]
-    ]
+    form, selected = _queue_filter(request)
+    page = Paginator(selected, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "rights/console/queue.html",
         {
-            "rows": rows,
+            "form": form,
+            "page": page,
+            "rows": queue_rows(page.object_list, timezone.now()),
+            "query": query.urlencode(),
             "nav": "requests",
-            "statuses": RequestStatus.choices,
-            "status": status,
-            "rights": RIGHT_LABELS.items(),
-            "organisations": MapVersion.objects.organisations(),
             "can_work": _user(request).has_role(*access.REQUEST_WORKERS),
         },
     )
+
+
+@staff_required(*access.REQUEST_READERS)
+def queue_export(request: HttpRequest) -> HttpResponse:
+    """The filtered queue as CSV: the columns the queue shows its reader, every page of it (audited)."""
+    form, selected = _queue_filter(request)
+    rows = queue_rows(selected[:EXPORT_LIMIT], timezone.now())
+    filters = {name: str(value) for name, value in (form.cleaned_data if form.is_valid() else {}).items() if value}
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer).writerows(csv_rows(rows))
+    records.record_queue_export(Actor.for_user(request.user), len(rows), filters)
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")  # BOM: Excel
+    response["Content-Disposition"] = content_disposition_header(True, "requests.csv")
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @staff_required(*access.REQUEST_READERS)
@@ -123,31 +128,47 @@ def detail(request: HttpRequest, request_id: int) -> HttpResponse:
     found = access.access_request(request.user, request_id)
     rule = rule_of(found)
     zone = _time_zone(found.organisation)
+    now = timezone.now()
+    can_work = _user(request).has_role(*access.REQUEST_WORKERS)
+    has_handler = handler_for(found.right) is not None
+    work = workflow.work_outcome(found)
+    pauses = list(found.pauses.all())
     return render(
         request,
         "rights/console/detail.html",
         {
             "req": found,
+            "row": queue_rows([found], now, Zones({found.organisation: zone}))[0],
             "rule": rule,
             "time_zone": zone,
             "nav": "requests",
             "requester_zone": requester_time_zone(found.jurisdiction),
             "target": target_text(rule),
             "right_label": RIGHT_LABELS.get(found.right, found.right),
+            "jurisdiction_label": jurisdiction_label(found.jurisdiction),
+            "denial_ground": rule.refusal_grounds.get(found.denial_ground, found.denial_ground),
+            "identity_method": labels.identity_method(found.identity_method),
+            "language_name": labels.LANGUAGES.get(found.language, found.language),
             "files": found.files.all(),
             "notes": found.notes.select_related("author"),
-            "pauses": found.pauses.all(),
-            "handler": handler_for(found.right) is not None,
-            "work": workflow.work_outcome(found),
+            "timeline": casefile.timeline(
+                found, pauses, now, zone=zone, requester_zone=requester_time_zone(found.jurisdiction)
+            ),
+            "actions": casefile.actions(found, rule, can_work=can_work, has_handler=has_handler, work=work),
+            "work": work,
+            "work_label": labels.outcome(work.status) if work else labels.outcome(found.outcome_status),
+            "work_badge": labels.OUTCOME_BADGES.get(work.status if work else found.outcome_status, "badge-muted"),
+            "run_id": (work.summary or {}).get("run") if work else (found.outcome_summary or {}).get("run"),
             # Earlier or parallel requests from the same address (duplicates, repeated access requests).
             "same_address": with_email(access.access_requests(request.user), found.agent_email or found.requester_email)
             .exclude(pk=found.pk)
             .order_by("-received_at")[:20],
-            "can_work": _user(request).has_role(*access.REQUEST_WORKERS),
+            "can_work": can_work,
+            "can_read_audit": _user(request).has_role(*AUDIT_READERS),
             "workers": User.objects.filter(role__in=access.REQUEST_WORKERS, is_active=True),
             "note_form": NoteForm(),
             "reason_form": ReasonForm(),
-            "now": timezone.now(),
+            "now": now,
         },
     )
 
