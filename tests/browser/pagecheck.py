@@ -62,7 +62,8 @@ def translated_msgids() -> tuple[str, ...]:
 
 
 def screenshot_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    configured = os.environ.get("MAMORI_SCREENSHOT_DIR")
+    # MAMORI_SCREENSHOTS is the older browser tests' name for the same folder.
+    configured = os.environ.get("MAMORI_SCREENSHOT_DIR") or os.environ.get("MAMORI_SCREENSHOTS")
     folder = Path(configured) if configured else tmp_path_factory.mktemp("screenshots")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
