@@ -69,12 +69,22 @@ def screenshot_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+# Elements reaching past the right edge, unless they sit in a box that scrolls by itself (a wide
+# table in its wrapper): the page itself must never scroll sideways.
 OVERFLOW_JS = """() => {
   const width = document.documentElement.clientWidth;
-  return [...document.querySelectorAll('body *')]
-    .filter(e => e.getBoundingClientRect().right > width + 1 && !e.closest('.table-wrap, .table-scroll, pre'))
-    .filter(e => getComputedStyle(e).position !== 'fixed')
+  const scrollsInside = e => {
+    for (let box = e.parentElement; box && box !== document.body; box = box.parentElement) {
+      if (['auto', 'scroll'].includes(getComputedStyle(box).overflowX)) return true;
+    }
+    return false;
+  };
+  const wide = [...document.querySelectorAll('body *')]
+    .filter(e => e.getBoundingClientRect().right > width + 1 && getComputedStyle(e).position !== 'fixed')
+    .filter(e => !scrollsInside(e))
     .slice(0, 5).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className ? '.' + e.className : ''));
+  if (document.documentElement.scrollWidth > width + 1) wide.unshift('the page scrolls sideways');
+  return wide;
 }"""
 
 AXE_JS = """async () => {

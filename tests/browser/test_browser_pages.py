@@ -116,35 +116,46 @@ def test_public_pages(chromium: Any, live_server: Any, ipro: str, shots: Path, l
     findings.assert_none()
 
 
-@pytest.mark.xfail(
-    reason="console markup is being restyled on issue-17a (queue, audit and map tables wider than a phone; "
-    "the request page's assignee select has no label); remove this mark once that branch is merged",
-    strict=False,
-)
-@pytest.mark.parametrize("language", ["en", "ja"])
-def test_console_pages(chromium: Any, live_server: Any, ipro: str, shots: Path, language: str) -> None:
-    request_id, _token = a_request(ipro)
+def console_cookie(live_server: Any) -> dict[str, str]:
     client = Client()
     login_staff(client, make_staff(Role.PRIVACY_OFFICER, "officer"))
-    cookie = {
+    return {
         "name": settings.SESSION_COOKIE_NAME,
         "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
         "url": live_server.url,
     }
-    console = f"{live_server.url}/console"
-    pages = {
-        "console-dashboard": f"{console}/",
-        "console-requests": f"{console}/requests/",
-        "console-request": f"{console}/requests/{request_id}/",
-        "console-audit": f"{console}/audit/",
-        "console-map": f"{console}/map/",
-    }
+
+
+def check_console(chromium: Any, live_server: Any, pages: dict[str, str], shots: Path, language: str) -> None:
     findings = Findings()
-    for width, page in contexts(chromium, language, [cookie]):
-        for name, url in pages.items():
-            response = page.goto(url)
+    for width, page in contexts(chromium, language, [console_cookie(live_server)]):
+        for name, path in pages.items():
+            response = page.goto(f"{live_server.url}/console{path}")
             if response is None or response.status != 200:
                 findings.add(f"{name} [{language}, {width}px]", f"answered {response and response.status}")
                 continue
             check_page(page, name, language, findings, shots, width)
     findings.assert_none()
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_console_pages(chromium: Any, live_server: Any, ipro: str, shots: Path, language: str) -> None:
+    request_id, _token = a_request(ipro)
+    pages = {
+        "console-dashboard": "/",
+        "console-requests": "/requests/",
+        "console-request": f"/requests/{request_id}/",
+        "console-audit": "/audit/",
+    }
+    check_console(chromium, live_server, pages, shots, language)
+
+
+@pytest.mark.xfail(
+    reason="the console's map page (console/templates, issue-17a's) has bare wide tables that scroll "
+    "themselves without keyboard focus (axe scrollable-region-focusable at 390 px); remove this mark "
+    "when they sit in a focusable .table-wrap",
+    strict=False,
+)
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_console_map_page(chromium: Any, live_server: Any, ipro: str, shots: Path, language: str) -> None:
+    check_console(chromium, live_server, {"console-map": "/map/"}, shots, language)
