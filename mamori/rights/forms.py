@@ -231,7 +231,11 @@ class StaffRequestForm(RequestForm):
 
 
 class CodeForm(forms.Form):
-    code = forms.CharField(label=_("Verification code"), max_length=12)
+    code = forms.CharField(
+        label=_("Verification code"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
 
 
 class NoteForm(forms.Form):

@@ -20,6 +20,7 @@ from django.utils import translation
 from mamori.accounts.models import Role
 from mamori.audit.services import Actor
 from mamori.catalog.services import apply_map
+from mamori.notices.services import publish_if_new
 from mamori.rights.models import Channel
 from mamori.rights.services.common import REQUESTER
 from mamori.rights.services.intake import Submission, submit_request
@@ -39,7 +40,9 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def ipro(transactional_db: None, demo_mode: None) -> Iterator[str]:
     cache.clear()
-    yield apply_map([EXAMPLES / "i-pro"], Actor.cli("test")).organisation
+    version = apply_map([EXAMPLES / "i-pro"], Actor.cli("test"))
+    publish_if_new(version, Actor.cli("test"))  # the change history and the notices' dates have a release
+    yield version.organisation
     translation.deactivate()
 
 
@@ -86,7 +89,7 @@ def test_public_pages(chromium: Any, live_server: Any, ipro: str, shots: Path, l
         "center-cpra": f"{center}/cpra/",
         "center-appi": f"{center}/appi/",
         "center-transmission": f"{center}/transmission/",
-        "center-changes": f"{center}/changes/",
+        "center-changes": f"{center}/changes/?version=1",
         "center-choices": f"{center}/choices/",
         "center-subscriptions": f"{center}/subscriptions/",
         "request-where": f"{center}/requests/new/",
