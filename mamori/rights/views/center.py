@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
@@ -203,8 +204,10 @@ def verify(request: HttpRequest, organisation: str, token: str) -> HttpResponse:
     return redirect("center:requests_status", organisation=organisation, token=token)
 
 
-@require_POST
-def resend(request: HttpRequest, organisation: str, token: str) -> HttpResponse:
+def _send_code(
+    request: HttpRequest, organisation: str, token: str, issue: Callable[..., None], sent: str, anchor: str = ""
+) -> HttpResponse:
+    """E-mail a code with ``issue`` (verification or download), limited per client and per address."""
     found = _by_token(organisation, token)
     # Counted per address through its keyed hash: the cache never holds the address itself.
     address_hash = found.agent_email_hash or found.requester_email_hash
@@ -213,34 +216,26 @@ def resend(request: HttpRequest, organisation: str, token: str) -> HttpResponse:
     if limited := _limit(request, "rights.resend.address", "3/h", key=address_hash):
         return limited
     try:
-        issue_code(found, REQUESTER, token=token)
+        issue(found, REQUESTER, token=token)
     except CodeLimitError as exc:
         return too_many_requests(request, exc, retry_after=exc.retry_after)
     except RightsError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("We have sent you a new code."))
-    return redirect("center:requests_status", organisation=organisation, token=token)
+        messages.success(request, sent)
+    return redirect(reverse("center:requests_status", args=[organisation, token]) + anchor)
+
+
+@require_POST
+def resend(request: HttpRequest, organisation: str, token: str) -> HttpResponse:
+    return _send_code(request, organisation, token, issue_code, _("We have sent you a new code."))
 
 
 @require_POST
 def download_code(request: HttpRequest, organisation: str, token: str) -> HttpResponse:
-    """E-mail a fresh code that opens the download (limited like the verification codes)."""
-    found = _by_token(organisation, token)
-    address_hash = found.agent_email_hash or found.requester_email_hash
-    if limited := _limit(request, "rights.resend.ip", "10/h"):
-        return limited
-    if limited := _limit(request, "rights.resend.address", "3/h", key=address_hash):
-        return limited
-    try:
-        issue_download_code(found, REQUESTER, token=token)
-    except CodeLimitError as exc:
-        return too_many_requests(request, exc, retry_after=exc.retry_after)
-    except RightsError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("We have sent a code to your e-mail address. Enter it below to download."))
-    return redirect(reverse("center:requests_status", args=[organisation, token]) + "#download")
+    """E-mail a fresh code that opens the download."""
+    sent = _("We have sent a code to your e-mail address. Enter it below to download.")
+    return _send_code(request, organisation, token, issue_download_code, sent, "#download")
 
 
 @require_POST
