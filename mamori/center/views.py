@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +17,24 @@ CHANNEL_LABELS = {
     "form": _("Inquiry form"),
     "in_person": _("In person"),
 }
+
+
+def contact_link(kind: str, value: str, organisation: str) -> dict[str, str]:
+    """A contact channel as the reader can use it: mail and phone numbers open the right app, and a
+    form that points into mamori's own privacy center ("/privacy/...") opens this center's request form
+    (the center may be mounted elsewhere than the map assumed)."""
+    href = ""
+    text = value
+    if kind == "email":
+        href = f"mailto:{value}"
+    elif kind == "phone":
+        href = "tel:" + "".join(ch for ch in value if ch.isdigit() or ch == "+")
+    elif value.startswith(("https://", "http://")):
+        href = value
+    elif kind == "form" and value.startswith("/privacy/"):
+        href = reverse("center:requests_new", args=[organisation])
+        text = str(_("Make a request"))
+    return {"kind": str(CHANNEL_LABELS.get(kind, kind)), "href": href, "text": text}
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -39,7 +58,7 @@ def home(request: HttpRequest, organisation: str) -> HttpResponse:
         "contacts": [
             {
                 "name": contact.name.get(language),
-                "channels": [(CHANNEL_LABELS.get(c.kind, c.kind), c.value) for c in contact.channels],
+                "channels": [contact_link(c.kind, c.value, organisation) for c in contact.channels],
                 "hours": contact.hours,
             }
             for contact in privacy_map.organisation.contacts

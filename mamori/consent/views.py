@@ -11,6 +11,7 @@ from pathlib import Path
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
@@ -101,17 +102,21 @@ def demo_shop(request: HttpRequest, site: str) -> HttpResponse:
     if not _demo_enabled():
         raise Http404("the demo shop exists only in demo mode")
     config = siteconfig.site_config(site)
-    language = "ja" if request.GET.get("lang", "").startswith("ja") else "en"
-    return render(
-        request,
-        "consent/demo_shop.html",
-        {
-            "site": site,
-            "config": config,
-            "language": language,
-            "subject_token": request.GET.get("subject", ""),
-        },
-    )
+    # The page's language (?lang= or the visitor's, as on every page) is the one the banner reads from
+    # <html lang>: the page, its banner and its "Cookie settings" link always speak the same language.
+    wanted = request.GET.get("lang", "") or translation.get_language() or "en"
+    language = "ja" if wanted.startswith("ja") else "en"
+    with translation.override(language):
+        return render(
+            request,
+            "consent/demo_shop.html",
+            {
+                "site": site,
+                "config": config,
+                "language": language,
+                "subject_token": request.GET.get("subject", ""),
+            },
+        )
 
 
 @require_GET

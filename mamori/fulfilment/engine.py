@@ -94,6 +94,7 @@ class FulfilmentEngine:
         *,
         key_prefix: str = "export",
         leave_out_classes: Sequence[str] = (),
+        time_zone: str | None = None,
     ) -> dict[str, dict[str, int]]:
         """Write one subject's package to `path`; rows per system and table. Columns whose category
         has one of `leave_out_classes` (APPI classes, e.g. history_characteristic) are not written."""
@@ -101,7 +102,7 @@ class FulfilmentEngine:
         leave_out = frozenset(
             category.id for category in self.map.data_categories if category.appi_class in leave_out_classes
         )
-        with PackageWriter(path, self.map, language, leave_out) as package:
+        with PackageWriter(path, self.map, language, leave_out, time_zone) as package:
             for connector in self.connectors():
                 # Each system finds the subject and reads their rows in one go (for SQL: one
                 # connection, one snapshot, no counts).

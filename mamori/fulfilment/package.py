@@ -1,5 +1,6 @@
-"""The access / portability package: a ZIP with JSON and CSV per system and table, plus an HTML
-summary in the subject's language listing categories, purposes, recipients and sources.
+"""The access / portability package: a ZIP with JSON and CSV per system and table (for machines),
+plus `index.html` for the person: their data in readable tables and what the map says about it
+(`package_summary.py`).
 
 A table of up to SMALL_TABLE_ROWS rows (one person's table, nearly always) is built in memory and
 added in one go. A larger table is written as its rows arrive from the datastore: JSON straight
@@ -26,6 +27,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.template.loader import render_to_string
 from django.utils import translation
+
+from mamori.fulfilment.package_summary import ShownTable, render_summary, retention_line
 
 if TYPE_CHECKING:
     from mamori.catalog.mapfile import PrivacyMap
@@ -72,16 +75,24 @@ class PackageWriter:
     """Implements `PackageSink`; use as a context manager, then `close()` writes the summary."""
 
     def __init__(
-        self, path: Path, privacy_map: PrivacyMap, language: str, leave_out: frozenset[str] = frozenset()
+        self,
+        path: Path,
+        privacy_map: PrivacyMap,
+        language: str,
+        leave_out: frozenset[str] = frozenset(),
+        time_zone: str | None = None,
     ) -> None:
         self.path = path
         self.map = privacy_map
+        # The person's zone (from where they live); the company's when unknown.
+        self.time_zone = time_zone or privacy_map.organisation.time_zone
         # Categories the package leaves out (APPI disclosure: "history and characteristic
         # information", NP1); their columns are not written at all.
         self.leave_out = leave_out
         self.language = "ja" if language.startswith("ja") else "en"
         self.zip = zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True)
         self.tables: list[dict[str, Any]] = []
+        self.shown: list[ShownTable] = []  # small tables with rows, shown in index.html
         self.categories: set[str] = set()
 
     def __enter__(self) -> PackageWriter:
@@ -126,6 +137,8 @@ class PackageWriter:
         first = list(itertools.islice(remaining, SMALL_TABLE_ROWS + 1))
         if len(first) <= SMALL_TABLE_ROWS:
             count = self._write_small(base, opening, columns, first)
+            if count:  # the list already in memory, kept for index.html (no copy, no extra work per row)
+                self.shown.append(ShownTable(system_id, table, list(columns), dict(categories), first))
         else:
             count = self._write_streamed(base, opening, columns, itertools.chain(first, remaining))
         self.tables.append({"system": system_id, "table": table, "rows": count})
@@ -181,33 +194,27 @@ class PackageWriter:
         self.zip.writestr(name, data)
 
     def close(self) -> None:
-        created = datetime.now(UTC).isoformat(timespec="seconds")
+        now = datetime.now(UTC)
         manifest: dict[str, Any] = {
             "organisation": self.map.organisation.id,
-            "created": created,
+            "created": now.isoformat(timespec="seconds"),
             "language": self.language,
             "tables": self.tables,
         }
         self.zip.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
-        self.zip.writestr("index.html", self.summary_html(created))
+        self.zip.writestr("index.html", self.summary_html(now))
         self.zip.close()
 
-    def summary_html(self, created: str) -> str:
-        language = self.language
-        systems = {system.id: system.name.get(language) for system in self.map.systems}
-        with translation.override(language):
-            return render_to_string(
-                "fulfilment/package_summary.html",
-                {
-                    "language": language,
-                    "organisation": self.map.organisation.legal_name.get(language),
-                    "created": created,
-                    "tables": [
-                        {**table, "system_name": systems.get(table["system"], table["system"])} for table in self.tables
-                    ],
-                    "about": about_html(self.map, language, frozenset(self.categories)),
-                },
-            )
+    def summary_html(self, created: datetime) -> str:
+        return render_summary(
+            self.map,
+            self.language,
+            self.time_zone,
+            created,
+            self.tables,
+            self.shown,
+            about_html(self.map, self.language, frozenset(self.categories)),
+        )
 
 
 def about_html(privacy_map: PrivacyMap, language: str, found: frozenset[str]) -> str:
@@ -236,13 +243,7 @@ def about_html(privacy_map: PrivacyMap, language: str, found: frozenset[str]) ->
                 ],
                 "sources": [source.name.get(language) for source in sources],
                 "retention": [
-                    {
-                        "name": rule.name.get(language),
-                        "period": str(rule.period or ""),
-                        "hold": rule.legal_hold.basis.get(language) if rule.legal_hold else "",
-                        "hold_period": str(rule.legal_hold.period) if rule.legal_hold else "",
-                    }
-                    for rule in retention
+                    {"name": rule.name.get(language), "line": retention_line(rule, language)} for rule in retention
                 ],
             },
         )

@@ -138,6 +138,7 @@ def changes(request: HttpRequest, organisation: str) -> HttpResponse:
         ],
         "diffs": diffs,
         "language": language,
+        "time_zone": privacy_map.organisation.time_zone,  # a publication's date is the company's date
     }
     return render(request, "notices/changes.html", context)
 

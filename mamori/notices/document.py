@@ -158,7 +158,10 @@ def _html_section(section: Section, level: int, parts: list[str]) -> None:
         elif isinstance(block, Bullets):
             parts.append("<ul>" + "".join(f"<li>{_html_inline(item)}</li>" for item in block.items) + "</ul>")
         else:
-            parts.append('<div class="table-wrap"><table>')
+            # A wide table scrolls inside its box on a phone: the box takes keyboard focus to scroll.
+            label = escape(block.caption or section.heading)
+            parts.append(f'<div class="table-wrap" tabindex="0" role="region" aria-label="{label}">')
+            parts.append('<table class="table">')
             if block.caption:
                 parts.append(f"<caption>{escape(block.caption)}</caption>")
             parts.append(

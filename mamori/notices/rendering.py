@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
@@ -55,7 +56,8 @@ def options_for(release: NoticeRelease | None, version: MapVersion, language: st
     return Options(
         language=language,
         center_url=center_url(version.organisation),
-        last_modified=release.published_at.date(),
+        # Published at 08:00 in Tokyo is 23:00 the day before in UTC: the date is the company's.
+        last_modified=release.published_at.astimezone(ZoneInfo(parsed_map(version).organisation.time_zone)).date(),
         effective_from=release.effective_from,
         version=release.number,
         **seen,  # type: ignore[arg-type]

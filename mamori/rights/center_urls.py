@@ -10,4 +10,5 @@ urlpatterns = [
     path("requests/status/<str:token>/verify/", center.verify, name="requests_verify"),
     path("requests/status/<str:token>/resend/", center.resend, name="requests_resend"),
     path("requests/status/<str:token>/download/", center.download, name="requests_download"),
+    path("requests/status/<str:token>/download/code/", center.download_code, name="requests_download_code"),
 ]

@@ -7,28 +7,19 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from mamori.rights.jurisdictions import jurisdiction_label, sorted_by_name
 from mamori.rights.models import Channel, Delivery, RequestFile
+from mamori.rights.models.requests import ELECTRONIC_CHANNELS
 from mamori.rights.rules import RIGHT_LABELS
 
-
-def jurisdiction_label(code: str) -> str:
-    names = {
-        "JP": _("Japan"),
-        "US-CA": _("California, USA"),
-        "UK": _("United Kingdom"),
-        "CH": _("Switzerland"),
-        "EU": _("European Union"),
-    }
-    if code in names:
-        return str(names[code])
-    if code.startswith("EU-"):
-        return f"{_('European Union')}: {code[3:]}"
-    if code.startswith("EEA-"):
-        return f"{_('European Economic Area')}: {code[4:]}"
-    return code
+__all__ = ["RequestForm", "StaffRequestForm", "jurisdiction_label"]
 
 
 class RequestForm(forms.Form):
+    """The privacy center's request form, in three groups (who you are, what you ask, how we reply)
+    and an agent's part that counts only when "I am an agent" is ticked. The checks a person can fix
+    are made here, so each error stands next to its field; the service checks everything again."""
+
     jurisdiction = forms.ChoiceField(label=_("Where do you live?"))
     right = forms.ChoiceField(label=_("What would you like us to do?"))
     requester_name = forms.CharField(label=_("Your full name"), max_length=200)
@@ -36,12 +27,16 @@ class RequestForm(forms.Form):
         label=_("Your e-mail address"), required=False, help_text=_("We send a one-time code to confirm it is yours.")
     )
     phone = forms.CharField(
-        label=_("Telephone number (optional, helps us find your records)"), max_length=40, required=False
+        label=_("Telephone number (optional)"),
+        help_text=_("Helps us find your records."),
+        max_length=40,
+        required=False,
     )
     postal_code = forms.CharField(label=_("Postal code (optional)"), max_length=20, required=False)
     customer_number = forms.CharField(label=_("Customer or member number (optional)"), max_length=60, required=False)
     message = forms.CharField(
-        label=_("Details of your request (for a correction: what is wrong and what is right)"),
+        label=_("Details of your request"),
+        help_text=_("For a correction: what is wrong and what is right."),
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
         max_length=4000,
@@ -53,7 +48,8 @@ class RequestForm(forms.Form):
         widget=forms.RadioSelect,
     )
     postal_address = forms.CharField(
-        label=_("Postal address (required for an answer on paper)"),
+        label=_("Postal address"),
+        help_text=_("Needed only for an answer on paper."),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
         max_length=500,
@@ -65,6 +61,7 @@ class RequestForm(forms.Form):
         label=_("I declare under penalty of perjury that I am the person whose information is requested"),
         required=False,
     )
+    identity_document = forms.FileField(label=_("Identity document (optional; PDF or image)"), required=False)
     is_agent = forms.BooleanField(label=_("I am an authorized agent acting for someone else"), required=False)
     agent_name = forms.CharField(label=_("Agent's name"), max_length=200, required=False)
     agent_email = forms.EmailField(label=_("Agent's e-mail address"), required=False)
@@ -72,13 +69,72 @@ class RequestForm(forms.Form):
         label=_("Written permission signed by the person (PDF or image)"), required=False
     )
     agent_identity = forms.FileField(label=_("The agent's own identity document (PDF or image)"), required=False)
-    identity_document = forms.FileField(label=_("Identity document (optional; PDF or image)"), required=False)
+
+    AGENT_FIELDS = ("agent_name", "agent_email", "agent_permission", "agent_identity")
+    # Only California's law (CPRA) knows "specific pieces" and the declaration under penalty of perjury.
+    CALIFORNIA_FIELDS = ("specific_pieces", "declaration_signed")
 
     def __init__(self, *args: Any, jurisdictions: list[str], rights: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choices = [(code, jurisdiction_label(code)) for code in jurisdictions]
-        cast(forms.ChoiceField, self.fields["jurisdiction"]).choices = choices
+        cast(forms.ChoiceField, self.fields["jurisdiction"]).choices = sorted_by_name(jurisdictions)
         cast(forms.ChoiceField, self.fields["right"]).choices = [(right, RIGHT_LABELS[right]) for right in rights]
+
+    def chosen_place(self) -> str:
+        """The place chosen on the first step (the form's wording depends on it)."""
+        return str(self.data.get("jurisdiction") or self.initial.get("jurisdiction") or "")
+
+    def sections(self) -> dict[str, list[forms.BoundField]]:
+        """The fields of each part of the page, in order (the template lays them out)."""
+        names = {
+            "you": ["requester_name", "requester_email", "phone", "postal_code", "customer_number"],
+            "ask": ["right", "message", *(self.CALIFORNIA_FIELDS if self.chosen_place() == "US-CA" else ())],
+            "reply": ["delivery", "postal_address"],
+            "identity": ["identity_document"],
+            "agent": ["is_agent", *self.AGENT_FIELDS],
+        }
+        return {group: [self[name] for name in fields if name in self.fields] for group, fields in names.items()}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("is_agent"):  # agent fields filled and then left: ignored, not half-used
+            for name in self.AGENT_FIELDS:
+                data[name] = None if name in ("agent_permission", "agent_identity") else ""
+                self.errors.pop(name, None)
+        if data.get("jurisdiction") != "US-CA":
+            for name in self.CALIFORNIA_FIELDS:
+                data[name] = False
+        channel = data.get("channel", Channel.FORM)
+        if data.get("is_agent"):
+            if not (data.get("agent_name") or "").strip():
+                self.add_error("agent_name", _("Please give the agent's name."))
+            if channel in ELECTRONIC_CHANNELS and not data.get("agent_email") and "agent_email" not in self.errors:
+                self.add_error("agent_email", _("Please give an e-mail address where we can reach the agent."))
+            if not data.get("agent_permission"):
+                self.add_error("agent_permission", _("Please attach the written permission signed by the person."))
+            if not data.get("agent_identity"):
+                self.add_error("agent_identity", _("Please attach the agent's own identity document."))
+        elif (
+            channel in ELECTRONIC_CHANNELS and not data.get("requester_email") and "requester_email" not in self.errors
+        ):
+            self.add_error(
+                "requester_email", _("Please give your e-mail address: we send the code and our answer there.")
+            )
+        if data.get("delivery") == Delivery.PAPER and not (data.get("postal_address") or "").strip():
+            self.add_error("postal_address", _("Please give the postal address for an answer on paper."))
+        if data.get("specific_pieces") and not data.get("declaration_signed"):
+            self.add_error("declaration_signed", _("Specific pieces of information need this declaration."))
+        if data.get("right") in ("rectification", "addition") and not (data.get("message") or "").strip():
+            self.add_error("message", _("Please say what should be corrected or added."))
+        return data
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        # A field in error names its message (and its help) for screen readers; Django names the help only.
+        for name in self.errors:
+            if name in self.fields:
+                bound = self[name]
+                described = [f"{bound.auto_id}_helptext"] if bound.help_text else []
+                self.fields[name].widget.attrs["aria-describedby"] = " ".join([*described, f"{bound.auto_id}_error"])
 
     def uploads(self) -> list[tuple[str, Any]]:
         pairs = [
@@ -87,6 +143,20 @@ class RequestForm(forms.Form):
             ("identity_document", RequestFile.Kind.IDENTITY),
         ]
         return [(kind, self.cleaned_data[name]) for name, kind in pairs if self.cleaned_data.get(name)]
+
+    # Where a service error belongs on the page (its code -> the field to show it beside).
+    ERROR_FIELDS = {
+        "name_required": "requester_name",
+        "bad_email": "requester_email",
+        "email_required": "requester_email",
+        "address_required": "postal_address",
+        "declaration_required": "declaration_signed",
+        "fields_required": "message",
+        "agent_name_required": "agent_name",
+        "agent_documents_required": "agent_permission",
+        "bad_jurisdiction": "jurisdiction",
+        "right_not_offered": "right",
+    }
 
 
 # The privacy center's questions, asked of staff who type a paper request in ("Where does the
@@ -161,7 +231,11 @@ class StaffRequestForm(RequestForm):
 
 
 class CodeForm(forms.Form):
-    code = forms.CharField(label=_("Verification code"), max_length=12)
+    code = forms.CharField(
+        label=_("Verification code"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
 
 
 class NoteForm(forms.Form):

@@ -72,7 +72,7 @@ def disclosure_zip(
     client: Client, staff: Client, org: str, name: str, email: str, language: str, delivery: str
 ) -> tuple[RightsRequest, zipfile.ZipFile]:
     """A provision-records request through the privacy center and the console, to its downloaded answer."""
-    form = client.get(f"/privacy/{org}/requests/new/", HTTP_ACCEPT_LANGUAGE=language)
+    form = client.get(f"/privacy/{org}/requests/new/?jurisdiction=JP", HTTP_ACCEPT_LANGUAGE=language)
     assert b'value="provision_records"' in form.content
     number = next(_ips)
     response = client.post(
@@ -98,7 +98,8 @@ def disclosure_zip(
     staff.post(f"/console/requests/{found.pk}/execute/", {"confirmed": "yes"})  # the second, confirmed step
     found.refresh_from_db()
     assert found.status == RequestStatus.COMPLETED
-    download = client.get(f"/privacy/{org}/requests/status/{token}/download/")
+    client.post(f"/privacy/{org}/requests/status/{token}/download/code/")  # a fresh code opens the download
+    download = client.post(f"/privacy/{org}/requests/status/{token}/download/", {"code": last_code()})
     assert download.status_code == 200
     return found, zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content)))
 

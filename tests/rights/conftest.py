@@ -59,6 +59,13 @@ def last_code() -> str:
     raise AssertionError("no code e-mail sent")
 
 
+def download_result(client: Any, organisation: str, token: str) -> Any:
+    """Download a completed request's result as a person does: a fresh code by e-mail, then the code."""
+    base = f"/privacy/{organisation}/requests/status/{token}"
+    client.post(f"{base}/download/code/")
+    return client.post(f"{base}/download/", {"code": last_code()})
+
+
 class FakeEngine:
     """Stands in for the fulfilment engine behind the real handover interface (it is the other team's)."""
 

@@ -24,7 +24,7 @@ from mamori.rights.services.common import RightsError
 from mamori.rights.services.intake import Submission, submit_request
 from mamori.rights.services.verification import MAX_ATTEMPTS, check_code
 
-from .conftest import EXAMPLES, FakeEngine, last_code
+from .conftest import EXAMPLES, FakeEngine, download_result, last_code
 
 PDF = b"%PDF-1.4 permission"
 _ips = itertools.count(1)
@@ -140,11 +140,19 @@ def test_ipro_request_through_the_whole_workflow(
     assert "complete" in mail.outbox[-1].subject
     stored = found.files.get(kind=RequestFile.Kind.RESULT)
     assert b"Ann" not in bytes(stored.encrypted)
-    download = client.get(f"/privacy/{ipro}/requests/status/{token}/download/")
+    assert f"/privacy/{ipro}/requests/status/{token}/" in mail.outbox[-1].body  # the completion carries the link
+    # The status link alone does not download: a fresh code from the e-mail is needed.
+    assert client.get(f"/privacy/{ipro}/requests/status/{token}/download/").status_code == 405
+    stale = client.post(f"/privacy/{ipro}/requests/status/{token}/download/", {"code": last_code()})
+    assert stale.status_code == 302 and not DownloadLog.objects.exists()  # the verification code does not open it
+    download = download_result(client, ipro, token)
     assert download.status_code == 200 and b"".join(download.streaming_content) == b'{"name": "Ann"}'
     assert DownloadLog.objects.filter(request=found, by_staff=None).count() == 1
+    again = client.post(f"/privacy/{ipro}/requests/status/{token}/download/", {"code": last_code()})
+    assert again.status_code == 302  # a code opens one download
     with time_machine.travel(found.result_expires_at + timedelta(seconds=1)):  # type: ignore[operator]
-        assert client.get(f"/privacy/{ipro}/requests/status/{token}/download/").status_code == 404
+        assert client.post(f"/privacy/{ipro}/requests/status/{token}/download/code/").status_code == 302
+        assert client.post(f"/privacy/{ipro}/requests/status/{token}/download/", {"code": "1"}).status_code == 404
     assert actions(found) == [
         "request.received",
         "request.code_sent",
@@ -161,6 +169,7 @@ def test_ipro_request_through_the_whole_workflow(
         "request.execution_requested",
         "request.executed",
         "request.completed",
+        "request.download_code_sent",
         "request.file_downloaded",
     ]
     for entry in AuditEntry.objects.filter(target_type="rights.request"):
@@ -185,7 +194,7 @@ def test_data_points_matched_by_the_engine_verify_and_the_plan_executes(
     assert engine.executed == [found.pk] and found.status == RequestStatus.COMPLETED
     assert found.outcome_summary == {"shop.customers": 1}
     assert not (engine.tmp_path / f"{found.pk}.zip").exists()  # the clear package is gone
-    assert client.get(f"/privacy/{ipro}/requests/status/{token}/download/").status_code == 200
+    assert download_result(client, ipro, token).status_code == 200
 
 
 def test_specific_pieces_need_three_points_and_a_declaration(client: Client, ipro: str, engine: FakeEngine) -> None:

@@ -122,7 +122,12 @@ def _run_step(
         folder = Path(tempfile.mkdtemp(prefix="mamori-package-"))
         path = folder / f"personal-data-{run.organisation}-{run.pk}.zip"
         written = engine.export(
-            subjects[0], path, run.language, key_prefix=key, leave_out_classes=run.details.get("leave_out_classes", ())
+            subjects[0],
+            path,
+            run.language,
+            key_prefix=key,
+            leave_out_classes=run.details.get("leave_out_classes", ()),
+            time_zone=run.details.get("time_zone"),
         )
         return {"tables": written, "unavailable": sorted(engine.unavailable)}, StepStatus.DONE, path
     if step.action == "manual":

@@ -88,7 +88,10 @@ class RightsRequest(models.Model):
     agent_email = EncryptedTextField(blank=True)
     agent_email_hash = models.CharField(max_length=64, blank=True, db_index=True)
 
-    status_token_hash = models.CharField(max_length=64, unique=True)
+    status_token_hash = models.CharField(max_length=64, unique=True)  # the lookup key of the status link
+    # The link itself, encrypted, so that mail sent later (the completion) can carry it; empty for
+    # requests made before it was kept.
+    status_token = EncryptedTextField(blank=True)
     email_verified_at = models.DateTimeField(null=True, blank=True)
     identity_verified_at = models.DateTimeField(null=True, blank=True)
     identity_method = models.CharField(max_length=32, blank=True)

@@ -177,6 +177,7 @@ def submit_request(
         agent_name=sub.agent_name.strip(),
         agent_email=sub.agent_email.strip(),
         status_token_hash=status_token_hash(token),
+        status_token=token,
         # Staff-entered and agent requests are checked by a person (documents, a phone call).
         needs_staff_review=sub.is_agent or sub.channel not in ELECTRONIC_CHANNELS,
         received_at=received_at,

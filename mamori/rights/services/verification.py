@@ -78,6 +78,28 @@ def issue_code(request: RightsRequest, actor: Actor, *, token: str) -> None:
     request = _locked(request)
     if request.status != RequestStatus.VERIFYING or request.email_verified_at is not None:
         raise RightsError(_("this request is not waiting for an e-mail code"), code="not_verifying")
+    _send_code(request, actor, token, "code_sent")
+
+
+@transaction.atomic
+def issue_download_code(request: RightsRequest, actor: Actor, *, token: str) -> None:
+    """E-mail a fresh one-time code for downloading the result: the status link alone is not enough
+    (a forwarded or leaked link must not hand over the person's data)."""
+    request = _locked(request)
+    if not downloadable(request):
+        raise RightsError(_("There is no result to download for this request."), code="no_result")
+    _send_code(request, actor, token, "download_code_sent")
+
+
+def downloadable(request: RightsRequest) -> bool:
+    return (
+        request.status == RequestStatus.COMPLETED
+        and request.result_expires_at is not None
+        and request.result_expires_at > timezone.now()
+    )
+
+
+def _send_code(request: RightsRequest, actor: Actor, token: str, action: str) -> None:
     if not (request.agent_email or request.requester_email):
         raise RightsError(_("this request has no e-mail address"), code="no_email")
     check_code_allowance(request)
@@ -90,7 +112,7 @@ def issue_code(request: RightsRequest, actor: Actor, *, token: str) -> None:
         created_at=now,
         expires_at=now + CODE_LIFETIME,
     )
-    audit(actor, "code_sent", request)
+    audit(actor, action, request)
     request_id = request.pk
 
     def send() -> None:
@@ -116,36 +138,54 @@ def check_code(request: RightsRequest, code: str, actor: Actor) -> bool:
         request = _locked(request)
         if request.status != RequestStatus.VERIFYING or request.email_verified_at is not None:
             raise RightsError(_("this request is not waiting for an e-mail code"), code="not_verifying")
-        live = (
-            VerificationCode.objects.select_for_update()
-            .filter(request=request, used_at__isnull=True, expires_at__gt=timezone.now())
-            .first()
-        )
-        if live is None:
-            raise RightsError(_("the code has expired; ask for a new one"), code="code_expired")
-        now = timezone.now()
-        recent = _codes_of_address(request, now).filter(attempts__gt=0)
-        guesses = recent.aggregate(total=Sum("attempts"))["total"] or 0
-        if guesses >= GUESSES_PER_ADDRESS:
-            oldest = recent.order_by("created_at").values_list("created_at", flat=True).first() or now
-            raise CodeLimitError(
-                _("Too many wrong codes were tried for this address. Try again later."),
-                retry_after=_lifts_in(oldest, now),
-            )
-        live.attempts += 1
-        matches = secrets.compare_digest(live.code_hash, verification_code_hash(request.pk, code.strip()))
-        if not matches:
-            if live.attempts >= MAX_ATTEMPTS:
-                live.used_at = timezone.now()
-            live.save(update_fields=["attempts", "used_at"])
-            audit(actor, "code_failed", request, attempts=live.attempts)
+        if not _spend_code(request, code, actor):
             return False
-        live.used_at = timezone.now()
-        live.save(update_fields=["attempts", "used_at"])
         request.email_verified_at = timezone.now()
         request.save(update_fields=["email_verified_at"])
         audit(actor, "email_verified", request)
         _try_automatic_verification(request, actor)
+    return True
+
+
+def check_download_code(request: RightsRequest, code: str, actor: Actor) -> bool:
+    """True when ``code`` is a live code sent after the request was completed (a code from the
+    verification step does not open the download). Wrong codes count as for ``check_code``."""
+    with transaction.atomic():
+        request = _locked(request)
+        if not downloadable(request):
+            raise RightsError(_("There is no result to download for this request."), code="no_result")
+        return _spend_code(request, code, actor, since=request.closed_at)
+
+
+def _spend_code(request: RightsRequest, code: str, actor: Actor, *, since: Any = None) -> bool:
+    """Try ``code`` against the request's live code (sent after ``since``); a match uses it up."""
+    live_codes = VerificationCode.objects.select_for_update().filter(
+        request=request, used_at__isnull=True, expires_at__gt=timezone.now()
+    )
+    if since is not None:
+        live_codes = live_codes.filter(created_at__gte=since)
+    live = live_codes.first()
+    if live is None:
+        raise RightsError(_("the code has expired; ask for a new one"), code="code_expired")
+    now = timezone.now()
+    recent = _codes_of_address(request, now).filter(attempts__gt=0)
+    guesses = recent.aggregate(total=Sum("attempts"))["total"] or 0
+    if guesses >= GUESSES_PER_ADDRESS:
+        oldest = recent.order_by("created_at").values_list("created_at", flat=True).first() or now
+        raise CodeLimitError(
+            _("Too many wrong codes were tried for this address. Try again later."),
+            retry_after=_lifts_in(oldest, now),
+        )
+    live.attempts += 1
+    matches = secrets.compare_digest(live.code_hash, verification_code_hash(request.pk, code.strip()))
+    if not matches:
+        if live.attempts >= MAX_ATTEMPTS:
+            live.used_at = timezone.now()
+        live.save(update_fields=["attempts", "used_at"])
+        audit(actor, "code_failed", request, attempts=live.attempts)
+        return False
+    live.used_at = timezone.now()
+    live.save(update_fields=["attempts", "used_at"])
     return True
 
 

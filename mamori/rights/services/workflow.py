@@ -20,7 +20,7 @@ from mamori.core.leases import fence, on_give_up
 from mamori.rights import clocks, own_records
 from mamori.rights.access import REQUEST_WORKERS
 from mamori.rights.handover import OUTCOME_STATUSES, FulfilmentOutcome, FulfilmentTask, handler_for
-from mamori.rights.mail import send_to_requester
+from mamori.rights.mail import send_to_requester, status_url
 from mamori.rights.models import (
     Channel,
     DownloadLog,
@@ -176,6 +176,8 @@ def fulfilment_task(request: RightsRequest) -> FulfilmentTask:
     )
     # The channel decides which manual tasks apply (a paper-form system only for paper requests).
     extra: dict[str, Any] = {"delivery": request.delivery, "channel": request.channel}
+    if zone := clocks.requester_time_zone(request.jurisdiction):  # the package dates records in the person's zone
+        extra["time_zone"] = zone
     if details.get("fields"):
         extra["fields"] = details["fields"]
     if request.specific_pieces:
@@ -375,6 +377,7 @@ def complete(
         has_result=has_result,
         expires_on=clocks.local_date(request.result_expires_at, zone) if request.result_expires_at else None,
         paper=request.delivery == "paper",
+        status_url=status_url(request, request.status_token) if request.status_token else "",
     )
     return request
 

@@ -1,0 +1,164 @@
+"""Every public page and the main console pages in a real browser, at 390 and 1280 px, in English and
+Japanese: a full-page screenshot of each (kept in MAMORI_SCREENSHOT_DIR, or a pytest temporary folder),
+no sideways scrolling, no serious or critical axe-core violation, and no English UI string on a
+Japanese page (`pagecheck.py`).
+
+One browser for the session; one context per width and language, its page reused for every URL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.test import Client
+from django.utils import translation
+
+from mamori.accounts.models import Role
+from mamori.audit.services import Actor
+from mamori.catalog.services import apply_map
+from mamori.notices.services import publish_if_new
+from mamori.rights.models import Channel
+from mamori.rights.services.common import REQUESTER
+from mamori.rights.services.intake import Submission, submit_request
+from mamori.testing.staff import login_staff, make_staff
+from tests.browser.pagecheck import Findings, check_page, screenshot_dir, with_axe
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+WIDTHS = (390, 1280)
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return screenshot_dir(tmp_path_factory)
+
+
+@pytest.fixture
+def ipro(transactional_db: None, demo_mode: None) -> Iterator[str]:
+    cache.clear()
+    version = apply_map([EXAMPLES / "i-pro"], Actor.cli("test"))
+    publish_if_new(version, Actor.cli("test"))  # the change history and the notices' dates have a release
+    yield version.organisation
+    translation.deactivate()
+
+
+def contexts(chromium: Any, language: str, cookies: list[dict[str, str]] | None = None) -> Iterator[tuple[int, Any]]:
+    for width in WIDTHS:
+        context = with_axe(
+            chromium.new_context(
+                viewport={"width": width, "height": 900},
+                locale=language,
+                extra_http_headers={"Accept-Language": language},
+            )
+        )
+        if cookies:
+            context.add_cookies(cookies)
+        try:
+            yield width, context.new_page()
+        finally:
+            context.close()
+
+
+def a_request(organisation: str, jurisdiction: str = "JP") -> tuple[int, str]:
+    created, token = submit_request(
+        Submission(
+            organisation=organisation,
+            right="access",
+            jurisdiction=jurisdiction,
+            requester_name="Hanako Yamada",
+            requester_email="hanako@example.jp",
+            channel=Channel.FORM,
+        ),
+        REQUESTER,
+    )
+    return created.pk, token
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_public_pages(chromium: Any, live_server: Any, ipro: str, shots: Path, language: str) -> None:
+    _request_id, token = a_request(ipro)
+    center = f"{live_server.url}/privacy/{ipro}"
+    pages = {
+        "center-home": f"{center}/",
+        "center-policy": f"{center}/policy/",
+        "center-cookies": f"{center}/cookies/",
+        "center-cpra": f"{center}/cpra/",
+        "center-appi": f"{center}/appi/",
+        "center-transmission": f"{center}/transmission/",
+        "center-changes": f"{center}/changes/?version=1",
+        "center-choices": f"{center}/choices/",
+        "center-subscriptions": f"{center}/subscriptions/",
+        "request-where": f"{center}/requests/new/",
+        "request-form-jp": f"{center}/requests/new/?jurisdiction=JP",
+        "request-form-ca": f"{center}/requests/new/?jurisdiction=US-CA",
+        "request-status": f"{center}/requests/status/{token}/",
+        "demo-shop": f"{live_server.url}/consent/demo/{ipro}/",
+    }
+    findings = Findings()
+    for width, page in contexts(chromium, language):
+        for name, url in pages.items():
+            response = page.goto(url)
+            if response is None or response.status != 200:
+                findings.add(f"{name} [{language}, {width}px]", f"answered {response and response.status}")
+                continue
+            if name == "demo-shop":
+                page.locator("#mamori-cb").wait_for(state="visible", timeout=5000)
+            check_page(page, name, language, findings, shots, width)
+        # The form sent empty: the errors stand next to their fields, in the page's language.
+        page.goto(pages["request-form-jp"])
+        page.locator("form.request-form [type=submit]").click()
+        page.wait_for_load_state()
+        check_page(page, "request-form-errors", language, findings, shots, width)
+        name_error = page.locator(".form-row.has-error:has(#id_requester_name) .field-error")
+        if name_error.count() != 1:
+            findings.add(f"request-form-errors [{language}, {width}px]", "no error beside the empty name field")
+    findings.assert_none()
+
+
+def console_cookie(live_server: Any) -> dict[str, str]:
+    client = Client()
+    login_staff(client, make_staff(Role.PRIVACY_OFFICER, "officer"))
+    return {
+        "name": settings.SESSION_COOKIE_NAME,
+        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+        "url": live_server.url,
+    }
+
+
+def check_console(chromium: Any, live_server: Any, pages: dict[str, str], shots: Path, language: str) -> None:
+    findings = Findings()
+    for width, page in contexts(chromium, language, [console_cookie(live_server)]):
+        for name, path in pages.items():
+            response = page.goto(f"{live_server.url}/console{path}")
+            if response is None or response.status != 200:
+                findings.add(f"{name} [{language}, {width}px]", f"answered {response and response.status}")
+                continue
+            check_page(page, name, language, findings, shots, width)
+    findings.assert_none()
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_console_pages(chromium: Any, live_server: Any, ipro: str, shots: Path, language: str) -> None:
+    request_id, _token = a_request(ipro)
+    pages = {
+        "console-dashboard": "/",
+        "console-requests": "/requests/",
+        "console-request": f"/requests/{request_id}/",
+        "console-audit": "/audit/",
+    }
+    check_console(chromium, live_server, pages, shots, language)
+
+
+@pytest.mark.xfail(
+    reason="the console's map page (console/templates, issue-17a's) has bare wide tables that scroll "
+    "themselves without keyboard focus (axe scrollable-region-focusable at 390 px); remove this mark "
+    "when they sit in a focusable .table-wrap",
+    strict=False,
+)
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_console_map_page(chromium: Any, live_server: Any, ipro: str, shots: Path, language: str) -> None:
+    check_console(chromium, live_server, {"console-map": "/map/"}, shots, language)
