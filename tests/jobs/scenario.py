@@ -2,7 +2,6 @@
 
 python -m tests.jobs.scenario setup    # migrate, an officer, the onemall map, an erasure request queued
 python -m tests.jobs.scenario status   # JSON: the request, its run and steps, the queued jobs
-python -m tests.jobs.scenario finish   # the officer records the manual tasks done (the run ends)
 """
 
 from __future__ import annotations
@@ -105,21 +104,9 @@ def _audit_counts(request_id: int, run_id: int | None) -> dict[str, int]:
     return counts
 
 
-def finish() -> None:
-    """The officer did the paper-forms work by hand: the last manual task done ends the run."""
-    from mamori.accounts.models import User
-    from mamori.fulfilment.models import ManualTask
-    from mamori.fulfilment.services.manual_tasks import complete_manual_task
-
-    officer = User.objects.get(username="officer")
-    for task in ManualTask.objects.exclude(status=ManualTask.Status.DONE).order_by("pk"):
-        complete_manual_task(task.pk, officer, note="paper forms shredded")
-    status()
-
-
 if __name__ == "__main__":
     import os
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mamori.settings")
     django.setup()
-    {"setup": setup, "status": status, "finish": finish}[sys.argv[1]]()
+    {"setup": setup, "status": status}[sys.argv[1]]()

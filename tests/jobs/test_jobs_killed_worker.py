@@ -202,7 +202,8 @@ def test_a_job_that_raises_is_retried_and_resumes(world: dict[str, Any]) -> None
     state = _wait_for(world, lambda s: s["jobs"][0]["status"] in ("SUCCESSFUL", "FAILED"))
     assert state["jobs"][0]["status"] == "SUCCESSFUL", state
     assert state["jobs"][0]["workers"] == 2  # claimed twice: the raise, then the retry
-    assert (state["run"]["status"], state["request"]["outcome"]) == ("needs_review", "needs_review"), state
+    # Completed: an API request has no paper-forms task (onemall's manual system is for paper).
+    assert (state["run"]["status"], state["request"]["outcome"]) == ("completed", "completed"), state
     assert world["adapter"].answered.count("garbled erase") == 1 and world["adapter"].answered.count("erase") == 0
     assert not any("FAILED" in str(message["Subject"]) for message in world["inbox"].messages)
 
