@@ -21,12 +21,17 @@ from mamori.accounts.models import Role
 from mamori.audit.services import Actor
 from mamori.catalog.services import apply_map
 from mamori.console.views import MAP_SECTIONS
+from mamori.fulfilment.demo_shop import create_shop
 from mamori.notices.services import publish_if_new
 from mamori.rights.models import Channel
 from mamori.rights.services.common import REQUESTER
 from mamori.rights.services.intake import Submission, submit_request
+from mamori.rights.services.verification import mark_verified
+from mamori.rights.services.workflow import show_plan, start
 from mamori.testing.staff import login_staff, make_staff
 from tests.browser.pagecheck import Findings, check_page, screenshot_dir, with_axe
+from tests.fulfilment.fulfilment_webhook_server import SECRET, StorageAdapter
+from tests.fulfilment.fulfilment_webhook_server import start as start_storage
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -161,4 +166,45 @@ def test_console_map_pages(chromium: Any, live_server: Any, ipro: str, shots: Pa
     # Not a version's own page: it shows the map's source files verbatim, the organisation's own
     # English text, which the check for untranslated UI strings would flag.
     pages["console-map-versions"] = "/map/versions/"
+    check_console(chromium, live_server, pages, shots, language)
+
+
+@pytest.fixture
+def onemall_erasure(transactional_db: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[int]:
+    """An erasure request of the demo shop's customer, verified and planned (the plan on its page)."""
+    shop = tmp_path / "shop.sqlite3"
+    create_shop(shop)
+    monkeypatch.setenv("MAMORI_ONEMALL_SHOP_URL", f"sqlite:///{shop}")
+    server, url = start_storage(StorageAdapter())  # the shop's file storage, behind its signed webhook
+    monkeypatch.setenv("MAMORI_ONEMALL_OSS_WEBHOOK_URL", url)
+    monkeypatch.setenv("MAMORI_ONEMALL_OSS_WEBHOOK_SECRET", SECRET)
+    actor = Actor.cli("test")
+    apply_map([EXAMPLES / "onemall"], actor)
+    request, _token = submit_request(
+        Submission(
+            organisation="onemall",
+            right="erasure",
+            jurisdiction="JP",
+            requester_name="Hanako Yamada",
+            requester_email="hanako.yamada@example.jp",
+            channel=Channel.FORM,
+        ),
+        REQUESTER,
+    )
+    mark_verified(request, actor, method="staff")
+    start(request, actor)
+    show_plan(request, actor)
+    yield request.pk
+    server.shutdown()
+    server.server_close()
+    translation.deactivate()
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_console_erasure_plan(
+    chromium: Any, live_server: Any, onemall_erasure: int, shots: Path, language: str
+) -> None:
+    # The plan's table fits a phone (each table a card), and its retention lines read in the page's
+    # language: "kept 7 years" in English, "7年" in Japanese.
+    pages = {"console-request-plan": f"/requests/{onemall_erasure}/"}
     check_console(chromium, live_server, pages, shots, language)
