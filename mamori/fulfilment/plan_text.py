@@ -74,7 +74,7 @@ def plan_lines(plan: Mapping[str, Any], language: str = "en") -> Iterator[str]:
             if table.get("hold_basis"):
                 line += " — " + _("retention rule %(rule)s: kept %(period)s under %(basis)s") % {
                     "rule": table["retention"],
-                    "period": table["hold_period"],
+                    "period": period_text(table["hold_period"], language),
                     "basis": table["hold_basis"].get(language, table["hold_basis"].get("en", "")),
                 }
             if table.get("dated_hold"):
@@ -115,7 +115,7 @@ def dated_hold_text(table: Mapping[str, Any], language: str = "en") -> str:
                 % {
                     "count": dated["kept_rows"],
                     "basis": basis_text,
-                    "period": _period(table.get("hold_period", ""), language),
+                    "period": period_text(table.get("hold_period", ""), language),
                     "column": dated["counts_from"],
                     "until": dated["kept_until"],
                 }
@@ -147,7 +147,7 @@ def dated_hold_text(table: Mapping[str, Any], language: str = "en") -> str:
     return "; ".join(parts)
 
 
-def _period(text: str, language: str) -> str:
+def period_text(text: str, language: str) -> str:
     """A hold's period as the map writes it ("7 years"), in the reader's language (7年)."""
     try:
         return labels.duration(Duration.parse(text), language)

@@ -205,6 +205,16 @@ def test_console_erasure_plan(
     chromium: Any, live_server: Any, onemall_erasure: int, shots: Path, language: str
 ) -> None:
     # The plan's table fits a phone (each table a card), and its retention lines read in the page's
-    # language: "kept 7 years" in English, "7年" in Japanese.
-    pages = {"console-request-plan": f"/requests/{onemall_erasure}/"}
-    check_console(chromium, live_server, pages, shots, language)
+    # language: "kept 7 years" in English, "7年" in Japanese (the map writes "7 years").
+    expected = {
+        "en": ("Retention rule order-records: kept 7 years under Japanese tax law",),
+        "ja": ("保存期間ルール order-records: 日本の税法", "に基づき 7年 保持"),
+    }[language]
+    findings = Findings()
+    for width, page in contexts(chromium, language, [console_cookie(live_server)]):
+        page.goto(f"{live_server.url}/console/requests/{onemall_erasure}/")
+        check_page(page, "console-request-plan", language, findings, shots, width)
+        holds = page.locator(".plan-hold").all_inner_texts()
+        if not holds or any(piece not in hold for hold in holds for piece in expected):
+            findings.add(f"console-request-plan [{language}, {width}px]", f"retention lines read {holds}")
+    findings.assert_none()

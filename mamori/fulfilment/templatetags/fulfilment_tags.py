@@ -47,6 +47,12 @@ def in_language(text: Any, language: str) -> str:
 
 
 @register.filter
+def hold_period(period: str, language: str) -> str:
+    """A hold's period as the plan stores it ("7 years"), in the viewer's language (7年)."""
+    return plan_text.period_text(period or "", "ja" if str(language).startswith("ja") else "en")
+
+
+@register.filter
 def dated_hold(table: Any, language: str) -> str:
     """A table's dated legal hold in words: rows kept under which hold until when, rows past it."""
     return plan_text.dated_hold_text(table, "ja" if str(language).startswith("ja") else "en")
