@@ -20,8 +20,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mamori.accounts.models import User
+from mamori.audit.labels import ACTION_LABELS
 from mamori.audit.models import AuditEntry
-from mamori.audit.services import Actor
+from mamori.audit.services import ACTION_PATTERN, Actor, record
 from mamori.catalog.services import apply_map
 from mamori.core.spreadsheet import FORMULA_STARTS, spreadsheet_safe
 from mamori.rights.models import RequestStatus, RightsRequest
@@ -299,3 +300,24 @@ def test_no_exported_cell_starts_a_formula(value: str) -> None:
     cell = spreadsheet_safe(value)
     assert not cell.startswith(FORMULA_STARTS)
     assert cell in (value, "'" + value)  # nothing but the quote is added
+
+
+@pytest.mark.parametrize(("language", "label"), [("en", "Request received"), ("ja", "請求を受付")])
+def test_the_audit_log_names_its_actions_and_keeps_their_codes(
+    ipro: str, officer: User, client_as: Callable[[User], Client], language: str, label: str
+) -> None:
+    found = make(ipro, "Hanako")
+    record(Actor.cli("test"), "example.unnamed_action", target_type="rights.request", target_id=str(found.pk))
+    page = client_as(officer).get(
+        f"/console/audit/?target_type=rights.request&target_id={found.pk}", HTTP_ACCEPT_LANGUAGE=language
+    )
+    cells = re.findall(r'<td data-label="[^"]+">(.*?)</td>', page.content.decode(), re.S)
+    # A known action reads in the page's language, its code below it for staff who search by it;
+    # an action without a name shows its code alone.
+    assert f'{label}<br><code class="muted small">request.received</code>' in cells
+    assert "<code>example.unnamed_action</code>" in cells
+
+
+def test_every_named_audit_action_is_a_valid_code() -> None:
+    # A name under a misspelt code would never be shown: each key must be an action code's shape.
+    assert all(ACTION_PATTERN.match(code) for code in ACTION_LABELS)

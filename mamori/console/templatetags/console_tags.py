@@ -11,6 +11,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from mamori.accounts.access import AUDIT_READERS
+from mamori.audit.labels import action_label
 from mamori.catalog.diff import flatten, format_value
 from mamori.console.labels import COUNT_LABELS, SECTION_LABELS
 from mamori.notices import labels
@@ -113,3 +114,9 @@ def code(value: Any, table: str) -> str:
 @register.filter
 def is_list(value: Any) -> bool:
     return isinstance(value, (list, tuple))
+
+
+@register.filter
+def audit_action(code: str) -> str:
+    """An audit action's name in the viewer's language ("" when it has none: the code is shown)."""
+    return action_label(code)
