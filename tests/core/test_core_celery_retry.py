@@ -15,6 +15,9 @@ from mamori.core import celery_jobs
 from mamori.core.errors import DomainError
 from mamori.core.leases import on_give_up
 
+# The task closes stale connections as a worker does, which a test transaction would not survive.
+pytestmark = pytest.mark.django_db(transaction=True)
+
 
 @task()
 def refusing_or_raising(folder: str, refuse: bool) -> None:
