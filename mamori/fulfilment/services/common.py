@@ -45,14 +45,11 @@ def end_run(run: FulfilmentRun, outcome: FulfilmentOutcome) -> FulfilmentOutcome
     A run that has ended (any status but running: completed, needs review, failed) keeps no clear
     package on disk: one exported by an earlier step and not handed over (a later step failed, the
     request was gone) is deleted. A run still running (stopped early) keeps it for its resumption."""
-    keep: Path | None = None
     if run.request_id is not None:
         outcome.recorded = hand_back(run.request_id, outcome)
-    else:
-        keep = outcome.package_path
     if run.status != RunStatus.RUNNING:
-        extra = [outcome.package_path] if outcome.package_path is not None else []
-        discard_clear_packages(run, keep=keep, also=extra)
+        # A package not recorded on a request goes back to the caller, who deletes it once used.
+        discard_clear_packages(run, keep=None if outcome.recorded else outcome.package_path)
     return outcome
 
 
