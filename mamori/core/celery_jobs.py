@@ -12,7 +12,13 @@ Delivery is "at least once": a message is acknowledged only after its job return
 (`task_acks_late`), and a worker that dies mid-job hands it back (`task_reject_on_worker_lost`):
 RabbitMQ redelivers at once, Redis after `MAMORI_BROKER_VISIBILITY_TIMEOUT` seconds. Jobs are
 idempotent (a fulfilment run continues from its first step not done), so a second delivery is
-harmless. A job that raises is acknowledged and logged, not retried forever.
+harmless.
+
+A job that raises is retried as on the database worker, through the same rules (core/leases.py):
+published again after `leases.retry_pause` (Celery's retry with a countdown) while
+`MAMORI_JOB_MAX_ATTEMPTS` is not reached, a DomainError (a refusal that will not change) at once
+given up; a job given up runs its give-up handler (`leases.give_up`: the run fails, the request
+shows it, the officer is told). Only the exception's class is logged, never its text.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from functools import cache
 from typing import Any, TypeVar
 
 from celery import Celery
+from celery import Task as CeleryTask
 from django.conf import settings
 from django.db import close_old_connections
 from django.utils import timezone
@@ -31,6 +38,8 @@ from django_tasks.base import Task, TaskResult, TaskResultStatus
 from django_tasks.signals import task_enqueued
 from django_tasks.utils import get_random_id
 from typing_extensions import ParamSpec
+
+from mamori.core import leases
 
 logger = logging.getLogger("mamori.jobs")
 
@@ -44,12 +53,24 @@ T = TypeVar("T")
 P = ParamSpec("P")
 
 
-def run_job(path: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
-    """The one Celery task: call the django-tasks task at `path` (a worker-side function)."""
+def run_job(delivery: CeleryTask, path: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    """The one Celery task: call the django-tasks task at `path` (a worker-side function); when it
+    raises, retry it later or give it up (see the module's docstring)."""
     close_old_connections()  # a long-lived worker must not reuse a connection the server closed
     try:
         job: Task[Any, Any] = import_string(path)
         return job.call(*args, **kwargs)
+    except Exception as error:
+        attempt = delivery.request.retries + 1
+        job_id = delivery.request.id
+        if leases.retry_left(attempt, error):
+            logger.warning("job %s (%s) raised %s; queued again", job_id, path, type(error).__name__)
+            # No `exc`: Celery would log the exception's text, which may hold personal data.
+            raise delivery.retry(countdown=leases.retry_pause(attempt).total_seconds(), max_retries=None) from None
+        logger.error("job %s (%s) failed after %s attempts: %s", job_id, path, attempt, type(error).__name__)
+        close_old_connections()
+        leases.give_up(path, args, kwargs, attempt, type(error).__name__)
+        return None
     finally:
         close_old_connections()
 
@@ -71,7 +92,7 @@ def celery_app() -> Celery:
         worker_hijack_root_logger=False,
         enable_utc=True,
     )
-    app.task(name=JOB_TASK)(run_job)
+    app.task(name=JOB_TASK, bind=True)(run_job)
     return app
 
 

@@ -8,7 +8,8 @@ it again; a worker killed with SIGKILL leaves it RUNNING forever. Here:
   got one within a lease period of being claimed) and puts them back in the queue with a
   compare-and-set UPDATE, so exactly one worker does it;
 - a job that raises is queued again after a pause (unless it raised a DomainError: a refusal that
-  will not change), and the lease's attempts count those runs too;
+  will not change), and the lease's attempts count those runs too (`retry_left`, `retry_pause` and
+  `give_up` are shared with the Celery transport, core/celery_jobs.py, so both behave alike);
 - a job that has been started `MAMORI_JOB_MAX_ATTEMPTS` times without finishing is marked FAILED
   and its give-up handler runs (registered beside the job: `on_give_up`), which makes the failure
   visible where people look (the fulfilment run, the request, an e-mail to the officer).
@@ -183,9 +184,9 @@ def settle(job: DBTaskResult, worker_id: str, attempt: int, error: BaseException
             else:
                 JobLease.objects.filter(task_id=job.pk).delete()
                 return "succeeded"
-        if attempt < settings.MAMORI_JOB_MAX_ATTEMPTS and not isinstance(error, DomainError):
+        if retry_left(attempt, error):
             DBTaskResult.objects.filter(pk=job.pk).update(
-                status=TaskResultStatus.READY, started_at=None, run_after=now + lease_period() * attempt
+                status=TaskResultStatus.READY, started_at=None, run_after=now + retry_pause(attempt)
             )
             logger.warning("job %s (%s) raised %s; queued again", job.pk, job.task_path, type(error).__name__)
             return "retry"
@@ -194,6 +195,27 @@ def settle(job: DBTaskResult, worker_id: str, attempt: int, error: BaseException
     logger.error("job %s (%s) failed after %s attempts: %s", job.pk, job.task_path, attempt, type(error).__name__)
     _call_give_up(job, attempt, type(error).__name__)
     return "failed"
+
+
+def retry_left(attempt: int, error: BaseException) -> bool:
+    """Whether a job whose run number ``attempt`` raised ``error`` runs again (on either transport):
+    attempts are left and the error may pass (a DomainError is a refusal that will not change)."""
+    return attempt < settings.MAMORI_JOB_MAX_ATTEMPTS and not isinstance(error, DomainError)
+
+
+def retry_pause(attempt: int) -> timedelta:
+    """How long a job that raised waits before its next run: longer after each failure."""
+    return lease_period() * attempt
+
+
+def give_up(task_path: str, args: list[Any], kwargs: dict[str, Any], attempts: int, error: str) -> None:
+    """Run the give-up handler of the job at ``task_path`` with its arguments (both transports: the
+    database worker through `settle`/`reclaim_expired`, Celery through `celery_jobs.run_job`).
+    ``error`` names the exception class ("" when the workers died), never its text, which may hold
+    personal data."""
+    handler = _handler(task_path)
+    if handler is not None:
+        handler(*args, attempts=attempts, error=error, **kwargs)
 
 
 def _give_up(job: DBTaskResult, attempts: int, now: datetime) -> bool:
@@ -214,13 +236,9 @@ def _give_up(job: DBTaskResult, attempts: int, now: datetime) -> bool:
 
 
 def _call_give_up(job: DBTaskResult, attempts: int, error: str) -> None:
-    """The job's give-up handler, with its arguments; ``error`` names the exception class ("" when
-    the workers died), never its text, which may hold personal data."""
-    handler = _handler(job.task_path)
-    if handler is not None:
-        full = DBTaskResult.objects.get(pk=job.pk)
-        arguments = full.args_kwargs or {}
-        handler(*arguments.get("args", []), attempts=attempts, error=error, **arguments.get("kwargs", {}))
+    """The database job's give-up handler, with the arguments stored on the job."""
+    arguments = DBTaskResult.objects.get(pk=job.pk).args_kwargs or {}
+    give_up(job.task_path, arguments.get("args", []), arguments.get("kwargs", {}), attempts, error)
 
 
 def _handler(task_path: str) -> GiveUp | None:

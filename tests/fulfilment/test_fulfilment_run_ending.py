@@ -149,3 +149,34 @@ def test_an_access_run_stopped_after_export_and_before_hand_over_still_delivers_
     request.refresh_from_db()
     assert request.status == RequestStatus.COMPLETED and request.outcome_status == "completed"
     assert RequestFile.objects.filter(request=request, kind=RequestFile.Kind.RESULT).count() == 1
+
+
+@pytest.mark.parametrize("ended_by", ["a later step refused", "the job given up"])
+def test_an_access_run_that_fails_after_its_export_leaves_no_clear_package(
+    onemall: str, packages: Path, ended_by: str
+) -> None:
+    from mamori.fulfilment.models import FulfilmentStep
+    from mamori.rights.services.abandoned import fulfilment_abandoned
+
+    request = access_request_in_progress()
+    run = prepare_run(fulfilment_task(request), ENGINE)
+    if ended_by == "a later step refused":
+        # A step this version cannot carry out (planned by a newer mamori) after the export: the
+        # engine refuses it with a DomainError once the package is already written.
+        last = run.steps.order_by("-position").first()
+        assert last is not None
+        FulfilmentStep.objects.create(run=run, position=last.position + 1, system="shop-db", action="shred")
+        outcome = execute_run(run.pk, ENGINE)
+        assert outcome.status == "failed" and outcome.recorded
+        assert run.steps.get(action="export").status == "done"  # the package had been written
+    else:
+        execute_run(run.pk, ENGINE, max_steps=1)  # the worker stops after the export committed
+        assert len(list(packages.rglob("*.zip"))) == 1
+        fulfilment_abandoned(request.pk, attempts=3, error="ValueError")  # then its job is given up
+
+    run.refresh_from_db()
+    request.refresh_from_db()
+    assert run.status == "failed"
+    assert request.status == RequestStatus.IN_PROGRESS and request.outcome_status == "failed"
+    assert not RequestFile.objects.filter(request=request, kind=RequestFile.Kind.RESULT).exists()
+    assert not list(packages.rglob("*.zip"))  # personal data is not left in clear on disk

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -38,10 +40,31 @@ def engine_for(organisation: str) -> tuple[int, FulfilmentEngine]:
 def end_run(run: FulfilmentRun, outcome: FulfilmentOutcome) -> FulfilmentOutcome:
     """The one way a run ends, whatever surface ran it: a request's run hands its outcome back to the
     request (package stored encrypted, clear copy deleted, request completed or updated). A run of no
-    request (the engine tried outside a request) returns its package to the caller."""
+    request (the engine tried outside a request) returns its package to the caller.
+
+    A run that has ended (any status but running: completed, needs review, failed) keeps no clear
+    package on disk: one exported by an earlier step and not handed over (a later step failed, the
+    request was gone) is deleted. A run still running (stopped early) keeps it for its resumption."""
     if run.request_id is not None:
         outcome.recorded = hand_back(run.request_id, outcome)
+    if run.status != RunStatus.RUNNING:
+        # A package not recorded on a request goes back to the caller, who deletes it once used.
+        discard_clear_packages(run, keep=None if outcome.recorded else outcome.package_path)
     return outcome
+
+
+def discard_clear_packages(run: FulfilmentRun, *, keep: Path | None = None, also: Iterable[Path] = ()) -> None:
+    """Delete the clear packages this run's export steps wrote (and ``also``), except ``keep``: personal
+    data is never left in clear on disk once a run has ended, however it ended (`end_run`, and a run
+    given up in `abandon.abandon_run`)."""
+    paths = set(also)
+    for step in run.steps.filter(action="export", sealed_state__isnull=False):
+        state = step.state
+        if isinstance(state, dict) and state.get("package"):
+            paths.add(Path(state["package"]))
+    for path in paths:
+        if path != keep:
+            path.unlink(missing_ok=True)
 
 
 def set_run_status(run: FulfilmentRun, status: str, message: str = "") -> None:
