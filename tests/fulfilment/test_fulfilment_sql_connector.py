@@ -179,6 +179,21 @@ def test_bulk_uses_one_statement_per_table_whatever_the_batch_size(sqlite_shop: 
     assert rows(sqlite_shop, "SELECT count(*) FROM login_sessions WHERE customer_id >= 100") == [(0,)]
 
 
+def test_a_plan_located_without_counts_says_so_instead_of_showing_nothing(sqlite_shop: str) -> None:
+    """Bulk erasure locates without counts (its plan is not shown); such a plan must not claim
+    that a table has 0 of the person's rows, and it erases exactly what the counted plan does."""
+    shop = connector(sqlite_shop)
+    counted = {entry["table"]: entry for entry in shop.plan_erasure(shop.locate([HANAKO]))["tables"]}
+    uncounted = {entry["table"]: entry for entry in shop.plan_erasure(shop.locate([HANAKO], counts=False))["tables"]}
+    assert counted["customers"]["rows"] == 1
+    assert counted["orders"]["rows"] > 0
+    owned = [name for name, entry in counted.items() if entry["ownership"] == "owned"]
+    assert owned and all(uncounted[name]["rows"] is None for name in owned)
+    assert {name: entry["action"] for name, entry in uncounted.items()} == {
+        name: entry["action"] for name, entry in counted.items()
+    }
+
+
 def test_export_memory_stays_bounded_for_many_rows(sqlite_shop: str, tmp_path: Path) -> None:
     engine_sa = sa.create_engine(sqlite_shop)
     with engine_sa.begin() as connection:

@@ -113,7 +113,10 @@ def plan_erasure(connector: SqlConnector, located: Located) -> SystemPlan:
                 for field in layout.tables[name].spec.fields
             ]
     for entry in entries.values():
-        entry["rows"] = sum(entry["rows_by_subject"].values())
+        # An owned table located without counts (bulk erasure, whose plan nobody reads) has no
+        # number of rows: None, never a 0 that would read as "nothing found".
+        counted = entry["ownership"] == "related" or entry["table"] in counts
+        entry["rows"] = sum(entry["rows_by_subject"].values()) if counted else None
         if entry["ownership"] == "related":
             entry["rows"] = len(erasable.get(entry["table"], [])) + entry["shared_rows"]
     order = [name for name in layout.children_first() if name in entries]

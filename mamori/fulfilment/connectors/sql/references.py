@@ -117,12 +117,10 @@ def settle(
     leaves someone else's row alone."""
     layout = connector.layout
     links = layout.key_columns()
-    linked = {edge.table for edge in layout.edges} | {edge.target for edge in layout.edges}
-    mine = {
-        name: rows_by_subject(connector, connection, name, state, erasable)
-        for name in entries
-        if entries[name]["action"] == "delete" or name in linked
-    }
+    needed = _tables_to_read(connector, entries)
+    mine = {name: rows_by_subject(connector, connection, name, state, erasable) for name in needed}
+    # A deleted table no link points at, and whose own links nothing settles, needs no keys:
+    # its rows go by the plan's predicate (reading them all into Python cost most of a bulk plan).
     deleted = {name: set(mine.get(name, {})) for name, entry in entries.items() if entry["action"] == "delete"}
     kept: dict[str, set[tuple[Any, ...]]] = {name: set() for name in deleted}
     target_values = _target_values(connector, connection, deleted)
@@ -189,6 +187,19 @@ def settle(
     remaining = {name: deleted[name] - kept[name] for name in deleted}
     kept_keys = {name: sorted((list(key) for key in keys), key=str) for name, keys in kept.items() if keys}
     return removals, kept_keys, remaining
+
+
+def _tables_to_read(connector: SqlConnector, entries: Mapping[str, Mapping[str, Any]]) -> set[str]:
+    """The tables whose batch rows `settle` needs by key: both ends of every link into a table
+    the plan deletes from (which rows go, whose rows point at them), and the referencing table of
+    every link the person's own reference is emptied along (`detach_shared` skips rows that go)."""
+    needed: set[str] = set()
+    for edge in connector.layout.edges:
+        if entries[edge.target]["action"] == "delete":
+            needed |= {edge.table, edge.target}
+        if detaches(connector, edge):
+            needed.add(edge.table)
+    return needed
 
 
 def _target_values(
