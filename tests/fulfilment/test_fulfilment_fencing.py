@@ -17,7 +17,7 @@ from mamori.core.models import JobLease
 from mamori.fulfilment.handler import ENGINE
 from mamori.fulfilment.models import FulfilmentRun, FulfilmentStep
 from mamori.fulfilment.services.planning import prepare_run
-from mamori.rights.models import RequestFile, RequestStatus
+from mamori.rights.models import RequestFile, RequestStatus, RightsRequest
 from mamori.rights.services.workflow import fulfil_request, fulfilment_task
 
 from .test_fulfilment_run_ending import access_request_in_progress, onemall, packages
@@ -27,7 +27,8 @@ __all__ = ["onemall", "packages"]  # fixtures
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_a_worker_that_lost_its_lease_cannot_finish_the_run(onemall: str, packages: Path) -> None:
+def _run_taken_by_worker_a() -> tuple[RightsRequest, FulfilmentRun, DBTaskResult, JobLease]:
+    """An access request in progress, its run prepared, and its job running under worker A's lease."""
     request = access_request_in_progress()
     run = prepare_run(fulfilment_task(request), ENGINE)
     job = DBTaskResult.objects.create(
@@ -40,6 +41,11 @@ def test_a_worker_that_lost_its_lease_cannot_finish_the_run(onemall: str, packag
         worker_ids=["A"],
     )
     first = leases.take(job.id, job.task_path, "A")
+    return request, run, job, first
+
+
+def test_a_worker_that_lost_its_lease_cannot_finish_the_run(onemall: str, packages: Path) -> None:
+    request, run, job, first = _run_taken_by_worker_a()
     # Worker A stalls past its lease (a long GC pause, a frozen VM); B requeues the job and takes it.
     later = timezone.now() + leases.lease_period() + timedelta(seconds=1)
     assert leases.reclaim_expired(later)["requeued"] == 1
@@ -75,18 +81,7 @@ def test_a_worker_that_lost_its_lease_cannot_finish_the_run(onemall: str, packag
 def test_a_lease_lost_after_export_leaves_no_clear_package_and_the_new_worker_exports_again(
     onemall: str, packages: Path
 ) -> None:
-    request = access_request_in_progress()
-    run = prepare_run(fulfilment_task(request), ENGINE)
-    job = DBTaskResult.objects.create(
-        task_path=fulfil_request.module_path,
-        args_kwargs={"args": [request.pk], "kwargs": {}},
-        backend_name="default",
-        run_after=timezone.now(),
-        status="RUNNING",
-        started_at=timezone.now(),
-        worker_ids=["A"],
-    )
-    first = leases.take(job.id, job.task_path, "A")
+    request, run, job, first = _run_taken_by_worker_a()
     taken: list[JobLease] = []
 
     def take_over_once_exported(sender: object, instance: FulfilmentStep, **kwargs: object) -> None:
