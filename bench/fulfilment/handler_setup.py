@@ -11,7 +11,8 @@ from typing import Any
 from bench.common import SMALL, admin_connection, database_exists, pg_url, setup_django
 from bench.fulfilment.engine_setup import MAP_PATH, STORE_ENV
 
-DATABASE = "mamori_bench_handler_small" if SMALL else "mamori_bench_handler"
+# BENCH_HANDLER_DB: another handler database, so two benchmarks run at once do not share one.
+DATABASE = os.environ.get("BENCH_HANDLER_DB") or ("mamori_bench_handler_small" if SMALL else "mamori_bench_handler")
 ORGANISATION = "bench-store"
 
 

@@ -6,6 +6,7 @@ change data work on copies of it (`fresh_copy`), so every run starts from the sa
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -31,7 +32,8 @@ SIZES = {
 if SMALL:
     SIZES = {key: max(1, value // 50) if key != "orders_per" else value for key, value in SIZES.items()}
 TEMPLATE = "mamori_bench_store_small" if SMALL else "mamori_bench_store"
-WORK_COPY = f"{TEMPLATE}_work"
+# BENCH_WORK_SUFFIX keeps two erasure benchmarks run at once (two worktrees) off each other's copy.
+WORK_COPY = f"{TEMPLATE}_work{os.environ.get('BENCH_WORK_SUFFIX', '')}"
 HEAVY_CUSTOMER = 1  # the subject with `heavy` usage events, at the start of the id range
 # The growth curve: customers at the end of the id range with 1,000 .. `heavy` events, the
 # highest ids of usage_events (generate.sql).
