@@ -32,10 +32,12 @@ from mamori.fulfilment.services.abandon import abandon_run
 from mamori.fulfilment.services.common import (
     ENGINE,
     FulfilmentError,
+    counts_plan,
     end_run,
     engine_for,
     final_status,
     run_summary,
+    save_run_status,
     set_run_status,
 )
 from mamori.fulfilment.services.earlier_erasures import remember_erased
@@ -47,14 +49,19 @@ RESUMABLE = (RunStatus.RUNNING, RunStatus.FAILED, RunStatus.PLANNED)
 
 
 def execute_run(run_id: int, actor: Actor, *, max_steps: int | None = None) -> FulfilmentOutcome:
-    """Carry out the steps not done yet, in order. `max_steps` stops early (as a killed worker would)."""
+    """Carry out the steps not done yet, in order. `max_steps` stops early (as a killed worker would).
+
+    Records per run, each in one fenced transaction: the run running with its first step started
+    (committed before that step's work, so a killed worker is seen and resumed); each step's end
+    with its audit entry; the last one's end with the run's end and its audit entry too."""
     run = FulfilmentRun.objects.get(pk=run_id)
     _, engine = engine_for(run.organisation)
+    steps = list(run.steps.order_by("position"))
     package_path: Path | None = None
     done_now = 0
+    running = False  # whether this execution has recorded the run as running
     try:
-        set_run_status(run, RunStatus.RUNNING)
-        for step in run.steps.order_by("position"):
+        for index, step in enumerate(steps):
             if step.action == "export" and step.status == StepStatus.DONE:
                 package_path = _package_in_hand(step)
                 if package_path is not None:
@@ -64,20 +71,37 @@ def execute_run(run_id: int, actor: Actor, *, max_steps: int | None = None) -> F
             elif step.status in (StepStatus.DONE, StepStatus.WAITING):
                 continue
             if max_steps is not None and done_now >= max_steps:
-                return end_run(
-                    run, FulfilmentOutcome(status="needs_review", summary=run_summary(run), message="interrupted")
+                if not running:
+                    set_run_status(run, RunStatus.RUNNING)
+                outcome = FulfilmentOutcome(
+                    status="needs_review", summary=run_summary(run, steps), message="interrupted"
                 )
-            _start_step(step)
+                return end_run(run, outcome, steps=steps)
+            _start_step(run, steps, step, with_run=not running)
+            running = True
             try:
-                result, status, package = _run_step(engine, run, step)
+                result, status, package = _run_step(engine, run, step, steps)
             except DomainError as exc:
                 _finish_step(step, StepStatus.FAILED, {}, actor, error=exc.message)
                 set_run_status(run, RunStatus.FAILED, message=exc.message)
-                return end_run(run, FulfilmentOutcome(status="failed", summary=run_summary(run), message=exc.message))
+                outcome = FulfilmentOutcome(status="failed", summary=run_summary(run, steps), message=exc.message)
+                return end_run(run, outcome, steps=steps)
             package_path = package or package_path
-            _finish_step(step, status, result, actor, package=package)
-            done_now += 1
-        return _conclude(run, actor, package_path)
+            exported = step.action == "export" and status == StepStatus.DONE
+            if exported:
+                run.plan = _exported_plan(engine, run, result)
+            if any(_to_run(later) for later in steps[index + 1 :]):
+                _finish_step(step, status, result, actor, package=package, run=run if exported else None)
+                done_now += 1
+                continue
+            # The last step to run: its end and the run's end are recorded in one transaction.
+            with transaction.atomic():
+                _finish_step(step, status, result, actor, package=package)
+                outcome = _record_end(run, actor, package_path, also=("plan",) if exported else ())
+            return end_run(run, outcome, steps=steps)
+        with transaction.atomic():
+            outcome = _record_end(run, actor, package_path)
+        return end_run(run, outcome, steps=steps)
     except BaseException:
         # Stopped before the hand-over (the lease lost, a raise to be retried): no clear copy stays
         # on disk; the next execution exports again.
@@ -114,7 +138,7 @@ def queue_resume(run: FulfilmentRun) -> bool:
 
 
 def _run_step(
-    engine: FulfilmentEngine, run: FulfilmentRun, step: FulfilmentStep
+    engine: FulfilmentEngine, run: FulfilmentRun, step: FulfilmentStep, steps: list[FulfilmentStep]
 ) -> tuple[dict[str, Any], str, Path | None]:
     subjects = run.subject_identities
     key = f"mamori-run-{run.pk}-step-{step.position}"
@@ -144,7 +168,7 @@ def _run_step(
             return {"tables": {}, "already_done": True}, StepStatus.DONE, None
         return {"tables": connector.erase(plan, idempotency_key=key)}, StepStatus.DONE, None
     if step.action == "verify":
-        erase_step = run.steps.get(system=step.system, action="erase")
+        (erase_step,) = [other for other in steps if other.system == step.system and other.action == "erase"]
         residue = connector.verify(erase_step.state)
         return {"residue": residue}, StepStatus.DONE if not any(residue.values()) else StepStatus.FAILED, None
     located = connector.locate(subjects, counts=False)
@@ -157,13 +181,31 @@ def _run_step(
     raise FulfilmentError(_("unknown step %(action)s"), code="unknown_step", action=step.action)
 
 
-def _start_step(step: FulfilmentStep) -> None:
+def _start_step(run: FulfilmentRun, steps: list[FulfilmentStep], step: FulfilmentStep, *, with_run: bool) -> None:
+    """The step started, committed before its work; ``with_run``: the run marked running with it."""
     with transaction.atomic():
         fence()
         step.status = StepStatus.RUNNING
         step.attempts += 1
         step.started_at = timezone.now()
         step.save(update_fields=["status", "attempts", "started_at"])
+        if with_run:
+            save_run_status(run, RunStatus.RUNNING, "", run_summary(run, steps))
+
+
+def _to_run(step: FulfilmentStep) -> bool:
+    """Whether `execute_run` would carry this step out (again)."""
+    if step.action == "export" and step.status == StepStatus.DONE:
+        return _package_in_hand(step) is None
+    return step.status not in (StepStatus.DONE, StepStatus.WAITING)
+
+
+def _exported_plan(engine: FulfilmentEngine, run: FulfilmentRun, result: dict[str, Any]) -> dict[str, Any]:
+    """The run's plan with the rows per table the export wrote (its plan counted nothing), and the
+    systems it could not reach: the console shows them, and `final_status` reads them."""
+    return counts_plan(engine.map, result["tables"], engine.unavailable, run.subjects) | {
+        key: value for key, value in run.plan.items() if key not in ("systems", "subjects")
+    }
 
 
 def _package_in_hand(step: FulfilmentStep) -> Path | None:
@@ -181,8 +223,11 @@ def _finish_step(
     actor: Actor,
     error: str = "",
     package: Path | None = None,
+    run: FulfilmentRun | None = None,
 ) -> None:
-    with transaction.atomic():
+    """The step's end and its audit entry; ``run``: saved with it, its plan changed by the step's work
+    (an export's rows per table)."""
+    with transaction.atomic(savepoint=False):  # a failure fails the caller's transaction, if any
         fence()  # a worker that lost its job's lease records nothing
         step.status = status
         step.result = result
@@ -193,6 +238,8 @@ def _finish_step(
             step.sealed_state = encrypt_json({"package": str(package)})
             fields.append("sealed_state")
         step.save(update_fields=fields)
+        if run is not None:  # its plan, with what the step found
+            run.save(update_fields=["plan", "updated_at"])
         if step.action == "erase" and status == StepStatus.DONE:
             remember_erased(step)  # a later request by a masked address still finds what was kept
         record(
@@ -204,17 +251,24 @@ def _finish_step(
         )
 
 
-def _conclude(run: FulfilmentRun, actor: Actor, package_path: Path | None) -> FulfilmentOutcome:
-    status, message = final_status(run)
-    set_run_status(run, status, message)
-    with transaction.atomic():
-        fence()
-        record(
-            actor,
-            "fulfilment.run_finished",
-            target_type="fulfilment_run",
-            target_id=str(run.pk),
-            details={"right": run.right, "status": status},
-        )
-    outcome = FulfilmentOutcome(status=str(status), summary=run.summary, package_path=package_path, message=message)
-    return end_run(run, outcome)
+def _record_end(
+    run: FulfilmentRun, actor: Actor, package_path: Path | None, *, also: tuple[str, ...] = ()
+) -> FulfilmentOutcome:
+    """The run's end from its steps' statuses (read again: staff may have finished a manual task
+    meanwhile) and its audit entry, inside the caller's transaction; ``also``: more fields of the
+    run to save (its plan, when the last step was the export)."""
+    fence()
+    rows = list(run.steps.order_by("position").values("system", "action", "status", "result"))
+    status, message = final_status(run, [row["status"] for row in rows])
+    steps = [
+        {"system": row["system"], "action": row["action"], "status": row["status"], **row["result"]} for row in rows
+    ]
+    save_run_status(run, status, message, {"run": run.pk, "right": run.right, "steps": steps}, also=also)
+    record(
+        actor,
+        "fulfilment.run_finished",
+        target_type="fulfilment_run",
+        target_id=str(run.pk),
+        details={"right": run.right, "status": status},
+    )
+    return FulfilmentOutcome(status=str(status), summary=run.summary, package_path=package_path, message=message)

@@ -16,7 +16,7 @@ from mamori.audit.services import Actor, record
 from mamori.core.crypto import encrypt_json
 from mamori.fulfilment.engine import FulfilmentEngine, public_plan
 from mamori.fulfilment.models import FulfilmentRun, FulfilmentStep
-from mamori.fulfilment.services.common import EXPORT_RIGHTS, RIGHTS, FulfilmentError, engine_for
+from mamori.fulfilment.services.common import EXPORT_RIGHTS, RIGHTS, FulfilmentError, counts_plan, engine_for
 from mamori.fulfilment.services.earlier_erasures import earlier_identities
 
 if TYPE_CHECKING:
@@ -86,20 +86,26 @@ def plan_run(
                 elif not system.get("error"):
                     steps += [(system["system"], "erase", system), (system["system"], "verify", None)]
             shown = public_plan(plan)
+        elif right in EXPORT_RIGHTS:
+            # What an export does does not depend on what is found: one step reads every system.
+            # So the plan reads nothing in the company's systems (the export finds the person
+            # again anyway, in one snapshot); the rows per table are the export's own, written
+            # into the run's plan when its step is done (execution). Systems that cannot be
+            # configured are named now (building a connector is kept per map version, and does
+            # not connect); one that fails later is named by the export.
+            shown = _export_plan(engine, len(subjects))
+            steps.append(("*", "export", None))
         else:
             located = engine.locate(subjects)
-            shown = _counts_plan(engine, located, len(subjects))
-            if right in EXPORT_RIGHTS:
-                steps.append(("*", "export", None))
-            else:
-                action = "rectify" if right == "rectification" else "restrict"
-                steps += [
-                    (system_id, action, None)
-                    for system_id in located
-                    if engine.map.system(system_id).connector != "manual"
-                ]
-                if right == "restriction":
-                    steps.append(("*", "restrict_list", None))
+            rows = {system_id: _rows(found) for system_id, found in located.items()}
+            shown = counts_plan(privacy_map, rows, engine.unavailable, len(subjects))
+            action = "rectify" if right == "rectification" else "restrict"
+            steps += [
+                (system_id, action, None) for system_id in located if engine.map.system(system_id).connector != "manual"
+            ]
+            if right == "restriction":
+                steps.append(("*", "restrict_list", None))
+        if right != "erasure":
             manual = [
                 system.id
                 for system in privacy_map.systems
@@ -148,20 +154,24 @@ def manual_applies(privacy_map: PrivacyMap, system_id: str, channel: str | None)
     return not channels or channel in channels
 
 
-def _counts_plan(engine: FulfilmentEngine, located: Mapping[str, Any], subjects: int) -> dict[str, Any]:
-    systems = [
-        {
-            "system": system_id,
-            "kind": engine.map.system(system_id).connector,
-            "tables": [{"table": table, "rows": sum(per.values())} for table, per in found["counts"].items()],
-        }
-        for system_id, found in located.items()
-    ]
-    systems += [
-        {"system": system_id, "kind": engine.map.system(system_id).connector, "tables": [], "error": message}
-        for system_id, message in engine.unavailable.items()
-    ]
-    return {"subjects": subjects, "systems": systems}
+def _rows(found: Mapping[str, Any]) -> dict[str, int]:
+    """Rows per table of what a connector located (all subjects together)."""
+    return {table: sum(per.values()) for table, per in found["counts"].items()}
+
+
+def _export_plan(engine: FulfilmentEngine, subjects: int) -> dict[str, Any]:
+    """An export's plan before it runs: every system it will read (rows counted by the export), and
+    those that cannot be reached, with why."""
+    reachable = [connector.system_id for connector in engine.connectors()]  # the others: engine.unavailable
+    plan = counts_plan(engine.map, {}, engine.unavailable, subjects)
+    found: list[dict[str, Any]] = []
+    for system_id in reachable:
+        kind = engine.map.system(system_id).connector
+        found.append({"system": system_id, "kind": kind, "tables": []})
+        if kind != "manual":
+            found[-1]["counted_on_export"] = True
+    plan["systems"] = found + plan["systems"]
+    return plan
 
 
 def match_data_points(organisation: str, points: Mapping[str, str]) -> set[str]:
