@@ -5,7 +5,7 @@ from __future__ import annotations
 import getpass
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,6 +89,16 @@ def _check_details(value: Any, path: str = "details") -> None:
         raise ValueError(f"{path}: audit details must not carry e-mail addresses")
 
 
+@dataclass(frozen=True)
+class Entry:
+    """One entry to append with `record_all`."""
+
+    action: str
+    target_type: str = ""
+    target_id: str = ""
+    details: Mapping[str, Any] | None = None
+
+
 def record(
     actor: Actor,
     action: str,
@@ -102,33 +112,49 @@ def record(
     Writers lock the chain-head row, so two concurrent writers cannot both extend the same entry;
     the second waits until the first commits (or rolls back, taking its entry with it).
     """
+    return _append(actor, [Entry(action, target_type, target_id, details)], savepoint=True)[0]
+
+
+def record_all(actor: Actor, entries: Sequence[Entry]) -> list[AuditEntry]:
+    """Append several entries of one actor, in order, under one lock of the chain head (one read and
+    one write of the head for all of them), for a service that writes them in one transaction.
+
+    No savepoint of its own: a failure here fails the caller's whole transaction, so the work the
+    entries describe is never committed without them (outside a transaction, it is one)."""
+    return _append(actor, entries, savepoint=False)
+
+
+def _append(actor: Actor, entries: Sequence[Entry], *, savepoint: bool) -> list[AuditEntry]:
     if actor.kind not in ("user", "system", "cli"):
         raise ValueError(f"unknown actor kind {actor.kind!r}")
-    if not ACTION_PATTERN.match(action):
-        raise ValueError(f"audit action {action!r} must be dotted lower-case, e.g. 'map.applied'")
-    _check_details(details or {})
-    # Round-trip through canonical JSON so what we hash is exactly what the database gives back.
-    clean_details = json.loads(canonical_json(dict(details or {})))
-    with transaction.atomic():
+    cleaned = []
+    for entry in entries:
+        if not ACTION_PATTERN.match(entry.action):
+            raise ValueError(f"audit action {entry.action!r} must be dotted lower-case, e.g. 'map.applied'")
+        _check_details(entry.details or {})
+        # Round-trip through canonical JSON so what we hash is exactly what the database gives back.
+        cleaned.append((entry, json.loads(canonical_json(dict(entry.details or {})))))
+    written: list[AuditEntry] = []
+    with transaction.atomic(savepoint=savepoint):
         head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
-        seq = head.last_seq + 1
-        at = timezone.now()
-        fields = {
-            "seq": seq,
-            "at": at,
-            "actor_kind": actor.kind,
-            "actor_id": str(actor.ident)[:64],
-            "actor_label": str(actor.label)[:150],
-            "action": action,
-            "target_type": target_type[:64],
-            "target_id": str(target_id)[:64],
-            "details": clean_details,
-            "prev_hash": head.last_hash,
-        }
         key = current_chain_key()
-        entry = AuditEntry(**fields, hash=entry_hash(key, **fields), key_id=key.key_id)
-        entry.save(force_insert=True)
-        head.last_seq = seq
-        head.last_hash = entry.hash
+        for entry, clean_details in cleaned:
+            fields = {
+                "seq": head.last_seq + 1,
+                "at": timezone.now(),
+                "actor_kind": actor.kind,
+                "actor_id": str(actor.ident)[:64],
+                "actor_label": str(actor.label)[:150],
+                "action": entry.action,
+                "target_type": entry.target_type[:64],
+                "target_id": str(entry.target_id)[:64],
+                "details": clean_details,
+                "prev_hash": head.last_hash,
+            }
+            row = AuditEntry(**fields, hash=entry_hash(key, **fields), key_id=key.key_id)
+            row.save(force_insert=True)
+            head.last_seq = row.seq
+            head.last_hash = row.hash
+            written.append(row)
         head.save(update_fields=["last_seq", "last_hash"])
-    return entry
+    return written

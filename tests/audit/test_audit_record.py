@@ -1,7 +1,8 @@
 import pytest
 
 from mamori.audit.models import AppendOnlyError, AuditChainHead, AuditEntry
-from mamori.audit.services import Actor, record
+from mamori.audit.services import Actor, Entry, record, record_all
+from mamori.audit.verify import verify_chain
 
 
 @pytest.mark.django_db
@@ -49,3 +50,32 @@ def test_audit_record_refuses_undotted_action():
 def test_audit_actor_cli_defaults_to_os_user():
     actor = Actor.cli()
     assert actor.kind == "cli" and actor.ident
+
+
+@pytest.mark.django_db
+def test_audit_record_all_chains_entries_in_order_under_one_head_write():
+    first = record(Actor.cli("ops"), "staff.listed")
+    written = record_all(
+        Actor.system("fulfilment"),
+        [
+            Entry("fulfilment.step_finished", "fulfilment_run", "7", {"step": 0}),
+            Entry("fulfilment.run_finished", "fulfilment_run", "7", {"status": "completed"}),
+        ],
+    )
+    assert [entry.seq for entry in written] == [2, 3]
+    assert written[0].prev_hash == first.hash and written[1].prev_hash == written[0].hash
+    assert [entry.action for entry in AuditEntry.objects.order_by("seq")] == [
+        "staff.listed",
+        "fulfilment.step_finished",
+        "fulfilment.run_finished",
+    ]
+    head = AuditChainHead.objects.get()
+    assert (head.last_seq, head.last_hash) == (3, written[1].hash)
+    assert verify_chain().intact
+
+
+@pytest.mark.django_db
+def test_audit_record_all_refuses_personal_data_before_writing_any():
+    with pytest.raises(ValueError, match="personal data"):
+        record_all(Actor.system("t"), [Entry("test.thing"), Entry("test.other", details={"email": "x"})])
+    assert not AuditEntry.objects.exists()

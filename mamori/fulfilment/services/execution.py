@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
-from mamori.audit.services import Actor, record
+from mamori.audit.services import Actor, Entry, record_all
 from mamori.core.crypto import encrypt_json
 from mamori.core.errors import DomainError
 from mamori.core.leases import fence, on_give_up
@@ -96,11 +96,14 @@ def execute_run(run_id: int, actor: Actor, *, max_steps: int | None = None) -> F
                 continue
             # The last step to run: its end and the run's end are recorded in one transaction.
             with transaction.atomic():
-                _finish_step(step, status, result, actor, package=package)
-                outcome = _record_end(run, actor, package_path, also=("plan",) if exported else ())
+                entries: list[Entry] = []
+                _finish_step(step, status, result, actor, package=package, entries=entries)
+                outcome = _record_end(
+                    run, steps, actor, package_path, also=("plan",) if exported else (), after=entries
+                )
             return end_run(run, outcome, steps=steps)
         with transaction.atomic():
-            outcome = _record_end(run, actor, package_path)
+            outcome = _record_end(run, steps, actor, package_path)
         return end_run(run, outcome, steps=steps)
     except BaseException:
         # Stopped before the hand-over (the lease lost, a raise to be retried): no clear copy stays
@@ -224,9 +227,11 @@ def _finish_step(
     error: str = "",
     package: Path | None = None,
     run: FulfilmentRun | None = None,
+    entries: list[Entry] | None = None,
 ) -> None:
     """The step's end and its audit entry; ``run``: saved with it, its plan changed by the step's work
-    (an export's rows per table)."""
+    (an export's rows per table); ``entries``: where to leave the entry for the caller to record
+    with the run's end, in the caller's transaction."""
     with transaction.atomic(savepoint=False):  # a failure fails the caller's transaction, if any
         fence()  # a worker that lost its job's lease records nothing
         step.status = status
@@ -242,33 +247,39 @@ def _finish_step(
             run.save(update_fields=["plan", "updated_at"])
         if step.action == "erase" and status == StepStatus.DONE:
             remember_erased(step)  # a later request by a masked address still finds what was kept
-        record(
-            actor,
-            "fulfilment.step_finished",
-            target_type="fulfilment_run",
-            target_id=str(step.run_id),
-            details={"step": step.position, "system": step.system, "action": step.action, "status": status},
-        )
+        details = {"step": step.position, "system": step.system, "action": step.action, "status": status}
+        entry = Entry("fulfilment.step_finished", "fulfilment_run", str(step.run_id), details)
+        if entries is None:
+            record_all(actor, [entry])
+        else:
+            entries.append(entry)
 
 
 def _record_end(
-    run: FulfilmentRun, actor: Actor, package_path: Path | None, *, also: tuple[str, ...] = ()
+    run: FulfilmentRun,
+    steps: list[FulfilmentStep],
+    actor: Actor,
+    package_path: Path | None,
+    *,
+    also: tuple[str, ...] = (),
+    after: list[Entry] | None = None,
 ) -> FulfilmentOutcome:
-    """The run's end from its steps' statuses (read again: staff may have finished a manual task
-    meanwhile) and its audit entry, inside the caller's transaction; ``also``: more fields of the
-    run to save (its plan, when the last step was the export)."""
+    """The run's end from its steps and its audit entry (after ``after``, the last step's), inside the
+    caller's transaction; ``also``: more fields of the run to save (its plan, after the export).
+
+    The steps are as this execution left them, except a manual step not done: staff may have done
+    its task meanwhile (`complete_manual_task` leaves a running run for its execution to end), so
+    then they are read again."""
     fence()
-    rows = list(run.steps.order_by("position").values("system", "action", "status", "result"))
+    if any(step.action == "manual" and step.status != StepStatus.DONE for step in steps):
+        rows = list(run.steps.order_by("position").values("system", "action", "status", "result"))
+    else:
+        rows = [{"system": s.system, "action": s.action, "status": s.status, "result": s.result} for s in steps]
     status, message = final_status(run, [row["status"] for row in rows])
-    steps = [
+    summary = [
         {"system": row["system"], "action": row["action"], "status": row["status"], **row["result"]} for row in rows
     ]
-    save_run_status(run, status, message, {"run": run.pk, "right": run.right, "steps": steps}, also=also)
-    record(
-        actor,
-        "fulfilment.run_finished",
-        target_type="fulfilment_run",
-        target_id=str(run.pk),
-        details={"right": run.right, "status": status},
-    )
+    save_run_status(run, status, message, {"run": run.pk, "right": run.right, "steps": summary}, also=also)
+    ended = Entry("fulfilment.run_finished", "fulfilment_run", str(run.pk), {"right": run.right, "status": status})
+    record_all(actor, [*(after or []), ended])
     return FulfilmentOutcome(status=str(status), summary=run.summary, package_path=package_path, message=message)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from mamori.audit.services import Actor, record
+from mamori.audit.services import Actor, Entry, record_all
 from mamori.core.crypto import encrypt_json
 from mamori.fulfilment.engine import FulfilmentEngine, public_plan
 from mamori.fulfilment.models import FulfilmentRun, FulfilmentStep
@@ -136,13 +136,8 @@ def plan_run(
             )
             for number, (system, action, state) in enumerate(steps)
         )
-        record(
-            actor,
-            "fulfilment.run_planned",
-            target_type="fulfilment_run",
-            target_id=str(run.pk),
-            details={"right": right, "subjects": len(subjects), "steps": len(steps), "map_version": version},
-        )
+        details = {"right": right, "subjects": len(subjects), "steps": len(steps), "map_version": version}
+        record_all(actor, [Entry("fulfilment.run_planned", "fulfilment_run", str(run.pk), details)])
     return run
 
 
