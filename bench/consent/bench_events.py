@@ -1,24 +1,30 @@
 """Consent events per second through the HTTP API on PostgreSQL, against the same server's bare
 endpoint, then twice the sustainable load with nothing lost, and the banner's gzipped size.
 
-The real server runs in a subprocess as production runs it: `python -m mamori serve --workers 2`
-(gunicorn, two web processes) on a free port of 127.0.0.1, with MAMORI_DATABASE_URL on a
-PostgreSQL database of the benchmark's own, Redis as the shared cache and rate limiter
-(MAMORI_CACHE_URL, database 11 by default: BENCH_REDIS overrides it; emptied at the start), and
-the benchmark's settings (bench/consent/settings.py), which add `POST /bench/bare`: a trivial
-view answering 204, behind the same middleware. The load generator (load.py) is bounded Python
-threads with keep-alive connections, spread over several client processes.
+The real server runs in a subprocess as production runs it (docs/deploy.md): `python -m mamori
+serve --workers 2` (gunicorn, two web processes of 4 threads) on a free port of 127.0.0.1, with
+MAMORI_DATABASE_URL on a PostgreSQL database of the benchmark's own (`mamori_bench_consent`;
+BENCH_CONSENT_DB overrides it), kept connections (MAMORI_DATABASE_CONN_MAX_AGE=60, the production
+setting), Redis as the shared cache and rate limiter (MAMORI_CACHE_URL, database 11 by default:
+BENCH_REDIS overrides it; emptied at the start), and the benchmark's settings
+(bench/consent/settings.py), which add `POST /bench/bare`: a trivial view answering 204, behind
+the same middleware. The load generator (load.py) is one `selectors` loop per client process
+over keep-alive connections, pipelining in the overload phase.
 
 1. Throughput: 16 connections (2 client processes) send requests back to back, alternating
-   rounds of the bare endpoint and of `POST /api/v1/consent/events` (a new event id each time,
-   as a banner sends). Target: events/s / bare requests/s >= 0.8 (median of the rounds' ratios,
-   with the range and the load average of each round).
-2. Overload: the server restarted with the per-address event limit set to the sustainable rate
-   (MAMORI_CONSENT_RATE, N/s), and events offered at twice that rate by 4 client processes. The
-   rate actually offered (first attempts / the time they took) is printed and must be at least
-   1.9x the sustainable rate, or the phase says it did not overload. Overload is answered 429
-   with Retry-After; the client sends those events again after it. Every event sent must be in
-   the ledger exactly once (counted in the database).
+   rounds of the bare endpoint and of `POST /api/v1/consent/events` (a new UUIDv7 event id each
+   time, as the banner sends). Target: events/s / bare requests/s >= 0.8 (median of the rounds'
+   ratios, with the range and the load average of each round). Each round also prints the CPU
+   the web processes and their PostgreSQL backends spent per request, and the client's: on a
+   shared machine that is steadier than requests per second.
+2. Overload: the server restarted (and warmed up) with the per-address event limit set to the
+   sustainable rate (MAMORI_CONSENT_RATE, N/s), and events offered at twice that rate by 2 client
+   processes on 32 connections, each request written when it is due whatever the server does
+   (pipelined behind the unanswered ones). The rate actually offered (first attempts / the time
+   until the last of them was handed to the kernel) is printed and must be at least 1.9x the
+   sustainable rate, or the phase says it did not overload. Overload is answered 429 with
+   Retry-After; the client sends those events again after it. Every event sent must be in the
+   ledger exactly once (counted in the database).
 3. Banner: banner.js as served with gzip (its style sheet is inlined): size against 10 KB.
 """
 
@@ -29,6 +35,7 @@ import gzip
 import http.client
 import json
 import os
+import signal
 import socket
 import statistics
 import subprocess
@@ -54,13 +61,14 @@ from bench.common import (
     spread,
     verdict,
 )
-from bench.consent.load import closed_loop_processes, open_loop_processes
+from bench.consent.load import ClosedLoopResult, closed_loop_processes, open_loop_processes
 
-DATABASE = "mamori_bench_consent"
+DATABASE = os.environ.get("BENCH_CONSENT_DB", "mamori_bench_consent")
 SITE = "onemall"
 CONNECTIONS = 16
 CLIENT_PROCESSES = 2
-OVERLOAD_PROCESSES = 4
+OVERLOAD_PROCESSES = 2
+OVERLOAD_CONNECTIONS = 32
 WEB_PROCESSES = 2
 TARGET = 0.8
 REDIS_URL = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/11")
@@ -85,6 +93,7 @@ def environment(**extra: str) -> dict[str, str]:
         "MAMORI_DATA_DIR": str(Path(tempfile.gettempdir()) / "mamori-bench-consent"),
         "MAMORI_LOG_LEVEL": "WARNING",
         "MAMORI_CACHE_URL": REDIS_URL,  # shared by the web processes: rate counters, site config
+        "MAMORI_DATABASE_CONN_MAX_AGE": "60",  # as docs/deploy.md sets it in production
         **extra,
     }
     return env
@@ -125,8 +134,66 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+class Server:
+    """The running server: its port, and the CPU its web processes and their database backends used."""
+
+    def __init__(self, port: int, group: int) -> None:
+        self.port = port
+        self.group = group
+
+    def processes(self) -> tuple[list[int], list[int]]:
+        """The web processes (the server's process group) and their PostgreSQL backends."""
+        web = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                if int(stat.read_text().rsplit(")", 1)[1].split()[2]) == self.group:
+                    web.append(int(stat.parent.name))
+        with psycopg.connect(pg_url(DATABASE)) as connection:
+            rows = connection.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [DATABASE]
+            ).fetchall()
+        return web, [int(row[0]) for row in rows]
+
+    def cpu(self) -> dict[int, float]:
+        web, database = self.processes()
+        return {pid: cpu_seconds(pid) for pid in web + database}
+
+    def cpu_since(self, before: dict[int, float]) -> tuple[float, float]:
+        """CPU seconds since `before`: (web processes, PostgreSQL backends)."""
+        web, database = self.processes()
+
+        def used(pids: list[int]) -> float:
+            return sum(max(0.0, cpu_seconds(pid) - before.get(pid, 0.0)) for pid in pids)
+
+        return used(web), used(database)
+
+
+def cpu_seconds(pid: int) -> float:
+    with contextlib.suppress(OSError, IndexError, ValueError):
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return 0.0
+
+
+def commits() -> int:
+    """Transactions committed in the benchmark's database so far (PostgreSQL's statistics, which
+    lag by up to a second: read after a pause)."""
+    with psycopg.connect(pg_url(DATABASE)) as connection:
+        row = connection.execute("SELECT xact_commit FROM pg_stat_database WHERE datname = %s", [DATABASE]).fetchone()
+    return int(row[0]) if row else 0
+
+
+def measured(server: Server, run: Any) -> tuple[ClosedLoopResult, float, float]:
+    """A closed-loop round, and the server's CPU per request: web processes, PostgreSQL backends."""
+    before = server.cpu()
+    result: ClosedLoopResult = run()
+    requests = max(1, sum(result.statuses.values()))
+    web, database = server.cpu_since(before)
+    return result, web / requests, database / requests
+
+
 @contextlib.contextmanager
-def server(**extra: str) -> Iterator[int]:
+def server(**extra: str) -> Iterator[Server]:
     port = free_port()
     log = Path(tempfile.gettempdir()) / f"mamori-bench-serve-{port}.log"
     with log.open("w") as output:
@@ -136,6 +203,7 @@ def server(**extra: str) -> Iterator[int]:
             env=environment(**extra),
             stdout=output,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: its CPU is counted, and it is stopped whole
         )
         try:
             deadline = time.monotonic() + 60
@@ -147,13 +215,14 @@ def server(**extra: str) -> Iterator[int]:
                 if time.monotonic() > deadline:
                     raise SystemExit(f"the server did not start in 60 s: see {log}")
                 time.sleep(0.2)
-            yield port
+            yield Server(port, process.pid)
         finally:
             process.terminate()
             try:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
-                process.kill()
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
 
 
@@ -166,8 +235,17 @@ def get(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[in
     return response.status, dict(response.getheaders()), body
 
 
+def uuid7() -> str:
+    """A UUIDv7 for now, as the banner makes its event ids (services.eventids.uuid7, without
+    importing Django into the client)."""
+    value = (time.time_ns() // 1_000_000 & (2**48 - 1)) << 80 | int.from_bytes(os.urandom(10)) & (2**80 - 1)
+    value = value & ~(0xF << 76) | 7 << 76
+    value = value & ~(0x3 << 62) | 0x2 << 62
+    return str(uuid.UUID(int=value))
+
+
 class Events:
-    """Event bodies as the banner posts them: a new event id each, a device per hundred events."""
+    """Event bodies as the banner posts them: a new UUIDv7 event id each, a device per hundred events."""
 
     def __init__(self, config: dict[str, Any]) -> None:
         self.version = config["version"]
@@ -182,7 +260,7 @@ class Events:
             self.device = str(uuid.uuid4())
         return json.dumps(
             {
-                "id": str(uuid.uuid4()),
+                "id": uuid7(),
                 "site": SITE,
                 "device": self.device,
                 "version": self.version,
@@ -210,7 +288,8 @@ def main() -> int:
         "vs the bare endpoint"
     )
     prepare_database()
-    with server() as port:
+    with server() as running:
+        port = running.port
         status, _, body = get(port, f"/consent/config/{SITE}.json")
         if status != 200:
             raise SystemExit(f"site config: HTTP {status}")
@@ -218,22 +297,38 @@ def main() -> int:
         # Warm-up (connections, caches, both web processes), then alternating rounds.
         closed_loop_processes(port, BARE_PATH, events, CONNECTIONS, 1.0, CLIENT_PROCESSES)
         closed_loop_processes(port, EVENTS_PATH, events, CONNECTIONS, 1.0, CLIENT_PROCESSES)
-        bare_rates, event_rates, ratios = [], [], []
+        bare_rates, event_rates, ratios, cpu_ratios = [], [], [], []
         accepted: list[bytes] = []
         for number in range(ROUNDS):
-            bare = closed_loop_processes(port, BARE_PATH, events, CONNECTIONS, ROUND_SECONDS, CLIENT_PROCESSES)
-            sent = closed_loop_processes(
-                port, EVENTS_PATH, events, CONNECTIONS, ROUND_SECONDS, CLIENT_PROCESSES, keep=True
+            bare, bare_web, bare_db = measured(
+                running,
+                lambda: closed_loop_processes(port, BARE_PATH, events, CONNECTIONS, ROUND_SECONDS, CLIENT_PROCESSES),
             )
+            time.sleep(1.0)
+            committed = commits()
+            sent, event_web, event_db = measured(
+                running,
+                lambda: closed_loop_processes(
+                    port, EVENTS_PATH, events, CONNECTIONS, ROUND_SECONDS, CLIENT_PROCESSES, keep=True
+                ),
+            )
+            bare_cpu, event_cpu = bare_web + bare_db, event_web + event_db
+            time.sleep(1.0)
+            batch = sum(sent.statuses.values()) / max(1, commits() - committed - 3)  # less this run's own reads
             if set(bare.statuses) != {204} or set(sent.statuses) != {201}:
                 raise SystemExit(f"unexpected answers: bare {dict(bare.statuses)}, events {dict(sent.statuses)}")
             accepted += sent.accepted_bodies
             bare_rates.append(bare.per_second)
             event_rates.append(sent.per_second)
             ratios.append(sent.per_second / bare.per_second)
+            cpu_ratios.append(bare_cpu / event_cpu if event_cpu else 0.0)
             line(
                 f"run {number + 1}: bare {bare.per_second:7.0f} req/s   events {sent.per_second:7.0f} events/s   "
-                f"ratio {ratios[-1]:.2f}; {load_average()}"
+                f"ratio {ratios[-1]:.2f}; CPU per request, web + PostgreSQL: bare {bare_web * 1e3:.2f} + "
+                f"{bare_db * 1e3:.2f} ms, event {event_web * 1e3:.2f} + {event_db * 1e3:.2f} ms; client: bare "
+                f"{bare.client_cpu / sum(bare.statuses.values()) * 1e3:.2f} ms, event "
+                f"{sent.client_cpu / sum(sent.statuses.values()) * 1e3:.2f} ms; {batch:.1f} events per commit; "
+                f"{load_average()}"
             )
         in_ledger = stored(accepted)
         status, headers, packed = get(port, "/consent/banner.js", {"Accept-Encoding": "gzip"})
@@ -245,6 +340,7 @@ def main() -> int:
     sustainable = statistics.median(event_rates)
     line(f"median: bare {statistics.median(bare_rates):.0f} req/s, events {sustainable:.0f} events/s")
     line(f"events / bare: {spread(ratios)} over {ROUNDS} runs")
+    line(f"server CPU per bare request / per event (information): {spread(cpu_ratios)}")
     ratio = statistics.median(ratios)
     verdict(
         "consent events/s / bare endpoint req/s", ratio, f">= {TARGET}", ratio >= TARGET and in_ledger == len(accepted)
@@ -254,13 +350,17 @@ def main() -> int:
     limit = max(1, int(sustainable))
     offered_rate = 2 * limit
     bodies = [events() for _ in range(int(offered_rate * OVERLOAD_SECONDS))]
-    with server(BENCH_CONSENT_RATE=f"{limit}/s") as port:
+    with server(BENCH_CONSENT_RATE=f"{limit}/s") as running:
+        # Warm-up as in step 1 (imports, URLs, connections in both processes), then a fresh window.
+        closed_loop_processes(running.port, BARE_PATH, events, CONNECTIONS, 1.0, CLIENT_PROCESSES)
+        closed_loop_processes(running.port, EVENTS_PATH, events, CONNECTIONS, 1.0, CLIENT_PROCESSES)
+        time.sleep(1.5)
         result = open_loop_processes(
-            port,
+            running.port,
             EVENTS_PATH,
             bodies,
             offered_rate,
-            workers=64,
+            workers=OVERLOAD_CONNECTIONS,
             deadline_seconds=OVERLOAD_SECONDS * 10 + 60,
             processes=OVERLOAD_PROCESSES,
         )
@@ -268,24 +368,25 @@ def main() -> int:
     achieved = result.offered / result.offered_seconds if result.offered_seconds else 0.0
     line(
         f"overload: limit {limit}/s (MAMORI_CONSENT_RATE), scheduled {offered_rate}/s for {OVERLOAD_SECONDS:.0f} s = "
-        f"{result.offered:,} events from {OVERLOAD_PROCESSES} client processes; first attempts took "
-        f"{result.offered_seconds:.1f} s: achieved offered rate {achieved:.0f}/s = {achieved / limit:.2f}x the "
-        f"sustainable rate; {load_average()}"
+        f"{len(bodies):,} events from {OVERLOAD_PROCESSES} client processes on {OVERLOAD_CONNECTIONS} connections; "
+        f"{result.offered:,} first attempts took {result.offered_seconds:.1f} s: achieved offered rate "
+        f"{achieved:.0f}/s = {achieved / limit:.2f}x the sustainable rate; client CPU "
+        f"{result.client_cpu:.1f} s; {load_average()}"
     )
     line(
         "overload: answers "
-        + ", ".join(f"{code or 'connection error'}: {count:,}" for code, count in sorted(result.statuses.items()))
+        + ", ".join(f"{code or 'connection closed'}: {count:,}" for code, count in sorted(result.statuses.items()))
         + f"; all accepted after {result.total_seconds:.1f} s, at most {result.most_attempts} attempts for one event"
     )
     line(
-        f"overload: events sent {result.offered:,}, accepted {result.accepted:,}, in the ledger {in_ledger:,}, "
-        f"lost {result.offered - in_ledger:,}"
+        f"overload: events sent {len(bodies):,}, accepted {result.accepted:,}, in the ledger {in_ledger:,}, "
+        f"lost {len(bodies) - in_ledger:,}"
     )
-    nothing_lost = in_ledger == result.offered and result.lost == 0
-    overloaded = achieved >= 1.9 * limit
+    nothing_lost = in_ledger == len(bodies) and result.lost == 0
+    overloaded = result.offered == len(bodies) and achieved >= 1.9 * limit
     print(
         f"   {'PASS' if nothing_lost and overloaded else 'MISS'}  twice the sustainable load: offered "
-        f"{achieved / limit:.2f}x (needs >= 1.9x), events sent = events stored ({result.offered:,} = {in_ledger:,}), "
+        f"{achieved / limit:.2f}x (needs >= 1.9x), events sent = events stored ({len(bodies):,} = {in_ledger:,}), "
         f"overload answered 429: {result.statuses.get(429, 0):,} times"
     )
 

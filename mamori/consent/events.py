@@ -2,11 +2,14 @@
 
 Every page view of every visitor of the company's sites can reach this endpoint, so it is kept
 lean (see BENCHMARKS.md, Consent): it is routed ahead of the API's router, validates the body
-with a pydantic model compiled once, counts the client with one cache increment, reads headers
-from META without building `request.headers`, looks the site config up once, and never touches
-the session or the user, so their lazy objects are never loaded. The ledger write is one
-`INSERT ... ON CONFLICT DO NOTHING` (services.ledger). The API's router still documents the
-endpoint (OpenAPI) and hands any request it receives to this view.
+with a pydantic model compiled once, then makes one round trip to the cache that both counts the
+client against its rate and reads the pointer to the site's current config (core.ratelimited);
+reads headers from META without building `request.headers`, and never touches the session or the
+user, so their lazy objects are never loaded. Every request is counted, valid or not, before
+anything else is answered, and a limited one is refused before any database work. The ledger
+write is one `INSERT ... ON CONFLICT DO NOTHING` (services.ledger), shared with the events
+arriving at the same moment on PostgreSQL. The API's router still documents the endpoint
+(OpenAPI) and hands any request it receives to this view.
 
 Nothing here logs: the body holds a device id and perhaps a subject token, and the address is
 only used as a keyed hash.
@@ -16,7 +19,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Literal
+from typing import Any, Literal
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -25,10 +28,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from mamori.api.problems import problem
 from mamori.consent import siteconfig
-from mamori.consent.services.ledger import record_event
+from mamori.consent.services.ledger import config_of, record_event
 from mamori.core.crypto import consent_identifier_hash
 from mamori.core.errors import DomainError
-from mamori.core.ratelimited import retry_after
+from mamori.core.ratelimited import retry_after, retry_after_reading
 
 MAX_BODY = 8 * 1024
 RATE_GROUP = "consent.events"
@@ -53,14 +56,11 @@ class EventIn(BaseModel):
     tz: str | None = Field(default=None, max_length=40)
 
 
-def _allow_origin(request: HttpRequest, response: HttpResponse, site: str) -> HttpResponse:
-    """CORS for the site's own origins and mamori's: the banner reads the answer from those pages only."""
+def _allow_origin(request: HttpRequest, response: HttpResponse, config: dict[str, Any] | None) -> HttpResponse:
+    """CORS for the site's own origins and mamori's: the banner reads the answer from those pages only.
+    An unknown site (no config) gets no CORS grant; the error body says why."""
     origin = request.META.get("HTTP_ORIGIN")
-    if not origin:
-        return response
-    try:
-        config = siteconfig.site_config(site)  # cached: the event itself has just read it
-    except Exception:  # an unknown site gets no CORS grant; the error body says why
+    if not origin or config is None:
         return response
     if origin in siteconfig.allowed_origins(config) or origin == f"{request.scheme}://{request.get_host()}":
         response["Access-Control-Allow-Origin"] = origin
@@ -107,21 +107,31 @@ def consent_events(request: HttpRequest) -> HttpResponse:
         return response
     address = request.META.get("REMOTE_ADDR", "") or ""
     address_hash = consent_identifier_hash("ip", address) if address else ""
-    wait = retry_after(RATE_GROUP, address_hash, getattr(settings, "MAMORI_CONSENT_RATE", "300/m"))
+    body = request.body
+    event: EventIn | None = None
+    invalid: ValidationError | None = None
+    if len(body) <= MAX_BODY:
+        try:
+            event = EventIn.model_validate_json(body or b"null")
+        except ValidationError as exc:
+            invalid = exc
+    # Counted first, whatever the body: a refused request counts as much as an accepted one.
+    rate = getattr(settings, "MAMORI_CONSENT_RATE", "300/m")
+    if event is None:
+        wait, pointer = retry_after(RATE_GROUP, address_hash, rate), None
+    else:
+        wait, pointer = retry_after_reading(RATE_GROUP, address_hash, rate, siteconfig.pointer_key(event.site))
     if wait:
         response = problem(
             429, "Too many requests", "Slow down and retry after the given seconds.", code="rate_limited"
         )
         response["Retry-After"] = str(wait)
         return response
-    body = request.body
-    if len(body) > MAX_BODY:
-        return problem(413, "Event too large", code="too_large")
+    if event is None:
+        return problem(413, "Event too large", code="too_large") if invalid is None else _invalid(invalid)
+    config: dict[str, Any] | None = None
     try:
-        event = EventIn.model_validate_json(body or b"null")
-    except ValidationError as exc:
-        return _invalid(exc)
-    try:
+        config = config_of(event.site, pointer)
         created = record_event(
             event_id=event.id,
             site=event.site,
@@ -137,6 +147,7 @@ def consent_events(request: HttpRequest) -> HttpResponse:
             ip_hash=address_hash,
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
             region=_region(request, event.tz),
+            config=config,
         )
     except DomainError as exc:
         status = (
@@ -148,6 +159,6 @@ def consent_events(request: HttpRequest) -> HttpResponse:
             if exc.code == "event_time_invalid"
             else 400
         )
-        return _allow_origin(request, problem(status, "Consent event refused", exc.message, code=exc.code), event.site)
+        return _allow_origin(request, problem(status, "Consent event refused", exc.message, code=exc.code), config)
     answer = json.dumps({"id": str(event.id), "recorded": created}).encode()
-    return _allow_origin(request, HttpResponse(answer, status=201 if created else 200, content_type=JSON), event.site)
+    return _allow_origin(request, HttpResponse(answer, status=201 if created else 200, content_type=JSON), config)

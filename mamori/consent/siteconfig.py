@@ -167,16 +167,23 @@ def _remember_texts(site: str, texts: dict[str, Any], hashes: dict[str, str]) ->
                 pass
 
 
-def _pointer_key(site: str) -> str:
+def pointer_key(site: str) -> str:
+    """The cache key of the pointer to a site's current build (the event endpoint reads it in the
+    same round trip as its rate counter, and hands it to `site_config`)."""
     return f"mamori:consent:pointer:{site}"
 
 
-def site_config(key: str) -> dict[str, Any]:
+UNREAD: Any = object()  # `site_config`'s pointer when the caller has not read it
+
+
+def site_config(key: str, pointer: Any = UNREAD) -> dict[str, Any]:
     """The current config of a site (Http404 for unknown sites), from the cache when it can be.
+    `pointer`: the value of `pointer_key(key)` in the cache, when the caller has just read it.
 
     The dict is shared: callers must not change it.
     """
-    pointer = cache.get(_pointer_key(key))
+    if pointer is UNREAD:
+        pointer = cache.get(pointer_key(key))
     if pointer is not None:
         if pointer in _parsed:
             return _parsed[pointer]
@@ -195,7 +202,7 @@ def site_config(key: str) -> dict[str, Any]:
         config["domains"] = list(site.domains)
         built = json.dumps(config, ensure_ascii=False, separators=(",", ":"))
         cache.set(build_key, built, BUILD_SECONDS)
-    cache.set(_pointer_key(key), build_key, _pointer_seconds(site.organisation))
+    cache.set(pointer_key(key), build_key, _pointer_seconds(site.organisation))
     return _memo(build_key, built)
 
 
@@ -223,10 +230,10 @@ def _memo(build_key: str, built: str) -> dict[str, Any]:
 def forget(key: str | None = None) -> None:
     """Drop the pointer(s) so the next request rebuilds: after a map is applied or a site changes."""
     if key is not None:
-        cache.delete(_pointer_key(key))
+        cache.delete(pointer_key(key))
         return
     keys = set(MapVersion.objects.organisations()) | set(ConsentSite.objects.values_list("key", flat=True))
-    cache.delete_many([_pointer_key(site) for site in keys])
+    cache.delete_many([pointer_key(site) for site in keys])
 
 
 def allowed_origins(config: dict[str, Any]) -> set[str]:

@@ -53,9 +53,11 @@ SEALED_FIELDS = (
 )
 
 
-def _config(site: str) -> dict[str, Any]:
+def config_of(site: str, pointer: Any = siteconfig.UNREAD) -> dict[str, Any]:
+    """The site's current config (siteconfig.site_config, `pointer` as there); ConsentError for a
+    site that is neither configured nor an organisation with an applied map."""
     try:
-        return siteconfig.site_config(site)
+        return siteconfig.site_config(site, pointer)
     except Http404:
         raise ConsentError(_("unknown consent site '%(site)s'"), code="site_unknown", site=site) from None
 
@@ -114,11 +116,15 @@ def record_event(
     user_agent: str = "",
     region: str = "",
     ip_hash: str | None = None,
+    config: dict[str, Any] | None = None,
 ) -> bool:
     """Append one choice to the ledger. True when stored; False when the event id was already stored
     (a retry): nothing is stored twice. `ip_hash`: the caller's keyed hash of `ip`, when it has
-    computed it already (the event endpoint, for its rate limit), so it is not computed twice."""
-    config = _config(site)
+    computed it already (the event endpoint, for its rate limit), so it is not computed twice.
+    `config`: the site's current config (`config_of(site)`), when the caller has just looked it up
+    (the event endpoint, through the pointer it read with its rate counter)."""
+    if config is None:
+        config = config_of(site)
     if method not in METHODS:
         raise ConsentError(_("unknown method '%(method)s'"), code="method_invalid", method=method)
     if not 1 <= notice_version <= config["version"]:
@@ -155,8 +161,6 @@ def record_event(
     }
     fields["seal"] = hmac_seal({name: fields[name] for name in SEALED_FIELDS})
     fields["granted"] = "," + ",".join(ident for ident, on in normalised.items() if on) + ","
-    # chosen_at too: on PostgreSQL it names the one partition to look in.
-    seen = ConsentEvent.objects.filter(event_id=event_id, chosen_at=chosen_at)
     if chosen_at is LEGACY_CHOSEN_AT:
         # An id without a time whose row `consent repartition` moved to the month it was recorded
         # in no longer meets (event_id, 1970-01-01): looked up by id alone (older banners only).
@@ -165,6 +169,10 @@ def record_event(
             return True
     elif _insert_unless_seen(fields):
         return True
+    else:
+        # Built only for a repeat: a queryset costs more CPU than the rest of an event's checks.
+        # chosen_at too: on PostgreSQL it names the one partition to look in.
+        seen = ConsentEvent.objects.filter(event_id=event_id, chosen_at=chosen_at)
     existing = seen.values_list("device_hash", flat=True).first()
     if existing is None:  # not inserted, yet not there: cannot happen unless the row vanished
         raise ConsentError(_("the event could not be stored"), code="event_not_stored")
@@ -333,7 +341,7 @@ def _subject_devices(organisation: str, subject_id: str) -> tuple[str, list[str]
 
 def current_state(site: str, *, device_id: str | None = None, subject_id: str | None = None) -> dict[str, Any]:
     """The latest choice of a device, or of any device a subject was logged in on."""
-    config = _config(site)
+    config = config_of(site)
     if bool(device_id) == bool(subject_id):
         raise ConsentError(_("ask about either a device or a subject"), code="query_invalid")
     events = ConsentEvent.objects.filter(site=site)
