@@ -2,7 +2,7 @@
 endpoint, then twice the sustainable load with nothing lost, and the banner's gzipped size.
 
 The real server runs in a subprocess as production runs it (docs/deploy.md): `python -m mamori
-serve --workers 2` (gunicorn, two web processes of 4 threads) on a free port of 127.0.0.1, with
+serve --workers 2 --threads 16` (gunicorn, two web processes of 16 threads) on a free port of 127.0.0.1, with
 MAMORI_DATABASE_URL on a PostgreSQL database of the benchmark's own (`mamori_bench_consent`;
 BENCH_CONSENT_DB overrides it), kept connections (MAMORI_DATABASE_CONN_MAX_AGE=60, the production
 setting), Redis as the shared cache and rate limiter (MAMORI_CACHE_URL, database 11 by default:
@@ -69,6 +69,8 @@ CONNECTIONS = 16
 CLIENT_PROCESSES = 2
 OVERLOAD_PROCESSES = 2
 OVERLOAD_CONNECTIONS = 32
+# As docs/deploy.md runs production: more threads let more events share one commit of the ledger.
+WEB_THREADS = 16
 WEB_PROCESSES = 2
 TARGET = 0.8
 REDIS_URL = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/11")
@@ -198,7 +200,18 @@ def server(**extra: str) -> Iterator[Server]:
     log = Path(tempfile.gettempdir()) / f"mamori-bench-serve-{port}.log"
     with log.open("w") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "mamori", "serve", "--port", str(port), "--workers", str(WEB_PROCESSES)],
+            [
+                sys.executable,
+                "-m",
+                "mamori",
+                "serve",
+                "--port",
+                str(port),
+                "--workers",
+                str(WEB_PROCESSES),
+                "--threads",
+                str(WEB_THREADS),
+            ],
             cwd=REPO,
             env=environment(**extra),
             stdout=output,

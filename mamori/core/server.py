@@ -37,7 +37,7 @@ def worker_command(queues: str = "*", *, concurrency: int = 0) -> list[str]:
     return [sys.executable, "-m", "mamori", "worker", "--queues", queues]  # the leased database worker
 
 
-def gunicorn_command(host: str, port: int, workers: int) -> list[str]:
+def gunicorn_command(host: str, port: int, workers: int, threads: int = 8) -> list[str]:
     """Several web processes behind one port. gunicorn forks them; the default single process stays
     waitress, which also runs where fork does not."""
     return [
@@ -50,7 +50,7 @@ def gunicorn_command(host: str, port: int, workers: int) -> list[str]:
         "--workers",
         str(workers),
         "--threads",
-        "4",
+        str(threads),
         "--timeout",
         "120",
         "--graceful-timeout",
@@ -66,7 +66,7 @@ def serve_web(
     """Serve the WSGI application until interrupted (SIGINT/SIGTERM): waitress in this process, or
     gunicorn with `workers` processes."""
     if workers > 1:
-        _serve_gunicorn(host, port, workers, on_ready)
+        _serve_gunicorn(host, port, workers, threads, on_ready)
         return
     # Imported here: the WSGI application loads settings, which the caller sets up first.
     from waitress.server import create_server
@@ -91,8 +91,8 @@ def serve_web(
             signal.signal(sig, handler)
 
 
-def _serve_gunicorn(host: str, port: int, workers: int, on_ready: Callable[[], None] | None) -> None:
-    web = subprocess.Popen(gunicorn_command(host, port, workers), env=os.environ.copy())  # noqa: S603
+def _serve_gunicorn(host: str, port: int, workers: int, threads: int, on_ready: Callable[[], None] | None) -> None:
+    web = subprocess.Popen(gunicorn_command(host, port, workers, threads), env=os.environ.copy())  # noqa: S603
 
     def _stop(signum: int, frame: object) -> None:
         web.send_signal(signal.SIGTERM)
@@ -110,7 +110,9 @@ def _serve_gunicorn(host: str, port: int, workers: int, on_ready: Callable[[], N
             web.wait()
 
 
-def serve_with_worker(host: str, port: int, *, workers: int = 1, on_ready: Callable[[], None] | None = None) -> int:
+def serve_with_worker(
+    host: str, port: int, *, workers: int = 1, threads: int = 8, on_ready: Callable[[], None] | None = None
+) -> int:
     """Web server in this process, the database job worker as a child; stop both together."""
     worker = subprocess.Popen(  # noqa: S603 - our own interpreter and module, no shell
         worker_command(), env=os.environ.copy(), start_new_session=True
@@ -129,7 +131,7 @@ def serve_with_worker(host: str, port: int, *, workers: int = 1, on_ready: Calla
 
     stop_scheduler = start_in_thread()
     try:
-        serve_web(host, port, workers=workers, on_ready=on_ready)
+        serve_web(host, port, workers=workers, threads=threads, on_ready=on_ready)
     finally:
         stop_scheduler.set()
         watcher_done.set()
