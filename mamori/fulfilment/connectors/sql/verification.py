@@ -69,7 +69,16 @@ def verify_erasure(connector: SqlConnector, plan: SystemPlan) -> dict[str, int]:
     with connector.engine.connect() as connection:
         again = _found_again(connector, connection, plan)
         checks = [(name, layout.sa_table(name), rows) for name, rows in targets if rows is not None]
-        counted = iter(count_rows(connection, checks + in_place + listed + again + past_holds))
+        checks += in_place + listed + again + past_holds
+        # Counted in the reverse of the order the erasure changed the tables: the pages it
+        # changed last are the likeliest still in the database's buffers, and reading the others
+        # first would push them out (a batch changes more pages than PostgreSQL's default
+        # 128 MB of buffers hold).
+        position = {name: number for number, name in enumerate(plan["order"])}
+        latest_first = sorted(range(len(checks)), key=lambda index: -position.get(checks[index][1].name, -1))
+        numbers = count_rows(connection, [checks[index] for index in latest_first])
+        by_check = dict(zip(latest_first, numbers, strict=True))
+        counted = iter(by_check[index] for index in range(len(checks)))
     residue: dict[str, int] = {}
     for name, rows in targets:
         residue[name] = next(counted) if rows is not None else 0
