@@ -32,15 +32,23 @@ if TYPE_CHECKING:
 
 MAX_PATH = 8  # ownership chains longer than this are a map error (or a cycle)
 Keys = list[Any] | sa.BindParameter[Any]
+LITERAL_KEYS = 32  # more keys than this are written as literals (keys_in)
 
 
 def keys_in(column: sa.ColumnElement[Any], keys: Keys) -> sa.ColumnElement[bool]:
-    """`column IN (keys)`. A list of integer keys is written into the statement as literals when it
-    runs instead of one bound parameter per key: for a batch of 1,000 keys the parameters cost the
-    client about 7 ms per statement (expanded by SQLAlchemy, then every placeholder converted by
-    psycopg) against under 1 ms, and no limit on parameters (SQLite: 32,766) applies. Only values
-    that are plain `int`s of an integer column: nothing else is ever written into SQL text."""
-    if isinstance(keys, list) and keys and integer_column(column) and all(type(key) is int for key in keys):
+    """`column IN (keys)`. A batch's integer keys are written into the statement as literals when
+    it runs instead of one bound parameter per key: for 1,000 keys the parameters cost the client
+    about 7 ms per statement (expanded by SQLAlchemy, then every placeholder converted by psycopg)
+    against under 1 ms, and no limit on parameters (SQLite: 32,766) applies. Only values that are
+    plain `int`s of an integer column: nothing else is ever written into SQL text. A few keys (one
+    request's) stay parameters, so such a statement's text is the same for every request and the
+    statement caches serve it."""
+    if (
+        isinstance(keys, list)
+        and len(keys) > LITERAL_KEYS
+        and integer_column(column)
+        and all(type(key) is int for key in keys)
+    ):
         return column.in_(sa.bindparam(None, keys, type_=column.type, expanding=True, literal_execute=True))
     return column.in_(keys)
 
