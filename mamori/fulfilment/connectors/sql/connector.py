@@ -242,8 +242,8 @@ class SqlConnector:
         """A look-up's `compared IN (values)`. On PostgreSQL the values go as one array parameter
         (`= ANY(%(keys)s)`, served by the same index): a batch's 3,000 phone forms as 3,000
         parameters cost the client about 30 ms of converting per statement."""
-        if self.engine.dialect.name != "postgresql":
-            return compared.in_(keys)
+        if self.engine.dialect.name != "postgresql" or isinstance(column.type, sa.types.NullType):
+            return compared.in_(keys)  # (a column whose type reflection could not tell: no array type)
         return compared == sa.any_(sa.bindparam(keys.key, type_=postgresql.ARRAY(column.type)))
 
     def _ordered_by_key(self, statement: sa.Select[Any], table: TableLayout) -> sa.Select[Any]:
