@@ -27,6 +27,7 @@ from uuid import UUID
 
 import sqlalchemy as sa
 from django.utils.translation import gettext_lazy as _
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import SQLAlchemyError
 
 from mamori.fulfilment.connectors.base import (
@@ -40,7 +41,7 @@ from mamori.fulfilment.connectors.base import (
 )
 from mamori.fulfilment.connectors.sql import expressions, identities
 from mamori.fulfilment.connectors.sql.identities import normalise
-from mamori.fulfilment.connectors.sql.layout import SqlLayout, TableLayout
+from mamori.fulfilment.connectors.sql.layout import SqlLayout, TableLayout, keys_in
 
 if TYPE_CHECKING:
     from mamori.catalog.mapfile import PrivacyMap
@@ -227,13 +228,23 @@ class SqlConnector:
                 if layout.finds_roots(table_name):
                     source, owner = layout.owner_join(table_name)
                     lookups[("root", table_name, column_name)] = (
-                        sa.select(owner, column).select_from(source).where(compared.in_(keys))
+                        sa.select(owner, column).select_from(source).where(self._one_of(compared, column, keys))
                     )
                 if any(found == column_name for _kind, found in layout.visitor_columns(table_name)):
                     predicate = layout.visitor_predicate(table_name, {column_name: keys}, compared=compared)
                     assert predicate is not None
                     lookups[("visitor", table_name, column_name)] = sa.select(column).where(predicate).distinct()
         return exports, lookups
+
+    def _one_of(
+        self, compared: sa.ColumnElement[Any], column: sa.Column[Any], keys: sa.BindParameter[Any]
+    ) -> sa.ColumnElement[bool]:
+        """A look-up's `compared IN (values)`. On PostgreSQL the values go as one array parameter
+        (`= ANY(%(keys)s)`, served by the same index): a batch's 3,000 phone forms as 3,000
+        parameters cost the client about 30 ms of converting per statement."""
+        if self.engine.dialect.name != "postgresql" or isinstance(column.type, sa.types.NullType):
+            return compared.in_(keys)  # (a column whose type reflection could not tell: no array type)
+        return compared == sa.any_(sa.bindparam(keys.key, type_=postgresql.ARRAY(column.type)))
 
     def _ordered_by_key(self, statement: sa.Select[Any], table: TableLayout) -> sa.Select[Any]:
         """The subject's rows of a table in primary-key order, found through the subject's own index.
@@ -399,10 +410,9 @@ class SqlConnector:
         sent: set[Any] = set()
         for index, values in enumerate(per_subject):
             for value in values:
-                forms = identities.candidates(kind, value, column, self.phone_region)
-                if forms:
-                    text = identities.clean(value)
-                    normal = forms[0] if isinstance(forms[0], int) else normalise(kind, text, self.phone_region)
+                found = identities.lookup_forms(kind, value, column, self.phone_region)
+                if found:
+                    normal, forms = found
                     wanted[normal].append(index)
                     sent.update(forms)
         return wanted, sorted(sent, key=str)
@@ -434,7 +444,7 @@ class SqlConnector:
             for index, found in per_subject.items():
                 for key in found:
                     subjects_by_key[key].append(index)
-            for key, *values in connection.execute(statement.where(table.table.c[table.key].in_(keys))):
+            for key, *values in connection.execute(statement.where(keys_in(table.table.c[table.key], keys))):
                 for index in subjects_by_key.get(jsonable(key), []):
                     for (kind, _column), value in zip(columns, values, strict=True):
                         if value is not None and str(value).strip():
@@ -651,7 +661,7 @@ class SqlConnector:
             primary_keys = related.get(str(index), [])
         return self.layout.primary_key_predicate(table.name, primary_keys) if primary_keys else None
 
-    # -- erasure (plan, execute, verify) lives in erasure.py; rectification here
+    # -- erasure (plan, execute) lives in erasure.py, verification in verification.py; rectification here
 
     def plan_erasure(self, located: Located) -> SystemPlan:
         # Imported here: erasure.py builds on this module (jsonable, the connector type).
@@ -665,7 +675,7 @@ class SqlConnector:
         return execute_erasure(self, plan)
 
     def verify(self, plan: SystemPlan) -> dict[str, int]:
-        from mamori.fulfilment.connectors.sql.erasure import verify_erasure
+        from mamori.fulfilment.connectors.sql.verification import verify_erasure
 
         return verify_erasure(self, plan)
 

@@ -1,4 +1,5 @@
-"""Erasure for SQL systems: plan (shown to staff first), execute (one transaction), verify.
+"""Erasure for SQL systems: plan (shown to staff first), execute (one transaction); the
+verification pass is in verification.py.
 
 The plan states per table what happens to the batch's rows: deleted, fields nulled / masked /
 hashed, or kept — under a legal hold (the table's retention rule has one: fields of the held
@@ -21,7 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from mamori.fulfilment.connectors.base import ConnectorError, Located, SystemPlan
 from mamori.fulfilment.connectors.sql import expressions, holds, references
 from mamori.fulfilment.connectors.sql.connector import jsonable
-from mamori.fulfilment.connectors.sql.layout import TableLayout
+from mamori.fulfilment.connectors.sql.layout import TableLayout, keys_in
 
 if TYPE_CHECKING:
     from mamori.fulfilment.connectors.sql.connector import SqlConnector
@@ -282,7 +283,7 @@ def _shared_rows(
             by_value.setdefault(row[-1], set()).add(tuple(jsonable(value) for value in row[:-1]))
         if not by_value:
             continue
-        pointing = referrer.table.c[edge.column].in_(list(by_value))
+        pointing = keys_in(referrer.table.c[edge.column], list(by_value))
         if referrer.owned:
             mine = connector.mine_predicate(referrer, state)
             if mine is None:
@@ -427,69 +428,6 @@ def _erase_past_holds(
         affected[name] = max(affected.get(name, 0), changed)
 
 
-def _past_hold_residue(connector: SqlConnector, connection: sa.Connection, plan: SystemPlan) -> dict[str, int]:
-    """Rows past their dated hold that still hold what the erasure removes."""
-    found: dict[str, int] = {}
-    for entry in plan["tables"]:
-        dated = entry.get("dated_hold")
-        mine = _target(connector, entry, plan["state"]) if dated else None
-        if dated is None or mine is None:
-            continue
-        table = connector.layout.sa_table(entry["table"])
-        conditions = _left_over_conditions(connector, table, dated["expired_fields"])
-        left_over = sa.or_(*conditions) if conditions else None
-        rows = holds.expired_left_over(connector, entry["table"], dated, mine, left_over)
-        if rows is not None:
-            found[entry["table"]] = int(
-                connection.execute(sa.select(sa.func.count()).select_from(table).where(rows)).scalar_one()
-            )
-    return found
-
-
-def verify_erasure(connector: SqlConnector, plan: SystemPlan) -> dict[str, int]:
-    """Rows per table that still hold what the plan erases; every value 0 means done.
-
-    Besides the rows the plan targeted, the person is looked for again by every identity
-    collected before the erasure (those given and those found in their rows): rows found now
-    that the plan did not know of are left-overs too, so a masked e-mail hides nothing."""
-    residue: dict[str, int] = {}
-    state = plan["state"]
-    with connector.engine.connect() as connection:
-        for entry in plan["tables"]:
-            if entry["action"] not in ("delete", "update"):
-                continue
-            predicate = _target(connector, entry, state)
-            if predicate is None:
-                residue[entry["table"]] = 0
-                continue
-            table = connector.layout.sa_table(entry["table"])
-            if entry["action"] == "update":
-                conditions = _left_over_conditions(connector, table, entry["fields"])
-                if not conditions:
-                    residue[entry["table"]] = 0
-                    continue
-                predicate = sa.and_(predicate, sa.or_(*conditions))
-            statement = sa.select(sa.func.count()).select_from(table).where(predicate)
-            residue[entry["table"]] = int(connection.execute(statement).scalar_one())
-        entries = {entry["table"]: entry for entry in plan["tables"]}
-        for name, keys, fields in _in_place(entries, state):
-            table = connector.layout.sa_table(name)
-            conditions = _left_over_conditions(connector, table, fields)
-            if conditions:
-                statement = (
-                    sa.select(sa.func.count())
-                    .select_from(table)
-                    .where(connector.layout.primary_key_predicate(name, keys), sa.or_(*conditions))
-                )
-                residue[name] = residue.get(name, 0) + int(connection.execute(statement).scalar_one())
-        residue.update(references.residue(connector, connection, state))
-        for name, number in _found_again(connector, connection, plan).items():
-            residue[name] = residue.get(name, 0) + number
-        for name, number in _past_hold_residue(connector, connection, plan).items():
-            residue[name] = residue.get(name, 0) + number
-    return residue
-
-
 def _in_place(
     entries: Mapping[str, Mapping[str, Any]], state: Mapping[str, Any]
 ) -> list[tuple[str, list[Any], list[Mapping[str, str]]]]:
@@ -505,39 +443,6 @@ def _left_over_conditions(
 ) -> list[sa.ColumnElement[bool]]:
     leftovers = [_left_over(connector, table, field) for field in fields]
     return [condition for condition in leftovers if condition is not None]
-
-
-def _found_again(connector: SqlConnector, connection: sa.Connection, plan: SystemPlan) -> dict[str, int]:
-    """Rows of tables the plan erases that the collected identities reach now but the plan did not."""
-    state = plan["state"]
-    collected = state.get("identities", {})
-    if not collected:
-        return {}
-    again = connector.relocate(connection, collected)
-    fresh: dict[str, Any] = {"roots": {}, "visitors": {}, "related": {}}
-    for root, per_subject in again["roots"].items():
-        known = {key for keys in state["roots"].get(root, {}).values() for key in keys}
-        new = {index: [key for key in keys if key not in known] for index, keys in per_subject.items()}
-        fresh["roots"][root] = {index: keys for index, keys in new.items() if keys}
-    for table, columns in again["visitors"].items():
-        for column, per_subject in columns.items():
-            known = {v for values in state.get("visitors", {}).get(table, {}).get(column, {}).values() for v in values}
-            new = {index: [v for v in values if v not in known] for index, values in per_subject.items()}
-            new = {index: values for index, values in new.items() if values}
-            if new:
-                fresh["visitors"].setdefault(table, {})[column] = new
-    found: dict[str, int] = {}
-    for entry in plan["tables"]:
-        table = connector.layout.tables[entry["table"]]
-        if entry["action"] not in ("delete", "update") or not table.owned:
-            continue
-        predicate = connector.mine_predicate(table, fresh)
-        if predicate is not None:
-            statement = sa.select(sa.func.count()).select_from(table.table).where(predicate)
-            number = int(connection.execute(statement).scalar_one())
-            if number:
-                found[entry["table"]] = number
-    return found
 
 
 def _left_over(connector: SqlConnector, table: sa.Table, field: Mapping[str, str]) -> sa.ColumnElement[bool] | None:

@@ -35,13 +35,18 @@ def clean(value: Any) -> str:
 
 def e164(value: str, region: str) -> str | None:
     """The number in E.164, or None when it is not a phone number."""
+    return _e164(clean(value), region)[0]
+
+
+def _e164(text: str, region: str) -> tuple[str | None, phonenumbers.PhoneNumber | None]:
+    """E.164 of a cleaned text, with the number parsed (None when it does not parse)."""
     try:
-        number = phonenumbers.parse(clean(value), region or None)
+        number = phonenumbers.parse(text, region or None)
     except phonenumbers.NumberParseException:
-        return None
+        return None, None
     if not phonenumbers.is_possible_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return None, number
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), number
 
 
 def normalise(kind: str, value: Any, region: str = "") -> Any:
@@ -65,6 +70,10 @@ def phone_digit_forms(number: str) -> list[str]:
         parsed = phonenumbers.parse(number, None)
     except phonenumbers.NumberParseException:
         return [_DIGITS.sub("", number)] if _DIGITS.sub("", number) else []
+    return _digit_forms(parsed)
+
+
+def _digit_forms(parsed: phonenumbers.PhoneNumber) -> list[str]:
     national = _DIGITS.sub("", phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL))
     significant = phonenumbers.national_significant_number(parsed)
     international = f"{parsed.country_code}{significant}"
@@ -119,19 +128,36 @@ def index_statement(kind: str, table: str, column: str) -> str | None:
 
 def candidates(kind: str, value: Any, column: sa.Column[Any], region: str = "") -> list[Any]:
     """The values `column_expression(kind, column)` is compared with for one identity value."""
+    found = lookup_forms(kind, value, column, region)
+    return found[1] if found else []
+
+
+def lookup_forms(kind: str, value: Any, column: sa.Column[Any], region: str = "") -> tuple[Any, list[Any]] | None:
+    """One identity value's normal form (as `normalise` gives it; for an integer column the
+    integer) and the values `candidates` compares the column with; None when there are none.
+
+    A phone number is parsed once when it is already in E.164 (the identities a located subject
+    carries are): parsing cost most of a bulk verification's look-up by 3,000 digit forms."""
     try:
         python_type = column.type.python_type
     except NotImplementedError:
         python_type = str
     if python_type is int:
         text = clean(value)
-        return [int(text)] if re.fullmatch(r"-?\d+", text) else []
+        return (int(text), [int(text)]) if re.fullmatch(r"-?\d+", text) else None
     if value is None or not clean(value):
-        return []
-    normal = normalise(kind, clean(value), region)
-    if kind == "phone":
-        return phone_digit_forms(normal) if normal.startswith("+") else ([normal] if normal else [])
-    return [normal]
+        return None
+    text = clean(value)
+    if kind != "phone":
+        normal = normalise(kind, text, region)
+        return normal, [normal]
+    formatted, parsed = _e164(text, region)
+    normal = formatted or _DIGITS.sub("", text)
+    if not normal.startswith("+"):
+        return (normal, [normal]) if normal else None
+    if parsed is not None and normal == text:
+        return normal, _digit_forms(parsed)  # the same number parse(normal) would give
+    return normal, phone_digit_forms(normal)
 
 
 def matches_column(kind: str, column: sa.Column[Any]) -> bool:

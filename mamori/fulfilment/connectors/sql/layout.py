@@ -32,6 +32,32 @@ if TYPE_CHECKING:
 
 MAX_PATH = 8  # ownership chains longer than this are a map error (or a cycle)
 Keys = list[Any] | sa.BindParameter[Any]
+LITERAL_KEYS = 32  # more keys than this are written as literals (keys_in)
+
+
+def keys_in(column: sa.ColumnElement[Any], keys: Keys) -> sa.ColumnElement[bool]:
+    """`column IN (keys)`. A batch's integer keys are written into the statement as literals when
+    it runs instead of one bound parameter per key: for 1,000 keys the parameters cost the client
+    about 7 ms per statement (expanded by SQLAlchemy, then every placeholder converted by psycopg)
+    against under 1 ms, and no limit on parameters (SQLite: 32,766) applies. Only values that are
+    plain `int`s of an integer column: nothing else is ever written into SQL text. A few keys (one
+    request's) stay parameters, so such a statement's text is the same for every request and the
+    statement caches serve it."""
+    if (
+        isinstance(keys, list)
+        and len(keys) > LITERAL_KEYS
+        and integer_column(column)
+        and all(type(key) is int for key in keys)
+    ):
+        return column.in_(sa.bindparam(None, keys, type_=column.type, expanding=True, literal_execute=True))
+    return column.in_(keys)
+
+
+def integer_column(column: sa.ColumnElement[Any]) -> bool:
+    try:
+        return column.type.python_type is int
+    except NotImplementedError:
+        return False
 
 
 @dataclass(frozen=True)
@@ -269,10 +295,10 @@ class SqlLayout:
     def _predicate(self, name: str, path: list[Edge], key: str, keys: Keys) -> sa.ColumnElement[bool]:
         table = self.sa_table(name)
         if not path:
-            return table.c[key].in_(keys)
+            return keys_in(table.c[key], keys)
         edge = path[0]
         if len(path) == 1 and edge.target_column == key:
-            return table.c[edge.column].in_(keys)
+            return keys_in(table.c[edge.column], keys)
         target = self.sa_table(edge.target)
         inner = sa.select(target.c[edge.target_column]).where(self._predicate(edge.target, path[1:], key, keys))
         return table.c[edge.column].in_(inner)
@@ -298,7 +324,7 @@ class SqlLayout:
         layout = self.tables[name]
         columns = [layout.table.c[column] for column in layout.primary_key]
         if len(columns) == 1:
-            return columns[0].in_([key[0] if isinstance(key, list | tuple) else key for key in keys])
+            return keys_in(columns[0], [key[0] if isinstance(key, list | tuple) else key for key in keys])
         return sa.tuple_(*columns).in_([tuple(key) for key in keys])
 
     # -- order

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from mamori.fulfilment.connectors.sql.layout import Edge
+from mamori.fulfilment.connectors.sql.layout import Edge, keys_in
 
 if TYPE_CHECKING:
     from mamori.fulfilment.connectors.sql.connector import SqlConnector
@@ -52,7 +52,7 @@ def _others_predicate(connector: SqlConnector, item: Mapping[str, Any]) -> sa.Co
     """Rows of the referencing table that point at deleted rows and are not deleted themselves."""
     layout = connector.layout
     table = layout.sa_table(item["table"])
-    predicate = table.c[item["column"]].in_(item["values"])
+    predicate = keys_in(table.c[item["column"]], item["values"])
     if item["excluded"]:
         predicate = sa.and_(predicate, sa.not_(layout.primary_key_predicate(item["table"], item["excluded"])))
     return predicate
@@ -84,7 +84,7 @@ def rows_by_subject(
         source, owner = layout.owner_join(name)
         owners = connector._owners(state, table.root or "")
         for *primary_key, owner_value in connection.execute(
-            sa.select(*key_columns, owner).select_from(source).where(owner.in_(keys))
+            sa.select(*key_columns, owner).select_from(source).where(keys_in(owner, keys))
         ):
             subjects = owners.get(_jsonable(owner_value), [])
             found.setdefault(tuple(_jsonable(value) for value in primary_key), set()).update(subjects)
@@ -143,7 +143,7 @@ def settle(
             detached = detaches(connector, edge)
             key_columns = [child.table.c[key] for key in child.primary_key]
             statement = sa.select(*key_columns, child.table.c[edge.column]).where(
-                child.table.c[edge.column].in_(sorted(by_value, key=str))
+                keys_in(child.table.c[edge.column], sorted(by_value, key=str))
             )
             for row in connection.execute(statement):
                 primary_key = tuple(_jsonable(value) for value in row[:-1])
@@ -350,14 +350,3 @@ def unlink_deleted(
         connection.execute(
             sa.update(layout.sa_table(edge.table)).where(predicate, column.is_not(None)).values({edge.column: None})
         )
-
-
-def residue(connector: SqlConnector, connection: sa.Connection, state: Mapping[str, Any]) -> dict[str, int]:
-    """References the plan removed that still point at erased rows (0 each = done)."""
-    left: dict[str, int] = {}
-    for item, predicate in _listed(connector, state):
-        table = connector.layout.sa_table(item["table"])
-        count = sa.select(sa.func.count()).select_from(table).where(predicate)
-        name = f"{item['table']}.{item['column']}"
-        left[name] = left.get(name, 0) + int(connection.execute(count).scalar_one())
-    return left
