@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import tracemalloc
 import zipfile
 from pathlib import Path
@@ -14,6 +15,7 @@ import sqlalchemy as sa
 from mamori.catalog.mapfile import PrivacyMap
 from mamori.fulfilment.connectors import ConnectorError
 from mamori.fulfilment.connectors.sql import SqlConnector
+from mamori.fulfilment.connectors.sql.connector import _unbounded
 from mamori.fulfilment.connectors.sql.expressions import sha256_text
 from mamori.fulfilment.package import PackageWriter
 
@@ -228,3 +230,25 @@ def test_missing_table_or_column_is_a_clear_error(sqlite_shop: str) -> None:
     shop = connector(sqlite_shop, PrivacyMap.from_document(document))
     with pytest.raises(ConnectorError, match="customers has no column nickname"):
         shop.locate([HANAKO])
+
+
+def test_a_lookup_value_longer_than_the_column_finds_nobody(shop_url: str) -> None:
+    """On PostgreSQL the look-up's values go as one array. Cast to the column's own type, each value
+    was cut to the column's length (`varchar(8)`: 'AB1234567' became 'AB123456', another customer's
+    number) and an integer beyond 32 bits failed the cast instead of finding nobody."""
+    shop = connector(shop_url)
+    assert shop.locate([{"customer_id": str(2**40)}])["state"]["roots"].get("customers", {}) == {}
+    assert shop.locate([{"customer_id": "3"}])["state"]["roots"]["customers"] == {"0": [3]}
+    if shop.engine.dialect.name == "postgresql":
+        for statement in shop._lookups.values():
+            sql = str(statement.compile(dialect=shop.engine.dialect))
+            assert not re.search(r"::\w+\(\d+(,\s*\d+)?\)\[\]", sql), sql  # no VARCHAR(254)[] or NUMERIC(12, 2)[]
+
+
+def test_lookup_arrays_cast_to_types_without_length_or_precision() -> None:
+    assert isinstance(_unbounded(sa.String(8)), sa.String) and _unbounded(sa.String(8)).length is None
+    assert _unbounded(sa.CHAR(2)).length is None
+    assert isinstance(_unbounded(sa.Integer()), sa.BigInteger)
+    numeric = _unbounded(sa.Numeric(12, 0))
+    assert isinstance(numeric, sa.Numeric) and numeric.precision is None and numeric.scale is None
+    assert isinstance(_unbounded(sa.Date()), sa.Date)

@@ -96,6 +96,22 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+def _unbounded(column_type: sa.types.TypeEngine[Any]) -> sa.types.TypeEngine[Any]:
+    """The type a look-up's values are cast to on PostgreSQL, without the column's length or
+    precision: PostgreSQL cuts every value to `varchar(n)` on the cast (and rounds to
+    `numeric(p, s)`), so a customer number one character longer than the column would find the
+    customer whose number is its prefix, and an export or erasure would take another person's rows.
+    Integers go as bigint (the index on an integer column serves it), so a large one is not found
+    instead of failing the cast."""
+    if isinstance(column_type, sa.String):  # VARCHAR, CHAR, TEXT and their national kinds
+        return sa.String()
+    if isinstance(column_type, sa.Integer):
+        return sa.BigInteger()
+    if isinstance(column_type, sa.Numeric) and not isinstance(column_type, sa.Float):
+        return sa.Numeric()
+    return column_type
+
+
 def exported_columns(table: TableLayout) -> list[sa.Column[Any]]:
     """The columns an access package holds: not secrets, not what the map says to withhold
     (someone else's data inside the person's rows, `others_data: withhold`)."""
@@ -244,7 +260,7 @@ class SqlConnector:
         parameters cost the client about 30 ms of converting per statement."""
         if self.engine.dialect.name != "postgresql" or isinstance(column.type, sa.types.NullType):
             return compared.in_(keys)  # (a column whose type reflection could not tell: no array type)
-        return compared == sa.any_(sa.bindparam(keys.key, type_=postgresql.ARRAY(column.type)))
+        return compared == sa.any_(sa.bindparam(keys.key, type_=postgresql.ARRAY(_unbounded(column.type))))
 
     def _ordered_by_key(self, statement: sa.Select[Any], table: TableLayout) -> sa.Select[Any]:
         """The subject's rows of a table in primary-key order, found through the subject's own index.
