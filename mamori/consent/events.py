@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.http.request import RawPostDataException
 from django.views.decorators.csrf import csrf_exempt
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -107,7 +108,13 @@ def consent_events(request: HttpRequest) -> HttpResponse:
         return response
     address = request.META.get("REMOTE_ADDR", "") or ""
     address_hash = consent_identifier_hash("ip", address) if address else ""
-    body = request.body
+    try:
+        body = request.body
+    except RawPostDataException:
+        # A form or multipart body the input guard already parsed cannot be read again. It is no
+        # event: counted below like any other, then answered 422 as an empty body (not a 500 that
+        # skipped the count, which let such requests past the limit).
+        body = b""
     event: EventIn | None = None
     invalid: ValidationError | None = None
     if len(body) <= MAX_BODY:

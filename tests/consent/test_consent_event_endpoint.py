@@ -136,6 +136,17 @@ def test_a_limited_event_is_answered_429_and_not_stored(client: Client, onemall:
 
 
 @pytest.mark.django_db
+@override_settings(MAMORI_CONSENT_RATE="1/m")
+def test_a_multipart_post_is_counted_and_refused_not_a_server_error(client: Client, onemall: str) -> None:
+    """A multipart body is parsed by the input guard before the view; reading it again raised, so
+    the request was answered 500 before it was counted, and no limit ever applied to it."""
+    first = client.post("/api/v1/consent/events", {"site": onemall, "file": "x"})
+    assert first.status_code == 422 and first["Content-Type"].startswith("application/problem+json")
+    second = client.post("/api/v1/consent/events", {"site": onemall, "file": "x"})
+    assert second.status_code == 429 and ConsentEvent.objects.count() == 0
+
+
+@pytest.mark.django_db
 def test_the_api_schema_still_documents_the_endpoint(client: Client) -> None:
     schema = client.get("/api/v1/openapi.json").json()
     operation = schema["paths"]["/api/v1/consent/events"]["post"]
