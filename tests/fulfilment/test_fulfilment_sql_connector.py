@@ -16,6 +16,7 @@ from mamori.catalog.mapfile import PrivacyMap
 from mamori.fulfilment.connectors import ConnectorError
 from mamori.fulfilment.connectors.sql import SqlConnector
 from mamori.fulfilment.connectors.sql.connector import _unbounded
+from mamori.fulfilment.connectors.sql.verification import count_rows
 from mamori.fulfilment.connectors.sql.expressions import sha256_text
 from mamori.fulfilment.package import PackageWriter
 
@@ -252,3 +253,15 @@ def test_lookup_arrays_cast_to_types_without_length_or_precision() -> None:
     numeric = _unbounded(sa.Numeric(12, 0))
     assert isinstance(numeric, sa.Numeric) and numeric.precision is None and numeric.scale is None
     assert isinstance(_unbounded(sa.Date()), sa.Date)
+
+
+def test_verification_counts_any_number_of_checks(shop_url: str) -> None:
+    """Each check is a column of one counting statement; PostgreSQL refuses more than 1,664 columns,
+    so a map with many tables and references is counted in several statements."""
+    engine = sa.create_engine(shop_url)
+    customers = sa.Table("customers", sa.MetaData(), autoload_with=engine)
+    checks = [("customers", customers, customers.c.id == number % 7) for number in range(1_700)]
+    with engine.connect() as connection:
+        counted = count_rows(connection, checks)
+    engine.dispose()
+    assert counted == [1 if 1 <= number % 7 <= 3 else 0 for number in range(1_700)]

@@ -36,6 +36,9 @@ if TYPE_CHECKING:
 # Bound parameters per counting statement. SQLite allows 32,766 (PostgreSQL 65,535): a batch's
 # counts are split into several statements rather than pass the limit.
 MAX_PARAMETERS = 30_000
+# Each check is one column of the counting statement: PostgreSQL refuses more than 1,664 columns
+# (SQLite 2,000, MariaDB 4,096), which a map with many tables and references could reach.
+MAX_COUNTS = 500
 # (residue name, table counted, rows that still hold what the erasure removes)
 Check = tuple[str, sa.Table, sa.ColumnElement[bool]]
 
@@ -123,14 +126,15 @@ def _past_hold_checks(connector: SqlConnector, plan: SystemPlan) -> list[Check]:
 
 
 def count_rows(connection: sa.Connection, checks: list[Check]) -> list[int]:
-    """The rows of each check, in as few statements as the parameter limit allows (usually one):
+    """The rows of each check, in as few statements as the parameter and column limits allow
+    (usually one):
     `SELECT (SELECT count(*) FROM a WHERE …), (SELECT count(*) FROM b WHERE …), …`."""
     numbers: list[int] = []
     group: list[Check] = []
     size = 0
     for check in checks:
         parameters = _parameters(check[2])
-        if group and size + parameters > MAX_PARAMETERS:
+        if group and (size + parameters > MAX_PARAMETERS or len(group) >= MAX_COUNTS):
             numbers += _count_group(connection, group)
             group, size = [], 0
         group.append(check)
