@@ -20,10 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, time
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
-from uuid import UUID
 
 import sqlalchemy as sa
 from django.utils.translation import gettext_lazy as _
@@ -41,6 +38,7 @@ from mamori.fulfilment.connectors.base import (
 from mamori.fulfilment.connectors.sql import expressions, identities
 from mamori.fulfilment.connectors.sql.identities import normalise
 from mamori.fulfilment.connectors.sql.layout import SqlLayout, TableLayout
+from mamori.fulfilment.package_rows import RowChunks, jsonable
 
 if TYPE_CHECKING:
     from mamori.catalog.mapfile import PrivacyMap
@@ -64,35 +62,6 @@ def normalise_url(url: str) -> str:
     """Accept the URLs people write (postgres://, mysql://) and pick the drivers mamori ships."""
     scheme, sep, rest = url.partition("://")
     return f"{_URL_SCHEMES.get(scheme, scheme)}{sep}{rest}" if sep else url
-
-
-# Values a package writes as the driver returns them, and converters by exact type for the common
-# others; any other type (a subclass, bytes) goes through `jsonable`.
-_AS_IS = frozenset({int, str, float, bool, type(None)})
-_CONVERT: dict[type, Any] = {
-    datetime: datetime.isoformat,
-    date: date.isoformat,
-    time: time.isoformat,
-    Decimal: str,
-    UUID: str,
-}
-
-
-def jsonable_row(row: Sequence[Any]) -> list[Any]:
-    """A row's values as a package writes them (as `jsonable` converts them). Dispatched on the
-    exact type: a set or dict look-up costs a fraction of `jsonable`'s isinstance chain, which was
-    a large part of the engine's cost per exported row."""
-    return [value if type(value) in _AS_IS else _CONVERT.get(type(value), jsonable)(value) for value in row]
-
-
-def jsonable(value: Any) -> Any:
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    if isinstance(value, Decimal | UUID):
-        return str(value)
-    if isinstance(value, bytes | bytearray | memoryview):
-        return bytes(value).hex()
-    return value
 
 
 def exported_columns(table: TableLayout) -> list[sa.Column[Any]]:
@@ -619,23 +588,26 @@ class SqlConnector:
             prepared.columns, prepared.categories, ordered.limit(STREAM_ROWS + 1), ordered.offset(STREAM_ROWS)
         )
 
-    def _rows(
+    def _rows(self, connection: sa.Connection, statement: ExportStatement, parameters: Mapping[str, Any]) -> RowChunks:
+        """The rows of one table, as fetched (the package writer converts them a chunk at a time)."""
+        return RowChunks(self._fetched(connection, statement, parameters))
+
+    def _fetched(
         self, connection: sa.Connection, statement: ExportStatement, parameters: Mapping[str, Any]
-    ) -> Iterator[Sequence[Any]]:
-        """The rows of one table: one plain query for up to STREAM_ROWS rows, a server-side cursor
-        (in the same transaction, so the same snapshot) for the rest of a larger table."""
+    ) -> Iterator[Sequence[Sequence[Any]]]:
+        """One plain query for up to STREAM_ROWS rows, a server-side cursor (in the same
+        transaction, so the same snapshot) for the rest of a larger table, STREAM_ROWS at a time."""
         if statement.first is not statement.rest:
             first = connection.execute(statement.first, parameters).all()
-            for row in first[:STREAM_ROWS]:
-                yield jsonable_row(row)
+            if first:
+                yield first[:STREAM_ROWS]
             if len(first) <= STREAM_ROWS:
                 return
         result = connection.execute(
             statement.rest, parameters, execution_options={"stream_results": True, "yield_per": STREAM_ROWS}
         )
         try:
-            for row in result:
-                yield jsonable_row(row)
+            yield from result.partitions()
         finally:
             result.close()
 
