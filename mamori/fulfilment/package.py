@@ -28,7 +28,7 @@ from typing import IO, TYPE_CHECKING, Any
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from mamori.fulfilment.package_rows import chunks_of, encode_rows, row_template
+from mamori.fulfilment.package_rows import Encoded, chunks_of, encode_rows, row_template
 from mamori.fulfilment.package_summary import ShownTable, render_summary, retention_line
 
 if TYPE_CHECKING:
@@ -52,6 +52,12 @@ STREAM_CHUNK_ROWS = 1000  # rows encoded and written at once when a table is str
 STREAM_LEVEL = 1
 
 
+def _csv_header(columns: Sequence[str]) -> str:
+    text = io.StringIO(newline="")
+    csv.writer(text).writerow(columns)
+    return text.getvalue()
+
+
 class _TableRows:
     """One table's row template and the columns it keeps, built once per table."""
 
@@ -60,8 +66,8 @@ class _TableRows:
         self.width = len(columns)
         self.kept = kept
 
-    def encode(self, rows: Sequence[Sequence[Any]]) -> tuple[list[Sequence[Any]], str]:
-        return encode_rows(self.template, self.width, rows, self.kept)
+    def encode(self, rows: Sequence[Sequence[Any]], *, converted_rows: bool = False) -> Encoded:
+        return encode_rows(self.template, self.width, rows, self.kept, converted_rows=converted_rows)
 
 
 class PackageWriter:
@@ -153,14 +159,10 @@ class PackageWriter:
     def _write_small(
         self, base: str, opening: str, columns: Sequence[str], table_rows: _TableRows, rows: Sequence[Sequence[Any]]
     ) -> list[Sequence[Any]]:
-        converted, text = table_rows.encode(rows)
-        self.zip.writestr(f"{base}.json", opening + text + "\n]}\n")
-        table_csv = io.StringIO(newline="")
-        writer = csv.writer(table_csv)
-        writer.writerow(columns)
-        writer.writerows(converted)  # the csv module writes None as an empty field
-        self.zip.writestr(f"{base}.csv", table_csv.getvalue())
-        return converted
+        encoded = table_rows.encode(rows, converted_rows=True)
+        self.zip.writestr(f"{base}.json", opening + encoded.json + "\n]}\n")
+        self.zip.writestr(f"{base}.csv", _csv_header(columns) + encoded.csv)
+        return encoded.rows
 
     def _write_streamed(
         self,
@@ -174,24 +176,18 @@ class PackageWriter:
         # The CSV file waits in a spooled temporary file (a ZIP is written one entry at a time),
         # as UTF-8 bytes, so it is copied into its entry without decoding and encoding again.
         with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES, mode="w+b") as spool:
-            text = io.StringIO(newline="")
-            writer = csv.writer(text)
-            writer.writerow(columns)
+            spool.write(_csv_header(columns).encode())
             with self._open_streamed(f"{base}.json") as out:
                 out.write(opening.encode())
                 for chunk in chunks:
-                    # One conversion per chunk, one write to the JSON entry and one to the CSV spool.
-                    converted, json_text = table_rows.encode(chunk)
-                    if not converted:
+                    if not chunk:
                         continue
-                    out.write((("," if count else "") + json_text).encode())
-                    writer.writerows(converted)
-                    spool.write(text.getvalue().encode())
-                    text.seek(0)
-                    text.truncate()
-                    count += len(converted)
+                    # One conversion per chunk, one write to the JSON entry and one to the CSV spool.
+                    encoded = table_rows.encode(chunk)
+                    out.write((("," if count else "") + encoded.json).encode())
+                    spool.write(encoded.csv.encode())
+                    count += len(chunk)
                 out.write(b"\n]}\n")
-            spool.write(text.getvalue().encode())  # the header of a table whose chunks were all empty
             spool.seek(0)
             with self._open_streamed(f"{base}.csv") as out:
                 shutil.copyfileobj(spool, out, COPY_BYTES)

@@ -18,10 +18,11 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 NULL = "null"
@@ -66,44 +67,78 @@ def _hex(value: bytes | bytearray | memoryview) -> str:
     return bytes(value).hex()
 
 
-# By exact type: (conversion for CSV and index.html, or None when the value stays as it is; JSON
-# text of the converted value). Any other type, or a column of mixed types, goes value by value.
-_BY_TYPE: dict[type, tuple[Callable[[Any], Any] | None, Callable[[Any], str]]] = {
-    str: (None, _encode_string),
-    int: (None, int.__repr__),
-    bool: (None, _BOOLEANS),
-    float: (None, _float_text),
-    datetime: (datetime.isoformat, _quoted),
-    date: (date.isoformat, _quoted),
-    time: (time.isoformat, _quoted),
-    Decimal: (str, _quoted),
-    UUID: (str, _quoted),
-    bytes: (_hex, _quoted),
-    bytearray: (_hex, _quoted),
-    memoryview: (_hex, _quoted),
+def _csv_field(value: Any) -> str:
+    """A converted value as the csv module writes it (before quoting)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+_AS_IS = None  # the converted value is its own text
+# By exact type: (conversion for CSV and index.html, or _AS_IS; JSON text of the converted value;
+# CSV text of the converted value, or _AS_IS). Only a text column can need quoting in the CSV file:
+# ISO dates, numbers, decimals, UUIDs and hex hold no comma, quote or line break. Any other type,
+# or a column of mixed types, goes value by value.
+_BY_TYPE: dict[type, tuple[Callable[[Any], Any] | None, Callable[[Any], str], Callable[[Any], str] | None]] = {
+    str: (_AS_IS, _encode_string, _AS_IS),
+    int: (_AS_IS, int.__repr__, int.__repr__),
+    bool: (_AS_IS, _BOOLEANS, str),
+    float: (_AS_IS, _float_text, float.__repr__),
+    datetime: (datetime.isoformat, _quoted, _AS_IS),
+    date: (date.isoformat, _quoted, _AS_IS),
+    time: (time.isoformat, _quoted, _AS_IS),
+    Decimal: (str, _quoted, _AS_IS),
+    UUID: (str, _quoted, _AS_IS),
+    bytes: (_hex, _quoted, _AS_IS),
+    bytearray: (_hex, _quoted, _AS_IS),
+    memoryview: (_hex, _quoted, _AS_IS),
 }
+# What makes the csv module quote a field (excel dialect, QUOTE_MINIMAL): the delimiter, the
+# quote character, a character of the line terminator.
+_CSV_SPECIAL = re.compile(r'[,"\r\n]')
 
 
-def _column(values: Sequence[Any]) -> tuple[Sequence[Any], list[str]]:
-    """One column of a chunk: its converted values and their JSON texts."""
+def _csv_quoted(texts: list[str]) -> list[str]:
+    """The column's CSV fields quoted where the csv module quotes them (one search for the column)."""
+    if not _CSV_SPECIAL.search("".join(texts)):
+        return texts
+    search = _CSV_SPECIAL.search
+    return ['"' + text.replace('"', '""') + '"' if search(text) else text for text in texts]
+
+
+def _column(values: Sequence[Any]) -> tuple[Sequence[Any], list[str], list[str]]:
+    """One column of a chunk: its converted values, their JSON texts and their CSV fields."""
     kinds = set(map(type, values))
     nulls = type(None) in kinds
     if nulls:
         kinds.discard(type(None))
         if not kinds:
-            return values, [NULL] * len(values)
+            return values, [NULL] * len(values), [""] * len(values)
     if len(kinds) == 1:
-        found = _BY_TYPE.get(kinds.pop())
+        kind = kinds.pop()
+        found = _BY_TYPE.get(kind)
         if found is not None:
-            convert, text = found
-            if not nulls:
+            convert, json_text, csv_text = found
+            converted: Sequence[Any]
+            if nulls:
+                converted = values if convert is None else [None if v is None else convert(v) for v in values]
+                texts = [NULL if v is None else json_text(v) for v in converted]
+                fields = ["" if v is None else v if csv_text is None else csv_text(v) for v in converted]
+            else:
                 converted = values if convert is None else list(map(convert, values))
-                return converted, list(map(text, converted))
-            if convert is not None:
-                values = [None if value is None else convert(value) for value in values]
-            return values, [NULL if value is None else text(value) for value in values]
+                texts = list(map(json_text, converted))
+                fields = (
+                    list(converted)
+                    if csv_text is None
+                    else texts
+                    if csv_text is json_text
+                    else list(map(csv_text, converted))
+                )
+            return converted, texts, _csv_quoted(fields) if kind is str else fields
     converted = [jsonable(value) for value in values]
-    return converted, [encode_json(value) for value in converted]
+    return converted, [encode_json(value) for value in converted], _csv_quoted([_csv_field(v) for v in converted])
 
 
 def row_template(columns: Sequence[str]) -> str:
@@ -112,22 +147,43 @@ def row_template(columns: Sequence[str]) -> str:
     return "\n  {" + fields + "}"
 
 
+class Encoded(NamedTuple):
+    rows: list[Sequence[Any]]  # converted (index.html shows them); empty unless asked for
+    json: str  # the rows' JSON objects, joined by commas
+    csv: str  # the rows' CSV lines
+
+
 def encode_rows(
-    template: str, width: int, rows: Sequence[Sequence[Any]], kept: Sequence[int] | None = None
-) -> tuple[list[Sequence[Any]], str]:
-    """A chunk of rows: the converted rows (for the CSV writer and index.html) and their JSON
-    objects joined by commas. `kept`: the indexes of the columns written (others are left out)."""
+    template: str,
+    width: int,
+    rows: Sequence[Sequence[Any]],
+    kept: Sequence[int] | None = None,
+    *,
+    converted_rows: bool = False,
+) -> Encoded:
+    """A chunk of rows as the JSON and CSV files hold them (the same text json.dumps of a dict per
+    row and the csv module give), and with `converted_rows` the converted rows themselves. `kept`:
+    the indexes of the columns written (the others are left out)."""
     if not rows:
-        return [], ""
+        return Encoded([], "", "")
     columns = list(zip(*rows, strict=True))
     if kept is not None:
         columns = [columns[index] for index in kept]
     if len(columns) != width:  # a row of another width: strict as dict(zip(..., strict=True)) was
         raise ValueError(f"rows have {len(columns)} values, the table {width} columns")
     if not columns:
-        return [() for _row in rows], ",".join([template] * len(rows))
-    converted, texts = zip(*map(_column, columns), strict=True)
-    return list(zip(*converted, strict=True)), ",".join(map(template.__mod__, zip(*texts, strict=True)))
+        return Encoded(
+            [() for _row in rows] if converted_rows else [], ",".join([template] * len(rows)), "\r\n" * len(rows)
+        )
+    converted, texts, fields = zip(*map(_column, columns), strict=True)
+    if width == 1:  # the csv module quotes a record that would otherwise be an empty line
+        fields = (['""' if field == "" else field for field in fields[0]],)
+    line = ",".join(["%s"] * width) + "\r\n"
+    return Encoded(
+        list(zip(*converted, strict=True)) if converted_rows else [],
+        ",".join(map(template.__mod__, zip(*texts, strict=True))),
+        "".join(map(line.__mod__, zip(*fields, strict=True))),
+    )
 
 
 class RowChunks:

@@ -51,7 +51,7 @@ def watch(shop: SqlConnector) -> tuple[list[str], list[int]]:
 
 
 def selects(statements: list[str]) -> list[str]:
-    """The reads sent (on PostgreSQL a table's export is `WITH ... AS MATERIALIZED (...) SELECT`)."""
+    """The reads sent (on PostgreSQL a table's export selects from a subquery fenced by `OFFSET 0`)."""
     return [
         sql for sql in statements if sql.lstrip().upper().startswith(("SELECT", "WITH")) and sql.strip() != "SELECT 1"
     ]

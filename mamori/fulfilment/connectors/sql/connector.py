@@ -210,11 +210,15 @@ class SqlConnector:
         Asked for `ORDER BY id LIMIT n` (or through a cursor, which plans for its first rows),
         PostgreSQL may walk the primary key and filter: for a subject whose rows have the highest
         ids it read nearly the whole table (a 100,000-row subject at the end of 4 million rows:
-        1.9 s for the first 1,001 rows). A MATERIALIZED common table expression makes it find the
-        subject's rows first, then sort only those. Other databases get the plain statement."""
+        1.9 s for the first 1,001 rows). Selecting the subject's rows in a subquery with `OFFSET 0`,
+        which PostgreSQL never merges into the outer query, makes it find them by the subject's
+        index first, then sort only those. (A MATERIALIZED common table expression did the same but
+        copied every row into a tuplestore first: 78 + 164 ms for the two statements of that
+        subject against 24 + 46 ms with the subquery, EXPLAIN ANALYZE.) Other databases get the
+        plain statement."""
         if self.engine.dialect.name != "postgresql":
             return statement.order_by(*(table.table.c[name] for name in table.primary_key))
-        mine = statement.cte(f"mamori_{table.name}").prefix_with("MATERIALIZED")
+        mine = statement.offset(sa.literal_column("0")).subquery(f"mamori_{table.name}")
         return sa.select(*mine.c).order_by(*(mine.c[name] for name in table.primary_key))
 
     def test_connection(self) -> None:
@@ -583,7 +587,7 @@ class SqlConnector:
         statement = sa.select(*(table.table.c[name] for name in prepared.columns)).where(predicate)
         if not table.primary_key:
             return ExportStatement(prepared.columns, prepared.categories, statement, statement)
-        ordered = statement.order_by(*(table.table.c[name] for name in table.primary_key))
+        ordered = self._ordered_by_key(statement, table)
         return ExportStatement(
             prepared.columns, prepared.categories, ordered.limit(STREAM_ROWS + 1), ordered.offset(STREAM_ROWS)
         )
