@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from django.utils.translation import gettext_lazy as _
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from mamori.fulfilment.connectors.base import (
     ConnectorError,
@@ -35,7 +36,7 @@ from mamori.fulfilment.connectors.base import (
     SystemNotConfigured,
     SystemPlan,
 )
-from mamori.fulfilment.connectors.sql import expressions, identities
+from mamori.fulfilment.connectors.sql import expressions, identities, streaming
 from mamori.fulfilment.connectors.sql.identities import normalise
 from mamori.fulfilment.connectors.sql.layout import SqlLayout, TableLayout
 from mamori.fulfilment.package_rows import RowChunks, jsonable
@@ -86,6 +87,7 @@ class ExportStatement:
     categories: dict[str, str]
     first: sa.Select[Any]  # LIMIT STREAM_ROWS + 1 (ordered by the primary key)
     rest: sa.Select[Any]  # OFFSET STREAM_ROWS, or every row for a table without a primary key
+    rest_compiled: SQLCompiler | None = None  # `rest` compiled once, where the driver's cursor reads it
 
 
 class SqlConnector:
@@ -180,6 +182,7 @@ class SqlConnector:
                 {field.name: field.category for field in table.spec.fields},
                 first,
                 rest,
+                streaming.compiled_for(self.engine.dialect, rest),
             )
         # Per identity column: on a root table, the owners it finds; elsewhere, the values it
         # holds in rows without an owner (a visitor's inquiry), so those rows are the person's too.
@@ -600,20 +603,14 @@ class SqlConnector:
         self, connection: sa.Connection, statement: ExportStatement, parameters: Mapping[str, Any]
     ) -> Iterator[Sequence[Sequence[Any]]]:
         """One plain query for up to STREAM_ROWS rows, a server-side cursor (in the same
-        transaction, so the same snapshot) for the rest of a larger table, STREAM_ROWS at a time."""
+        transaction, so the same snapshot) for the rest of a larger table (streaming.py)."""
         if statement.first is not statement.rest:
             first = connection.execute(statement.first, parameters).all()
             if first:
                 yield first[:STREAM_ROWS]
             if len(first) <= STREAM_ROWS:
                 return
-        result = connection.execute(
-            statement.rest, parameters, execution_options={"stream_results": True, "yield_per": STREAM_ROWS}
-        )
-        try:
-            yield from result.partitions()
-        finally:
-            result.close()
+        yield from streaming.read_rest(connection, statement.rest, parameters, statement.rest_compiled)
 
     def _subject_predicate(
         self, table: TableLayout, state: Mapping[str, Any], index: int | None
