@@ -141,10 +141,13 @@ def _column(values: Sequence[Any]) -> tuple[Sequence[Any], list[str], list[str]]
     return converted, [encode_json(value) for value in converted], _csv_quoted([_csv_field(v) for v in converted])
 
 
-def row_template(columns: Sequence[str]) -> str:
-    """A row's JSON object with a `%s` for each value, on its own line as the JSON file writes it."""
-    fields = ", ".join(_encode_string(column).replace("%", "%%") + ": %s" for column in columns)
-    return "\n  {" + fields + "}"
+def row_template(columns: Sequence[str]) -> tuple[str, ...]:
+    """A row's JSON object, on its own line as the JSON file writes it, as the texts around its
+    values: before the first value, between each two, after the last (one text: no columns)."""
+    if not columns:
+        return ("\n  {}",)
+    keys = [_encode_string(column) + ": " for column in columns]
+    return ("\n  {" + keys[0], *(", " + key for key in keys[1:]), "}")
 
 
 class Encoded(NamedTuple):
@@ -154,7 +157,7 @@ class Encoded(NamedTuple):
 
 
 def encode_rows(
-    template: str,
+    template: Sequence[str],
     width: int,
     rows: Sequence[Sequence[Any]],
     kept: Sequence[int] | None = None,
@@ -163,7 +166,8 @@ def encode_rows(
 ) -> Encoded:
     """A chunk of rows as the JSON and CSV files hold them (the same text json.dumps of a dict per
     row and the csv module give), and with `converted_rows` the converted rows themselves. `kept`:
-    the indexes of the columns written (the others are left out)."""
+    the indexes of the columns written (the others are left out). Each row's text is one join of
+    its values with the texts around them (several times faster than a `%` template)."""
     if not rows:
         return Encoded([], "", "")
     columns = list(zip(*rows, strict=True))
@@ -173,16 +177,19 @@ def encode_rows(
         raise ValueError(f"rows have {len(columns)} values, the table {width} columns")
     if not columns:
         return Encoded(
-            [() for _row in rows] if converted_rows else [], ",".join([template] * len(rows)), "\r\n" * len(rows)
+            [() for _row in rows] if converted_rows else [], ",".join([template[0]] * len(rows)), "\r\n" * len(rows)
         )
     converted, texts, fields = zip(*map(_column, columns), strict=True)
     if width == 1:  # the csv module quotes a record that would otherwise be an empty line
         fields = (['""' if field == "" else field for field in fields[0]],)
-    line = ",".join(["%s"] * width) + "\r\n"
+    parts: list[Iterable[str]] = []
+    for around, values in zip(template, texts, strict=False):  # the template has one text more
+        parts += [itertools.repeat(around), values]
+    parts.append(itertools.repeat(template[-1]))
     return Encoded(
         list(zip(*converted, strict=True)) if converted_rows else [],
-        ",".join(map(template.__mod__, zip(*texts, strict=True))),
-        "".join(map(line.__mod__, zip(*fields, strict=True))),
+        ",".join(map("".join, zip(*parts, strict=False))),  # the repeated texts end with the values
+        "\r\n".join(map(",".join, zip(*fields, strict=True))) + "\r\n",
     )
 
 
