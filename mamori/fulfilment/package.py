@@ -15,6 +15,7 @@ import csv
 import io
 import itertools
 import json
+import queue
 import shutil
 import tempfile
 import threading
@@ -50,6 +51,43 @@ STREAM_CHUNK_ROWS = 1000  # rows encoded and written at once when a table is str
 # the default 6, which on a large table cost more than reading the rows; the files come out
 # somewhat larger. Small tables keep the default: they cost little either way.
 STREAM_LEVEL = 1
+WRITES_QUEUED = 4  # chunks of a streamed table's JSON waiting to be deflated, at most
+
+
+class _InThread:
+    """Writes to a ZIP entry from a thread of its own, so that deflating a large table's JSON (zlib
+    lets go of the GIL while it compresses) overlaps converting its next rows. At most
+    WRITES_QUEUED writes wait, so memory stays bounded; leaving the block waits for every write,
+    and an error in the thread is raised in the caller."""
+
+    def __init__(self, out: IO[bytes]) -> None:
+        self._out = out
+        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=WRITES_QUEUED)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="mamori-package-deflate", daemon=True)
+
+    def __enter__(self) -> _InThread:
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        while (data := self._queue.get()) is not None:
+            if self._error is None:
+                try:
+                    self._out.write(data)
+                except BaseException as exc:  # raised again in the caller's thread
+                    self._error = exc
+
+    def write(self, data: bytes) -> None:
+        if self._error is not None:
+            raise self._error
+        self._queue.put(data)
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._queue.put(None)
+        self._thread.join()
+        if self._error is not None and exc_info[0] is None:
+            raise self._error
 
 
 def _csv_header(columns: Sequence[str]) -> str:
@@ -177,7 +215,7 @@ class PackageWriter:
         # as UTF-8 bytes, so it is copied into its entry without decoding and encoding again.
         with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES, mode="w+b") as spool:
             spool.write(_csv_header(columns).encode())
-            with self._open_streamed(f"{base}.json") as out:
+            with self._open_streamed(f"{base}.json") as entry, _InThread(entry) as out:
                 out.write(opening.encode())
                 for chunk in chunks:
                     if not chunk:

@@ -164,3 +164,26 @@ def test_any_rows_are_written_as_a_dict_per_row_and_the_csv_module_wrote_them(
     table: tuple[list[str], list[list[Any]]],
 ) -> None:
     check(*table)
+
+
+def test_a_streamed_entry_is_written_in_order_from_its_thread_and_its_errors_reach_the_caller() -> None:
+    from mamori.fulfilment.package import WRITES_QUEUED, _InThread
+
+    out = io.BytesIO()
+    with _InThread(out) as writer:
+        for number in range(10 * WRITES_QUEUED):
+            writer.write(b"%d," % number)
+    assert out.getvalue() == b"".join(b"%d," % number for number in range(10 * WRITES_QUEUED))
+
+    class Full(io.BytesIO):
+        def write(self, data: Any) -> int:
+            raise OSError("no space left on device")
+
+    raised = None
+    try:
+        with _InThread(Full()) as writer:
+            for _number in range(10 * WRITES_QUEUED):
+                writer.write(b"x")
+    except OSError as exc:
+        raised = exc
+    assert raised is not None and "no space" in str(raised)
