@@ -12,6 +12,7 @@ bounded however many rows. Both ways write the same files.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import itertools
 import json
@@ -90,6 +91,30 @@ class _InThread:
             raise self._error
 
 
+@functools.lru_cache(maxsize=1024)
+def _table_form(
+    system_id: str,
+    table: str,
+    columns: tuple[str, ...],
+    categories: tuple[tuple[str, str], ...],
+    others_data: tuple[str, ...],
+    kept: tuple[int, ...] | None,
+) -> tuple[str, _TableRows]:
+    """A table's JSON header (up to its rows) and row template: the same for every package of the
+    same table, so built once (json.dumps of the header was a tenth of a small package's cost)."""
+    header: dict[str, Any] = {
+        "system": system_id,
+        "table": table,
+        "columns": list(columns),
+        "categories": dict(categories),
+    }
+    if others_data:
+        # Columns holding what someone else told us (a payer's name typed by another person):
+        # the package says so, so the reader knows it is not data about them.
+        header["others_data"] = [column for column in columns if column in others_data]
+    return json.dumps(header, ensure_ascii=False)[:-1] + ', "rows": [', _TableRows(columns, kept)
+
+
 def _csv_header(columns: Sequence[str]) -> str:
     text = io.StringIO(newline="")
     csv.writer(text).writerow(columns)
@@ -155,22 +180,13 @@ class PackageWriter:
         here, package_rows.jsonable); a RowChunks is taken a fetched list at a time."""
         kept = None
         if self.leave_out and any(categories.get(column) in self.leave_out for column in columns):
-            kept = [index for index, column in enumerate(columns) if categories.get(column) not in self.leave_out]
+            kept = tuple(index for index, column in enumerate(columns) if categories.get(column) not in self.leave_out)
             columns = [columns[index] for index in kept]
             categories = {column: category for column, category in categories.items() if column in columns}
         base = f"data/{system_id}/{table}"
-        header: dict[str, Any] = {
-            "system": system_id,
-            "table": table,
-            "columns": list(columns),
-            "categories": dict(categories),
-        }
-        if others_data:
-            # Columns holding what someone else told us (a payer's name typed by another person):
-            # the package says so, so the reader knows it is not data about them.
-            header["others_data"] = [column for column in columns if column in others_data]
-        opening = json.dumps(header, ensure_ascii=False)[:-1] + ', "rows": ['
-        table_rows = _TableRows(columns, kept)
+        opening, table_rows = _table_form(
+            system_id, table, tuple(columns), tuple(categories.items()), tuple(others_data), kept
+        )
         chunks = chunks_of(rows, STREAM_CHUNK_ROWS)
         # Most tables of one person hold a few rows: build them in memory and add each file in one
         # go. Only a larger table is streamed, so memory stays bounded by SMALL_TABLE_ROWS rows

@@ -260,7 +260,13 @@ class SqlConnector:
             return self._locate(connection, subjects, counts=counts, known=known)
 
     def _locate(
-        self, connection: sa.Connection, subjects: Subjects, *, counts: bool, known: Known | None = None
+        self,
+        connection: sa.Connection,
+        subjects: Subjects,
+        *,
+        counts: bool,
+        known: Known | None = None,
+        expand: bool = True,
     ) -> Located:
         region = self.phone_region
         # Every identity of each subject in its normal form: those given, and (identity expansion)
@@ -273,7 +279,7 @@ class SqlConnector:
         for found, earlier in zip(collected, known or (), strict=False):
             for kind, values in earlier.items():
                 found.setdefault(kind, set()).update(value for value in values if value is not None)
-        roots, visitors = self._find(connection, collected)
+        roots, visitors = self._find(connection, collected, expand=expand)
         return self._located(connection, roots, visitors, collected, counts=counts)
 
     def relocate(self, connection: sa.Connection, collected: Mapping[str, Mapping[str, list[Any]]]) -> dict[str, Any]:
@@ -289,7 +295,7 @@ class SqlConnector:
         }
 
     def _find(
-        self, connection: sa.Connection, collected: list[dict[str, set[Any]]]
+        self, connection: sa.Connection, collected: list[dict[str, set[Any]]], *, expand: bool = True
     ) -> tuple[dict[str, dict[int, set[Any]]], dict[str, dict[str, dict[int, set[Any]]]]]:
         layout = self.layout
         roots: dict[str, dict[int, set[Any]]] = defaultdict(lambda: defaultdict(set))
@@ -298,7 +304,8 @@ class SqlConnector:
             if owner_value is not None:
                 for index in matched:
                     roots[layout.tables[table_name].root or ""][index].add(jsonable(owner_value))
-        self._expand(connection, roots, collected)
+        if expand:
+            self._expand(connection, roots, collected)
         for table_name, column_name, matched, value in self._lookup(connection, "visitor", collected):
             for index in matched:
                 visitors[table_name][column_name][index].add(jsonable(value))
@@ -533,9 +540,13 @@ class SqlConnector:
     def export_subject(
         self, identities: Mapping[str, str], sink: PackageSink, *, idempotency_key: str = ""
     ) -> dict[str, int]:
-        """Find one subject and write their package, all from one snapshot (no counts needed)."""
+        """Find one subject and write their package, all from one snapshot (no counts needed).
+        The identities stored in their root rows are looked up only where they can find more rows
+        to export (visitor rows without an owner); the located state is not kept."""
         with self.snapshot() as connection:
-            located = self._locate(connection, [identities], counts=False)
+            _ = self.layout  # the schema read and the look-ups prepared (first request)
+            expand = any(role == "visitor" for role, _table, _column in self._lookups)
+            located = self._locate(connection, [identities], counts=False, expand=expand)
             return self._export(connection, located, 0, sink)
 
     def _export(self, connection: sa.Connection, located: Located, index: int, sink: PackageSink) -> dict[str, int]:
