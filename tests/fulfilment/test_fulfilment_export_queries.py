@@ -262,3 +262,29 @@ def test_values_sqlalchemy_converts_are_read_through_sqlalchemy(postgres_databas
             raw = all(type(row) is tuple for chunk in chunks for row in chunk)
             assert raw == (statement is plain)  # the driver's tuples only where nothing is processed
     store.dispose()
+
+
+def test_a_read_given_up_early_leaves_the_connection_usable(
+    postgres_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The next fetch runs in a thread: when the package writer stops early (an error), the
+    thread is stopped and waited for, and the transaction goes on."""
+    from mamori.fulfilment.connectors.sql import streaming
+
+    monkeypatch.setattr(streaming, "FETCH_ROWS", 2)
+    store = sa.create_engine(postgres_database)
+    metadata = sa.MetaData()
+    table = sa.Table("numbers", metadata, sa.Column("id", sa.Integer, primary_key=True))
+    metadata.create_all(store)
+    with store.begin() as connection:
+        connection.execute(table.insert(), [{"id": n} for n in range(40)])
+    statement = sa.select(table).order_by(table.c.id)
+    with store.connect() as connection, connection.begin():
+        chunks = streaming.read_rest(connection, statement, {})
+        assert list(next(chunks)) == [(0,), (1,)]
+        chunks.close()  # given up after the first list, with later fetches waiting
+        assert connection.execute(sa.select(sa.func.count()).select_from(table)).scalar() == 40
+        assert [row for chunk in streaming.read_rest(connection, statement, {}) for row in chunk] == [
+            (n,) for n in range(40)
+        ]
+    store.dispose()

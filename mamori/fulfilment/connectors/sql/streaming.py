@@ -6,13 +6,17 @@ in a Row, about 1 µs per row, as much as the driver takes to read it. The state
 SQLAlchemy's, compiled for the dialect, with its parameters expanded by SQLAlchemy
 (`construct_expanded_state`), and run on the same connection and transaction (so the same
 snapshot). Only when SQLAlchemy would not hand over the driver's values as they are (a column
-type with a result processor, such as an ARRAY) does it read the rows itself. Elsewhere, and with
-other drivers, SQLAlchemy streams them (MySQL's unbuffered cursor; SQLite reads as it goes).
+type with a result processor, such as an ARRAY) does it read the rows itself. The next fetch runs
+in a thread while the package converts the last one. Elsewhere, and with other drivers,
+SQLAlchemy streams them (MySQL's unbuffered cursor; SQLite reads as it goes).
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import queue
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -20,6 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.sql.compiler import SQLCompiler
 
 FETCH_ROWS = 5000  # rows per fetch from the server-side cursor (bounded memory, few round trips)
+FETCHES_AHEAD = 2  # fetched lists waiting for the package writer, at most
 _cursor_numbers = itertools.count()  # a cursor name per read, unique in the process
 
 
@@ -58,8 +63,7 @@ def read_rest(
         with driver.cursor(name=f"mamori_export_{next(_cursor_numbers)}") as cursor:
             cursor.execute(expanded.statement, values)
             if not _processed(connection.dialect, statement, cursor.description or ()):
-                while rows := cursor.fetchmany(FETCH_ROWS):
-                    yield rows
+                yield from _prefetched(cursor)
                 return
     result = connection.execute(
         statement, parameters, execution_options={"stream_results": True, "yield_per": FETCH_ROWS}
@@ -68,6 +72,40 @@ def read_rest(
         yield from result.partitions()
     finally:
         result.close()
+
+
+def _prefetched(cursor: Any) -> Iterator[Sequence[Sequence[Any]]]:
+    """The cursor's rows, FETCH_ROWS at a time, the next fetch running in a thread while the caller
+    converts and writes the last one: the database's time for each fetch (reading the sorted rows,
+    sending them) overlaps the package's work instead of adding to it. At most FETCHES_AHEAD
+    fetches wait, so memory stays bounded. Only the thread uses the connection until the rows are
+    all read, or it has stopped (the caller gave up early: it is told, and waited for)."""
+    ready: queue.Queue[Sequence[Sequence[Any]] | BaseException | None] = queue.Queue(maxsize=FETCHES_AHEAD)
+    stop = threading.Event()
+
+    def fetch() -> None:
+        try:
+            while not stop.is_set():
+                rows = cursor.fetchmany(FETCH_ROWS)
+                ready.put(rows or None)
+                if not rows:
+                    return
+        except BaseException as exc:  # raised again in the caller's thread
+            ready.put(exc)
+
+    thread = threading.Thread(target=fetch, name="mamori-export-fetch", daemon=True)
+    thread.start()
+    try:
+        while (item := ready.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():  # let a thread blocked on a full queue finish its last fetch
+            with contextlib.suppress(queue.Empty):
+                ready.get(timeout=0.1)
+        thread.join()
 
 
 def _processed(dialect: sa.Dialect, statement: sa.Select[Any], description: Sequence[Any]) -> bool:
