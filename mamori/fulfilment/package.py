@@ -12,28 +12,32 @@ bounded however many rows. Both ways write the same files.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import itertools
 import json
+import queue
 import shutil
 import tempfile
 import threading
 import zipfile
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from mamori.fulfilment.package_rows import Encoded, chunks_of, encode_rows, row_template
 from mamori.fulfilment.package_summary import ShownTable, render_summary, retention_line
 
 if TYPE_CHECKING:
     from mamori.catalog.mapfile import PrivacyMap
 
 SPOOL_BYTES = 1 << 20  # CSV kept in memory up to 1 MiB, then spilled to a temporary file
+COPY_BYTES = 1 << 20  # the spooled CSV is copied into its entry this much at a time
 SMALL_TABLE_ROWS = 1000  # a table with at most this many rows is built in memory, not streamed
 ABOUT_CACHE_SIZE = 256  # rendered "about your data" sections kept (per map, language, categories)
 # What the map says about the categories found (purposes, recipients, sources, retention) is the
@@ -43,32 +47,90 @@ _about_cache: OrderedDict[tuple[int, str, frozenset[str]], tuple[PrivacyMap, str
 _about_lock = threading.Lock()
 
 
-STREAM_CHUNK_ROWS = 1000  # rows encoded and written at once when a table is streamed
+STREAM_CHUNK_ROWS = 1000  # rows encoded and written at once when a table is streamed (when not chunked already)
+# Deflate level of a streamed (large) table's files. Level 1 deflates several times faster than
+# the default 6, which on a large table cost more than reading the rows; the files come out
+# somewhat larger. Small tables keep the default: they cost little either way.
+STREAM_LEVEL = 1
+WRITES_QUEUED = 4  # chunks of a streamed table's JSON waiting to be deflated, at most
 
 
-def _row_encoder() -> Callable[[dict[str, Any]], str]:
-    """One JSON encoder for every row, as json.dumps(row, ensure_ascii=False, default=str) writes
-    it: json.dumps with options builds a new encoder per call, and JSONEncoder.encode a new C
-    encoder per call; this builds the C encoder once (the pure-Python one where there is none)."""
-    make = getattr(json.encoder, "c_make_encoder", None)
-    if make is None:
-        return json.JSONEncoder(ensure_ascii=False, default=str).encode
-    encode = make(None, str, json.encoder.encode_basestring, None, ": ", ", ", False, False, True)
-    return lambda record: "".join(encode(record, 0))
+class _InThread:
+    """Writes to a ZIP entry from a thread of its own, so that deflating a large table's JSON (zlib
+    lets go of the GIL while it compresses) overlaps converting its next rows. At most
+    WRITES_QUEUED writes wait, so memory stays bounded; leaving the block waits for every write,
+    and an error in the thread is raised in the caller."""
+
+    def __init__(self, out: IO[bytes]) -> None:
+        self._out = out
+        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=WRITES_QUEUED)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="mamori-package-deflate", daemon=True)
+
+    def __enter__(self) -> _InThread:
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        while (data := self._queue.get()) is not None:
+            if self._error is None:
+                try:
+                    self._out.write(data)
+                except BaseException as exc:  # raised again in the caller's thread
+                    self._error = exc
+
+    def write(self, data: bytes) -> None:
+        if self._error is not None:
+            raise self._error
+        self._queue.put(data)
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._queue.put(None)
+        self._thread.join()
+        if self._error is not None and exc_info[0] is None:
+            raise self._error
 
 
-_encode = _row_encoder()
+@functools.lru_cache(maxsize=1024)
+def _table_form(
+    system_id: str,
+    table: str,
+    columns: tuple[str, ...],
+    categories: tuple[tuple[str, str], ...],
+    others_data: tuple[str, ...],
+    kept: tuple[int, ...] | None,
+) -> tuple[str, _TableRows]:
+    """A table's JSON header (up to its rows) and row template: the same for every package of the
+    same table, so built once (json.dumps of the header was a tenth of a small package's cost)."""
+    header: dict[str, Any] = {
+        "system": system_id,
+        "table": table,
+        "columns": list(columns),
+        "categories": dict(categories),
+    }
+    if others_data:
+        # Columns holding what someone else told us (a payer's name typed by another person):
+        # the package says so, so the reader knows it is not data about them.
+        header["others_data"] = [column for column in columns if column in others_data]
+    return json.dumps(header, ensure_ascii=False)[:-1] + ', "rows": [', _TableRows(columns, kept)
 
 
-def _json_rows(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    """Rows as the JSON file's objects, one per line (the caller adds the comma after earlier ones)."""
-    return ",".join(["\n  " + _encode(dict(zip(columns, row, strict=True))) for row in rows])
-
-
-def _csv_rows(rows: Sequence[Sequence[Any]]) -> str:
+def _csv_header(columns: Sequence[str]) -> str:
     text = io.StringIO(newline="")
-    csv.writer(text).writerows(rows)  # the csv module writes None as an empty field
+    csv.writer(text).writerow(columns)
     return text.getvalue()
+
+
+class _TableRows:
+    """One table's row template and the columns it keeps, built once per table."""
+
+    def __init__(self, columns: Sequence[str], kept: Sequence[int] | None) -> None:
+        self.template = row_template(columns)
+        self.width = len(columns)
+        self.kept = kept
+
+    def encode(self, rows: Sequence[Sequence[Any]], *, converted_rows: bool = False) -> Encoded:
+        return encode_rows(self.template, self.width, rows, self.kept, converted_rows=converted_rows)
 
 
 class PackageWriter:
@@ -114,71 +176,85 @@ class PackageWriter:
         categories: Mapping[str, str],
         others_data: Sequence[str] = (),
     ) -> int:
+        """Write one table's JSON and CSV files. `rows`: values as the datastore gives them (converted
+        here, package_rows.jsonable); a RowChunks is taken a fetched list at a time."""
+        kept = None
         if self.leave_out and any(categories.get(column) in self.leave_out for column in columns):
-            kept = [index for index, column in enumerate(columns) if categories.get(column) not in self.leave_out]
+            kept = tuple(index for index, column in enumerate(columns) if categories.get(column) not in self.leave_out)
             columns = [columns[index] for index in kept]
             categories = {column: category for column, category in categories.items() if column in columns}
-            rows = ([row[index] for index in kept] for row in rows)
         base = f"data/{system_id}/{table}"
-        header: dict[str, Any] = {
-            "system": system_id,
-            "table": table,
-            "columns": list(columns),
-            "categories": dict(categories),
-        }
-        if others_data:
-            # Columns holding what someone else told us (a payer's name typed by another person):
-            # the package says so, so the reader knows it is not data about them.
-            header["others_data"] = [column for column in columns if column in others_data]
-        opening = json.dumps(header, ensure_ascii=False)[:-1] + ', "rows": ['
-        remaining = iter(rows)
+        opening, table_rows = _table_form(
+            system_id, table, tuple(columns), tuple(categories.items()), tuple(others_data), kept
+        )
+        chunks = chunks_of(rows, STREAM_CHUNK_ROWS)
         # Most tables of one person hold a few rows: build them in memory and add each file in one
-        # go. Only a larger table is streamed, so memory stays bounded by SMALL_TABLE_ROWS rows.
-        first = list(itertools.islice(remaining, SMALL_TABLE_ROWS + 1))
-        if len(first) <= SMALL_TABLE_ROWS:
-            count = self._write_small(base, opening, columns, first)
-            if count:  # the list already in memory, kept for index.html (no copy, no extra work per row)
-                self.shown.append(ShownTable(system_id, table, list(columns), dict(categories), first))
+        # go. Only a larger table is streamed, so memory stays bounded by SMALL_TABLE_ROWS rows
+        # (and one fetched chunk).
+        first: list[Sequence[Sequence[Any]]] = []
+        seen = 0
+        for chunk in chunks:
+            first.append(chunk)
+            seen += len(chunk)
+            if seen > SMALL_TABLE_ROWS:
+                break
+        if seen <= SMALL_TABLE_ROWS:
+            converted = self._write_small(base, opening, columns, table_rows, [row for chunk in first for row in chunk])
+            if converted:  # the rows already converted, kept for index.html (no copy, no extra work per row)
+                self.shown.append(ShownTable(system_id, table, list(columns), dict(categories), converted))
+            count = len(converted)
         else:
-            count = self._write_streamed(base, opening, columns, itertools.chain(first, remaining))
+            count = self._write_streamed(base, opening, columns, table_rows, itertools.chain(first, chunks))
         self.tables.append({"system": system_id, "table": table, "rows": count})
         if count:
             self.categories |= {category for column, category in categories.items() if column in columns}
         return count
 
-    def _write_small(self, base: str, opening: str, columns: Sequence[str], rows: list[Sequence[Any]]) -> int:
-        self.zip.writestr(f"{base}.json", opening + _json_rows(columns, rows) + "\n]}\n")
-        table_csv = io.StringIO(newline="")
-        writer = csv.writer(table_csv)
-        writer.writerow(columns)
-        writer.writerows(rows)  # the csv module writes None as an empty field
-        self.zip.writestr(f"{base}.csv", table_csv.getvalue())
-        return len(rows)
+    def _write_small(
+        self, base: str, opening: str, columns: Sequence[str], table_rows: _TableRows, rows: Sequence[Sequence[Any]]
+    ) -> list[Sequence[Any]]:
+        encoded = table_rows.encode(rows, converted_rows=True)
+        self.zip.writestr(f"{base}.json", opening + encoded.json + "\n]}\n")
+        self.zip.writestr(f"{base}.csv", _csv_header(columns) + encoded.csv)
+        return encoded.rows
 
-    def _write_streamed(self, base: str, opening: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    def _write_streamed(
+        self,
+        base: str,
+        opening: str,
+        columns: Sequence[str],
+        table_rows: _TableRows,
+        chunks: Iterable[Sequence[Sequence[Any]]],
+    ) -> int:
         count = 0
-        with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES, mode="w+", newline="", encoding="utf-8") as spool:
-            writer = csv.writer(spool)
-            writer.writerow(columns)
-            with self.zip.open(f"{base}.json", "w", force_zip64=True) as raw:
-                out = io.TextIOWrapper(raw, encoding="utf-8")
-                out.write(opening)
-                remaining = iter(rows)
-                # In chunks: one write per chunk to the JSON entry and to the CSV spool.
-                while chunk := list(itertools.islice(remaining, STREAM_CHUNK_ROWS)):
-                    out.write(("," if count else "") + _json_rows(columns, chunk))
-                    spool.write(_csv_rows(chunk))
+        # The CSV file waits in a spooled temporary file (a ZIP is written one entry at a time),
+        # as UTF-8 bytes, so it is copied into its entry without decoding and encoding again.
+        with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES, mode="w+b") as spool:
+            spool.write(_csv_header(columns).encode())
+            with self._open_streamed(f"{base}.json") as entry, _InThread(entry) as out:
+                out.write(opening.encode())
+                for chunk in chunks:
+                    if not chunk:
+                        continue
+                    # One conversion per chunk, one write to the JSON entry and one to the CSV spool.
+                    encoded = table_rows.encode(chunk)
+                    out.write((("," if count else "") + encoded.json).encode())
+                    spool.write(encoded.csv.encode())
                     count += len(chunk)
-                out.write("\n]}\n")
-                out.flush()
-                out.detach()
+                out.write(b"\n]}\n")
             spool.seek(0)
-            with self.zip.open(f"{base}.csv", "w", force_zip64=True) as raw:
-                out = io.TextIOWrapper(raw, encoding="utf-8", newline="")
-                shutil.copyfileobj(spool, out)
-                out.flush()
-                out.detach()
+            with self._open_streamed(f"{base}.csv") as out:
+                shutil.copyfileobj(spool, out, COPY_BYTES)
         return count
+
+    def _open_streamed(self, name: str) -> IO[bytes]:
+        """A ZIP entry written as it goes (size unknown: ZIP64), deflated at STREAM_LEVEL."""
+        level = self.zip.compresslevel
+        self.zip.compresslevel = STREAM_LEVEL  # read once, by open(), into the entry's ZipInfo
+        try:
+            return self.zip.open(name, "w", force_zip64=True)
+        finally:
+            self.zip.compresslevel = level
 
     def write_records(self, system_id: str, records: Mapping[str, list[Mapping[str, Any]]]) -> dict[str, int]:
         """Records a webhook returned: {name: [row dicts]} (columns are the union of the keys)."""

@@ -3,8 +3,11 @@ with rows and no COUNT; a table larger than the first read continues through a c
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import zipfile
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +18,7 @@ from mamori.fulfilment.connectors.sql import SqlConnector
 from mamori.fulfilment.connectors.sql.connector import STREAM_ROWS
 from mamori.fulfilment.engine import FulfilmentEngine
 from mamori.fulfilment.package import PackageWriter
+from mamori.fulfilment.package_rows import jsonable
 
 from .conftest import onemall_map
 
@@ -51,7 +55,7 @@ def watch(shop: SqlConnector) -> tuple[list[str], list[int]]:
 
 
 def selects(statements: list[str]) -> list[str]:
-    """The reads sent (on PostgreSQL a table's export is `WITH ... AS MATERIALIZED (...) SELECT`)."""
+    """The reads sent (on PostgreSQL a table's export selects from a subquery fenced by `OFFSET 0`)."""
     return [
         sql for sql in statements if sql.lstrip().upper().startswith(("SELECT", "WITH")) and sql.strip() != "SELECT 1"
     ]
@@ -176,3 +180,111 @@ def test_small_and_streamed_tables_are_written_alike(tmp_path: Path) -> None:
             files.append((archive.read("data/s/t.json"), archive.read("data/s/t.csv")))
     assert files[0] == files[1]
     assert json.loads(files[0][0])["rows"][1] == {"id": 2, "name": "名前 2", "note": 'quote " and, comma\nnewline'}
+
+
+def test_a_large_table_reads_on_alike_on_every_database(shop_url: str, tmp_path: Path) -> None:
+    """Past the first rows (a plain query) the rest comes through a server-side cursor (on
+    PostgreSQL the driver's own): the package holds every row once, in key order, each value
+    written the same way whichever read it came from."""
+    store = sa.create_engine(shop_url)
+    extra = 2 * STREAM_ROWS + 5
+    with store.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO usage_events (id, customer_id, device_id, page_url, occurred_at, duration_ms) "
+                "VALUES (:id, 1, :device, :url, :at, :ms)"
+            ),
+            [
+                {
+                    "id": 100_000 - n,
+                    "device": None if n % 3 else f"dev-{n}",
+                    "url": f'https://www.onemall.jp/p?q="{n}",x' if n % 7 == 0 else f"https://www.onemall.jp/p/{n}",
+                    "at": datetime(2024, 10, 1) + timedelta(seconds=n),
+                    "ms": None if n % 5 == 0 else n,
+                }
+                for n in range(extra)
+            ],
+        )
+        # Read as the connector reads it (reflected types: SQLite's dates come back as datetimes).
+        events = sa.Table("usage_events", sa.MetaData(), autoload_with=connection)
+        expected = [
+            [jsonable(value) for value in row]
+            for row in connection.execute(
+                sa.select(
+                    *(
+                        events.c[name]
+                        for name in ("id", "customer_id", "device_id", "page_url", "occurred_at", "duration_ms")
+                    )
+                )
+                .where(events.c.customer_id == 1)
+                .order_by(events.c.id)
+            )
+        ]
+    store.dispose()
+    engine, _shop = shop_engine(shop_url)
+    written = engine.export(HANAKO, tmp_path / "package.zip", "en")
+    engine.close()
+    assert written["shop-db"]["usage_events"] == len(expected) == extra + 2
+    with zipfile.ZipFile(tmp_path / "package.zip") as archive:
+        document = json.loads(archive.read("data/shop-db/usage_events.json"))
+        table = list(csv.reader(io.StringIO(archive.read("data/shop-db/usage_events.csv").decode("utf-8"))))
+    columns = document["columns"]
+    assert [[row[column] for column in columns] for row in document["rows"]] == expected
+    assert table[0] == columns
+    assert table[1:] == [["" if value is None else str(value) for value in row] for row in expected]
+
+
+def test_values_sqlalchemy_converts_are_read_through_sqlalchemy(postgres_database: str) -> None:
+    """A column type whose values SQLAlchemy processes (an ARRAY) is not read past it."""
+    from mamori.fulfilment.connectors.sql import streaming
+
+    store = sa.create_engine(postgres_database)
+    metadata = sa.MetaData()
+    table = sa.Table(
+        "tagged",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("tags", sa.ARRAY(sa.Text)),
+        sa.Column("at", sa.DateTime),
+    )
+    metadata.create_all(store)
+    with store.begin() as connection:
+        connection.execute(
+            table.insert(), [{"id": n, "tags": [f"t{n}", "x"], "at": datetime(2026, 1, 1)} for n in range(7)]
+        )
+    plain = sa.select(table.c.id, table.c.at).order_by(table.c.id)
+    tagged = sa.select(table).order_by(table.c.id)
+    with store.connect() as connection, connection.begin():
+        for statement in (plain, tagged):
+            via_sqlalchemy = [tuple(row) for row in connection.execute(statement)]
+            chunks = list(streaming.read_rest(connection, statement, {}))
+            assert [tuple(row) for chunk in chunks for row in chunk] == via_sqlalchemy
+            raw = all(type(row) is tuple for chunk in chunks for row in chunk)
+            assert raw == (statement is plain)  # the driver's tuples only where nothing is processed
+    store.dispose()
+
+
+def test_a_read_given_up_early_leaves_the_connection_usable(
+    postgres_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The next fetch runs in a thread: when the package writer stops early (an error), the
+    thread is stopped and waited for, and the transaction goes on."""
+    from mamori.fulfilment.connectors.sql import streaming
+
+    monkeypatch.setattr(streaming, "FETCH_ROWS", 2)
+    store = sa.create_engine(postgres_database)
+    metadata = sa.MetaData()
+    table = sa.Table("numbers", metadata, sa.Column("id", sa.Integer, primary_key=True))
+    metadata.create_all(store)
+    with store.begin() as connection:
+        connection.execute(table.insert(), [{"id": n} for n in range(40)])
+    statement = sa.select(table).order_by(table.c.id)
+    with store.connect() as connection, connection.begin():
+        chunks = streaming.read_rest(connection, statement, {})
+        assert list(next(chunks)) == [(0,), (1,)]
+        chunks.close()  # given up after the first list, with later fetches waiting
+        assert connection.execute(sa.select(sa.func.count()).select_from(table)).scalar() == 40
+        assert [row for chunk in streaming.read_rest(connection, statement, {}) for row in chunk] == [
+            (n,) for n in range(40)
+        ]
+    store.dispose()

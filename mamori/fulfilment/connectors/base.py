@@ -35,7 +35,8 @@ class SystemNotConfigured(ConnectorError):
 
 
 class PackageSink(Protocol):
-    """Where exported rows go (the ZIP package writer)."""
+    """Where exported rows go (the ZIP package writer). Rows hold values as the datastore returns
+    them: the writer converts them (dates to ISO text, ...; `package_rows.jsonable`)."""
 
     def write_table(
         self,
