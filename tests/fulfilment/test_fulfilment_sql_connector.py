@@ -16,8 +16,8 @@ from mamori.catalog.mapfile import PrivacyMap
 from mamori.fulfilment.connectors import ConnectorError
 from mamori.fulfilment.connectors.sql import SqlConnector
 from mamori.fulfilment.connectors.sql.connector import _unbounded
-from mamori.fulfilment.connectors.sql.verification import count_rows
 from mamori.fulfilment.connectors.sql.expressions import sha256_text
+from mamori.fulfilment.connectors.sql.verification import count_rows
 from mamori.fulfilment.package import PackageWriter
 
 from .conftest import erasure_statement_count, onemall_map
