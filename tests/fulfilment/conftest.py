@@ -103,6 +103,22 @@ def storage_adapter() -> Iterator[tuple[object, str]]:
     server.server_close()
 
 
+@pytest.fixture
+def onemall(db: None, sqlite_shop: str, storage_adapter: tuple[object, str], monkeypatch: pytest.MonkeyPatch) -> str:
+    """The onemall map applied, its shop on SQLite and its object storage on the webhook stub."""
+    from mamori.audit.services import Actor
+    from mamori.catalog.services import apply_map
+
+    from .fulfilment_webhook_server import SECRET
+
+    _adapter, url = storage_adapter
+    monkeypatch.setenv("MAMORI_ONEMALL_SHOP_URL", sqlite_shop)
+    monkeypatch.setenv("MAMORI_ONEMALL_OSS_WEBHOOK_URL", url)
+    monkeypatch.setenv("MAMORI_ONEMALL_OSS_WEBHOOK_SECRET", SECRET)
+    apply_map([ONEMALL], Actor.cli("test"))
+    return sqlite_shop
+
+
 @pytest.fixture(autouse=True)
 def _fresh_engine_cache() -> Iterator[None]:
     """Connectors kept open by services (per map version) do not outlive a test's databases."""

@@ -16,8 +16,6 @@ from django.test import Client
 
 from mamori.accounts.models import User
 from mamori.audit.models import AuditEntry
-from mamori.audit.services import Actor
-from mamori.catalog.services import apply_map
 from mamori.fulfilment.connectors.sql import SqlConnector
 from mamori.fulfilment.engine import FulfilmentEngine
 from mamori.fulfilment.handler import ENGINE
@@ -25,20 +23,7 @@ from mamori.fulfilment.models import FulfilmentRun, FulfilmentStep
 from mamori.fulfilment.services.execution import execute_run
 from mamori.fulfilment.services.planning import plan_run
 
-from .conftest import ONEMALL
-from .fulfilment_webhook_server import SECRET
-
 HANAKO = {"email": "hanako.yamada@example.jp"}
-
-
-@pytest.fixture
-def onemall(db: None, sqlite_shop: str, storage_adapter: tuple[Any, str], monkeypatch: pytest.MonkeyPatch) -> str:
-    _adapter, url = storage_adapter
-    monkeypatch.setenv("MAMORI_ONEMALL_SHOP_URL", sqlite_shop)
-    monkeypatch.setenv("MAMORI_ONEMALL_OSS_WEBHOOK_URL", url)
-    monkeypatch.setenv("MAMORI_ONEMALL_OSS_WEBHOOK_SECRET", SECRET)
-    apply_map([ONEMALL], Actor.cli("test"))
-    return sqlite_shop
 
 
 def _systems(run: FulfilmentRun) -> dict[str, dict[str, Any]]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -14,7 +13,6 @@ from django.test import Client
 
 from mamori.accounts.models import User
 from mamori.audit.services import Actor
-from mamori.catalog.services import apply_map
 from mamori.fulfilment.handler import ENGINE
 from mamori.fulfilment.models import FulfilmentRun, ManualTask
 from mamori.fulfilment.services.execution import execute_run
@@ -23,21 +21,8 @@ from mamori.rights.models import RequestFile, RequestStatus, RightsRequest
 from mamori.rights.services.intake import Submission, submit_request
 from mamori.rights.services.workflow import fulfilment_task
 
-from .conftest import ONEMALL
-from .fulfilment_webhook_server import SECRET
-
 # The resume job is queued after commit, as in production.
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def onemall(db: None, sqlite_shop: str, storage_adapter: tuple[Any, str], monkeypatch: pytest.MonkeyPatch) -> str:
-    _adapter, url = storage_adapter
-    monkeypatch.setenv("MAMORI_ONEMALL_SHOP_URL", sqlite_shop)
-    monkeypatch.setenv("MAMORI_ONEMALL_OSS_WEBHOOK_URL", url)
-    monkeypatch.setenv("MAMORI_ONEMALL_OSS_WEBHOOK_SECRET", SECRET)
-    apply_map([ONEMALL], Actor.cli("test"))
-    return sqlite_shop
 
 
 @pytest.fixture

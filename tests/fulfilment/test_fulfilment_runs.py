@@ -13,8 +13,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from mamori.accounts.models import User
 from mamori.audit.models import AuditEntry
-from mamori.audit.services import Actor
-from mamori.catalog.services import apply_map
 from mamori.core.crypto import decrypt
 from mamori.fulfilment.handler import ENGINE
 from mamori.fulfilment.models import FulfilmentRun, FulfilmentStep, ManualTask, Restriction
@@ -26,20 +24,7 @@ from mamori.fulfilment.services.planning import plan_run, prepare_run
 from mamori.fulfilment.services.restrictions import restriction_identity_hash
 from mamori.rights.handover import FulfilmentTask, handler_for
 
-from .conftest import ONEMALL
-from .fulfilment_webhook_server import SECRET
-
 HANAKO = {"email": "hanako.yamada@example.jp"}
-
-
-@pytest.fixture
-def onemall(db: None, sqlite_shop: str, storage_adapter: tuple[Any, str], monkeypatch: pytest.MonkeyPatch) -> str:
-    _adapter, url = storage_adapter
-    monkeypatch.setenv("MAMORI_ONEMALL_SHOP_URL", sqlite_shop)
-    monkeypatch.setenv("MAMORI_ONEMALL_OSS_WEBHOOK_URL", url)
-    monkeypatch.setenv("MAMORI_ONEMALL_OSS_WEBHOOK_SECRET", SECRET)
-    apply_map([ONEMALL], Actor.cli("test"))
-    return sqlite_shop
 
 
 def shop_rows(url: str, sql: str) -> list[tuple[Any, ...]]:
