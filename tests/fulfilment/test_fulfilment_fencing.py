@@ -20,9 +20,9 @@ from mamori.fulfilment.services.planning import prepare_run
 from mamori.rights.models import RequestFile, RequestStatus, RightsRequest
 from mamori.rights.services.workflow import fulfil_request, fulfilment_task
 
-from .test_fulfilment_run_ending import access_request_in_progress, onemall, packages
+from .test_fulfilment_run_ending import access_request_in_progress, packages
 
-__all__ = ["onemall", "packages"]  # fixtures
+__all__ = ["packages"]  # fixtures
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
