@@ -104,6 +104,16 @@ def rabbitmq_broker() -> str:
     return "amqp://guest:guest@127.0.0.1:5672//"
 
 
+def stop_group(worker: subprocess.Popen[bytes]) -> None:
+    """Stop a worker started in its own process group, with its pool: politely, then for good."""
+    os.killpg(worker.pid, signal.SIGTERM)
+    try:
+        worker.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait()
+
+
 class Jobs:
     """Queue probe jobs on a broker and run `mamori worker` processes against it."""
 
@@ -155,12 +165,7 @@ class Jobs:
     def stop_all(self) -> None:
         for worker in self.workers:
             if worker.poll() is None:
-                os.killpg(worker.pid, signal.SIGTERM)
-                try:
-                    worker.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    os.killpg(worker.pid, signal.SIGKILL)
-                    worker.wait()
+                stop_group(worker)
 
     def trace(self, name: str, kind: str) -> list[str]:
         path = self.folder / f"{name}.{kind}"

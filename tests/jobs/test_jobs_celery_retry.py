@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import email.header
 import json
-import os
-import signal
 import subprocess
 import sys
 import time
@@ -20,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.core.test_core_celery import PrivateRedis, redis_broker  # noqa: F401 - fixture
+from tests.core.test_core_celery import PrivateRedis, redis_broker, stop_group  # noqa: F401 - fixture
 from tests.jobs.test_jobs_killed_worker import world  # noqa: F401 - fixture
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -92,9 +90,4 @@ def test_a_celery_job_that_keeps_raising_is_retried_then_fails_visibly(
         assert "failed 2 times (ValueError)" in message.get_payload(decode=True).decode("utf-8")
         assert "many" not in log.read_text(errors="replace")  # the exception's text stays out of the log
     finally:
-        os.killpg(worker.pid, signal.SIGTERM)
-        try:
-            worker.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(worker.pid, signal.SIGKILL)
-            worker.wait()
+        stop_group(worker)
